@@ -1,0 +1,186 @@
+//! The one typed configuration: defaults, then a TOML file, then environment variables, then
+//! command-line flags (each later source wins).
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use clap::Args;
+use pillar_store::DbTarget;
+use serde::{Deserialize, Serialize};
+
+/// Flags (and their environment variables) shared by every command.
+#[derive(Args, Debug)]
+pub struct ConfigArgs {
+    /// Directory holding the SQLite database and stored files.
+    #[arg(long, global = true, env = "PILLAR_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database: a postgres:// URL for PostgreSQL; default is SQLite in the data directory.
+    #[arg(long, global = true, env = "PILLAR_DB")]
+    db: Option<String>,
+    /// Address the web server listens on.
+    #[arg(long, global = true, env = "PILLAR_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Configuration file (TOML with keys data_dir, db, listen).
+    #[arg(long, global = true, env = "PILLAR_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    db: Option<String>,
+    listen: Option<SocketAddr>,
+}
+
+/// Where a value came from.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Source {
+    /// Built-in default.
+    Default,
+    /// The configuration file.
+    File,
+    /// A flag or its environment variable.
+    FlagOrEnv,
+}
+
+impl Source {
+    fn text(self) -> &'static str {
+        match self {
+            Source::Default => "default",
+            Source::File => "config file",
+            Source::FlagOrEnv => "flag or environment",
+        }
+    }
+}
+
+/// The configuration in effect.
+#[derive(Debug)]
+pub struct Config {
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// Database URL, when not the default SQLite file.
+    pub db: Option<String>,
+    /// Web server address.
+    pub listen: SocketAddr,
+    /// The configuration file read, if any.
+    pub file: Option<PathBuf>,
+    sources: [Source; 3],
+}
+
+fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("org", "Pillar", "pillar")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".pillar"))
+}
+
+fn default_config_file() -> Option<PathBuf> {
+    directories::ProjectDirs::from("org", "Pillar", "pillar")
+        .map(|d| d.config_dir().join("pillar.toml"))
+        .filter(|p| p.exists())
+}
+
+fn read_file(path: &Path) -> anyhow::Result<FileConfig> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the configuration file", path.display()))?;
+    toml::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.to_string().trim_end()))
+}
+
+impl Config {
+    /// Merges defaults, file, environment and flags.
+    pub fn load(args: &ConfigArgs) -> anyhow::Result<Config> {
+        let file_path = args.config.clone().or_else(default_config_file);
+        let file = match &file_path {
+            Some(p) => read_file(p)?,
+            None => FileConfig::default(),
+        };
+        let pick = |flag: bool, file: bool| {
+            if flag {
+                Source::FlagOrEnv
+            } else if file {
+                Source::File
+            } else {
+                Source::Default
+            }
+        };
+        let sources = [
+            pick(args.data_dir.is_some(), file.data_dir.is_some()),
+            pick(args.db.is_some(), file.db.is_some()),
+            pick(args.listen.is_some(), file.listen.is_some()),
+        ];
+        let config = Config {
+            data_dir: args
+                .data_dir
+                .clone()
+                .or(file.data_dir)
+                .unwrap_or_else(default_data_dir),
+            db: args.db.clone().or(file.db).filter(|d| !d.is_empty()),
+            listen: args
+                .listen
+                .or(file.listen)
+                .unwrap_or_else(|| "127.0.0.1:8080".parse().expect("address")),
+            file: file_path,
+            sources,
+        };
+        // Reject a bad database location early, with the flag's name.
+        DbTarget::resolve(config.db.as_deref(), &config.data_dir)
+            .map_err(|e| anyhow::anyhow!("--db / PILLAR_DB: {e}"))?;
+        Ok(config)
+    }
+
+    /// The database to use; `demo` selects the separate demo database (SQLite in the data
+    /// directory) unless a database was given explicitly.
+    pub fn db_target(&self, demo: bool) -> anyhow::Result<DbTarget> {
+        if demo && self.db.is_none() {
+            return Ok(DbTarget::Sqlite(
+                self.data_dir.join("demo").join("pillar.db"),
+            ));
+        }
+        match DbTarget::resolve(self.db.as_deref(), &self.data_dir) {
+            Ok(t) => Ok(t),
+            Err(e) => bail!("{e}"),
+        }
+    }
+
+    /// `(key, value, source)` rows for `config show`.
+    pub fn show_rows(&self) -> Vec<(&'static str, String, &'static str)> {
+        let db = self
+            .db_target(false)
+            .map(|t| t.display())
+            .unwrap_or_else(|e| e.to_string());
+        vec![
+            (
+                "data_dir",
+                self.data_dir.display().to_string(),
+                self.sources[0].text(),
+            ),
+            ("db", db, self.sources[1].text()),
+            ("listen", self.listen.to_string(), self.sources[2].text()),
+            (
+                "config",
+                self.file
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "(none)".into()),
+                if self.file.is_some() {
+                    "read"
+                } else {
+                    "no file found"
+                },
+            ),
+        ]
+    }
+
+    /// The JSON form of `config show`.
+    pub fn show(&self) -> serde_json::Value {
+        let rows = self.show_rows();
+        let mut map = serde_json::Map::new();
+        for (k, v, s) in rows {
+            map.insert(k.into(), serde_json::json!({"value": v, "source": s}));
+        }
+        serde_json::Value::Object(map)
+    }
+}

@@ -1,0 +1,353 @@
+//! The `pillar` command. Argument parsing and wiring only: every decision is made in the
+//! engines, the store or the web crate.
+
+mod config;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use pillar_core::RegistryKind;
+use pillar_label::Label;
+use pillar_store::{demo, files, Store, StoreError};
+
+use config::{Config, ConfigArgs};
+
+/// Pillar: the coalition defence S&T committee's working platform.
+#[derive(Parser)]
+#[command(name = "pillar", version, about = "Pillar: the coalition defence S&T committee's working platform", long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    config: ConfigArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Database administration.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Import registry rows from a CSV or JSON file, in one transaction: all rows or none.
+    Import(ImportArgs),
+    /// Export registry rows as CSV or JSON.
+    Export(ExportArgs),
+    /// Configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Run the web server until Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Apply pending schema migrations.
+    Migrate(JsonFlag),
+    /// Load the shipped reference data (nations, groups, technology-area taxonomies) and, with
+    /// `--demo`, the fictional demo coalition. Kinds that already have rows are left alone.
+    Seed {
+        /// Also load the fictional demo coalition.
+        #[arg(long)]
+        demo: bool,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the configuration in effect and where each value came from.
+    Show(JsonFlag),
+}
+
+#[derive(Args)]
+struct JsonFlag {
+    /// Print JSON for scripts.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// What the file holds.
+    #[arg(value_parser = parse_kind)]
+    kind: RegistryKind,
+    /// The file: CSV with a header row, or a JSON array of objects (by extension or content).
+    file: PathBuf,
+    /// Label for rows that carry none, in JSON form. Default: the coalition policy's
+    /// UNCLASSIFIED.
+    #[arg(long)]
+    label: Option<String>,
+    #[command(flatten)]
+    json: JsonFlag,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Csv,
+    Json,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// What to export.
+    #[arg(value_parser = parse_kind)]
+    kind: RegistryKind,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "csv")]
+    format: ExportFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Start with the demo database (a separate SQLite file in the data directory), seeded
+    /// with the reference data and the fictional demo coalition.
+    #[arg(long)]
+    demo: bool,
+}
+
+fn parse_kind(s: &str) -> Result<RegistryKind, String> {
+    s.parse()
+}
+
+/// An error the user caused with their input: exit status 2.
+#[derive(Debug)]
+struct BadInput(String);
+
+impl std::fmt::Display for BadInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl std::error::Error for BadInput {}
+
+fn classify(e: StoreError) -> anyhow::Error {
+    match e {
+        StoreError::Input(i) => BadInput(i.to_string()).into(),
+        other => other.into(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PILLAR_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if e.downcast_ref::<BadInput>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::load(&cli.config).map_err(|e| BadInput(format!("{e:#}")))?;
+    match cli.command {
+        Command::Config(ConfigCommand::Show(flag)) => {
+            if flag.json {
+                print_json(&config.show())?;
+            } else {
+                for (key, value, source) in config.show_rows() {
+                    println!("{key:<10} = {value}    # {source}");
+                }
+            }
+            Ok(())
+        }
+        Command::Db(DbCommand::Migrate(flag)) => {
+            let target = config.db_target(false)?;
+            let store = Store::open(&target).await.map_err(classify)?;
+            let applied = store.migrate().await.map_err(classify)?;
+            if flag.json {
+                print_json(&serde_json::json!({"database": target.display(), "applied": applied}))?;
+            } else {
+                println!("{}: {applied} migration(s) applied", target.display());
+            }
+            Ok(())
+        }
+        Command::Db(DbCommand::Seed {
+            demo: with_demo,
+            json,
+        }) => {
+            let store = open(&config, false).await?;
+            let reports = seed(&store, with_demo).await?;
+            if json.json {
+                print_json(&reports)?;
+            } else if reports.is_empty() {
+                println!("nothing to seed: every kind already has rows");
+            } else {
+                for r in reports {
+                    println!(
+                        "{}: {} row(s), {} new label(s)",
+                        r.kind, r.rows, r.new_labels
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Import(args) => import(&config, args).await,
+        Command::Export(args) => export(&config, args).await,
+        Command::Serve(args) => {
+            let store = open(&config, args.demo).await?;
+            if args.demo {
+                seed(&store, true).await?;
+            }
+            pillar_web::serve(store, config.listen, shutdown_signal()).await?;
+            Ok(())
+        }
+    }
+}
+
+async fn open(config: &Config, demo_db: bool) -> anyhow::Result<Store> {
+    let target = config.db_target(demo_db)?;
+    Store::open_migrated(&target)
+        .await
+        .map_err(classify)
+        .with_context(|| format!("opening {}", target.display()))
+}
+
+async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store::ImportReport>> {
+    let label = default_label();
+    let mut reports = demo::seed(store, demo::REFERENCE, &label)
+        .await
+        .map_err(classify)?;
+    if with_demo {
+        reports.extend(
+            demo::seed(store, demo::DEMO, &label)
+                .await
+                .map_err(classify)?,
+        );
+    }
+    Ok(reports)
+}
+
+fn default_label() -> Label {
+    Label::new(
+        Label::coalition_policy(),
+        pillar_label::COALITION_UNCLASSIFIED,
+    )
+}
+
+async fn import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
+    let name = args.file.display().to_string();
+    let bytes = std::fs::read(&args.file)
+        .map_err(|e| BadInput(format!("{name}: cannot read the file: {e}")))?;
+    let label = match &args.label {
+        None => default_label(),
+        Some(text) => Label::from_json(text).map_err(|e| BadInput(format!("--label: {e}")))?,
+    };
+    let started = Instant::now();
+    let rows = files::read_rows(&name, &bytes, args.kind).map_err(|e| BadInput(e.to_string()))?;
+    let store = open(config, false).await?;
+    let bar = ProgressBar::with_draw_target(Some(rows.len() as u64), ProgressDrawTarget::hidden());
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows ({per_sec}, {eta})")
+            .expect("template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("importing {}", args.kind));
+    let shown_after = Duration::from_secs(1);
+    let mut progress = |done: u64, _total: u64| {
+        if bar.is_hidden() && started.elapsed() > shown_after {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        bar.set_position(done);
+    };
+    let report = store
+        .import(args.kind, &name, &rows, &label, &mut progress)
+        .await
+        .map_err(classify)?;
+    bar.finish_and_clear();
+    if args.json.json {
+        print_json(&report)?;
+    } else {
+        println!(
+            "imported {} {} from {name} ({} new label(s)) in {:.2?}",
+            report.rows,
+            report.kind,
+            report.new_labels,
+            started.elapsed()
+        );
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
+    let store = open(config, false).await?;
+    let rows = store.export(args.kind).await.map_err(classify)?;
+    let mut out: Box<dyn Write> = match &args.out {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    match args.format {
+        ExportFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &rows)?;
+            writeln!(out)?;
+        }
+        ExportFormat::Csv => {
+            let columns = args.kind.columns();
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record(columns)?;
+            for row in &rows {
+                let record = row.to_record();
+                w.write_record(columns.iter().map(|c| record.get(c).unwrap_or("")))?;
+            }
+            w.flush()?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,18 @@
+//! The domain vocabulary of Pillar, shared by every other crate: nations and their groups,
+//! organisations, people, technology areas and agreements, each carrying a confidentiality
+//! label. Values of these types are checked when built, so a `Nation` always has a valid code
+//! and an `Agreement` never ends before it starts.
+//!
+//! The types are built from *records* — a set of named text fields, as found in a CSV row or a
+//! JSON object — so that every input path checks the same rules and reports the same errors.
+
+mod iso;
+mod record;
+mod registry;
+
+pub use iso::{iso_alpha3, IsoCountry};
+pub use record::{FieldError, Record};
+pub use registry::{
+    Agreement, AgreementKind, AgreementStatus, Nation, NationCode, OrgKind, Organisation, Person,
+    RegistryKind, Role, TechArea,
+};

@@ -1,0 +1,75 @@
+//! Shipped data: the reference registry (nations, groups, technology-area taxonomies) and the
+//! fictional demo coalition. Both are loaded through the ordinary import path, so they obey the
+//! same checks as any user's file.
+
+use pillar_core::RegistryKind;
+use pillar_label::Label;
+
+use crate::db::Store;
+use crate::error::StoreError;
+use crate::files::read_rows;
+use crate::registry::ImportReport;
+
+/// A shipped data file.
+pub struct DataFile {
+    /// Kind of rows.
+    pub kind: RegistryKind,
+    /// File name (shown in errors and reports).
+    pub name: &'static str,
+    /// Contents.
+    pub bytes: &'static [u8],
+}
+
+/// Public reference data: nations, groups, taxonomies.
+pub const REFERENCE: &[DataFile] = &[
+    DataFile {
+        kind: RegistryKind::Nations,
+        name: "reference/nations.csv",
+        bytes: include_bytes!("../data/reference/nations.csv"),
+    },
+    DataFile {
+        kind: RegistryKind::TechAreas,
+        name: "reference/tech-areas.csv",
+        bytes: include_bytes!("../data/reference/tech-areas.csv"),
+    },
+];
+
+/// The fictional demo coalition.
+pub const DEMO: &[DataFile] = &[
+    DataFile {
+        kind: RegistryKind::Organisations,
+        name: "demo/organisations.csv",
+        bytes: include_bytes!("../data/demo/organisations.csv"),
+    },
+    DataFile {
+        kind: RegistryKind::People,
+        name: "demo/people.json",
+        bytes: include_bytes!("../data/demo/people.json"),
+    },
+    DataFile {
+        kind: RegistryKind::Agreements,
+        name: "demo/agreements.json",
+        bytes: include_bytes!("../data/demo/agreements.json"),
+    },
+];
+
+/// Loads `files` unless their kind already has rows; returns what was loaded.
+pub async fn seed(
+    store: &Store,
+    files: &[DataFile],
+    default_label: &Label,
+) -> Result<Vec<ImportReport>, StoreError> {
+    let mut reports = Vec::new();
+    for f in files {
+        if store.count(f.kind).await? > 0 {
+            continue;
+        }
+        let rows = read_rows(f.name, f.bytes, f.kind)?;
+        reports.push(
+            store
+                .import(f.kind, f.name, &rows, default_label, &mut |_, _| {})
+                .await?,
+        );
+    }
+    Ok(reports)
+}

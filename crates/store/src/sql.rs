@@ -1,0 +1,59 @@
+//! Small helpers to write the same SQL for both backends.
+
+use sqlx::any::AnyArguments;
+use sqlx::{AnyConnection, Arguments};
+
+/// A value bound to a statement.
+#[derive(Debug, Clone)]
+pub(crate) enum Val {
+    /// Text.
+    T(String),
+    /// Text or NULL.
+    N(Option<String>),
+    /// Integer.
+    I(i64),
+}
+
+/// SQLite's default limit on bound parameters is 32 766; PostgreSQL's is 65 535.
+const MAX_PARAMS: usize = 30_000;
+const MAX_ROWS: usize = 1_000;
+
+/// `$1, $2, …` placeholders for `n` columns starting after `offset`.
+pub(crate) fn placeholders(offset: usize, n: usize) -> String {
+    (offset + 1..=offset + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts `rows` into `table` with multi-row `INSERT` statements.
+pub(crate) async fn insert_rows(
+    conn: &mut AnyConnection,
+    table: &str,
+    cols: &[&str],
+    rows: &[Vec<Val>],
+) -> Result<(), sqlx::Error> {
+    let per = (MAX_PARAMS / cols.len()).clamp(1, MAX_ROWS);
+    for chunk in rows.chunks(per) {
+        let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
+        let mut args = AnyArguments::default();
+        for (i, row) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('(');
+            sql.push_str(&placeholders(i * cols.len(), cols.len()));
+            sql.push(')');
+            for v in row {
+                let r = match v {
+                    Val::T(s) => args.add(s.clone()),
+                    Val::N(s) => args.add(s.clone()),
+                    Val::I(n) => args.add(*n),
+                };
+                r.map_err(sqlx::Error::Encode)?;
+            }
+        }
+        sqlx::query_with(&sql, args).execute(&mut *conn).await?;
+    }
+    Ok(())
+}

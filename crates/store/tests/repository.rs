@@ -1,0 +1,258 @@
+//! The repository suite: every test runs on SQLite and, when `PILLAR_TEST_PG_URL` names a
+//! PostgreSQL server (the README's test command always sets it), on PostgreSQL too.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use pillar_core::RegistryKind;
+use pillar_label::Label;
+use pillar_store::files::read_rows;
+use pillar_store::{demo, DbTarget, Store, StoreError};
+use sqlx::Connection;
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh, migrated store on each available backend. The guard keeps SQLite's directory alive.
+async fn stores() -> Vec<(String, Store, Option<tempfile::TempDir>)> {
+    let mut out = Vec::new();
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Store::open_migrated(&DbTarget::Sqlite(dir.path().join("t.db")))
+        .await
+        .unwrap();
+    out.push(("sqlite".to_string(), sqlite, Some(dir)));
+    match std::env::var("PILLAR_TEST_PG_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!(
+                "pillar_t{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst)
+            );
+            sqlx::any::install_default_drivers();
+            let mut admin = sqlx::AnyConnection::connect(&admin_url).await.unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}"))
+                .execute(&mut admin)
+                .await
+                .unwrap();
+            admin.close().await.unwrap();
+            let (base, _) = admin_url.rsplit_once('/').unwrap();
+            let url = format!("{base}/{name}");
+            let pg = Store::open_migrated(&DbTarget::Postgres(url))
+                .await
+                .unwrap();
+            out.push(("postgres".to_string(), pg, None));
+        }
+        _ => eprintln!("PILLAR_TEST_PG_URL is not set: PostgreSQL half of the suite skipped"),
+    }
+    out
+}
+
+fn default_label() -> Label {
+    Label::new(Label::coalition_policy(), 1)
+}
+
+async fn import_text(
+    store: &Store,
+    kind: RegistryKind,
+    name: &str,
+    text: &str,
+) -> Result<usize, StoreError> {
+    let rows = read_rows(name, text.as_bytes(), kind)?;
+    Ok(store
+        .import(kind, name, &rows, &default_label(), &mut |_, _| {})
+        .await?
+        .rows)
+}
+
+async fn counts(store: &Store) -> Vec<i64> {
+    let mut v = Vec::new();
+    for k in RegistryKind::ALL {
+        v.push(store.count(k).await.unwrap());
+    }
+    v.push(store.label_count().await.unwrap());
+    v
+}
+
+#[tokio::test]
+async fn migrations_are_idempotent() {
+    for (backend, store, _g) in stores().await {
+        assert_eq!(store.migrate().await.unwrap(), 0, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn seeds_reference_and_demo_data() {
+    for (backend, store, _g) in stores().await {
+        let l = default_label();
+        demo::seed(&store, demo::REFERENCE, &l).await.unwrap();
+        demo::seed(&store, demo::DEMO, &l).await.unwrap();
+        assert_eq!(
+            store.count(RegistryKind::Nations).await.unwrap(),
+            10,
+            "{backend}"
+        );
+        let areas = store.export(RegistryKind::TechAreas).await.unwrap();
+        let leaves = |tax: &str| {
+            areas
+                .iter()
+                .filter(|r| match r {
+                    pillar_store::RegistryRow::TechArea(a) => {
+                        a.taxonomy == tax
+                            && !areas.iter().any(|o| match o {
+                                pillar_store::RegistryRow::TechArea(c) => {
+                                    c.parent.as_deref() == Some(a.id.as_str())
+                                }
+                                _ => false,
+                            })
+                    }
+                    _ => false,
+                })
+                .count()
+        };
+        assert_eq!(leaves("aukus-p2"), 8, "{backend}");
+        assert_eq!(leaves("dod-cta-2023"), 14, "{backend}");
+        assert_eq!(leaves("dod-cta-2025"), 6, "{backend}");
+        assert!(store.count(RegistryKind::People).await.unwrap() >= 7);
+        // Seeding again changes nothing.
+        let before = counts(&store).await;
+        assert!(demo::seed(&store, demo::DEMO, &l).await.unwrap().is_empty());
+        assert_eq!(counts(&store).await, before, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn export_then_import_round_trips() {
+    for (backend, store, _g) in stores().await {
+        let l = default_label();
+        demo::seed(&store, demo::REFERENCE, &l).await.unwrap();
+        demo::seed(&store, demo::DEMO, &l).await.unwrap();
+        let (_, copy, _g2) = stores()
+            .await
+            .into_iter()
+            .find(|(b, _, _)| *b == backend)
+            .unwrap();
+        for kind in RegistryKind::ALL {
+            let rows = store.export(kind).await.unwrap();
+            // Through JSON for odd kinds and through records (CSV columns) for the others.
+            let text = serde_json::to_string(&rows).unwrap();
+            let n = import_text(&copy, kind, "copy.json", &text).await.unwrap();
+            assert_eq!(n, rows.len());
+            assert_eq!(copy.export(kind).await.unwrap(), rows, "{backend} {kind}");
+        }
+        assert_eq!(
+            copy.label_count().await.unwrap(),
+            store.label_count().await.unwrap()
+        );
+    }
+}
+
+#[tokio::test]
+async fn labels_are_stored_once() {
+    for (backend, store, _g) in stores().await {
+        demo::seed(&store, demo::REFERENCE, &default_label())
+            .await
+            .unwrap();
+        let before = store.label_count().await.unwrap();
+        let a = r#"{"policy":{"name":"P"},"classification":2,"categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"},{"generic":"KOR"}]}]}"#;
+        let b = r#"{"policy":{"name":"P"},"classification":2,"categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"KOR"},{"generic":"USA"},{"generic":"USA"}]}]}"#;
+        let json = format!(
+            r#"[{{"id":"o1","name":"One","kind":"company","nation":"USA","label":{a}}},
+                {{"id":"o2","name":"Two","kind":"company","nation":"KOR","label":{b}}}]"#
+        );
+        import_text(&store, RegistryKind::Organisations, "o.json", &json)
+            .await
+            .unwrap();
+        assert_eq!(store.label_count().await.unwrap(), before + 1, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn a_bad_row_leaves_the_database_unchanged() {
+    for (backend, store, _g) in stores().await {
+        demo::seed(&store, demo::REFERENCE, &default_label())
+            .await
+            .unwrap();
+        let before = counts(&store).await;
+        let cases: &[(RegistryKind, &str, usize, &str)] = &[
+            (
+                RegistryKind::Organisations,
+                "id,name,kind,nation,parent\nx1,X,company,USA,\nx2,Y,company,XYZ,\n",
+                3,
+                "nation",
+            ),
+            (
+                RegistryKind::Organisations,
+                "id,name,kind,nation,parent\nx1,X,company,USA,\nx2,Y,company,KOR,nowhere\n",
+                3,
+                "parent",
+            ),
+            (
+                RegistryKind::Organisations,
+                "id,name,kind,nation,parent\nx1,X,company,USA,x2\nx2,Y,company,KOR,x1\n",
+                2,
+                "parent",
+            ),
+            (
+                RegistryKind::Organisations,
+                "id,name,kind,nation,parent\nx1,X,company,USA,\nx1,Y,company,KOR,\n",
+                3,
+                "id",
+            ),
+            (
+                RegistryKind::Nations,
+                "code,name,members\nUSA,Again,\n",
+                2,
+                "code",
+            ),
+            (
+                RegistryKind::Agreements,
+                "id,title,kind,parties,areas,valid_from,valid_to,status\na1,T,mou,USA;KOR,p2-quantum,2026-01-01,,in-force\na2,T,mou,USA,p2-nothing,2026-01-01,,in-force\n",
+                3,
+                "areas",
+            ),
+            (
+                RegistryKind::Agreements,
+                "id,title,kind,parties,areas,valid_from,valid_to,status\na1,T,mou,USA;KOR,,01/02/2026,,in-force\n",
+                2,
+                "valid_from",
+            ),
+            (
+                RegistryKind::TechAreas,
+                "id,name,taxonomy,parent\nx,X,mine,p2-quantum\n",
+                2,
+                "parent",
+            ),
+        ];
+        for (kind, text, line, field) in cases {
+            let err = import_text(&store, *kind, "bad.csv", text)
+                .await
+                .unwrap_err();
+            let StoreError::Input(e) = err else {
+                panic!("{backend}: not an input error: {err}")
+            };
+            assert_eq!(e.file, "bad.csv");
+            assert_eq!(e.line, Some(*line), "{backend}: {e}");
+            assert_eq!(e.field.as_deref(), Some(*field), "{backend}: {e}");
+            assert_eq!(counts(&store).await, before, "{backend}: {e}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn parents_may_come_later_in_the_file() {
+    for (backend, store, _g) in stores().await {
+        demo::seed(&store, demo::REFERENCE, &default_label())
+            .await
+            .unwrap();
+        let text = "id,name,kind,nation,parent\nchild,C,laboratory,KOR,mid\nmid,M,agency,KOR,top\ntop,T,ministry,KOR,\n";
+        assert_eq!(
+            import_text(&store, RegistryKind::Organisations, "o.csv", text)
+                .await
+                .unwrap(),
+            3,
+            "{backend}"
+        );
+    }
+}
