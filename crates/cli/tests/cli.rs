@@ -1,0 +1,311 @@
+//! Black-box tests of the `pillar` binary, driven as a user would drive it.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn pillar(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pillar"))
+        .args(args)
+        .env("PILLAR_DATA_DIR", data_dir)
+        .env_remove("PILLAR_DB")
+        .env_remove("PILLAR_CONFIG")
+        .env("PILLAR_LOG", "warn")
+        .output()
+        .expect("run pillar")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "pillar failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// A seeded data directory.
+fn seeded() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&pillar(dir.path(), &["db", "seed", "--demo"]));
+    dir
+}
+
+/// Every kind exported as JSON: the whole registry, to compare before and after.
+fn snapshot(dir: &Path) -> String {
+    [
+        "nations",
+        "organisations",
+        "people",
+        "tech-areas",
+        "agreements",
+    ]
+    .iter()
+    .map(|k| ok(&pillar(dir, &["export", k, "--format", "json"])))
+    .collect()
+}
+
+/// Imports `content` as `kind` and expects exit status 2, an error naming file, line and
+/// field, and an unchanged database.
+fn rejects(kind: &str, file_name: &str, content: &[u8], line: usize, field: &str) {
+    let dir = seeded();
+    let before = snapshot(dir.path());
+    let file = dir.path().join(file_name);
+    std::fs::write(&file, content).unwrap();
+    let out = pillar(dir.path(), &["import", kind, file.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
+    let expected = format!("{}:{line}: field `{field}`", file.display());
+    assert!(
+        stderr.contains(&expected),
+        "expected `{expected}` in: {stderr}"
+    );
+    assert_eq!(snapshot(dir.path()), before, "the database changed");
+}
+
+const ORG_HEADER: &str = "id,name,kind,nation,parent\n";
+
+#[test]
+fn wrong_column_count() {
+    let text = format!("{ORG_HEADER}o1,One,company,USA,\no2,Two,company,USA,,extra\n");
+    let dir = seeded();
+    let file = dir.path().join("orgs.csv");
+    std::fs::write(&file, text).unwrap();
+    let out = pillar(
+        dir.path(),
+        &["import", "organisations", file.to_str().unwrap()],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("orgs.csv:3:"), "{stderr}");
+    assert!(stderr.contains("6 fields but the header has 5"), "{stderr}");
+}
+
+#[test]
+fn bad_quoting() {
+    let text = format!("{ORG_HEADER}o1,One,company,USA,\no2,\"Two,company,USA,\n");
+    let dir = seeded();
+    let before = snapshot(dir.path());
+    let file = dir.path().join("orgs.csv");
+    std::fs::write(&file, text).unwrap();
+    let out = pillar(
+        dir.path(),
+        &["import", "organisations", file.to_str().unwrap()],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("orgs.csv:3:"), "{stderr}");
+    assert!(stderr.contains("never closed"), "{stderr}");
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[test]
+fn unknown_nation_code() {
+    rejects(
+        "organisations",
+        "orgs.csv",
+        format!("{ORG_HEADER}o1,One,company,USA,\no2,Two,company,ZZZ,\n").as_bytes(),
+        3,
+        "nation",
+    );
+}
+
+#[test]
+fn nation_code_not_in_registry() {
+    // A real ISO code, but not a nation of the registry.
+    rejects(
+        "people",
+        "people.csv",
+        b"id,name,nationality\np1,A,USA\np2,B,FRA\n",
+        3,
+        "nationality",
+    );
+}
+
+#[test]
+fn dangling_organisation_reference() {
+    rejects(
+        "people",
+        "people.csv",
+        b"id,name,nationality,organisation\np1,A,USA,us-darpa\np2,B,KOR,kr-nowhere\n",
+        3,
+        "organisation",
+    );
+}
+
+#[test]
+fn duplicate_ids() {
+    rejects(
+        "organisations",
+        "orgs.csv",
+        format!("{ORG_HEADER}o1,One,company,USA,\no1,Again,company,USA,\n").as_bytes(),
+        3,
+        "id",
+    );
+    // Already in the database.
+    rejects(
+        "organisations",
+        "orgs.csv",
+        format!("{ORG_HEADER}o1,One,company,USA,\nus-darpa,Again,agency,USA,\n").as_bytes(),
+        3,
+        "id",
+    );
+}
+
+#[test]
+fn date_in_the_wrong_format() {
+    rejects(
+        "agreements",
+        "agreements.csv",
+        b"id,title,kind,parties,areas,valid_from,valid_to,status\n\
+          a1,T,mou,USA;KOR,p2-quantum,2026-01-01,,in-force\n\
+          a2,T,mou,USA;KOR,p2-quantum,2026-01-01,31/12/2030,in-force\n",
+        3,
+        "valid_to",
+    );
+}
+
+#[test]
+fn not_utf8() {
+    rejects(
+        "organisations",
+        "orgs.csv",
+        b"id,name,kind,nation,parent\no1,One,company,USA,\no2,Caf\xe9,company,USA,\n",
+        3,
+        "name",
+    );
+}
+
+#[test]
+fn bad_json() {
+    rejects(
+        "organisations",
+        "orgs.json",
+        b"[\n {\"id\": \"o1\", \"name\": \"One\", \"kind\": \"company\", \"nation\": \"USA\"},\n {\"id\": \"o2\", \"name\": \"Two\", \"kind\": \"shop\", \"nation\": \"USA\"}\n]\n",
+        3,
+        "kind",
+    );
+}
+
+#[test]
+fn missing_file_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = pillar(dir.path(), &["import", "nations", "/nonexistent/n.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/n.csv"));
+}
+
+#[test]
+fn import_export_round_trip_through_csv() {
+    let src = seeded();
+    let dst = tempfile::tempdir().unwrap();
+    ok(&pillar(dst.path(), &["db", "migrate"]));
+    for kind in [
+        "nations",
+        "tech-areas",
+        "organisations",
+        "people",
+        "agreements",
+    ] {
+        let file = src.path().join(format!("{kind}.csv"));
+        ok(&pillar(
+            src.path(),
+            &["export", kind, "--out", file.to_str().unwrap()],
+        ));
+        let report = ok(&pillar(
+            dst.path(),
+            &["import", kind, file.to_str().unwrap(), "--json"],
+        ));
+        let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+        assert!(report["rows"].as_u64().unwrap() > 0, "{kind}");
+    }
+    assert_eq!(snapshot(src.path()), snapshot(dst.path()));
+}
+
+#[test]
+fn config_show_reports_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ok(&pillar(dir.path(), &["config", "show", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["data_dir"]["value"], dir.path().display().to_string());
+    assert_eq!(v["data_dir"]["source"], "flag or environment");
+    assert_eq!(v["listen"]["value"], "127.0.0.1:8080");
+    let cfg = dir.path().join("pillar.toml");
+    std::fs::write(&cfg, "listen = \"127.0.0.1:9999\"\nbogus = 1\n").unwrap();
+    let out = pillar(
+        dir.path(),
+        &["--config", cfg.to_str().unwrap(), "config", "show"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bogus"));
+}
+
+#[test]
+fn every_command_has_help() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["--help"],
+        vec!["db", "--help"],
+        vec!["db", "migrate", "--help"],
+        vec!["db", "seed", "--help"],
+        vec!["import", "--help"],
+        vec!["export", "--help"],
+        vec!["config", "show", "--help"],
+        vec!["serve", "--help"],
+    ] {
+        let out = ok(&pillar(dir.path(), &args));
+        assert!(out.contains("Usage:"), "{args:?}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn serve_answers_and_stops_on_sigterm() {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pillar"))
+        .args(["serve", "--demo", "--listen", &listen])
+        .env("PILLAR_DATA_DIR", dir.path())
+        .env_remove("PILLAR_DB")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let body = loop {
+        if let Ok(mut s) = TcpStream::connect(&listen) {
+            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                .unwrap();
+            let mut text = String::new();
+            s.read_to_string(&mut text).unwrap();
+            break text;
+        }
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+    assert!(body.contains("\"ok\""), "{body}");
+    // The demo database was seeded.
+    assert!(dir.path().join("demo").join("pillar.db").exists());
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit:?}");
+}
