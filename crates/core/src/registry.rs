@@ -672,7 +672,7 @@ mod tests {
     }
 
     fn unclassified() -> Label {
-        Label::new(Label::coalition_policy(), 1)
+        Label::new(Label::coalition_policy(), "UNCLASSIFIED")
     }
 
     #[test]

@@ -8,11 +8,11 @@ pub const COALITION_POLICY_NAME: &str = "PILLAR COALITION";
 /// OID is formed from a UUID without registration (ITU-T X.667).
 pub const COALITION_POLICY_URI: &str = "urn:oid:2.25.279417330856402165463431867420263093914";
 
-/// The lacv of UNCLASSIFIED in the demo coalition policy.
-pub const COALITION_UNCLASSIFIED: u32 = 1;
+/// The name of the lowest classification of the demo coalition policy.
+pub const COALITION_UNCLASSIFIED: &str = "UNCLASSIFIED";
 
 /// Errors in label values given as text.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum LabelError {
     /// The JSON form could not be read.
     #[error("not a label in JSON form: {0}")]
@@ -20,6 +20,20 @@ pub enum LabelError {
     /// The JSON form could not be read as a clearance.
     #[error("not a clearance in JSON form: {0}")]
     ClearanceJson(String),
+    /// The XML could not be read.
+    #[error("line {line}: {reason}")]
+    Xml {
+        /// Line.
+        line: usize,
+        /// Reason.
+        reason: String,
+    },
+    /// The document is not a label or clearance in a known form.
+    #[error("{0}")]
+    Form(String),
+    /// The label names something its policy does not define.
+    #[error(transparent)]
+    Resolve(#[from] crate::engine::ResolveError),
     /// A field holds a value the 4774 syntax does not allow.
     #[error("field `{field}`: {reason}")]
     Field {
@@ -99,8 +113,8 @@ pub struct Category {
 pub struct Label {
     /// `PolicyIdentifier`.
     pub policy: PolicyId,
-    /// `Classification`: the classification's lacv.
-    pub classification: u32,
+    /// `Classification`: the classification's name, as STANAG 4774 writes it.
+    pub classification: String,
     /// `PrivacyMark`, when present.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privacy_mark: Option<String>,
@@ -111,10 +125,10 @@ pub struct Label {
 
 impl Label {
     /// A label with a policy and classification and nothing else.
-    pub fn new(policy: PolicyId, classification: u32) -> Self {
+    pub fn new(policy: PolicyId, classification: &str) -> Self {
         Label {
             policy,
-            classification,
+            classification: classification.to_string(),
             privacy_mark: None,
             categories: Vec::new(),
         }
@@ -162,7 +176,7 @@ impl Label {
         cats.retain(|c| !c.values.is_empty());
         Label {
             policy: self.policy.clone(),
-            classification: self.classification,
+            classification: self.classification.clone(),
             privacy_mark: self.privacy_mark.clone(),
             categories: cats,
         }
@@ -176,8 +190,8 @@ impl Label {
 pub struct Clearance {
     /// `PolicyIdentifier`.
     pub policy: PolicyId,
-    /// `ClassificationList`: the lacvs held.
-    pub classifications: Vec<u32>,
+    /// `ClassificationList`: the names of the classifications held.
+    pub classifications: Vec<String>,
     /// `Category` elements: the values held.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<Category>,
@@ -221,9 +235,9 @@ mod tests {
 
     #[test]
     fn canonical_ignores_order_and_duplicates() {
-        let mut a = Label::new(Label::coalition_policy(), 4);
+        let mut a = Label::new(Label::coalition_policy(), "SECRET");
         a.categories = vec![rel(&["USA", "KOR"])];
-        let mut b = Label::new(Label::coalition_policy(), 4);
+        let mut b = Label::new(Label::coalition_policy(), "SECRET");
         b.categories = vec![rel(&["KOR"]), rel(&["USA", "KOR"])];
         assert_eq!(a.canonical(), b.canonical());
         let mut c = a.clone();
@@ -233,7 +247,7 @@ mod tests {
 
     #[test]
     fn json_round_trip() {
-        let mut a = Label::new(Label::coalition_policy(), 4);
+        let mut a = Label::new(Label::coalition_policy(), "SECRET");
         a.categories = vec![rel(&["USA", "KOR"])];
         a.privacy_mark = Some("STAFF".into());
         assert_eq!(Label::from_json(&a.to_json()).unwrap(), a);

@@ -33,7 +33,7 @@ fn organisations_csv(n: usize) -> String {
 
 fn bench_import(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let label = Label::new(Label::coalition_policy(), 1);
+    let label = Label::new(Label::coalition_policy(), "UNCLASSIFIED");
     let mut group = c.benchmark_group("registry_import_sqlite");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(20));

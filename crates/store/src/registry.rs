@@ -206,7 +206,7 @@ impl Store {
             list_values.push((field, map));
         }
         let table = kind.name();
-        let fallback = Label::new(Label::coalition_policy(), 0);
+        let fallback = Label::new(Label::coalition_policy(), "UNCLASSIFIED");
         let mut out = Vec::new();
         for r in sqlx::query(sql).fetch_all(&mut *conn).await? {
             let mut record = Record::default();

@@ -50,7 +50,7 @@ async fn stores() -> Vec<(String, Store, Option<tempfile::TempDir>)> {
 }
 
 fn default_label() -> Label {
-    Label::new(Label::coalition_policy(), 1)
+    Label::new(Label::coalition_policy(), "UNCLASSIFIED")
 }
 
 async fn import_text(
@@ -155,8 +155,8 @@ async fn labels_are_stored_once() {
             .await
             .unwrap();
         let before = store.label_count().await.unwrap();
-        let a = r#"{"policy":{"name":"P"},"classification":2,"categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"},{"generic":"KOR"}]}]}"#;
-        let b = r#"{"policy":{"name":"P"},"classification":2,"categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"KOR"},{"generic":"USA"},{"generic":"USA"}]}]}"#;
+        let a = r#"{"policy":{"name":"P"},"classification":"CONFIDENTIAL","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"},{"generic":"KOR"}]}]}"#;
+        let b = r#"{"policy":{"name":"P"},"classification":"CONFIDENTIAL","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"KOR"},{"generic":"USA"},{"generic":"USA"}]}]}"#;
         let json = format!(
             r#"[{{"id":"o1","name":"One","kind":"company","nation":"USA","label":{a}}},
                 {{"id":"o2","name":"Two","kind":"company","nation":"KOR","label":{b}}}]"#
