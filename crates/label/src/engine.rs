@@ -655,6 +655,17 @@ impl PolicySet {
         out.push_str(tag_suffix);
     }
 
+    /// The US-style banner line (the page-top marking), e.g. `SECRET//REL TO USA, KOR`.
+    pub fn banner(&self, r: &Resolved, lang: &str) -> String {
+        self.marking(r, lang, Location::PageTop)
+    }
+
+    /// The US-style portion marking (the document-start marking in parentheses), e.g.
+    /// `(S//REL TO USA, KOR)`.
+    pub fn portion(&self, r: &Resolved, lang: &str) -> String {
+        format!("({})", self.marking(r, lang, Location::DocumentStart))
+    }
+
     /// The display marking of a clearance: its classifications in hierarchy order inside
     /// braces, then its categories.
     pub fn clearance_marking(&self, c: &ResolvedClearance, lang: &str) -> String {

@@ -7,6 +7,7 @@
 //! It also defines the canonical text form of a label, which the store uses to keep each
 //! distinct label once.
 
+pub mod demo;
 mod engine;
 mod forms;
 pub mod spif;

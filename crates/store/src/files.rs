@@ -31,6 +31,36 @@ impl Format {
     }
 }
 
+/// Turns byte offsets, asked in increasing order, into line numbers without rescanning.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        LineCounter {
+            bytes,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    fn line(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.bytes.len());
+        if offset < self.at {
+            return line_of(self.bytes, offset);
+        }
+        self.line += self.bytes[self.at..offset]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        self.at = offset;
+        self.line
+    }
+}
+
 /// One record with the line on which it starts.
 pub type Row = (usize, Record);
 
@@ -178,6 +208,7 @@ fn read_csv(name: &str, text: &str, kind: RegistryKind) -> Result<Vec<Row>, Inpu
         .collect();
     check_columns(name, Some(1), headers.iter().map(String::as_str), kind)?;
     let mut rows = Vec::new();
+    let mut lines = LineCounter::new(text.as_bytes());
     let mut rec = csv::StringRecord::new();
     loop {
         match rdr.read_record(&mut rec) {
@@ -185,7 +216,7 @@ fn read_csv(name: &str, text: &str, kind: RegistryKind) -> Result<Vec<Row>, Inpu
             Ok(true) => {
                 let line = rec
                     .position()
-                    .map(|p| record_line(text, p.byte() as usize))
+                    .map(|p| record_line(&mut lines, p.byte() as usize))
                     .unwrap_or(0);
                 if rec.len() == 1 && rec[0].trim().is_empty() {
                     continue; // blank line
@@ -217,12 +248,12 @@ fn read_csv(name: &str, text: &str, kind: RegistryKind) -> Result<Vec<Row>, Inpu
 }
 
 /// The line on which a record starting at `byte` begins (blank lines before it skipped).
-fn record_line(text: &str, byte: usize) -> usize {
-    let skip = text.as_bytes()[byte.min(text.len())..]
+fn record_line(lines: &mut LineCounter, byte: usize) -> usize {
+    let skip = lines.bytes[byte.min(lines.bytes.len())..]
         .iter()
         .take_while(|b| matches!(b, b'\n' | b'\r'))
         .count();
-    line_of(text.as_bytes(), byte + skip)
+    lines.line(byte + skip)
 }
 
 fn check_columns<'a>(
@@ -276,9 +307,10 @@ fn read_json(name: &str, text: &str, kind: RegistryKind) -> Result<Vec<Row>, Inp
         )
     })?;
     let mut rows = Vec::with_capacity(items.len());
+    let mut lines = LineCounter::new(text.as_bytes());
     for raw in items {
         let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
-        let line = line_of(text.as_bytes(), offset);
+        let line = lines.line(offset);
         let obj: serde_json::Map<String, serde_json::Value> = serde_json::from_str(raw.get())
             .map_err(|_| {
                 InputError::new(name, Some(line), None, "the item is not a JSON object")

@@ -1,0 +1,132 @@
+//! Pillar's demo policies, written by us: a US national policy, a ROK national policy (names in
+//! Korean, English and Korean markings) and the combined coalition policy, with the
+//! equivalences stated in their headers. They are a demo assumption, not any nation's policy.
+
+use crate::engine::PolicySet;
+use crate::spif::Policy;
+
+/// The coalition policy's SPIF.
+pub const COALITION_SPIF: &str = include_str!("../spifs/pillar-coalition.xml");
+/// The US demo policy's SPIF.
+pub const US_SPIF: &str = include_str!("../spifs/pillar-us-demo.xml");
+/// The ROK demo policy's SPIF.
+pub const ROK_SPIF: &str = include_str!("../spifs/pillar-rok-demo.xml");
+
+/// The three demo policies: coalition, US, ROK (in that order).
+pub fn demo_policies() -> PolicySet {
+    let parse = |text: &str| Policy::parse(text.as_bytes()).expect("shipped SPIFs are valid");
+    PolicySet::new(vec![parse(COALITION_SPIF), parse(US_SPIF), parse(ROK_SPIF)])
+        .expect("shipped SPIFs are distinct")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{read_label, Dominance, Location};
+
+    fn label(
+        set: &PolicySet,
+        policy: &str,
+        class: &str,
+        rel: &[&str],
+        extra: &str,
+    ) -> crate::Resolved {
+        let values: Vec<String> = rel
+            .iter()
+            .map(|v| format!(r#"{{"generic":"{v}"}}"#))
+            .collect();
+        let mut cats = Vec::new();
+        if !rel.is_empty() {
+            cats.push(format!(
+                r#"{{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{}]}}"#,
+                values.join(",")
+            ));
+        }
+        if !extra.is_empty() {
+            cats.push(extra.to_string());
+        }
+        let json = format!(
+            r#"{{"policy":{{"name":"{policy}"}},"classification":"{class}","categories":[{}]}}"#,
+            cats.join(",")
+        );
+        read_label(json.as_bytes(), set).unwrap().0
+    }
+
+    #[test]
+    fn banners_and_portions() {
+        let set = demo_policies();
+        let l = label(
+            &set,
+            "PILLAR COALITION",
+            "SECRET",
+            &["KOR", "USA", "AUS", "GBR"],
+            "",
+        );
+        assert!(set.is_valid(&l), "{:?}", set.validate(&l));
+        assert_eq!(set.banner(&l, "en"), "SECRET//REL TO USA, AUS, GBR, KOR");
+        assert_eq!(set.portion(&l, "en"), "(S//REL TO USA, AUS, GBR, KOR)");
+        let l = label(
+            &set,
+            "PILLAR COALITION",
+            "SECRET",
+            &["FVEY", "KOR", "USA", "CFCK"],
+            "",
+        );
+        assert_eq!(set.banner(&l, "en"), "SECRET//REL TO USA, KOR, CFCK, FVEY");
+        assert_eq!(
+            set.banner(&l, "ko"),
+            "Ⅱ급비밀//열람 허용 USA, KOR, CFCK, FVEY"
+        );
+        let nf =
+            r#"{"type":"RESTRICTIVE","tag_name":"Dissemination","values":[{"generic":"NOFORN"}]}"#;
+        let l = label(&set, "PILLAR COALITION", "TOP SECRET", &[], nf);
+        assert_eq!(set.banner(&l, "en"), "TOP SECRET//NOFORN");
+        assert_eq!(set.portion(&l, "en"), "(TS//NF)");
+        let l = label(&set, "PILLAR COALITION", "UNCLASSIFIED", &[], "");
+        assert_eq!(set.banner(&l, "en"), "UNCLASSIFIED");
+        assert_eq!(set.marking(&l, "ko", Location::PageBottom), "평문");
+    }
+
+    #[test]
+    fn classified_labels_need_releasability_or_noforn() {
+        let set = demo_policies();
+        let l = label(&set, "PILLAR COALITION", "SECRET", &[], "");
+        assert!(!set.is_valid(&l));
+    }
+
+    #[test]
+    fn rok_and_us_translate_both_ways() {
+        let set = demo_policies();
+        let rok = set.find("PILLAR ROK DEMO").unwrap();
+        let us = set.find("PILLAR US DEMO").unwrap();
+        let l = label(&set, "PILLAR ROK DEMO", "Ⅱ급비밀", &["USA", "KOR"], "");
+        assert_eq!(set.banner(&l, "en"), "ROK CLASS II SECRET//REL TO USA, KOR");
+        assert_eq!(set.banner(&l, "ko"), "Ⅱ급비밀//열람 허용 USA, KOR");
+        let u = set.translate(&l, us).unwrap();
+        assert_eq!(set.banner(&u, "en"), "SECRET//REL TO USA, KOR");
+        assert_eq!(set.translate(&u, rok).unwrap(), l);
+        // A programme access has no ROK equivalent: the translation fails, naming it.
+        let sap = r#"{"type":"RESTRICTIVE","tag_name":"Programme Access","values":[{"generic":"HAWKEYE"}]}"#;
+        let l = label(&set, "PILLAR US DEMO", "SECRET", &["USA", "KOR"], sap);
+        let e = set.translate(&l, rok).unwrap_err();
+        assert!(e.contains("HAWKEYE"), "{e}");
+        assert_eq!(set.banner(&l, "en"), "SECRET//SAR-HAWKEYE//REL TO USA, KOR");
+    }
+
+    #[test]
+    fn dominant_across_policies() {
+        let set = demo_policies();
+        let a = label(
+            &set,
+            "PILLAR COALITION",
+            "CONFIDENTIAL",
+            &["USA", "KOR", "AUS"],
+            "",
+        );
+        let b = label(&set, "PILLAR ROK DEMO", "Ⅱ급비밀", &["USA", "KOR"], "");
+        match set.dominant(&[a, b], None) {
+            Dominance::Ok(d) => assert_eq!(set.banner(&d, "en"), "SECRET//REL TO USA, KOR"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
