@@ -2,6 +2,7 @@
 //! engines, the store or the web crate.
 
 mod config;
+mod label_cmd;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -41,6 +42,9 @@ enum Command {
     Config(ConfigCommand),
     /// Run the web server until Ctrl-C or SIGTERM.
     Serve(ServeArgs),
+    /// Labels, clearances and policies: validity, markings, access decisions, translation.
+    #[command(subcommand)]
+    Label(label_cmd::LabelCommand),
 }
 
 #[derive(Subcommand)]
@@ -119,7 +123,7 @@ fn parse_kind(s: &str) -> Result<RegistryKind, String> {
 
 /// An error the user caused with their input: exit status 2.
 #[derive(Debug)]
-struct BadInput(String);
+pub(crate) struct BadInput(pub(crate) String);
 
 impl std::fmt::Display for BadInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -161,7 +165,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
+pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
@@ -169,8 +173,12 @@ fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Label(cmd) = cli.command {
+        return label_cmd::run(cmd);
+    }
     let config = Config::load(&cli.config).map_err(|e| BadInput(format!("{e:#}")))?;
     match cli.command {
+        Command::Label(_) => unreachable!("handled above"),
         Command::Config(ConfigCommand::Show(flag)) => {
             if flag.json {
                 print_json(&config.show())?;
