@@ -484,7 +484,7 @@ async fn select_labels(
     for chunk in wanted.chunks(500) {
         let sql = format!(
             "SELECT id, canonical FROM labels WHERE canonical IN ({})",
-            placeholders(0, chunk.len())
+            placeholders(conn, 0, chunk.len())
         );
         let mut q = sqlx::query(&sql);
         for c in chunk {

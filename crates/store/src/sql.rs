@@ -1,7 +1,7 @@
 //! Small helpers to write the same SQL for both backends.
 
 use sqlx::any::AnyArguments;
-use sqlx::{AnyConnection, Arguments};
+use sqlx::{AnyConnection, Arguments, Connection};
 
 /// A value bound to a statement.
 #[derive(Debug, Clone)]
@@ -18,8 +18,13 @@ pub(crate) enum Val {
 const MAX_PARAMS: usize = 30_000;
 const MAX_ROWS: usize = 1_000;
 
-/// `$1, $2, …` placeholders for `n` columns starting after `offset`.
-pub(crate) fn placeholders(offset: usize, n: usize) -> String {
+/// Placeholders for `n` parameters starting after `offset`: `$1, $2, …` for PostgreSQL, and
+/// anonymous `?` for SQLite, whose lookup of numbered parameters by name is linear in their
+/// number (quadratic over a large multi-row insert).
+pub(crate) fn placeholders(conn: &AnyConnection, offset: usize, n: usize) -> String {
+    if conn.backend_name() == "SQLite" {
+        return vec!["?"; n].join(", ");
+    }
     (offset + 1..=offset + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
@@ -42,7 +47,7 @@ pub(crate) async fn insert_rows(
                 sql.push_str(", ");
             }
             sql.push('(');
-            sql.push_str(&placeholders(i * cols.len(), cols.len()));
+            sql.push_str(&placeholders(conn, i * cols.len(), cols.len()));
             sql.push(')');
             for v in row {
                 let r = match v {
