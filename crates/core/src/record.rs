@@ -1,6 +1,6 @@
 //! Records: named text fields from which domain values are built.
 
-use std::collections::HashMap;
+use std::sync::Arc;
 
 /// An error in one field of a record.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -22,16 +22,18 @@ impl FieldError {
     }
 }
 
-/// A record: field name → text. Lists are written with `;` between items.
+/// A record: field name → text. Lists are written with `;` between items. Field names are
+/// shared (`Arc<str>`) so that the rows of one file do not each copy the header.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Record(pub HashMap<String, String>);
+pub struct Record(pub Vec<(Arc<str>, String)>);
 
 impl Record {
     /// A field's text, trimmed; `None` when absent or empty.
     pub fn get(&self, field: &str) -> Option<&str> {
         self.0
-            .get(field)
-            .map(|v| v.trim())
+            .iter()
+            .find(|(k, _)| &**k == field)
+            .map(|(_, v)| v.trim())
             .filter(|v| !v.is_empty())
     }
 
@@ -55,16 +57,25 @@ impl Record {
 
     /// Sets a field.
     pub fn set(&mut self, field: &str, value: impl Into<String>) {
-        self.0.insert(field.to_string(), value.into());
+        let value = value.into();
+        match self.0.iter_mut().find(|(k, _)| &**k == field) {
+            Some((_, v)) => *v = value,
+            None => self.0.push((Arc::from(field), value)),
+        }
+    }
+
+    /// Adds a field whose name is already shared (no check for an existing one).
+    pub fn push(&mut self, field: Arc<str>, value: String) {
+        self.0.push((field, value));
     }
 }
 
-impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for Record {
+impl<K: AsRef<str>, V: Into<String>> FromIterator<(K, V)> for Record {
     fn from_iter<T: IntoIterator<Item = (K, V)>>(iter: T) -> Self {
-        Record(
-            iter.into_iter()
-                .map(|(k, v)| (k.into(), v.into()))
-                .collect(),
-        )
+        let mut r = Record::default();
+        for (k, v) in iter {
+            r.set(k.as_ref(), v);
+        }
+        r
     }
 }

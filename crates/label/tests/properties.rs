@@ -25,7 +25,9 @@ fn spif(spec: &Spec) -> String {
         r#"<SPIF xmlns="http://www.xmlspif.org/spif" schemaVersion="2.1"><securityPolicyId name="P" id="1.2.3"/><securityClassifications>"#,
     );
     for c in 1..=spec.n_classes {
-        s.push_str(&format!(r#"<securityClassification name="C{c}" lacv="{c}" hierarchy="{c}"/>"#));
+        s.push_str(&format!(
+            r#"<securityClassification name="C{c}" lacv="{c}" hierarchy="{c}"/>"#
+        ));
     }
     s.push_str("</securityClassifications><securityCategoryTagSets>");
     for (t, (kind, n)) in spec.tags.iter().enumerate() {
@@ -40,7 +42,8 @@ fn spif(spec: &Spec) -> String {
 }
 
 fn spec() -> impl Strategy<Value = Spec> {
-    (1i64..5, prop::collection::vec((0usize..5, 1usize..5), 0..5)).prop_map(|(n_classes, tags)| Spec { n_classes, tags })
+    (1i64..5, prop::collection::vec((0usize..5, 1usize..5), 0..5))
+        .prop_map(|(n_classes, tags)| Spec { n_classes, tags })
 }
 
 /// (class, categories as (tag, value)) — a label or one classification of a clearance.
@@ -53,7 +56,10 @@ fn pick(spec: &Spec) -> impl Strategy<Value = Pick> {
         .enumerate()
         .flat_map(|(t, (_, n))| (0..*n).map(move |v| (t, v)))
         .collect();
-    (1..=spec.n_classes, prop::sample::subsequence(cats.clone(), 0..=cats.len()))
+    (
+        1..=spec.n_classes,
+        prop::sample::subsequence(cats.clone(), 0..=cats.len()),
+    )
 }
 
 fn to_ordinals(spec: &Spec, cats: &[(usize, usize)]) -> Vec<u32> {
@@ -92,7 +98,12 @@ fn reference(spec: &Spec, label: &Pick, classes: &[i64], held: &[(usize, usize)]
 fn case() -> impl Strategy<Value = (Spec, Pick, Vec<i64>, Vec<(usize, usize)>)> {
     spec().prop_flat_map(|s| {
         let n = s.n_classes;
-        (Just(s.clone()), pick(&s), prop::collection::vec(1..=n, 0..4), pick(&s).prop_map(|p| p.1))
+        (
+            Just(s.clone()),
+            pick(&s),
+            prop::collection::vec(1..=n, 0..4),
+            pick(&s).prop_map(|p| p.1),
+        )
     })
 }
 

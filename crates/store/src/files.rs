@@ -200,13 +200,13 @@ fn read_csv(name: &str, text: &str, kind: RegistryKind) -> Result<Vec<Row>, Inpu
         .flexible(false)
         .trim(csv::Trim::None)
         .from_reader(text.as_bytes());
-    let headers: Vec<String> = rdr
+    let headers: Vec<std::sync::Arc<str>> = rdr
         .headers()
         .map_err(|e| InputError::new(name, Some(1), None, format!("cannot read the header: {e}")))?
         .iter()
-        .map(|h| h.trim().to_string())
+        .map(|h| std::sync::Arc::from(h.trim()))
         .collect();
-    check_columns(name, Some(1), headers.iter().map(String::as_str), kind)?;
+    check_columns(name, Some(1), headers.iter().map(|h| &**h), kind)?;
     let mut rows = Vec::new();
     let mut lines = LineCounter::new(text.as_bytes());
     let mut rec = csv::StringRecord::new();
@@ -221,11 +221,10 @@ fn read_csv(name: &str, text: &str, kind: RegistryKind) -> Result<Vec<Row>, Inpu
                 if rec.len() == 1 && rec[0].trim().is_empty() {
                     continue; // blank line
                 }
-                let record: Record = headers
-                    .iter()
-                    .zip(rec.iter())
-                    .map(|(h, v)| (h.clone(), v.to_string()))
-                    .collect();
+                let mut record = Record(Vec::with_capacity(headers.len()));
+                for (h, v) in headers.iter().zip(rec.iter()) {
+                    record.push(h.clone(), v.to_string());
+                }
                 rows.push((line, record));
             }
             Err(e) => {

@@ -79,12 +79,12 @@ impl RegistryRow {
 
     /// A row of the same kind this row must come after when inserted (its parent, or for a
     /// group its members).
-    fn depends_on(&self) -> Vec<&str> {
+    fn depends_on(&self) -> Box<dyn Iterator<Item = &str> + '_> {
         match self {
-            RegistryRow::Nation(n) => n.members.iter().map(|m| m.as_str()).collect(),
-            RegistryRow::Organisation(o) => o.parent.as_deref().into_iter().collect(),
-            RegistryRow::TechArea(a) => a.parent.as_deref().into_iter().collect(),
-            _ => Vec::new(),
+            RegistryRow::Nation(n) => Box::new(n.members.iter().map(|m| m.as_str())),
+            RegistryRow::Organisation(o) => Box::new(o.parent.as_deref().into_iter()),
+            RegistryRow::TechArea(a) => Box::new(a.parent.as_deref().into_iter()),
+            _ => Box::new(std::iter::empty()),
         }
     }
 }
@@ -418,8 +418,7 @@ fn dependency_order(
         for (line, row) in pending {
             let ready = row
                 .depends_on()
-                .iter()
-                .all(|d| existing.contains(*d) || placed.contains(*d));
+                .all(|d| existing.contains(d) || placed.contains(d));
             if ready {
                 placed.insert(row.id().to_string());
                 out.push(row);
@@ -468,8 +467,8 @@ pub(crate) async fn intern_labels<'a>(
         .map(|c| vec![Val::T(c.clone())])
         .collect();
     let new = missing.len();
-    if !missing.is_empty() {
-        insert_rows(conn, "labels", &["canonical"], &missing).await?;
+    if new > 0 {
+        insert_rows(conn, "labels", &["canonical"], missing).await?;
         select_labels(conn, &wanted, &mut found).await?;
     }
     let ids = canon.into_iter().map(|(l, c)| (l, found[&c])).collect();
@@ -584,12 +583,12 @@ async fn write_rows(
     }
     match kind {
         RegistryKind::Nations => {
-            insert_rows(conn, "nations", &["code", "name", "label_id"], &main).await?;
+            insert_rows(conn, "nations", &["code", "name", "label_id"], main).await?;
             insert_rows(
                 conn,
                 "nation_members",
                 &["group_code", "member_code", "position"],
-                &list_a,
+                list_a,
             )
             .await?;
         }
@@ -598,7 +597,7 @@ async fn write_rows(
                 conn,
                 "organisations",
                 &["id", "name", "kind", "nation", "parent", "label_id"],
-                &main,
+                main,
             )
             .await?;
         }
@@ -614,14 +613,14 @@ async fn write_rows(
                     "clearance",
                     "label_id",
                 ],
-                &main,
+                main,
             )
             .await?;
             insert_rows(
                 conn,
                 "person_roles",
                 &["person_id", "role", "position"],
-                &list_a,
+                list_a,
             )
             .await?;
         }
@@ -630,7 +629,7 @@ async fn write_rows(
                 conn,
                 "tech_areas",
                 &["id", "name", "taxonomy", "parent", "label_id"],
-                &main,
+                main,
             )
             .await?;
         }
@@ -647,21 +646,21 @@ async fn write_rows(
                     "status",
                     "label_id",
                 ],
-                &main,
+                main,
             )
             .await?;
             insert_rows(
                 conn,
                 "agreement_parties",
                 &["agreement_id", "nation", "position"],
-                &list_a,
+                list_a,
             )
             .await?;
             insert_rows(
                 conn,
                 "agreement_areas",
                 &["agreement_id", "area_id", "position"],
-                &list_b,
+                list_b,
             )
             .await?;
         }

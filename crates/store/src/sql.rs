@@ -1,7 +1,7 @@
 //! Small helpers to write the same SQL for both backends.
 
 use sqlx::any::AnyArguments;
-use sqlx::{AnyConnection, Arguments, Connection};
+use sqlx::{AnyConnection, Arguments};
 
 /// A value bound to a statement.
 #[derive(Debug, Clone)]
@@ -36,13 +36,15 @@ pub(crate) async fn insert_rows(
     conn: &mut AnyConnection,
     table: &str,
     cols: &[&str],
-    rows: &[Vec<Val>],
+    rows: Vec<Vec<Val>>,
 ) -> Result<(), sqlx::Error> {
     let per = (MAX_PARAMS / cols.len()).clamp(1, MAX_ROWS);
-    for chunk in rows.chunks(per) {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Vec<Val>> = rows.by_ref().take(per).collect();
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", cols.join(", "));
         let mut args = AnyArguments::default();
-        for (i, row) in chunk.iter().enumerate() {
+        for (i, row) in chunk.into_iter().enumerate() {
             if i > 0 {
                 sql.push_str(", ");
             }
@@ -51,9 +53,9 @@ pub(crate) async fn insert_rows(
             sql.push(')');
             for v in row {
                 let r = match v {
-                    Val::T(s) => args.add(s.clone()),
-                    Val::N(s) => args.add(s.clone()),
-                    Val::I(n) => args.add(*n),
+                    Val::T(s) => args.add(s),
+                    Val::N(s) => args.add(s),
+                    Val::I(n) => args.add(n),
                 };
                 r.map_err(sqlx::Error::Encode)?;
             }
