@@ -70,4 +70,7 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 log "cargo test (SQLite and PostgreSQL at ${PILLAR_TEST_PG_URL})"
 cargo test --workspace --quiet
 
+log "label conformance (spiffing suite, ACME table), with its report"
+cargo test -p pillar-label --test conformance --quiet -- --nocapture
+
 log "all tests passed"

@@ -231,7 +231,7 @@ mod tests {
     fn truncated_and_oversized() {
         let e = parse(b"<a>\n<b>", 1 << 20).unwrap_err();
         assert!(e.reason.contains("truncated"), "{e}");
-        let e = parse(&vec![b' '; 100], 10).unwrap_err();
+        let e = parse(&[b' '; 100], 10).unwrap_err();
         assert!(e.reason.contains("bytes"));
         assert!(parse(b"", 10).is_err());
         assert!(parse(b"<a><b></a>", 100).is_err());

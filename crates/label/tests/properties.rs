@@ -79,15 +79,9 @@ fn reference(spec: &Spec, label: &Pick, classes: &[i64], held: &[(usize, usize)]
     for (t, (kind, _)) in spec.tags.iter().enumerate() {
         let in_label: Vec<_> = label.1.iter().filter(|(lt, _)| *lt == t).collect();
         match kind {
-            0 | 2 => {
-                if in_label.iter().any(|c| !held.contains(c)) {
-                    return false;
-                }
-            }
-            1 | 3 => {
-                if !in_label.is_empty() && !in_label.iter().any(|c| held.contains(c)) {
-                    return false;
-                }
+            0 | 2 if in_label.iter().any(|c| !held.contains(c)) => return false,
+            1 | 3 if !in_label.is_empty() && !in_label.iter().any(|c| held.contains(c)) => {
+                return false
             }
             _ => {}
         }
