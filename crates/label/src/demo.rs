@@ -130,3 +130,64 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod form_tests {
+    use super::*;
+    use crate::{read_label, write_label, Form, LABEL_ROOTS};
+
+    #[test]
+    fn emitted_4774_labels_carry_the_required_elements() {
+        let set = demo_policies();
+        let (r, _, _) = read_label(
+            br#"{"policy":{"name":"PILLAR COALITION"},"classification":"CUI"}"#,
+            &set,
+        )
+        .unwrap();
+        let text = write_label(&set, &r, Form::Nato4774, None, "2026-11-28T00:00:00Z");
+        let root = crate::xml::parse(text.as_bytes(), 1 << 20).unwrap();
+        assert_eq!(root.name, LABEL_ROOTS[0]);
+        assert_eq!(root.ns.as_deref(), Some(crate::LABEL_NS));
+        let info = root.child("ConfidentialityInformation").unwrap();
+        assert!(info
+            .child("PolicyIdentifier")
+            .unwrap()
+            .attr("URI")
+            .is_some());
+        assert_eq!(info.child("Classification").unwrap().text, "CUI");
+        assert_eq!(
+            root.child("CreationDateTime").unwrap().text,
+            "2026-11-28T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn unknown_names_are_errors_naming_them() {
+        let set = demo_policies();
+        for (json, word) in [
+            (
+                r#"{"policy":{"name":"NOPE"},"classification":"SECRET"}"#,
+                "NOPE",
+            ),
+            (
+                r#"{"policy":{"name":"PILLAR COALITION"},"classification":"ULTRA"}"#,
+                "ULTRA",
+            ),
+            (
+                r#"{"policy":{"name":"PILLAR COALITION"},"classification":"SECRET","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"MARS"}]}]}"#,
+                "MARS",
+            ),
+            (
+                r#"{"policy":{"name":"PILLAR COALITION"},"classification":"SECRET","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"integer":9999}]}]}"#,
+                "9999",
+            ),
+            (
+                r#"{"policy":{"name":"PILLAR COALITION"},"classification":"SECRET","categories":[{"type":"RESTRICTIVE","tag_name":"Nowhere","values":[{"generic":"X"}]}]}"#,
+                "Nowhere",
+            ),
+        ] {
+            let e = read_label(json.as_bytes(), &set).unwrap_err().to_string();
+            assert!(e.contains(word), "{e}");
+        }
+    }
+}

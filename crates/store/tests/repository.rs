@@ -256,3 +256,34 @@ async fn parents_may_come_later_in_the_file() {
         );
     }
 }
+
+#[tokio::test]
+async fn demo_labels_and_clearances_are_valid_under_the_demo_policies() {
+    let set = pillar_label::demo::demo_policies();
+    for (backend, store, _g) in stores().await {
+        demo::seed(&store, demo::REFERENCE, &default_label())
+            .await
+            .unwrap();
+        demo::seed(&store, demo::DEMO, &default_label())
+            .await
+            .unwrap();
+        for kind in RegistryKind::ALL {
+            for row in store.export(kind).await.unwrap() {
+                let r = set
+                    .resolve(row.label())
+                    .unwrap_or_else(|e| panic!("{backend} {kind} {}: {e}", row.id()));
+                assert!(
+                    set.is_valid(&r),
+                    "{backend} {kind} {}: {:?}",
+                    row.id(),
+                    set.validate(&r)
+                );
+                if let pillar_store::RegistryRow::Person(p) = &row {
+                    let c = p.clearance.as_ref().expect("every persona has a clearance");
+                    set.resolve_clearance(c)
+                        .unwrap_or_else(|e| panic!("{} clearance: {e}", p.id));
+                }
+            }
+        }
+    }
+}
