@@ -8,7 +8,9 @@ use std::collections::HashSet;
 use std::str::FromStr;
 use std::time::Instant;
 
-use cedar_policy::{Authorizer, Context, Decision, Entities, EntityUid, PolicySet as CedarPolicies, Request};
+use cedar_policy::{
+    Authorizer, Context, Decision, Entities, EntityUid, PolicySet as CedarPolicies, Request,
+};
 use pillar_label::demo::demo_policies;
 use pillar_label::{PolicySet, Resolved, ResolvedClearance};
 use rand::{Rng, SeedableRng};
@@ -37,19 +39,25 @@ fn by_kind(set: &PolicySet, pred: impl Fn(&str) -> bool) -> Vec<u32> {
 }
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100_000);
     let set = demo_policies();
     let p = set.policy(0);
     let rel = by_kind(&set, |t| t == "Releasable To");
     let restrictive = by_kind(&set, |t| t == "Programme Access" || t == "Dissemination");
     let informative = by_kind(&set, |t| t == "Export Control");
     let mut rng = rand::rngs::StdRng::seed_from_u64(42);
-    let mut pick = |list: &[u32], prob: f64, rng: &mut rand::rngs::StdRng| -> Vec<u32> {
-        list.iter().copied().filter(|_| rng.gen_bool(prob)).collect()
+    let pick = |list: &[u32], prob: f64, rng: &mut rand::rngs::StdRng| -> Vec<u32> {
+        list.iter()
+            .copied()
+            .filter(|_| rng.gen_bool(prob))
+            .collect()
     };
     // Random labels and clearances (labels may be any combination: the ACDF does not need
     // them valid, and neither does Cedar).
-    let mut requests: Vec<(Resolved, ResolvedClearance)> = Vec::with_capacity(n);
+    let mut requests: Vec<(Resolved, &ResolvedClearance)> = Vec::with_capacity(n);
     let clearances: Vec<ResolvedClearance> = (0..64)
         .map(|_| {
             let top = rng.gen_range(1..=5);
@@ -64,8 +72,13 @@ fn main() {
         cats.extend(pick(&restrictive, 0.1, &mut rng));
         cats.extend(pick(&informative, 0.2, &mut rng));
         cats.sort_unstable();
-        let label = Resolved { policy: 0, class: rng.gen_range(1..=5), cats };
-        let c = clearances[rng.gen_range(0..clearances.len())].clone();
+        let label = Resolved {
+            policy: 0,
+            class: rng.gen_range(1..=5),
+            cats,
+        };
+        // A person's clearance is resolved once and shared by all their requests.
+        let c = &clearances[rng.gen_range(0..clearances.len())];
         requests.push((label, c));
     }
 
@@ -80,10 +93,30 @@ fn main() {
         .iter()
         .map(|(l, c)| {
             let kind = |o: &u32| p.tags[p.categories[*o as usize].tag].name.clone();
-            let l_rel: Vec<String> = l.cats.iter().filter(|o| kind(o) == "Releasable To").map(name).collect();
-            let l_res: Vec<String> = l.cats.iter().filter(|o| restrictive.contains(o)).map(name).collect();
-            let c_rel: Vec<String> = c.cats.iter().filter(|o| kind(o) == "Releasable To").map(name).collect();
-            let c_res: Vec<String> = c.cats.iter().filter(|o| restrictive.contains(o)).map(name).collect();
+            let l_rel: Vec<String> = l
+                .cats
+                .iter()
+                .filter(|o| kind(o) == "Releasable To")
+                .map(name)
+                .collect();
+            let l_res: Vec<String> = l
+                .cats
+                .iter()
+                .filter(|o| restrictive.contains(o))
+                .map(name)
+                .collect();
+            let c_rel: Vec<String> = c
+                .cats
+                .iter()
+                .filter(|o| kind(o) == "Releasable To")
+                .map(name)
+                .collect();
+            let c_res: Vec<String> = c
+                .cats
+                .iter()
+                .filter(|o| restrictive.contains(o))
+                .map(name)
+                .collect();
             let entities = json!([
                 {"uid": {"type": "User", "id": "u"}, "parents": [],
                  "attrs": {"classes": c.classes, "restrictive": c_res, "rel": c_rel}},
@@ -91,8 +124,14 @@ fn main() {
                  "attrs": {"class": l.class, "restrictive": l_res, "rel": l_rel}}
             ]);
             let entities = Entities::from_json_value(entities, None).expect("entities");
-            let req = Request::new(principal.clone(), action.clone(), resource.clone(), Context::empty(), None)
-                .expect("request");
+            let req = Request::new(
+                principal.clone(),
+                action.clone(),
+                resource.clone(),
+                Context::empty(),
+                None,
+            )
+            .expect("request");
             (req, entities)
         })
         .collect();
@@ -124,7 +163,9 @@ fn main() {
     let cedar_ns = time(&mut || {
         cedar_inputs
             .iter()
-            .filter(|(r, e)| authorizer.is_authorized(r, &policies, e).decision() == Decision::Allow)
+            .filter(|(r, e)| {
+                authorizer.is_authorized(r, &policies, e).decision() == Decision::Allow
+            })
             .count()
     });
     println!("pillar-label ACDF: {pillar_ns:.1} ns/decision");

@@ -436,18 +436,19 @@ impl PolicySet {
             return false;
         }
         let p = &self.policies[label.policy];
-        let Some(ci) = p.classifications.iter().position(|c| c.lacv == label.class) else {
+        let Some(ci) = p.class_lacvs.iter().position(|&l| l == label.class) else {
             return false;
         };
         if !has(&clearance.class_bits, ci) {
             return false;
         }
+        let meta = &p.cat_meta;
         let cats = &label.cats;
         let mut i = 0;
         while i < cats.len() {
             let o = cats[i];
-            let cat = &p.categories[o as usize];
-            match p.tags[cat.tag].kind {
+            let (tag, kind) = meta[o as usize];
+            match kind {
                 TagKind::Restrictive | TagKind::EnumeratedRestrictive => {
                     if !has(&clearance.cat_bits, o as usize) {
                         return false;
@@ -457,7 +458,7 @@ impl PolicySet {
                 TagKind::Permissive | TagKind::EnumeratedPermissive => {
                     // Every value of one tag is contiguous in ordinal order; one held suffices.
                     let mut met = false;
-                    while i < cats.len() && p.categories[cats[i] as usize].tag == cat.tag {
+                    while i < cats.len() && meta[cats[i] as usize].0 == tag {
                         met |= has(&clearance.cat_bits, cats[i] as usize);
                         i += 1;
                     }

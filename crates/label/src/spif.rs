@@ -416,6 +416,10 @@ pub struct Policy {
     pub equivalent_policies: Vec<EquivalentPolicy>,
     class_by_lacv: HashMap<i64, usize>,
     class_by_name: HashMap<String, usize>,
+    /// Classification lacvs in document order (compact, for the hot path).
+    pub(crate) class_lacvs: Vec<i64>,
+    /// Per category ordinal: its tag index and kind, packed compactly for the hot path.
+    pub(crate) cat_meta: Vec<(u32, TagKind)>,
     tag_set_by_id: HashMap<String, usize>,
     tag_set_by_name: HashMap<String, usize>,
     cat_by_key: HashMap<(usize, TagKind, i64), u32>,
@@ -815,7 +819,14 @@ impl Policy {
             }
         }
 
+        let class_lacvs = classifications.iter().map(|c| c.lacv).collect();
+        let cat_meta = categories
+            .iter()
+            .map(|c| (c.tag as u32, tags[c.tag].kind))
+            .collect();
         let mut policy = Policy {
+            class_lacvs,
+            cat_meta,
             name,
             id,
             classifications,
