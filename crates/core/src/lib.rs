@@ -7,10 +7,12 @@
 //! JSON object — so that every input path checks the same rules and reports the same errors.
 
 mod iso;
+mod read;
 mod record;
 mod registry;
 
 pub use iso::{iso_alpha3, IsoCountry};
+pub use read::{read_records, Columns, InputError, Row};
 pub use record::{FieldError, Record};
 pub use registry::{
     Agreement, AgreementKind, AgreementStatus, Nation, NationCode, OrgKind, Organisation, Person,

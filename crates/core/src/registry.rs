@@ -78,7 +78,19 @@ impl RegistryKind {
         }
     }
 
-    /// The columns that name another list's rows; used to say which list a value must be in.
+    /// The columns of this kind for the record reader.
+    pub fn record_columns(self) -> crate::read::Columns<'static> {
+        crate::read::Columns {
+            what: self.name(),
+            allowed: self.columns(),
+            required: match self {
+                RegistryKind::Nations => &["code"],
+                _ => &["id"],
+            },
+        }
+    }
+
+    /// The column holding a row's identifier.
     pub fn id_column(self) -> &'static str {
         match self {
             RegistryKind::Nations => "code",

@@ -9,10 +9,19 @@
 mod db;
 pub mod demo;
 mod error;
-pub mod files;
 mod registry;
 mod sql;
 
 pub use db::{Backend, DbTarget, Store};
 pub use error::{InputError, StoreError};
 pub use registry::{ImportReport, RegistryRow};
+
+/// Reading registry files (CSV or JSON) of one kind.
+pub mod files {
+    use pillar_core::{read_records, InputError, RegistryKind, Row};
+
+    /// Reads the rows of a registry file of `kind`; `name` is used in error messages.
+    pub fn read_rows(name: &str, bytes: &[u8], kind: RegistryKind) -> Result<Vec<Row>, InputError> {
+        read_records(name, bytes, kind.record_columns())
+    }
+}

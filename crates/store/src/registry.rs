@@ -11,8 +11,8 @@ use sqlx::{AnyConnection, Row as _};
 
 use crate::db::Store;
 use crate::error::{InputError, StoreError};
-use crate::files::Row;
 use crate::sql::{insert_rows, placeholders, Val};
+use pillar_core::Row;
 
 /// One row of the registry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

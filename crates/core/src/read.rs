@@ -1,9 +1,65 @@
-//! Reading registry files: CSV with a header row, or a JSON array of objects. Every error names
-//! the file, the line on which the record starts and the field.
+//! Reading tabular input: CSV with a header row, or a JSON array of objects, from bytes. Every
+//! error names the file, the line on which the record starts and the field.
 
-use pillar_core::{Record, RegistryKind};
+use std::fmt;
 
-use crate::error::InputError;
+use crate::record::Record;
+
+/// An error in input data: names the file, the line (or record), the field and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputError {
+    /// The file (or source) being read.
+    pub file: String,
+    /// The line on which the record starts (1-based), when known.
+    pub line: Option<usize>,
+    /// The field, when one is at fault.
+    pub field: Option<String>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl InputError {
+    /// An error at `file:line` in `field`.
+    pub fn new(
+        file: &str,
+        line: Option<usize>,
+        field: Option<&str>,
+        reason: impl Into<String>,
+    ) -> Self {
+        InputError {
+            file: file.to_string(),
+            line,
+            field: field.map(str::to_string),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": field `{field}`")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// The columns a file may have, and the one it must have.
+#[derive(Debug, Clone, Copy)]
+pub struct Columns<'a> {
+    /// What the rows are, for messages (`organisations`, `sources.csv` …).
+    pub what: &'a str,
+    /// Every column allowed.
+    pub allowed: &'a [&'a str],
+    /// Columns that must be present in the header.
+    pub required: &'a [&'a str],
+}
 
 /// The format of an input file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,8 +128,8 @@ fn line_of(bytes: &[u8], offset: usize) -> usize {
         + 1
 }
 
-/// Reads the rows of a registry file of `kind`. `name` is used in error messages.
-pub fn read_rows(name: &str, bytes: &[u8], kind: RegistryKind) -> Result<Vec<Row>, InputError> {
+/// Reads the rows of a file with the given columns. `name` is used in error messages.
+pub fn read_records(name: &str, bytes: &[u8], kind: Columns) -> Result<Vec<Row>, InputError> {
     let format = Format::detect(name, bytes);
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
@@ -194,7 +250,7 @@ fn check_quoting(name: &str, text: &str) -> Result<(), InputError> {
     Ok(())
 }
 
-fn read_csv(name: &str, text: &str, kind: RegistryKind) -> Result<Vec<Row>, InputError> {
+fn read_csv(name: &str, text: &str, kind: Columns) -> Result<Vec<Row>, InputError> {
     check_quoting(name, text)?;
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
@@ -259,18 +315,19 @@ fn check_columns<'a>(
     name: &str,
     line: Option<usize>,
     fields: impl Iterator<Item = &'a str>,
-    kind: RegistryKind,
+    kind: Columns,
 ) -> Result<(), InputError> {
     let mut seen = Vec::new();
     for f in fields {
-        if !kind.columns().contains(&f) {
+        if !kind.allowed.contains(&f) {
             return Err(InputError::new(
                 name,
                 line,
                 Some(f),
                 format!(
-                    "unknown field for {kind}; expected: {}",
-                    kind.columns().join(", ")
+                    "unknown field for {}; expected: {}",
+                    kind.what,
+                    kind.allowed.join(", ")
                 ),
             ));
         }
@@ -284,19 +341,20 @@ fn check_columns<'a>(
         }
         seen.push(f);
     }
-    let id = kind.id_column();
-    if !seen.contains(&id) {
-        return Err(InputError::new(
-            name,
-            line,
-            Some(id),
-            format!("the `{id}` field is missing"),
-        ));
+    for id in kind.required {
+        if !seen.contains(id) {
+            return Err(InputError::new(
+                name,
+                line,
+                Some(id),
+                format!("the `{id}` field is missing"),
+            ));
+        }
     }
     Ok(())
 }
 
-fn read_json(name: &str, text: &str, kind: RegistryKind) -> Result<Vec<Row>, InputError> {
+fn read_json(name: &str, text: &str, kind: Columns) -> Result<Vec<Row>, InputError> {
     let items: Vec<&serde_json::value::RawValue> = serde_json::from_str(text).map_err(|e| {
         InputError::new(
             name,
@@ -351,11 +409,15 @@ fn read_json(name: &str, text: &str, kind: RegistryKind) -> Result<Vec<Row>, Inp
 mod tests {
     use super::*;
 
-    const K: RegistryKind = RegistryKind::Nations;
+    const K: Columns = Columns {
+        what: "nations",
+        allowed: &["code", "name", "members", "label"],
+        required: &["code"],
+    };
 
     #[test]
     fn reads_csv_with_lines() {
-        let rows = read_rows(
+        let rows = read_records(
             "n.csv",
             b"code,name\nUSA,United States\n\nKOR,\"Korea, Republic of\"\n",
             K,
@@ -368,43 +430,44 @@ mod tests {
 
     #[test]
     fn wrong_column_count() {
-        let e = read_rows("n.csv", b"code,name\nUSA,United States,extra\n", K).unwrap_err();
+        let e = read_records("n.csv", b"code,name\nUSA,United States,extra\n", K).unwrap_err();
         assert_eq!(e.line, Some(2));
         assert!(e.reason.contains("3 fields"), "{e}");
     }
 
     #[test]
     fn bad_quoting() {
-        let e = read_rows("n.csv", b"code,name\nUSA,\"United States\nKOR,Korea\n", K).unwrap_err();
+        let e =
+            read_records("n.csv", b"code,name\nUSA,\"United States\nKOR,Korea\n", K).unwrap_err();
         assert_eq!(e.line, Some(2));
-        let e = read_rows("n.csv", b"code,name\nUSA,Uni\"ted\n", K).unwrap_err();
+        let e = read_records("n.csv", b"code,name\nUSA,Uni\"ted\n", K).unwrap_err();
         assert_eq!(e.line, Some(2));
-        let e = read_rows("n.csv", b"code,name\nUSA,\"Uni\"ted\n", K).unwrap_err();
+        let e = read_records("n.csv", b"code,name\nUSA,\"Uni\"ted\n", K).unwrap_err();
         assert_eq!(e.line, Some(2));
-        assert!(read_rows("n.csv", b"code,name\nUSA,\"Uni\"\"ted\"\n", K).is_ok());
+        assert!(read_records("n.csv", b"code,name\nUSA,\"Uni\"\"ted\"\n", K).is_ok());
     }
 
     #[test]
     fn not_utf8_names_line_and_field() {
-        let e = read_rows("n.csv", b"code,name\nUSA,US\nKOR,Kor\xFFea\n", K).unwrap_err();
+        let e = read_records("n.csv", b"code,name\nUSA,US\nKOR,Kor\xFFea\n", K).unwrap_err();
         assert_eq!(e.line, Some(3));
         assert_eq!(e.field.as_deref(), Some("name"));
     }
 
     #[test]
     fn unknown_header() {
-        let e = read_rows("n.csv", b"code,nmae\n", K).unwrap_err();
+        let e = read_records("n.csv", b"code,nmae\n", K).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("nmae"));
     }
 
     #[test]
     fn json_lines_and_lists() {
         let text = b"[\n {\"code\": \"FVEY\", \"name\": \"Five Eyes\",\n  \"members\": [\"USA\", \"GBR\"]},\n {\"code\": \"KOR\", \"name\": \"Korea\"}\n]";
-        let rows = read_rows("n.json", text, K).unwrap();
+        let rows = read_records("n.json", text, K).unwrap();
         assert_eq!(rows[0].0, 2);
         assert_eq!(rows[1].0, 4);
         assert_eq!(rows[0].1.get("members"), Some("USA;GBR"));
-        let e = read_rows("n.json", b"[{\"code\": 1,}]", K).unwrap_err();
+        let e = read_records("n.json", b"[{\"code\": 1,}]", K).unwrap_err();
         assert_eq!(e.line, Some(1));
     }
 }
