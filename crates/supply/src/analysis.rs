@@ -1,1 +1,764 @@
-//! stub
+//! The analyses. Formulas and sources are in `docs/supply.md`; each function says which.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::model::Network;
+
+/// A country share vector: (country index, share), sorted by country, shares summing to 1.
+pub type ExposureVector = Vec<(u16, f64)>;
+
+/// Per-item results of the static analysis.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// Country exposure of every item (empty when nothing below it has sources).
+    pub exposure: Vec<ExposureVector>,
+    /// Resources whose loss alone stops each item (sorted resource numbers, see
+    /// [`Analysis::resource_name`]).
+    pub critical: Vec<Vec<u32>>,
+    /// Vertex-disjoint supply paths of each item (None when nothing below it has sources).
+    pub independent: Vec<Option<u32>>,
+    /// Resources whose loss alone stops each item's *own* sources (for alternatives).
+    own_critical: Vec<Vec<u32>>,
+}
+
+/// One end item in the analysis report.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EndItemReport {
+    /// Country → share of the end item's supply value.
+    pub exposure: BTreeMap<String, f64>,
+    /// Herfindahl–Hirschman index of the exposure (0–1; 1 = one country).
+    pub hhi: f64,
+    /// Share of the exposure in the countries of concern.
+    pub concern_share: f64,
+    /// Single points of failure: `site:…`, `supplier:…`, `country:…`.
+    pub spof: Vec<String>,
+    /// Independent (vertex-disjoint) supply paths of the weakest needed item.
+    pub independent_sources: u32,
+    /// For each single point of failure, allied sites that already supply the affected items
+    /// (by item name) elsewhere in the data.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub alternatives: BTreeMap<String, Vec<Alternative>>,
+}
+
+/// Allied sites for an item stopped by a single point of failure.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Alternative {
+    /// The affected item.
+    pub item: String,
+    /// Sites in partner nations already supplying an item of that name: `site (COUNTRY)`.
+    pub sites: Vec<String>,
+}
+
+/// Sparse mix: Σ w_j · e_j, normalised so the shares sum to 1.
+fn mix(
+    parts: impl Iterator<Item = (f64, *const ExposureVector)>,
+    scratch: &mut [f64],
+    touched: &mut Vec<u16>,
+) -> ExposureVector {
+    let mut total = 0.0;
+    for (w, e) in parts {
+        // SAFETY: pointers come from `exposure` entries of already-finished items, which are
+        // not modified while the mix is computed.
+        let e = unsafe { &*e };
+        if e.is_empty() || w <= 0.0 {
+            continue;
+        }
+        total += w;
+        for &(c, s) in e {
+            if scratch[c as usize] == 0.0 {
+                touched.push(c);
+            }
+            scratch[c as usize] += w * s;
+        }
+    }
+    touched.sort_unstable();
+    let out = touched
+        .iter()
+        .map(|&c| {
+            let v = scratch[c as usize] / total;
+            scratch[c as usize] = 0.0;
+            (c, v)
+        })
+        .collect();
+    touched.clear();
+    out
+}
+
+fn union_into(acc: &mut Vec<u32>, other: &[u32]) {
+    if other.is_empty() {
+        return;
+    }
+    let mut out = Vec::with_capacity(acc.len() + other.len());
+    let (mut i, mut j) = (0, 0);
+    while i < acc.len() && j < other.len() {
+        match acc[i].cmp(&other[j]) {
+            std::cmp::Ordering::Less => {
+                out.push(acc[i]);
+                i += 1
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(other[j]);
+                j += 1
+            }
+            std::cmp::Ordering::Equal => {
+                out.push(acc[i]);
+                i += 1;
+                j += 1
+            }
+        }
+    }
+    out.extend_from_slice(&acc[i..]);
+    out.extend_from_slice(&other[j..]);
+    *acc = out;
+}
+
+/// Maximum bipartite matching between suppliers and countries over the sites of one item:
+/// the number of supply paths item → site → supplier → country that share no vertex.
+fn disjoint_paths(pairs: &[(u32, u16)]) -> u32 {
+    let mut suppliers: Vec<u32> = pairs.iter().map(|p| p.0).collect();
+    suppliers.sort_unstable();
+    suppliers.dedup();
+    let mut match_country: HashMap<u16, u32> = HashMap::new();
+    fn augment(
+        s: u32,
+        pairs: &[(u32, u16)],
+        seen: &mut HashSet<u16>,
+        m: &mut HashMap<u16, u32>,
+    ) -> bool {
+        for &(ps, c) in pairs {
+            if ps != s || !seen.insert(c) {
+                continue;
+            }
+            let free = match m.get(&c) {
+                None => true,
+                Some(&other) => augment(other, pairs, seen, m),
+            };
+            if free {
+                m.insert(c, s);
+                return true;
+            }
+        }
+        false
+    }
+    let mut n = 0;
+    for s in suppliers {
+        if augment(s, pairs, &mut HashSet::new(), &mut match_country) {
+            n += 1;
+        }
+    }
+    n
+}
+
+impl Analysis {
+    /// Runs the static analyses over every item, children before parents.
+    pub fn run(net: &Network) -> Analysis {
+        let n = net.len();
+        let sites = net.site_ids.len() as u32;
+        let suppliers = net.supplier_ids.len() as u32;
+        let mut exposure: Vec<ExposureVector> = vec![Vec::new(); n];
+        let mut critical: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut own_critical: Vec<Vec<u32>> = vec![Vec::new(); n];
+        let mut independent: Vec<Option<u32>> = vec![None; n];
+        let mut scratch = vec![0.0f64; net.countries.len().max(1)];
+        let mut touched = Vec::new();
+        for &i in &net.topo {
+            let iu = i as usize;
+            let children = net.children(i);
+            let sources = net.sources(i);
+            // Exposure: sources' countries by share, or the children's mix by value share.
+            if !children.is_empty() {
+                let given: f64 = net.bom_value_share[children.clone()]
+                    .iter()
+                    .filter(|v| !v.is_nan())
+                    .sum();
+                let missing = net.bom_value_share[children.clone()]
+                    .iter()
+                    .filter(|v| v.is_nan())
+                    .count();
+                let fill = if missing > 0 {
+                    ((1.0 - given).max(0.0) / missing as f64).max(if given == 0.0 {
+                        1.0
+                    } else {
+                        0.0
+                    })
+                } else {
+                    0.0
+                };
+                let parts = children.clone().map(|e| {
+                    let v = net.bom_value_share[e];
+                    let w = if v.is_nan() { fill } else { v };
+                    (
+                        w,
+                        &exposure[net.bom_child[e] as usize] as *const ExposureVector,
+                    )
+                });
+                exposure[iu] = mix(parts, &mut scratch, &mut touched);
+            } else if !sources.is_empty() {
+                let one_hot: Vec<ExposureVector> = sources
+                    .clone()
+                    .map(|s| vec![(net.site_country[net.src_site[s] as usize], 1.0)])
+                    .collect();
+                let parts = sources
+                    .clone()
+                    .zip(one_hot.iter())
+                    .map(|(s, e)| (net.src_share[s], e as *const ExposureVector));
+                exposure[iu] = mix(parts, &mut scratch, &mut touched);
+            }
+            // Critical resources: ∩ over sources (OR) of {site, supplier, country}; ∪ over
+            // children (AND).
+            let mut crit: Vec<u32> = Vec::new();
+            if !sources.is_empty() {
+                let mut inter: Option<Vec<u32>> = None;
+                let mut pairs = Vec::with_capacity(sources.len());
+                for s in sources.clone() {
+                    let site = net.src_site[s];
+                    let sup = net.site_supplier[site as usize];
+                    let c = net.site_country[site as usize];
+                    pairs.push((sup, c));
+                    let mut set = vec![site, sites + sup, sites + suppliers + c as u32];
+                    set.sort_unstable();
+                    inter = Some(match inter {
+                        None => set,
+                        Some(a) => a.into_iter().filter(|x| set.contains(x)).collect(),
+                    });
+                }
+                crit = inter.unwrap_or_default();
+                own_critical[iu] = crit.clone();
+                independent[iu] = Some(disjoint_paths(&pairs));
+            }
+            for e in children {
+                let c = net.bom_child[e] as usize;
+                union_into(&mut crit, &critical[c]);
+                if let Some(k) = independent[c] {
+                    independent[iu] = Some(independent[iu].map_or(k, |x| x.min(k)));
+                }
+            }
+            critical[iu] = crit;
+        }
+        Analysis {
+            exposure,
+            critical,
+            independent,
+            own_critical,
+        }
+    }
+
+    /// The name of a resource number: `site:ID`, `supplier:ID` or `country:XXX`.
+    pub fn resource_name(net: &Network, r: u32) -> String {
+        let sites = net.site_ids.len() as u32;
+        let suppliers = net.supplier_ids.len() as u32;
+        if r < sites {
+            format!("site:{}", net.site_ids[r as usize])
+        } else if r < sites + suppliers {
+            format!("supplier:{}", net.supplier_ids[(r - sites) as usize])
+        } else {
+            format!(
+                "country:{}",
+                net.countries[(r - sites - suppliers) as usize]
+            )
+        }
+    }
+
+    /// The report for every end item. `concern` lists the countries of concern; `partners`
+    /// the nations whose sites count as allied alternatives (empty: no alternatives computed).
+    pub fn report(
+        &self,
+        net: &Network,
+        concern: &[String],
+        partners: &[String],
+    ) -> BTreeMap<String, EndItemReport> {
+        let concern_idx: HashSet<u16> = net
+            .countries
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| concern.contains(c))
+            .map(|(i, _)| i as u16)
+            .collect();
+        let alt_index = if partners.is_empty() {
+            None
+        } else {
+            Some(AlternativeIndex::new(net, partners))
+        };
+        net.end_items
+            .iter()
+            .map(|&e| {
+                let ex = &self.exposure[e as usize];
+                let crit = &self.critical[e as usize];
+                let mut alternatives = BTreeMap::new();
+                if let Some(idx) = &alt_index {
+                    if !crit.is_empty() {
+                        for (item, rs) in self.affected(net, e, crit) {
+                            for r in rs {
+                                let sites = idx.for_item(net, item);
+                                if !sites.is_empty() {
+                                    alternatives
+                                        .entry(Self::resource_name(net, r))
+                                        .or_insert_with(Vec::new)
+                                        .push(Alternative {
+                                            item: net.item_ids[item as usize].clone(),
+                                            sites,
+                                        });
+                                }
+                            }
+                        }
+                    }
+                }
+                (
+                    net.item_ids[e as usize].clone(),
+                    EndItemReport {
+                        exposure: ex
+                            .iter()
+                            .map(|&(c, s)| (net.countries[c as usize].clone(), s))
+                            .collect(),
+                        hhi: ex.iter().map(|(_, s)| s * s).sum(),
+                        concern_share: ex
+                            .iter()
+                            .filter(|(c, _)| concern_idx.contains(c))
+                            .map(|(_, s)| s)
+                            .sum(),
+                        spof: crit.iter().map(|&r| Self::resource_name(net, r)).collect(),
+                        independent_sources: self.independent[e as usize].unwrap_or(0),
+                        alternatives,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// Sourced items under `end` whose own supply is stopped by one of `crit`, with those
+    /// resources.
+    fn affected(&self, net: &Network, end: u32, crit: &[u32]) -> Vec<(u32, Vec<u32>)> {
+        let mut seen = HashSet::new();
+        let mut stack = vec![end];
+        let mut out = Vec::new();
+        while let Some(i) = stack.pop() {
+            if !seen.insert(i) {
+                continue;
+            }
+            let own: Vec<u32> = self.own_critical[i as usize]
+                .iter()
+                .copied()
+                .filter(|r| crit.binary_search(r).is_ok())
+                .collect();
+            if !own.is_empty() {
+                out.push((i, own));
+            }
+            for e in net.children(i) {
+                stack.push(net.bom_child[e]);
+            }
+        }
+        out.sort_by_key(|(i, _)| *i);
+        out
+    }
+}
+
+/// Sites in partner nations by normalised item name.
+struct AlternativeIndex {
+    by_name: HashMap<String, Vec<u32>>,
+}
+
+impl AlternativeIndex {
+    fn new(net: &Network, partners: &[String]) -> Self {
+        let mut by_name: HashMap<String, Vec<u32>> = HashMap::new();
+        for i in 0..net.len() as u32 {
+            for s in net.sources(i) {
+                let site = net.src_site[s];
+                let country = &net.countries[net.site_country[site as usize] as usize];
+                if partners.contains(country) {
+                    by_name
+                        .entry(net.item_names[i as usize].trim().to_lowercase())
+                        .or_default()
+                        .push(site);
+                }
+            }
+        }
+        for v in by_name.values_mut() {
+            v.sort_unstable();
+            v.dedup();
+        }
+        AlternativeIndex { by_name }
+    }
+
+    fn for_item(&self, net: &Network, item: u32) -> Vec<String> {
+        let own: HashSet<u32> = net.sources(item).map(|s| net.src_site[s]).collect();
+        self.by_name
+            .get(&net.item_names[item as usize].trim().to_lowercase())
+            .map(|sites| {
+                sites
+                    .iter()
+                    .filter(|s| !own.contains(s))
+                    .map(|&s| {
+                        format!(
+                            "{} ({})",
+                            net.site_ids[s as usize],
+                            net.countries[net.site_country[s as usize] as usize]
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// What a disruption hits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Every site in a country.
+    Country(String),
+    /// Every site of a supplier.
+    Supplier(String),
+    /// One site.
+    Site(String),
+}
+
+impl std::str::FromStr for Target {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.split_once(':') {
+            Some(("country", c)) => Ok(Target::Country(c.to_string())),
+            Some(("supplier", c)) => Ok(Target::Supplier(c.to_string())),
+            Some(("site", c)) => Ok(Target::Site(c.to_string())),
+            _ => Err(format!("`{s}`: use country:XXX, supplier:ID or site:ID")),
+        }
+    }
+}
+
+/// A disruption: a target and the fraction of its capacity that remains (0 = lost entirely).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disruption {
+    /// What is hit.
+    pub target: Target,
+    /// Remaining fraction of capacity, 0–1.
+    pub remaining: f64,
+}
+
+/// The effect of a disruption on one end item.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WhatIfItem {
+    /// Fraction of supply retained, 0–1.
+    pub retained: f64,
+    /// Days of full supply before a shortfall (null: none ever).
+    pub tts_days: Option<f64>,
+    /// The path of the loss: end item down to the binding item, then the lost sources.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<String>,
+}
+
+/// The effect of a disruption on every end item.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct WhatIf {
+    /// End item id → effect.
+    pub items: BTreeMap<String, WhatIfItem>,
+}
+
+/// A delivery rate over time as steps `(from_day, rate)`, rates non-increasing; `None` stands
+/// for full supply forever.
+type Steps = Vec<(f64, f64)>;
+
+const MAX_STEPS: usize = 64;
+
+fn steps_min(a: &Steps, b: &Steps) -> Steps {
+    let mut times: Vec<f64> = a.iter().chain(b.iter()).map(|s| s.0).collect();
+    times.sort_by(|x, y| x.partial_cmp(y).unwrap());
+    times.dedup();
+    let at = |s: &Steps, t: f64| s.iter().rev().find(|p| p.0 <= t).map_or(1.0, |p| p.1);
+    let mut out: Steps = Vec::new();
+    for t in times {
+        let r = at(a, t).min(at(b, t));
+        if out.last().is_none_or(|l| l.1 != r) {
+            out.push((t, r));
+        }
+    }
+    cap(out)
+}
+
+fn cap(mut s: Steps) -> Steps {
+    if s.len() > MAX_STEPS {
+        // Conservative: the tail steps start at the first dropped step's time.
+        let tail_min = s[MAX_STEPS - 1..]
+            .iter()
+            .map(|p| p.1)
+            .fold(f64::INFINITY, f64::min);
+        s.truncate(MAX_STEPS - 1);
+        let t = s.last().map_or(0.0, |p| p.0);
+        s.push((t, tail_min));
+    }
+    s
+}
+
+/// Delivery of an item holding `inv` days of inventory fed at production rate `prod`: full
+/// until the inventory drains at (1 − prod), then `prod`.
+fn with_inventory(prod: &Steps, inv: f64) -> Steps {
+    if prod.iter().all(|p| p.1 >= 1.0) {
+        return vec![(0.0, 1.0)];
+    }
+    let mut left = inv;
+    for (k, &(t, r)) in prod.iter().enumerate() {
+        let end = prod.get(k + 1).map_or(f64::INFINITY, |p| p.0);
+        let drain = (1.0 - r).max(0.0);
+        if drain == 0.0 {
+            continue;
+        }
+        let lasts = left / drain;
+        if t + lasts < end {
+            let depleted = t + lasts;
+            let mut out: Steps = vec![(0.0, 1.0)];
+            if depleted > 0.0 || out.is_empty() {
+                out.push((depleted, r));
+            } else {
+                out = vec![(0.0, r)];
+            }
+            out.extend(prod[k + 1..].iter().copied());
+            if depleted == 0.0 {
+                out.retain(|p| !(p.0 == 0.0 && p.1 == 1.0));
+            }
+            return cap(out);
+        }
+        left -= drain * (end - t);
+    }
+    vec![(0.0, 1.0)]
+}
+
+/// Applies a disruption: retained supply and time-to-survive of every end item, with the path
+/// of the loss. Exact propagation (see `docs/supply.md` for why no LP is needed).
+pub fn what_if(net: &Network, d: &Disruption) -> Result<WhatIf, String> {
+    let remaining = d.remaining.clamp(0.0, 1.0);
+    let hit: Vec<bool> = match &d.target {
+        Target::Country(c) => {
+            let idx = net.countries.iter().position(|x| x == c);
+            net.site_country
+                .iter()
+                .map(|&sc| Some(sc as usize) == idx)
+                .collect()
+        }
+        Target::Supplier(s) => {
+            let idx = net
+                .supplier_ids
+                .iter()
+                .position(|x| x == s)
+                .ok_or_else(|| format!("no supplier `{s}` in the network"))?;
+            net.site_supplier
+                .iter()
+                .map(|&x| x as usize == idx)
+                .collect()
+        }
+        Target::Site(s) => {
+            let idx = net
+                .site(s)
+                .ok_or_else(|| format!("no site `{s}` in the network"))?
+                as usize;
+            (0..net.site_ids.len()).map(|x| x == idx).collect()
+        }
+    };
+    let n = net.len();
+    // Demand flows down the bill of materials: d_child = Σ d_parent · quantity.
+    let mut demand = net.demand_per_day.clone();
+    for &i in net.topo.iter().rev() {
+        let di = demand[i as usize];
+        if di.is_nan() {
+            continue;
+        }
+        for e in net.children(i) {
+            let c = net.bom_child[e] as usize;
+            let add = di * net.bom_qty[e];
+            demand[c] = if demand[c].is_nan() {
+                add
+            } else {
+                demand[c] + add
+            };
+        }
+    }
+    let mut retained = vec![1.0f64; n];
+    // Binding child edge (usize::MAX: the item's own sources bind).
+    let mut binding = vec![usize::MAX; n];
+    let mut delivery: Vec<Option<Steps>> = vec![None; n];
+    for &i in &net.topo {
+        let iu = i as usize;
+        let sources = net.sources(i);
+        let mut r = 1.0f64;
+        let mut prod: Option<Steps> = None;
+        if !sources.is_empty() && sources.clone().any(|s| hit[net.src_site[s] as usize]) {
+            let mut sum = 0.0;
+            for s in sources.clone() {
+                let avail = if hit[net.src_site[s] as usize] {
+                    remaining
+                } else {
+                    1.0
+                };
+                let cap_s = net.src_capacity[s];
+                let di = demand[iu];
+                sum += if !cap_s.is_nan() && di > 0.0 {
+                    cap_s * avail / di
+                } else {
+                    net.src_share[s] * avail
+                };
+            }
+            r = sum.min(1.0);
+            if r < 1.0 {
+                prod = Some(vec![(0.0, r)]);
+            }
+        }
+        for e in net.children(i) {
+            let c = net.bom_child[e] as usize;
+            if retained[c] < r {
+                r = retained[c];
+                binding[iu] = e;
+            }
+            if let Some(dc) = &delivery[c] {
+                prod = Some(match prod {
+                    None => dc.clone(),
+                    Some(p) => steps_min(&p, dc),
+                });
+            }
+        }
+        retained[iu] = r;
+        delivery[iu] = prod
+            .map(|p| with_inventory(&p, net.inventory_days[iu]))
+            .filter(|s| s.iter().any(|p| p.1 < 1.0));
+    }
+    let items = net
+        .end_items
+        .iter()
+        .map(|&e| {
+            let eu = e as usize;
+            let tts = delivery[eu]
+                .as_ref()
+                .and_then(|s| s.iter().find(|p| p.1 < 1.0).map(|p| p.0));
+            let mut path = Vec::new();
+            if retained[eu] < 1.0 {
+                let mut i = e;
+                loop {
+                    path.push(net.item_ids[i as usize].clone());
+                    let b = binding[i as usize];
+                    if b == usize::MAX {
+                        for s in net.sources(i) {
+                            let site = net.src_site[s] as usize;
+                            if hit[site] {
+                                path.push(format!(
+                                    "site:{} ({})",
+                                    net.site_ids[site],
+                                    net.countries[net.site_country[site] as usize]
+                                ));
+                            }
+                        }
+                        break;
+                    }
+                    i = net.bom_child[b];
+                }
+            }
+            (
+                net.item_ids[eu].clone(),
+                WhatIfItem {
+                    retained: retained[eu],
+                    tts_days: tts,
+                    path,
+                },
+            )
+        })
+        .collect();
+    Ok(WhatIf { items })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bundle::{parse_bundle, BundleFiles};
+
+    /// S needs A and B. A: 70 % from CHN site c1 (supplier P), 30 % from USA site u1 (supplier
+    /// Q). B: only from CHN site c2 (supplier P).
+    fn net(inventory: &str) -> Network {
+        let mut f = BundleFiles::default();
+        f.set("items", "items.csv".into(), b"id,name,kind\nS,Sys,system\nA,Gallium,material\nB,Germanium,material\nT,Other,system\nG2,Gallium,material\n".to_vec());
+        f.set(
+            "bom",
+            "bom.csv".into(),
+            b"parent,child,quantity,value_share\nS,A,1,0.25\nS,B,2,0.75\nT,G2,1,\n".to_vec(),
+        );
+        f.set(
+            "sites",
+            "sites.csv".into(),
+            b"id,name,supplier,country\nc1,C1,P,CHN\nu1,U1,Q,USA\nc2,C2,P,CHN\nj1,J1,R,JPN\n"
+                .to_vec(),
+        );
+        f.set(
+            "sources",
+            "sources.csv".into(),
+            b"item,site,share\nA,c1,0.7\nA,u1,0.3\nB,c2,1\nG2,j1,1\n".to_vec(),
+        );
+        f.set(
+            "inventory",
+            "inventory.csv".into(),
+            inventory.as_bytes().to_vec(),
+        );
+        parse_bundle(&f).unwrap()
+    }
+
+    #[test]
+    fn exposure_hhi_and_spof() {
+        let n = net("item,days_of_supply\n");
+        let a = Analysis::run(&n);
+        let r = a.report(&n, &["CHN".into()], &["JPN".into(), "USA".into()]);
+        let s = &r["S"];
+        // e_S = 0.25·(0.7 CHN, 0.3 USA) + 0.75·(1 CHN) = 0.925 CHN, 0.075 USA.
+        assert!((s.exposure["CHN"] - 0.925).abs() < 1e-9);
+        assert!((s.exposure["USA"] - 0.075).abs() < 1e-9);
+        assert!((s.hhi - (0.925f64.powi(2) + 0.075f64.powi(2))).abs() < 1e-9);
+        assert!((s.concern_share - 0.925).abs() < 1e-9);
+        // B alone is single-sourced: its site, supplier and country stop S.
+        assert_eq!(s.spof, vec!["site:c2", "supplier:P", "country:CHN"]);
+        assert_eq!(s.independent_sources, 1);
+        assert_eq!(r["T"].spof, vec!["site:j1", "supplier:R", "country:JPN"]);
+        // No allied site supplies germanium: no alternative for B.
+        assert!(s.alternatives.is_empty());
+        // T's gallium is stopped by JPN; the USA site supplying gallium to S is its alternative.
+        assert_eq!(r["T"].alternatives["site:j1"][0].sites, vec!["u1 (USA)"]);
+    }
+
+    #[test]
+    fn what_if_retained_path_and_tts() {
+        let n = net("item,days_of_supply\nA,10\nB,30\nS,5\n");
+        let w = what_if(
+            &n,
+            &Disruption {
+                target: Target::Country("CHN".into()),
+                remaining: 0.0,
+            },
+        )
+        .unwrap();
+        let s = &w.items["S"];
+        assert_eq!(s.retained, 0.0);
+        assert_eq!(s.path, vec!["S", "B", "site:c2 (CHN)"]);
+        // A retains 0.3: 10 days / 0.7 ≈ 14.29 days; B 30 days; S's production drops to 0.3 at
+        // 14.29, its own 5 days then last 5/0.7 ≈ 7.14 more: 21.43.
+        let tts = s.tts_days.unwrap();
+        assert!((tts - (10.0 / 0.7 + 5.0 / 0.7)).abs() < 1e-9, "{tts}");
+        assert_eq!(w.items["T"].retained, 1.0);
+        assert_eq!(w.items["T"].tts_days, None);
+        let w = what_if(
+            &n,
+            &Disruption {
+                target: Target::Site("c1".into()),
+                remaining: 0.5,
+            },
+        )
+        .unwrap();
+        assert!((w.items["S"].retained - 0.65).abs() < 1e-9);
+        assert!(what_if(
+            &n,
+            &Disruption {
+                target: Target::Supplier("nobody".into()),
+                remaining: 0.0
+            }
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn disjoint_paths_need_distinct_suppliers_and_countries() {
+        assert_eq!(disjoint_paths(&[(0, 0), (1, 0)]), 1);
+        assert_eq!(disjoint_paths(&[(0, 0), (1, 1)]), 2);
+        assert_eq!(disjoint_paths(&[(0, 0), (0, 1), (1, 0)]), 2);
+    }
+}

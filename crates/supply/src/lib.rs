@@ -13,8 +13,10 @@ mod generate;
 mod model;
 
 pub use analysis::{
-    Analysis, Disruption, EndItemReport, ExposureVector, Target, WhatIf, WhatIfItem,
+    what_if, Alternative, Analysis, Disruption, EndItemReport, ExposureVector, Target, WhatIf,
+    WhatIfItem,
 };
-pub use bundle::{parse_bundle, BundleFiles, InputError};
+pub use bundle::{parse_bundle, BundleFiles};
 pub use generate::{generate, GenerateOptions};
 pub use model::{ItemKind, Network, NetworkBuilder};
+pub use pillar_core::InputError;
