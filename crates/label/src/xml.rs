@@ -76,6 +76,8 @@ pub fn parse(bytes: &[u8], max_len: usize) -> Result<Element, XmlError> {
             + 1,
         reason: "not UTF-8 text".into(),
     })?;
+    // A byte-order mark is not part of the document (and would shift positions).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = NsReader::from_str(text);
     {
         let c = reader.config_mut();
@@ -102,8 +104,9 @@ pub fn parse(bytes: &[u8], max_len: usize) -> Result<Element, XmlError> {
         let start = reader.buffer_position() as usize;
         let event = reader.read_resolved_event();
         // Whitespace before a tag is skipped: the event starts at the next `<`.
-        let tag_at = text[start.min(text.len())..]
-            .find('<')
+        let tag_at = text.as_bytes()[start.min(text.len())..]
+            .iter()
+            .position(|b| *b == b'<')
             .map_or(start, |i| start + i);
         let here = line_at(tag_at);
         let (ns, event) = event.map_err(|e| XmlError {
@@ -225,6 +228,14 @@ mod tests {
         assert_eq!(root.children[0].text, "hi");
         assert_eq!(root.children[0].line, 2);
         assert_eq!(root.children[1].ns.as_deref(), Some("urn:y"));
+    }
+
+    #[test]
+    fn byte_order_marks_and_stray_bytes_do_not_panic() {
+        // Found by the fuzzer: a BOM followed by control characters.
+        assert!(parse(b"\xef\xbb\xbf\x0b\x0b", 1 << 20).is_err());
+        assert_eq!(parse(b"\xef\xbb\xbf<a/>", 1 << 20).unwrap().name, "a");
+        assert!(parse(b"\xef\xbb\xbf", 1 << 20).is_err());
     }
 
     #[test]
