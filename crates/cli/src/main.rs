@@ -3,6 +3,7 @@
 
 mod config;
 mod label_cmd;
+mod supply_cmd;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -45,6 +46,9 @@ enum Command {
     /// Labels, clearances and policies: validity, markings, access decisions, translation.
     #[command(subcommand)]
     Label(label_cmd::LabelCommand),
+    /// Supply-chain resilience: exposure, single points of failure, what-if disruptions.
+    #[command(subcommand)]
+    Supply(supply_cmd::SupplyCommand),
 }
 
 #[derive(Subcommand)]
@@ -140,6 +144,13 @@ fn classify(e: StoreError) -> anyhow::Error {
 }
 
 fn main() -> ExitCode {
+    // Writing into a closed pipe (`pillar … | head`) ends the program quietly, as in other
+    // command-line tools, instead of panicking.
+    #[cfg(unix)]
+    // SAFETY: restoring the default disposition of SIGPIPE before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -173,12 +184,14 @@ pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Label(cmd) = cli.command {
-        return label_cmd::run(cmd);
-    }
+    let command = match cli.command {
+        Command::Label(cmd) => return label_cmd::run(cmd),
+        Command::Supply(cmd) => return supply_cmd::run(cmd),
+        other => other,
+    };
     let config = Config::load(&cli.config).map_err(|e| BadInput(format!("{e:#}")))?;
-    match cli.command {
-        Command::Label(_) => unreachable!("handled above"),
+    match command {
+        Command::Label(_) | Command::Supply(_) => unreachable!("handled above"),
         Command::Config(ConfigCommand::Show(flag)) => {
             if flag.json {
                 print_json(&config.show())?;

@@ -9,18 +9,23 @@ use crate::model::Network;
 /// A country share vector: (country index, share), sorted by country, shares summing to 1.
 pub type ExposureVector = Vec<(u16, f64)>;
 
-/// Per-item results of the static analysis.
+/// Results of the static analysis.
 #[derive(Debug, Clone)]
 pub struct Analysis {
     /// Country exposure of every item (empty when nothing below it has sources).
     pub exposure: Vec<ExposureVector>,
-    /// Resources whose loss alone stops each item (sorted resource numbers, see
-    /// [`Analysis::resource_name`]).
+    /// For each end item (in the order of [`Network::end_items`]), the resources whose loss
+    /// alone stops it (sorted resource numbers, see [`Analysis::resource_name`]).
     pub critical: Vec<Vec<u32>>,
-    /// Vertex-disjoint supply paths of each item (None when nothing below it has sources).
+    /// For each end item, the vertex-disjoint supply paths of its weakest needed item (None when
+    /// nothing below it has sources).
     pub independent: Vec<Option<u32>>,
-    /// Resources whose loss alone stops each item's *own* sources (for alternatives).
+    /// Resources whose loss alone stops each item's *own* sources: ∩ over its sources of
+    /// {site, supplier, country} (OR). Empty for items without sources.
     own_critical: Vec<Vec<u32>>,
+    /// Independent sources of each sourced item (component or material): vertex-disjoint paths
+    /// item → site → supplier → country through its own sources.
+    pub item_independent: Vec<Option<u32>>,
 }
 
 /// One end item in the analysis report.
@@ -86,34 +91,6 @@ fn mix(
     out
 }
 
-fn union_into(acc: &mut Vec<u32>, other: &[u32]) {
-    if other.is_empty() {
-        return;
-    }
-    let mut out = Vec::with_capacity(acc.len() + other.len());
-    let (mut i, mut j) = (0, 0);
-    while i < acc.len() && j < other.len() {
-        match acc[i].cmp(&other[j]) {
-            std::cmp::Ordering::Less => {
-                out.push(acc[i]);
-                i += 1
-            }
-            std::cmp::Ordering::Greater => {
-                out.push(other[j]);
-                j += 1
-            }
-            std::cmp::Ordering::Equal => {
-                out.push(acc[i]);
-                i += 1;
-                j += 1
-            }
-        }
-    }
-    out.extend_from_slice(&acc[i..]);
-    out.extend_from_slice(&other[j..]);
-    *acc = out;
-}
-
 /// Maximum bipartite matching between suppliers and countries over the sites of one item:
 /// the number of supply paths item → site → supplier → country that share no vertex.
 fn disjoint_paths(pairs: &[(u32, u16)]) -> u32 {
@@ -152,15 +129,18 @@ fn disjoint_paths(pairs: &[(u32, u16)]) -> u32 {
 }
 
 impl Analysis {
-    /// Runs the static analyses over every item, children before parents.
+    /// Runs the static analyses: exposure for every item, children before parents; then, for
+    /// every end item in parallel, the critical resources and independent sources of the items
+    /// it needs. Because a parent needs all its children (AND), the resources that alone stop an
+    /// end item are the union, over every item it needs, of the resources common to all of that
+    /// item's sources (OR) — so one walk of each end item's bill of materials suffices.
     pub fn run(net: &Network) -> Analysis {
         let n = net.len();
         let sites = net.site_ids.len() as u32;
         let suppliers = net.supplier_ids.len() as u32;
         let mut exposure: Vec<ExposureVector> = vec![Vec::new(); n];
-        let mut critical: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut own_critical: Vec<Vec<u32>> = vec![Vec::new(); n];
-        let mut independent: Vec<Option<u32>> = vec![None; n];
+        let mut item_independent: Vec<Option<u32>> = vec![None; n];
         let mut scratch = vec![0.0f64; net.countries.len().max(1)];
         let mut touched = Vec::new();
         for &i in &net.topo {
@@ -169,46 +149,20 @@ impl Analysis {
             let sources = net.sources(i);
             // Exposure: sources' countries by share, or the children's mix by value share.
             if !children.is_empty() {
-                let given: f64 = net.bom_value_share[children.clone()]
-                    .iter()
-                    .filter(|v| !v.is_nan())
-                    .sum();
-                let missing = net.bom_value_share[children.clone()]
-                    .iter()
-                    .filter(|v| v.is_nan())
-                    .count();
-                let fill = if missing > 0 {
-                    ((1.0 - given).max(0.0) / missing as f64).max(if given == 0.0 {
-                        1.0
-                    } else {
-                        0.0
-                    })
-                } else {
-                    0.0
-                };
+                let given: f64 = net.bom_value_share[children.clone()].iter().filter(|v| !v.is_nan()).sum();
+                let missing = net.bom_value_share[children.clone()].iter().filter(|v| v.is_nan()).count();
+                let fill = if missing > 0 { ((1.0 - given).max(0.0) / missing as f64).max(if given == 0.0 { 1.0 } else { 0.0 }) } else { 0.0 };
                 let parts = children.clone().map(|e| {
                     let v = net.bom_value_share[e];
                     let w = if v.is_nan() { fill } else { v };
-                    (
-                        w,
-                        &exposure[net.bom_child[e] as usize] as *const ExposureVector,
-                    )
+                    (w, &exposure[net.bom_child[e] as usize] as *const ExposureVector)
                 });
                 exposure[iu] = mix(parts, &mut scratch, &mut touched);
             } else if !sources.is_empty() {
-                let one_hot: Vec<ExposureVector> = sources
-                    .clone()
-                    .map(|s| vec![(net.site_country[net.src_site[s] as usize], 1.0)])
-                    .collect();
-                let parts = sources
-                    .clone()
-                    .zip(one_hot.iter())
-                    .map(|(s, e)| (net.src_share[s], e as *const ExposureVector));
+                let one_hot: Vec<ExposureVector> = sources.clone().map(|s| vec![(net.site_country[net.src_site[s] as usize], 1.0)]).collect();
+                let parts = sources.clone().zip(one_hot.iter()).map(|(s, e)| (net.src_share[s], e as *const ExposureVector));
                 exposure[iu] = mix(parts, &mut scratch, &mut touched);
             }
-            // Critical resources: ∩ over sources (OR) of {site, supplier, country}; ∪ over
-            // children (AND).
-            let mut crit: Vec<u32> = Vec::new();
             if !sources.is_empty() {
                 let mut inter: Option<Vec<u32>> = None;
                 let mut pairs = Vec::with_capacity(sources.len());
@@ -224,25 +178,45 @@ impl Analysis {
                         Some(a) => a.into_iter().filter(|x| set.contains(x)).collect(),
                     });
                 }
-                crit = inter.unwrap_or_default();
-                own_critical[iu] = crit.clone();
-                independent[iu] = Some(disjoint_paths(&pairs));
+                own_critical[iu] = inter.unwrap_or_default();
+                item_independent[iu] = Some(disjoint_paths(&pairs));
             }
-            for e in children {
-                let c = net.bom_child[e] as usize;
-                union_into(&mut crit, &critical[c]);
-                if let Some(k) = independent[c] {
-                    independent[iu] = Some(independent[iu].map_or(k, |x| x.min(k)));
-                }
-            }
-            critical[iu] = crit;
         }
-        Analysis {
-            exposure,
-            critical,
-            independent,
-            own_critical,
-        }
+        let per_end: Vec<(Vec<u32>, Option<u32>)> = {
+            use rayon::prelude::*;
+            net.end_items
+                .par_iter()
+                .map_init(
+                    || (vec![0u32; n], 0u32, Vec::new()),
+                    |(stamp, generation, stack), &e| {
+                        *generation += 1;
+                        let g = *generation;
+                        let mut crit: Vec<u32> = Vec::new();
+                        let mut independent: Option<u32> = None;
+                        stack.clear();
+                        stack.push(e);
+                        while let Some(i) = stack.pop() {
+                            if stamp[i as usize] == g {
+                                continue;
+                            }
+                            stamp[i as usize] = g;
+                            crit.extend_from_slice(&own_critical[i as usize]);
+                            if let Some(k) = item_independent[i as usize] {
+                                independent = Some(independent.map_or(k, |x| x.min(k)));
+                            }
+                            for c in net.children(i) {
+                                stack.push(net.bom_child[c]);
+                            }
+                        }
+                        crit.sort_unstable();
+                        crit.dedup();
+                        (crit, independent)
+                    },
+                )
+                .collect()
+        };
+        let (critical, independent) = per_end.into_iter().unzip();
+        Analysis { exposure, critical, independent, own_critical, item_independent }
     }
 
     /// The name of a resource number: `site:ID`, `supplier:ID` or `country:XXX`.
@@ -283,9 +257,10 @@ impl Analysis {
         };
         net.end_items
             .iter()
-            .map(|&e| {
+            .enumerate()
+            .map(|(k, &e)| {
                 let ex = &self.exposure[e as usize];
-                let crit = &self.critical[e as usize];
+                let crit = &self.critical[k];
                 let mut alternatives = BTreeMap::new();
                 if let Some(idx) = &alt_index {
                     if !crit.is_empty() {
@@ -319,7 +294,7 @@ impl Analysis {
                             .map(|(_, s)| s)
                             .sum(),
                         spof: crit.iter().map(|&r| Self::resource_name(net, r)).collect(),
-                        independent_sources: self.independent[e as usize].unwrap_or(0),
+                        independent_sources: self.independent[k].unwrap_or(0),
                         alternatives,
                     },
                 )

@@ -59,6 +59,7 @@ pub fn generate(o: &GenerateOptions) -> Network {
         format!("{}{k}", ["SYS", "SUB", "CMP", "MAT"][t])
     };
     // Bill of materials: each item of tier t needs fan_out items from tiers t+1 (and t+2).
+    let mut edges: Vec<(usize, usize)> = Vec::new();
     for t in 0..3 {
         for i in tiers[t].clone() {
             let mut chosen = std::collections::HashSet::new();
@@ -72,11 +73,28 @@ pub fn generate(o: &GenerateOptions) -> Network {
                 let r = tiers[tier].clone();
                 chosen.insert(rng.gen_range(r));
             }
-            for c in chosen {
-                b.bom(&id(i), &id(c), rng.gen_range(1..5) as f64, None, &at)
-                    .expect("valid edge");
+            let mut chosen: Vec<usize> = chosen.into_iter().collect();
+            chosen.sort_unstable();
+            edges.extend(chosen.into_iter().map(|c| (i, c)));
+        }
+    }
+    // Every item below the systems is needed by something: orphans join a random parent of
+    // the tier above.
+    let mut has_parent = vec![false; n];
+    for &(_, c) in &edges {
+        has_parent[c] = true;
+    }
+    for t in 1..4 {
+        for i in tiers[t].clone() {
+            if !has_parent[i] {
+                let p = rng.gen_range(tiers[t - 1].clone());
+                edges.push((p, i));
+                has_parent[i] = true;
             }
         }
+    }
+    for (p, c) in edges {
+        b.bom(&id(p), &id(c), rng.gen_range(1..5) as f64, None, &at).expect("valid edge");
     }
     // Sites: about one per 20 sourced items, suppliers owning 1–4 sites.
     let sourced = components + materials;
