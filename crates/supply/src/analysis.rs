@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
+use smallvec::{smallvec, SmallVec};
 
 use crate::model::Network;
 
@@ -22,7 +23,7 @@ pub struct Analysis {
     pub independent: Vec<Option<u32>>,
     /// Resources whose loss alone stops each item's *own* sources: ∩ over its sources of
     /// {site, supplier, country} (OR). Empty for items without sources.
-    own_critical: Vec<Vec<u32>>,
+    pub own_critical: Vec<Vec<u32>>,
     /// Independent sources of each sourced item (component or material): vertex-disjoint paths
     /// item → site → supplier → country through its own sources.
     pub item_independent: Vec<Option<u32>>,
@@ -149,18 +150,41 @@ impl Analysis {
             let sources = net.sources(i);
             // Exposure: sources' countries by share, or the children's mix by value share.
             if !children.is_empty() {
-                let given: f64 = net.bom_value_share[children.clone()].iter().filter(|v| !v.is_nan()).sum();
-                let missing = net.bom_value_share[children.clone()].iter().filter(|v| v.is_nan()).count();
-                let fill = if missing > 0 { ((1.0 - given).max(0.0) / missing as f64).max(if given == 0.0 { 1.0 } else { 0.0 }) } else { 0.0 };
+                let given: f64 = net.bom_value_share[children.clone()]
+                    .iter()
+                    .filter(|v| !v.is_nan())
+                    .sum();
+                let missing = net.bom_value_share[children.clone()]
+                    .iter()
+                    .filter(|v| v.is_nan())
+                    .count();
+                let fill = if missing > 0 {
+                    ((1.0 - given).max(0.0) / missing as f64).max(if given == 0.0 {
+                        1.0
+                    } else {
+                        0.0
+                    })
+                } else {
+                    0.0
+                };
                 let parts = children.clone().map(|e| {
                     let v = net.bom_value_share[e];
                     let w = if v.is_nan() { fill } else { v };
-                    (w, &exposure[net.bom_child[e] as usize] as *const ExposureVector)
+                    (
+                        w,
+                        &exposure[net.bom_child[e] as usize] as *const ExposureVector,
+                    )
                 });
                 exposure[iu] = mix(parts, &mut scratch, &mut touched);
             } else if !sources.is_empty() {
-                let one_hot: Vec<ExposureVector> = sources.clone().map(|s| vec![(net.site_country[net.src_site[s] as usize], 1.0)]).collect();
-                let parts = sources.clone().zip(one_hot.iter()).map(|(s, e)| (net.src_share[s], e as *const ExposureVector));
+                let one_hot: Vec<ExposureVector> = sources
+                    .clone()
+                    .map(|s| vec![(net.site_country[net.src_site[s] as usize], 1.0)])
+                    .collect();
+                let parts = sources
+                    .clone()
+                    .zip(one_hot.iter())
+                    .map(|(s, e)| (net.src_share[s], e as *const ExposureVector));
                 exposure[iu] = mix(parts, &mut scratch, &mut touched);
             }
             if !sources.is_empty() {
@@ -216,7 +240,13 @@ impl Analysis {
                 .collect()
         };
         let (critical, independent) = per_end.into_iter().unzip();
-        Analysis { exposure, critical, independent, own_critical, item_independent }
+        Analysis {
+            exposure,
+            critical,
+            independent,
+            own_critical,
+            item_independent,
+        }
     }
 
     /// The name of a resource number: `site:ID`, `supplier:ID` or `country:XXX`.
@@ -429,19 +459,29 @@ pub struct WhatIf {
 }
 
 /// A delivery rate over time as steps `(from_day, rate)`, rates non-increasing; `None` stands
-/// for full supply forever.
-type Steps = Vec<(f64, f64)>;
+/// for full supply forever. Most have one or two steps: kept inline, off the heap.
+type Steps = SmallVec<[(f64, f64); 4]>;
 
 const MAX_STEPS: usize = 64;
 
-fn steps_min(a: &Steps, b: &Steps) -> Steps {
-    let mut times: Vec<f64> = a.iter().chain(b.iter()).map(|s| s.0).collect();
+fn steps_min_many(inputs: &[&Steps]) -> Steps {
+    let mut times: SmallVec<[f64; 16]> =
+        inputs.iter().flat_map(|s| s.iter().map(|p| p.0)).collect();
     times.sort_by(|x, y| x.partial_cmp(y).unwrap());
     times.dedup();
-    let at = |s: &Steps, t: f64| s.iter().rev().find(|p| p.0 <= t).map_or(1.0, |p| p.1);
-    let mut out: Steps = Vec::new();
+    // Each input is sorted by time: walk them with one cursor each.
+    let mut cursor: SmallVec<[usize; 16]> = smallvec![0usize; inputs.len()];
+    let mut out: Steps = SmallVec::new();
     for t in times {
-        let r = at(a, t).min(at(b, t));
+        let mut r = 1.0f64;
+        for (k, s) in inputs.iter().enumerate() {
+            while cursor[k] + 1 < s.len() && s[cursor[k] + 1].0 <= t {
+                cursor[k] += 1;
+            }
+            if s[cursor[k]].0 <= t {
+                r = r.min(s[cursor[k]].1);
+            }
+        }
         if out.last().is_none_or(|l| l.1 != r) {
             out.push((t, r));
         }
@@ -467,7 +507,10 @@ fn cap(mut s: Steps) -> Steps {
 /// until the inventory drains at (1 − prod), then `prod`.
 fn with_inventory(prod: &Steps, inv: f64) -> Steps {
     if prod.iter().all(|p| p.1 >= 1.0) {
-        return vec![(0.0, 1.0)];
+        return smallvec![(0.0, 1.0)];
+    }
+    if inv <= 0.0 {
+        return prod.clone();
     }
     let mut left = inv;
     for (k, &(t, r)) in prod.iter().enumerate() {
@@ -479,21 +522,13 @@ fn with_inventory(prod: &Steps, inv: f64) -> Steps {
         let lasts = left / drain;
         if t + lasts < end {
             let depleted = t + lasts;
-            let mut out: Steps = vec![(0.0, 1.0)];
-            if depleted > 0.0 || out.is_empty() {
-                out.push((depleted, r));
-            } else {
-                out = vec![(0.0, r)];
-            }
+            let mut out: Steps = smallvec![(0.0, 1.0), (depleted, r)];
             out.extend(prod[k + 1..].iter().copied());
-            if depleted == 0.0 {
-                out.retain(|p| !(p.0 == 0.0 && p.1 == 1.0));
-            }
             return cap(out);
         }
         left -= drain * (end - t);
     }
-    vec![(0.0, 1.0)]
+    smallvec![(0.0, 1.0)]
 }
 
 /// Applies a disruption: retained supply and time-to-survive of every end item, with the path
@@ -528,96 +563,132 @@ pub fn what_if(net: &Network, d: &Disruption) -> Result<WhatIf, String> {
         }
     };
     let n = net.len();
-    // Demand flows down the bill of materials: d_child = Σ d_parent · quantity.
-    let mut demand = net.demand_per_day.clone();
-    for &i in net.topo.iter().rev() {
-        let di = demand[i as usize];
-        if di.is_nan() {
-            continue;
-        }
-        for e in net.children(i) {
-            let c = net.bom_child[e] as usize;
-            let add = di * net.bom_qty[e];
-            demand[c] = if demand[c].is_nan() {
-                add
-            } else {
-                demand[c] + add
-            };
+    // Demand flows down the bill of materials: d_child = Σ d_parent · quantity. Only needed
+    // when capacity data allows surge.
+    let mut demand = Vec::new();
+    if net.has_capacity {
+        demand = net.demand_per_day.clone();
+        for &i in net.topo.iter().rev() {
+            let di = demand[i as usize];
+            if di.is_nan() {
+                continue;
+            }
+            for e in net.children(i) {
+                let c = net.bom_child[e] as usize;
+                let add = di * net.bom_qty[e];
+                demand[c] = if demand[c].is_nan() {
+                    add
+                } else {
+                    demand[c] + add
+                };
+            }
         }
     }
-    let mut retained = vec![1.0f64; n];
+    // Per item: supply retained and the index of its delivery steps in `steps` (NONE: full
+    // supply forever). One compact array keeps the random reads of children to one cache line.
+    const NONE: u32 = u32::MAX;
+    let mut state: Vec<(f64, u32)> = vec![(1.0, NONE); n];
+    let mut steps: Vec<Steps> = Vec::new();
     // Binding child edge (usize::MAX: the item's own sources bind).
     let mut binding = vec![usize::MAX; n];
-    let mut delivery: Vec<Option<Steps>> = vec![None; n];
-    for &i in &net.topo {
-        let iu = i as usize;
-        let sources = net.sources(i);
-        let mut r = 1.0f64;
-        let mut prod: Option<Steps> = None;
-        if !sources.is_empty() && sources.clone().any(|s| hit[net.src_site[s] as usize]) {
-            let mut sum = 0.0;
-            for s in sources.clone() {
-                let avail = if hit[net.src_site[s] as usize] {
-                    remaining
-                } else {
-                    1.0
+    for level in &net.levels {
+        use rayon::prelude::*;
+        let results: Vec<(f64, usize, Option<Steps>)> = level
+            .par_iter()
+            .map(|&i| {
+                let iu = i as usize;
+                let sources = net.sources(i);
+                let mut r = 1.0f64;
+                let mut bind = usize::MAX;
+                let mut own: Option<Steps> = None;
+                if sources.clone().any(|s| hit[net.src_site[s] as usize]) {
+                    let mut sum = 0.0;
+                    for s in sources {
+                        let avail = if hit[net.src_site[s] as usize] {
+                            remaining
+                        } else {
+                            1.0
+                        };
+                        let cap_s = net.src_capacity[s];
+                        let di = if net.has_capacity {
+                            demand[iu]
+                        } else {
+                            f64::NAN
+                        };
+                        sum += if !cap_s.is_nan() && di > 0.0 {
+                            cap_s * avail / di
+                        } else {
+                            net.src_share[s] * avail
+                        };
+                    }
+                    r = sum.min(1.0);
+                    if r < 1.0 {
+                        own = Some(smallvec![(0.0, r)]);
+                    }
+                }
+                let mut inputs: SmallVec<[&Steps; 8]> = own.iter().collect();
+                for e in net.children(i) {
+                    let (rc, sc) = state[net.bom_child[e] as usize];
+                    if rc < r {
+                        r = rc;
+                        bind = e;
+                    }
+                    if sc != NONE {
+                        inputs.push(&steps[sc as usize]);
+                    }
+                }
+                let prod = match inputs.len() {
+                    0 => None,
+                    1 => Some(with_inventory(inputs[0], net.inventory_days[iu])),
+                    _ => Some(with_inventory(
+                        &steps_min_many(&inputs),
+                        net.inventory_days[iu],
+                    )),
                 };
-                let cap_s = net.src_capacity[s];
-                let di = demand[iu];
-                sum += if !cap_s.is_nan() && di > 0.0 {
-                    cap_s * avail / di
-                } else {
-                    net.src_share[s] * avail
-                };
-            }
-            r = sum.min(1.0);
-            if r < 1.0 {
-                prod = Some(vec![(0.0, r)]);
-            }
+                (r, bind, prod.filter(|s| s.iter().any(|p| p.1 < 1.0)))
+            })
+            .collect();
+        for (&i, (r, b, d)) in level.iter().zip(results) {
+            let idx = match d {
+                Some(d) => {
+                    steps.push(d);
+                    (steps.len() - 1) as u32
+                }
+                None => NONE,
+            };
+            state[i as usize] = (r, idx);
+            binding[i as usize] = b;
         }
-        for e in net.children(i) {
-            let c = net.bom_child[e] as usize;
-            if retained[c] < r {
-                r = retained[c];
-                binding[iu] = e;
-            }
-            if let Some(dc) = &delivery[c] {
-                prod = Some(match prod {
-                    None => dc.clone(),
-                    Some(p) => steps_min(&p, dc),
-                });
-            }
-        }
-        retained[iu] = r;
-        delivery[iu] = prod
-            .map(|p| with_inventory(&p, net.inventory_days[iu]))
-            .filter(|s| s.iter().any(|p| p.1 < 1.0));
     }
     let items = net
         .end_items
         .iter()
         .map(|&e| {
             let eu = e as usize;
-            let tts = delivery[eu]
-                .as_ref()
+            let (r_e, s_e) = state[eu];
+            let tts = (s_e != NONE)
+                .then(|| &steps[s_e as usize])
                 .and_then(|s| s.iter().find(|p| p.1 < 1.0).map(|p| p.0));
             let mut path = Vec::new();
-            if retained[eu] < 1.0 {
+            if r_e < 1.0 {
                 let mut i = e;
                 loop {
                     path.push(net.item_ids[i as usize].clone());
                     let b = binding[i as usize];
                     if b == usize::MAX {
-                        for s in net.sources(i) {
-                            let site = net.src_site[s] as usize;
-                            if hit[site] {
-                                path.push(format!(
+                        let lost: Vec<String> = net
+                            .sources(i)
+                            .map(|s| net.src_site[s] as usize)
+                            .filter(|&site| hit[site])
+                            .map(|site| {
+                                format!(
                                     "site:{} ({})",
                                     net.site_ids[site],
                                     net.countries[net.site_country[site] as usize]
-                                ));
-                            }
-                        }
+                                )
+                            })
+                            .collect();
+                        path.push(lost.join(" + "));
                         break;
                     }
                     i = net.bom_child[b];
@@ -626,7 +697,7 @@ pub fn what_if(net: &Network, d: &Disruption) -> Result<WhatIf, String> {
             (
                 net.item_ids[eu].clone(),
                 WhatIfItem {
-                    retained: retained[eu],
+                    retained: r_e,
                     tts_days: tts,
                     path,
                 },

@@ -344,7 +344,9 @@ mod tests {
 }
 
 fn csv_line(fields: &[&str]) -> String {
-    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
     w.write_record(fields).expect("in-memory write");
     String::from_utf8(w.into_inner().expect("flush")).expect("utf-8")
 }
@@ -361,7 +363,11 @@ fn num(v: f64) -> String {
 pub fn write_bundle(net: &Network) -> Vec<(&'static str, String)> {
     let mut items = csv_line(&["id", "name", "kind"]);
     for i in 0..net.len() {
-        items.push_str(&csv_line(&[&net.item_ids[i], &net.item_names[i], net.item_kinds[i].as_str()]));
+        items.push_str(&csv_line(&[
+            &net.item_ids[i],
+            &net.item_names[i],
+            net.item_kinds[i].as_str(),
+        ]));
     }
     let mut bom = csv_line(&["parent", "child", "quantity", "value_share"]);
     let mut sources = csv_line(&["item", "site", "share", "capacity", "lead_time_days"]);
@@ -370,10 +376,21 @@ pub fn write_bundle(net: &Network) -> Vec<(&'static str, String)> {
     for i in 0..net.len() as u32 {
         let id = &net.item_ids[i as usize];
         for e in net.children(i) {
-            bom.push_str(&csv_line(&[id, &net.item_ids[net.bom_child[e] as usize], &num(net.bom_qty[e]), &num(net.bom_value_share[e])]));
+            bom.push_str(&csv_line(&[
+                id,
+                &net.item_ids[net.bom_child[e] as usize],
+                &num(net.bom_qty[e]),
+                &num(net.bom_value_share[e]),
+            ]));
         }
         for s in net.sources(i) {
-            sources.push_str(&csv_line(&[id, &net.site_ids[net.src_site[s] as usize], &num(net.src_share[s]), &num(net.src_capacity[s]), &num(net.src_lead_time[s])]));
+            sources.push_str(&csv_line(&[
+                id,
+                &net.site_ids[net.src_site[s] as usize],
+                &num(net.src_share[s]),
+                &num(net.src_capacity[s]),
+                &num(net.src_lead_time[s]),
+            ]));
         }
         if net.inventory_days[i as usize] > 0.0 {
             inventory.push_str(&csv_line(&[id, &num(net.inventory_days[i as usize])]));
@@ -408,10 +425,18 @@ mod round_trip {
 
     #[test]
     fn a_written_bundle_reads_back_the_same() {
-        let net = generate(&GenerateOptions { nodes: 2000, fan_out: 4, seed: 3 });
+        let net = generate(&GenerateOptions {
+            nodes: 2000,
+            fan_out: 4,
+            seed: 3,
+        });
         let mut files = BundleFiles::default();
         for (name, text) in write_bundle(&net) {
-            files.set(name.trim_end_matches(".csv"), name.to_string(), text.into_bytes());
+            files.set(
+                name.trim_end_matches(".csv"),
+                name.to_string(),
+                text.into_bytes(),
+            );
         }
         let back = parse_bundle(&files).unwrap();
         assert_eq!(back.item_ids, net.item_ids);

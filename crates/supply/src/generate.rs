@@ -94,7 +94,8 @@ pub fn generate(o: &GenerateOptions) -> Network {
         }
     }
     for (p, c) in edges {
-        b.bom(&id(p), &id(c), rng.gen_range(1..5) as f64, None, &at).expect("valid edge");
+        b.bom(&id(p), &id(c), rng.gen_range(1..5) as f64, None, &at)
+            .expect("valid edge");
     }
     // Sites: about one per 20 sourced items, suppliers owning 1–4 sites.
     let sourced = components + materials;

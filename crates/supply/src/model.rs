@@ -89,6 +89,12 @@ pub struct Network {
     pub topo: Vec<u32>,
     /// Items no other item needs: the end items.
     pub end_items: Vec<u32>,
+    /// Items grouped by height (0: items without children; a parent is one above its highest
+    /// child). Items of one level depend only on lower levels, so a level can be computed in
+    /// parallel.
+    pub levels: Vec<Vec<u32>>,
+    /// True when some source has capacity data (demand then matters for surge).
+    pub has_capacity: bool,
     index: HashMap<String, u32>,
     site_index: HashMap<String, u32>,
 }
@@ -476,6 +482,23 @@ impl NetworkBuilder {
             has_parent[c as usize] = true;
         }
         self.net.end_items = (0..n as u32).filter(|&i| !has_parent[i as usize]).collect();
+        let mut height = vec![0u32; n];
+        for &i in &topo {
+            let h = self
+                .net
+                .children(i)
+                .map(|e| height[self.net.bom_child[e] as usize] + 1)
+                .max()
+                .unwrap_or(0);
+            height[i as usize] = h;
+        }
+        let top = height.iter().copied().max().unwrap_or(0) as usize;
+        let mut levels = vec![Vec::new(); if n == 0 { 0 } else { top + 1 }];
+        for &i in &topo {
+            levels[height[i as usize] as usize].push(i);
+        }
+        self.net.levels = levels;
+        self.net.has_capacity = self.net.src_capacity.iter().any(|c| !c.is_nan());
         self.net.topo = topo;
         Ok(self.net)
     }
