@@ -136,7 +136,7 @@ impl std::fmt::Display for BadInput {
 }
 impl std::error::Error for BadInput {}
 
-fn classify(e: StoreError) -> anyhow::Error {
+pub(crate) fn classify(e: StoreError) -> anyhow::Error {
     match e {
         StoreError::Input(i) => BadInput(i.to_string()).into(),
         other => other.into(),
@@ -184,12 +184,14 @@ pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Label(cmd) = cli.command {
+        return label_cmd::run(cmd);
+    }
+    let config = Config::load(&cli.config).map_err(|e| BadInput(format!("{e:#}")))?;
     let command = match cli.command {
-        Command::Label(cmd) => return label_cmd::run(cmd),
-        Command::Supply(cmd) => return supply_cmd::run(cmd),
+        Command::Supply(cmd) => return supply_cmd::run(cmd, &config).await,
         other => other,
     };
-    let config = Config::load(&cli.config).map_err(|e| BadInput(format!("{e:#}")))?;
     match command {
         Command::Label(_) | Command::Supply(_) => unreachable!("handled above"),
         Command::Config(ConfigCommand::Show(flag)) => {
@@ -246,7 +248,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn open(config: &Config, demo_db: bool) -> anyhow::Result<Store> {
+pub(crate) async fn open(config: &Config, demo_db: bool) -> anyhow::Result<Store> {
     let target = config.db_target(demo_db)?;
     Store::open_migrated(&target)
         .await
@@ -269,7 +271,7 @@ async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store
     Ok(reports)
 }
 
-fn default_label() -> Label {
+pub(crate) fn default_label() -> Label {
     Label::new(
         Label::coalition_policy(),
         pillar_label::COALITION_UNCLASSIFIED,

@@ -6,10 +6,13 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use pillar_store::SupplyRows;
 use pillar_supply::{
     generate, parse_bundle, what_if, write_bundle, Analysis, BundleFiles, Disruption,
-    GenerateOptions, Network, Target,
+    GenerateOptions, ItemKind, Network, NetworkBuilder, Origin, Target,
 };
+
+use crate::config::Config;
 use serde_json::json;
 
 use crate::{print_json, BadInput};
@@ -26,7 +29,11 @@ pub enum SupplyCommand {
     Analyze {
         /// Bundle directory (items, bom, sites, sources, optional inventory, demand; .csv or
         /// .json) or a single JSON file holding those tables.
-        dir: PathBuf,
+        #[arg(required_unless_present = "network")]
+        dir: Option<PathBuf>,
+        /// Analyse a network stored in the database instead (see `supply import`).
+        #[arg(long, conflicts_with = "dir")]
+        network: Option<String>,
         /// Countries of concern (comma-separated alpha-3 codes).
         #[arg(long, default_value = CONCERN)]
         concern: String,
@@ -47,7 +54,11 @@ pub enum SupplyCommand {
     /// What a disruption does to every end item: supply retained, time-to-survive, path of the loss.
     Whatif {
         /// Bundle directory or JSON file.
-        dir: PathBuf,
+        #[arg(required_unless_present = "network")]
+        dir: Option<PathBuf>,
+        /// Use a network stored in the database instead.
+        #[arg(long, conflicts_with = "dir")]
+        network: Option<String>,
         /// What is disrupted: country:XXX, supplier:ID or site:ID.
         #[arg(long)]
         disrupt: Target,
@@ -60,6 +71,143 @@ pub enum SupplyCommand {
     },
     /// Generate a synthetic network bundle.
     Generate(GenerateArgs),
+    /// Check a bundle and store it in the database under a label, in one transaction.
+    Import {
+        /// Bundle directory or JSON file.
+        dir: PathBuf,
+        /// Id of the stored network.
+        #[arg(long)]
+        id: String,
+        /// Name (default: the id).
+        #[arg(long)]
+        name: Option<String>,
+        /// Label in JSON form (default: the coalition policy's UNCLASSIFIED).
+        #[arg(long)]
+        label: Option<String>,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the networks stored in the database.
+    List {
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The network to work on: a bundle on disk or a stored one.
+enum Source {
+    Dir(PathBuf),
+    Stored(String),
+}
+
+fn source(dir: Option<PathBuf>, network: Option<String>) -> Source {
+    match (dir, network) {
+        (_, Some(n)) => Source::Stored(n),
+        (Some(d), None) => Source::Dir(d),
+        (None, None) => unreachable!("clap requires one"),
+    }
+}
+
+async fn load(config: &Config, src: Source) -> anyhow::Result<Network> {
+    match src {
+        Source::Dir(d) => Ok(read_bundle(&d)?),
+        Source::Stored(id) => {
+            let store = crate::open(config, false).await?;
+            let (_, rows) = store
+                .load_supply(&id)
+                .await?
+                .ok_or_else(|| BadInput(format!("--network: no stored supply network `{id}`")))?;
+            network_of(&rows)
+                .map_err(|e| anyhow::anyhow!("stored network `{id}` is inconsistent: {e}"))
+        }
+    }
+}
+
+pub(crate) fn rows_of(net: &Network) -> SupplyRows {
+    let opt = |v: f64| (!v.is_nan()).then_some(v);
+    let mut rows = SupplyRows::default();
+    for i in 0..net.len() {
+        rows.items.push((
+            net.item_ids[i].clone(),
+            net.item_names[i].clone(),
+            net.item_kinds[i].as_str().to_string(),
+        ));
+        let inv = net.inventory_days[i];
+        let dem = net.demand_per_day[i];
+        if inv > 0.0 || !dem.is_nan() {
+            rows.stock.push((
+                net.item_ids[i].clone(),
+                (inv > 0.0).then_some(inv),
+                opt(dem),
+            ));
+        }
+    }
+    for s in 0..net.site_ids.len() {
+        rows.sites.push((
+            net.site_ids[s].clone(),
+            net.site_names[s].clone(),
+            net.supplier_ids[net.site_supplier[s] as usize].clone(),
+            net.countries[net.site_country[s] as usize].clone(),
+        ));
+    }
+    for i in 0..net.len() as u32 {
+        for e in net.children(i) {
+            rows.bom.push((
+                net.item_ids[i as usize].clone(),
+                net.item_ids[net.bom_child[e] as usize].clone(),
+                net.bom_qty[e],
+                opt(net.bom_value_share[e]),
+            ));
+        }
+        for s in net.sources(i) {
+            rows.sources.push((
+                net.item_ids[i as usize].clone(),
+                net.site_ids[net.src_site[s] as usize].clone(),
+                net.src_share[s],
+                opt(net.src_capacity[s]),
+                opt(net.src_lead_time[s]),
+            ));
+        }
+    }
+    rows
+}
+
+fn network_of(rows: &SupplyRows) -> Result<Network, String> {
+    let at = Origin {
+        file: "database".into(),
+        line: 0,
+    };
+    let e = |e: pillar_supply::BuildError| e.reason;
+    let mut b = NetworkBuilder::new();
+    for (id, name, kind) in &rows.items {
+        b.item(
+            id,
+            name,
+            ItemKind::parse(kind).ok_or(format!("unknown kind {kind}"))?,
+            &at,
+        )
+        .map_err(e)?;
+    }
+    for (id, name, supplier, country) in &rows.sites {
+        b.site(id, name, supplier, country, &at).map_err(e)?;
+    }
+    for (p, c, q, v) in &rows.bom {
+        b.bom(p, c, *q, *v, &at).map_err(e)?;
+    }
+    for (i, s, share, cap, lead) in &rows.sources {
+        b.source(i, s, *share, *cap, *lead, &at).map_err(e)?;
+    }
+    for (i, d, p) in &rows.stock {
+        if let Some(d) = d {
+            b.inventory(i, *d, &at).map_err(e)?;
+        }
+        if let Some(p) = p {
+            b.demand(i, *p, &at).map_err(e)?;
+        }
+    }
+    b.build().map_err(e)
 }
 
 #[derive(Args)]
@@ -131,10 +279,62 @@ fn list(s: &str) -> Vec<String> {
         .collect()
 }
 
-pub fn run(cmd: SupplyCommand) -> anyhow::Result<()> {
+pub async fn run(cmd: SupplyCommand, config: &Config) -> anyhow::Result<()> {
     match cmd {
+        SupplyCommand::Import {
+            dir,
+            id,
+            name,
+            label,
+            json,
+        } => {
+            let label = match label {
+                None => crate::default_label(),
+                Some(t) => pillar_label::Label::from_json(&t)
+                    .map_err(|e| BadInput(format!("--label: {e}")))?,
+            };
+            let net = read_bundle(&dir)?;
+            let store = crate::open(config, false).await?;
+            let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            store
+                .import_supply(
+                    &id,
+                    name.as_deref().unwrap_or(&id),
+                    &label,
+                    &rows_of(&net),
+                    &now,
+                )
+                .await
+                .map_err(crate::classify)?;
+            let summary = json!({"id": id, "items": net.len(), "edges": net.edge_count(), "sites": net.site_ids.len()});
+            if json {
+                return print_json(&summary);
+            }
+            println!(
+                "stored supply network `{id}`: {} items, {} edges, {} sites",
+                net.len(),
+                net.edge_count(),
+                net.site_ids.len()
+            );
+            Ok(())
+        }
+        SupplyCommand::List { json } => {
+            let store = crate::open(config, false).await?;
+            let list = store.supply_networks().await?;
+            if json {
+                return print_json(&list);
+            }
+            for n in list {
+                println!(
+                    "{}  {}  {} items  imported {}",
+                    n.id, n.name, n.items, n.imported_at
+                );
+            }
+            Ok(())
+        }
         SupplyCommand::Analyze {
             dir,
+            network,
             concern,
             partners,
             json,
@@ -142,7 +342,7 @@ pub fn run(cmd: SupplyCommand) -> anyhow::Result<()> {
             timings,
         } => {
             let bar = spinner("reading the bundle");
-            let net = read_bundle(&dir)?;
+            let net = load(config, source(dir, network)).await?;
             bar.set_message(format!(
                 "analysing {} items, {} edges",
                 net.len(),
@@ -227,6 +427,7 @@ pub fn run(cmd: SupplyCommand) -> anyhow::Result<()> {
         }
         SupplyCommand::Whatif {
             dir,
+            network,
             disrupt,
             capacity,
             json,
@@ -237,7 +438,7 @@ pub fn run(cmd: SupplyCommand) -> anyhow::Result<()> {
                 ))
                 .into());
             }
-            let net = read_bundle(&dir)?;
+            let net = load(config, source(dir, network)).await?;
             let w = what_if(
                 &net,
                 &Disruption {

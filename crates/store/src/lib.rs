@@ -11,10 +11,12 @@ pub mod demo;
 mod error;
 mod registry;
 mod sql;
+mod supply;
 
 pub use db::{Backend, DbTarget, Store};
 pub use error::{InputError, StoreError};
 pub use registry::{ImportReport, RegistryRow};
+pub use supply::{SupplyNetworkInfo, SupplyRows};
 
 /// Reading registry files (CSV or JSON) of one kind.
 pub mod files {

@@ -12,6 +12,10 @@ pub(crate) enum Val {
     N(Option<String>),
     /// Integer.
     I(i64),
+    /// Real number.
+    F(f64),
+    /// Real number or NULL.
+    NF(Option<f64>),
 }
 
 /// SQLite's default limit on bound parameters is 32 766; PostgreSQL's is 65 535.
@@ -56,6 +60,8 @@ pub(crate) async fn insert_rows(
                     Val::T(s) => args.add(s),
                     Val::N(s) => args.add(s),
                     Val::I(n) => args.add(n),
+                    Val::F(x) => args.add(x),
+                    Val::NF(x) => args.add(x),
                 };
                 r.map_err(sqlx::Error::Encode)?;
             }

@@ -287,3 +287,39 @@ async fn demo_labels_and_clearances_are_valid_under_the_demo_policies() {
         }
     }
 }
+
+#[tokio::test]
+async fn supply_networks_round_trip() {
+    for (backend, store, _g) in stores().await {
+        let rows = pillar_store::SupplyRows {
+            // In id order, as loaded.
+            items: vec![
+                ("M".into(), "Gallium".into(), "material".into()),
+                ("S".into(), "System".into(), "system".into()),
+            ],
+            sites: vec![("s1".into(), "Site".into(), "sup".into(), "CHN".into())],
+            bom: vec![("S".into(), "M".into(), 2.0, Some(0.5))],
+            sources: vec![("M".into(), "s1".into(), 1.0, None, Some(30.0))],
+            stock: vec![
+                ("M".into(), Some(45.0), None),
+                ("S".into(), None, Some(0.5)),
+            ],
+        };
+        store
+            .import_supply("n1", "Net", &default_label(), &rows, "2026-11-28T00:00:00Z")
+            .await
+            .unwrap();
+        let (info, back) = store.load_supply("n1").await.unwrap().unwrap();
+        assert_eq!(back, rows, "{backend}");
+        assert_eq!(info.items, 2);
+        // A second import under the same id is refused and changes nothing.
+        assert!(matches!(
+            store
+                .import_supply("n1", "Again", &default_label(), &rows, "x")
+                .await,
+            Err(StoreError::Input(_))
+        ));
+        assert_eq!(store.supply_networks().await.unwrap().len(), 1);
+        assert!(store.load_supply("nope").await.unwrap().is_none());
+    }
+}

@@ -446,3 +446,34 @@ mod round_trip {
         assert_eq!(back.inventory_days, net.inventory_days);
     }
 }
+
+/// The demo bundle shipped with Pillar: three fictional systems on materials with published
+/// country shares (see `data/demo/README.md` for the sources).
+pub fn demo_bundle() -> BundleFiles {
+    let mut f = BundleFiles::default();
+    for (table, bytes) in [
+        ("items", &include_bytes!("../data/demo/items.csv")[..]),
+        ("bom", &include_bytes!("../data/demo/bom.csv")[..]),
+        ("sites", &include_bytes!("../data/demo/sites.csv")[..]),
+        ("sources", &include_bytes!("../data/demo/sources.csv")[..]),
+        (
+            "inventory",
+            &include_bytes!("../data/demo/inventory.csv")[..],
+        ),
+        ("demand", &include_bytes!("../data/demo/demand.csv")[..]),
+    ] {
+        f.set(table, format!("demo/{table}.csv"), bytes.to_vec());
+    }
+    f
+}
+
+#[cfg(test)]
+mod demo_tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_bundle_is_valid() {
+        let net = parse_bundle(&demo_bundle()).unwrap();
+        assert_eq!(net.end_items.len(), 3);
+    }
+}

@@ -16,7 +16,7 @@ pub use analysis::{
     what_if, Alternative, Analysis, Disruption, EndItemReport, ExposureVector, Target, WhatIf,
     WhatIfItem,
 };
-pub use bundle::{parse_bundle, write_bundle, BundleFiles};
+pub use bundle::{demo_bundle, parse_bundle, write_bundle, BundleFiles};
 pub use generate::{generate, GenerateOptions};
-pub use model::{ItemKind, Network, NetworkBuilder};
+pub use model::{BuildError, ItemKind, Network, NetworkBuilder, Origin};
 pub use pillar_core::InputError;

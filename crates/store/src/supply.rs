@@ -1,0 +1,235 @@
+//! Supply networks stored as their bundle tables, each network under one label.
+
+use pillar_label::Label;
+use serde::Serialize;
+use sqlx::Row as _;
+
+use crate::db::Store;
+use crate::error::{InputError, StoreError};
+use crate::registry::intern_labels;
+use crate::sql::{insert_rows, Val};
+
+/// The tables of a supply network as plain rows (already checked by the supply engine).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SupplyRows {
+    /// (id, name, kind)
+    pub items: Vec<(String, String, String)>,
+    /// (id, name, supplier, country)
+    pub sites: Vec<(String, String, String, String)>,
+    /// (parent, child, quantity, value share)
+    pub bom: Vec<(String, String, f64, Option<f64>)>,
+    /// (item, site, share, capacity, lead time in days)
+    pub sources: Vec<(String, String, f64, Option<f64>, Option<f64>)>,
+    /// (item, days of supply, demand per day)
+    pub stock: Vec<(String, Option<f64>, Option<f64>)>,
+}
+
+/// A stored network.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupplyNetworkInfo {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: Label,
+    /// When it was imported (RFC 3339).
+    pub imported_at: String,
+    /// Number of items.
+    pub items: i64,
+}
+
+impl Store {
+    /// Stores a network in one transaction; an existing id is refused.
+    pub async fn import_supply(
+        &self,
+        id: &str,
+        name: &str,
+        label: &Label,
+        rows: &SupplyRows,
+        imported_at: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM supply_networks WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if exists > 0 {
+            return Err(InputError::new(
+                "--id",
+                None,
+                None,
+                format!("a supply network `{id}` already exists"),
+            )
+            .into());
+        }
+        let (labels, _) = intern_labels(&mut tx, std::iter::once(label)).await?;
+        let net = || Val::T(id.to_string());
+        insert_rows(
+            &mut tx,
+            "supply_networks",
+            &["id", "name", "label_id", "imported_at"],
+            vec![vec![
+                net(),
+                Val::T(name.to_string()),
+                Val::I(labels[label]),
+                Val::T(imported_at.to_string()),
+            ]],
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "supply_items",
+            &["network_id", "id", "name", "kind"],
+            rows.items
+                .iter()
+                .map(|(i, n, k)| {
+                    vec![
+                        net(),
+                        Val::T(i.clone()),
+                        Val::T(n.clone()),
+                        Val::T(k.clone()),
+                    ]
+                })
+                .collect(),
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "supply_sites",
+            &["network_id", "id", "name", "supplier", "country"],
+            rows.sites
+                .iter()
+                .map(|(i, n, s, c)| {
+                    vec![
+                        net(),
+                        Val::T(i.clone()),
+                        Val::T(n.clone()),
+                        Val::T(s.clone()),
+                        Val::T(c.clone()),
+                    ]
+                })
+                .collect(),
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "supply_bom",
+            &["network_id", "parent", "child", "quantity", "value_share"],
+            rows.bom
+                .iter()
+                .map(|(p, c, q, v)| {
+                    vec![
+                        net(),
+                        Val::T(p.clone()),
+                        Val::T(c.clone()),
+                        Val::F(*q),
+                        Val::NF(*v),
+                    ]
+                })
+                .collect(),
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "supply_sources",
+            &[
+                "network_id",
+                "item",
+                "site",
+                "share",
+                "capacity",
+                "lead_time_days",
+            ],
+            rows.sources
+                .iter()
+                .map(|(i, s, sh, c, l)| {
+                    vec![
+                        net(),
+                        Val::T(i.clone()),
+                        Val::T(s.clone()),
+                        Val::F(*sh),
+                        Val::NF(*c),
+                        Val::NF(*l),
+                    ]
+                })
+                .collect(),
+        )
+        .await?;
+        insert_rows(
+            &mut tx,
+            "supply_stock",
+            &["network_id", "item", "days_of_supply", "per_day"],
+            rows.stock
+                .iter()
+                .map(|(i, d, p)| vec![net(), Val::T(i.clone()), Val::NF(*d), Val::NF(*p)])
+                .collect(),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Every stored network, by id.
+    pub async fn supply_networks(&self) -> Result<Vec<SupplyNetworkInfo>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT n.id, n.name, l.canonical, n.imported_at, \
+             (SELECT COUNT(*) FROM supply_items i WHERE i.network_id = n.id) \
+             FROM supply_networks n JOIN labels l ON l.id = n.label_id ORDER BY n.id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let canonical: String = r.get(2);
+                Ok(SupplyNetworkInfo {
+                    id: r.get(0),
+                    name: r.get(1),
+                    label: Label::from_json(&canonical).map_err(|e| StoreError::Corrupt {
+                        table: "labels",
+                        reason: e.to_string(),
+                    })?,
+                    imported_at: r.get(3),
+                    items: r.get(4),
+                })
+            })
+            .collect()
+    }
+
+    /// A stored network's tables.
+    pub async fn load_supply(
+        &self,
+        id: &str,
+    ) -> Result<Option<(SupplyNetworkInfo, SupplyRows)>, StoreError> {
+        let Some(info) = self
+            .supply_networks()
+            .await?
+            .into_iter()
+            .find(|n| n.id == id)
+        else {
+            return Ok(None);
+        };
+        let mut conn = self.pool.acquire().await?;
+        let q = |sql: &'static str| sqlx::query(sql).bind(id.to_string());
+        let mut rows = SupplyRows::default();
+        for r in q("SELECT id, name, kind FROM supply_items WHERE network_id = $1 ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await?
+        {
+            rows.items.push((r.get(0), r.get(1), r.get(2)));
+        }
+        for r in q("SELECT id, name, supplier, country FROM supply_sites WHERE network_id = $1 ORDER BY id").fetch_all(&mut *conn).await? {
+            rows.sites.push((r.get(0), r.get(1), r.get(2), r.get(3)));
+        }
+        for r in q("SELECT parent, child, quantity, value_share FROM supply_bom WHERE network_id = $1 ORDER BY parent, child").fetch_all(&mut *conn).await? {
+            rows.bom.push((r.get(0), r.get(1), r.get(2), r.get(3)));
+        }
+        for r in q("SELECT item, site, share, capacity, lead_time_days FROM supply_sources WHERE network_id = $1 ORDER BY item, site").fetch_all(&mut *conn).await? {
+            rows.sources.push((r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)));
+        }
+        for r in q("SELECT item, days_of_supply, per_day FROM supply_stock WHERE network_id = $1 ORDER BY item").fetch_all(&mut *conn).await? {
+            rows.stock.push((r.get(0), r.get(1), r.get(2)));
+        }
+        Ok(Some((info, rows)))
+    }
+}
