@@ -323,7 +323,24 @@ impl Analysis {
                             .filter(|(c, _)| concern_idx.contains(c))
                             .map(|(_, s)| s)
                             .sum(),
-                        spof: crit.iter().map(|&r| Self::resource_name(net, r)).collect(),
+                        spof: {
+                            // Sites, then suppliers, then countries, each by name: stable
+                            // whatever the order the network was read in.
+                            let mut names: Vec<(u8, String)> = crit
+                                .iter()
+                                .map(|&r| {
+                                    let name = Self::resource_name(net, r);
+                                    let rank = match name.split(':').next() {
+                                        Some("site") => 0,
+                                        Some("supplier") => 1,
+                                        _ => 2,
+                                    };
+                                    (rank, name)
+                                })
+                                .collect();
+                            names.sort();
+                            names.into_iter().map(|(_, n)| n).collect()
+                        },
                         independent_sources: self.independent[k].unwrap_or(0),
                         alternatives,
                     },
