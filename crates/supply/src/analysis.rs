@@ -58,16 +58,13 @@ pub struct Alternative {
 }
 
 /// Sparse mix: Σ w_j · e_j, normalised so the shares sum to 1.
-fn mix(
-    parts: impl Iterator<Item = (f64, *const ExposureVector)>,
+fn mix<'a>(
+    parts: impl Iterator<Item = (f64, &'a [(u16, f64)])>,
     scratch: &mut [f64],
     touched: &mut Vec<u16>,
 ) -> ExposureVector {
     let mut total = 0.0;
     for (w, e) in parts {
-        // SAFETY: pointers come from `exposure` entries of already-finished items, which are
-        // not modified while the mix is computed.
-        let e = unsafe { &*e };
         if e.is_empty() || w <= 0.0 {
             continue;
         }
@@ -93,28 +90,34 @@ fn mix(
 }
 
 /// Maximum bipartite matching between suppliers and countries over the sites of one item:
-/// the number of supply paths item → site → supplier → country that share no vertex.
+/// the number of supply paths item → site → supplier → country that share no vertex. Items have
+/// a handful of sources, so plain vectors beat hashing.
 fn disjoint_paths(pairs: &[(u32, u16)]) -> u32 {
-    let mut suppliers: Vec<u32> = pairs.iter().map(|p| p.0).collect();
+    let mut suppliers: SmallVec<[u32; 8]> = pairs.iter().map(|p| p.0).collect();
     suppliers.sort_unstable();
     suppliers.dedup();
-    let mut match_country: HashMap<u16, u32> = HashMap::new();
+    // (country, matched supplier)
+    let mut matched: SmallVec<[(u16, u32); 8]> = SmallVec::new();
     fn augment(
         s: u32,
         pairs: &[(u32, u16)],
-        seen: &mut HashSet<u16>,
-        m: &mut HashMap<u16, u32>,
+        seen: &mut SmallVec<[u16; 8]>,
+        m: &mut SmallVec<[(u16, u32); 8]>,
     ) -> bool {
         for &(ps, c) in pairs {
-            if ps != s || !seen.insert(c) {
+            if ps != s || seen.contains(&c) {
                 continue;
             }
-            let free = match m.get(&c) {
+            seen.push(c);
+            let free = match m.iter().find(|x| x.0 == c).map(|x| x.1) {
                 None => true,
-                Some(&other) => augment(other, pairs, seen, m),
+                Some(other) => augment(other, pairs, seen, m),
             };
             if free {
-                m.insert(c, s);
+                match m.iter_mut().find(|x| x.0 == c) {
+                    Some(slot) => slot.1 = s,
+                    None => m.push((c, s)),
+                }
                 return true;
             }
         }
@@ -122,7 +125,7 @@ fn disjoint_paths(pairs: &[(u32, u16)]) -> u32 {
     }
     let mut n = 0;
     for s in suppliers {
-        if augment(s, pairs, &mut HashSet::new(), &mut match_country) {
+        if augment(s, pairs, &mut SmallVec::new(), &mut matched) {
             n += 1;
         }
     }
@@ -142,68 +145,93 @@ impl Analysis {
         let mut exposure: Vec<ExposureVector> = vec![Vec::new(); n];
         let mut own_critical: Vec<Vec<u32>> = vec![Vec::new(); n];
         let mut item_independent: Vec<Option<u32>> = vec![None; n];
-        let mut scratch = vec![0.0f64; net.countries.len().max(1)];
-        let mut touched = Vec::new();
-        for &i in &net.topo {
-            let iu = i as usize;
-            let children = net.children(i);
-            let sources = net.sources(i);
-            // Exposure: sources' countries by share, or the children's mix by value share.
-            if !children.is_empty() {
-                let given: f64 = net.bom_value_share[children.clone()]
-                    .iter()
-                    .filter(|v| !v.is_nan())
-                    .sum();
-                let missing = net.bom_value_share[children.clone()]
-                    .iter()
-                    .filter(|v| v.is_nan())
-                    .count();
-                let fill = if missing > 0 {
-                    ((1.0 - given).max(0.0) / missing as f64).max(if given == 0.0 {
-                        1.0
-                    } else {
-                        0.0
-                    })
-                } else {
-                    0.0
-                };
-                let parts = children.clone().map(|e| {
-                    let v = net.bom_value_share[e];
-                    let w = if v.is_nan() { fill } else { v };
-                    (
-                        w,
-                        &exposure[net.bom_child[e] as usize] as *const ExposureVector,
-                    )
-                });
-                exposure[iu] = mix(parts, &mut scratch, &mut touched);
-            } else if !sources.is_empty() {
-                let one_hot: Vec<ExposureVector> = sources
-                    .clone()
-                    .map(|s| vec![(net.site_country[net.src_site[s] as usize], 1.0)])
-                    .collect();
-                let parts = sources
-                    .clone()
-                    .zip(one_hot.iter())
-                    .map(|(s, e)| (net.src_share[s], e as *const ExposureVector));
-                exposure[iu] = mix(parts, &mut scratch, &mut touched);
-            }
-            if !sources.is_empty() {
-                let mut inter: Option<Vec<u32>> = None;
-                let mut pairs = Vec::with_capacity(sources.len());
-                for s in sources.clone() {
-                    let site = net.src_site[s];
-                    let sup = net.site_supplier[site as usize];
-                    let c = net.site_country[site as usize];
-                    pairs.push((sup, c));
-                    let mut set = vec![site, sites + sup, sites + suppliers + c as u32];
-                    set.sort_unstable();
-                    inter = Some(match inter {
-                        None => set,
-                        Some(a) => a.into_iter().filter(|x| set.contains(x)).collect(),
-                    });
-                }
-                own_critical[iu] = inter.unwrap_or_default();
-                item_independent[iu] = Some(disjoint_paths(&pairs));
+        let countries = net.countries.len().max(1);
+        for level in &net.levels {
+            use rayon::prelude::*;
+            let done = &exposure;
+            let results: Vec<(ExposureVector, Vec<u32>, Option<u32>)> = level
+                .par_iter()
+                .map_init(
+                    || (vec![0.0f64; countries], Vec::new()),
+                    |(scratch, touched), &i| {
+                        let children = net.children(i);
+                        let sources = net.sources(i);
+                        // Exposure: the children's mix by value share, or the sources'
+                        // countries by share.
+                        let ex =
+                            if !children.is_empty() {
+                                let given: f64 = net.bom_value_share[children.clone()]
+                                    .iter()
+                                    .filter(|v| !v.is_nan())
+                                    .sum();
+                                let missing = net.bom_value_share[children.clone()]
+                                    .iter()
+                                    .filter(|v| v.is_nan())
+                                    .count();
+                                let fill =
+                                    if missing > 0 {
+                                        ((1.0 - given).max(0.0) / missing as f64)
+                                            .max(if given == 0.0 { 1.0 } else { 0.0 })
+                                    } else {
+                                        0.0
+                                    };
+                                let parts = children.clone().map(|e| {
+                                    let v = net.bom_value_share[e];
+                                    (
+                                        if v.is_nan() { fill } else { v },
+                                        done[net.bom_child[e] as usize].as_slice(),
+                                    )
+                                });
+                                mix(parts, scratch, touched)
+                            } else {
+                                let mut total = 0.0;
+                                for s in sources.clone() {
+                                    let c = net.site_country[net.src_site[s] as usize];
+                                    if scratch[c as usize] == 0.0 {
+                                        touched.push(c);
+                                    }
+                                    scratch[c as usize] += net.src_share[s];
+                                    total += net.src_share[s];
+                                }
+                                touched.sort_unstable();
+                                let out = touched
+                                    .iter()
+                                    .map(|&c| {
+                                        let v = scratch[c as usize] / total;
+                                        scratch[c as usize] = 0.0;
+                                        (c, v)
+                                    })
+                                    .collect();
+                                touched.clear();
+                                out
+                            };
+                        let (mut crit, mut indep) = (Vec::new(), None);
+                        if !sources.is_empty() {
+                            let mut pairs: SmallVec<[(u32, u16); 8]> = SmallVec::new();
+                            let mut inter: Option<SmallVec<[u32; 3]>> = None;
+                            for s in sources.clone() {
+                                let site = net.src_site[s];
+                                let sup = net.site_supplier[site as usize];
+                                let c = net.site_country[site as usize];
+                                pairs.push((sup, c));
+                                let set = [site, sites + sup, sites + suppliers + c as u32];
+                                inter = Some(match inter {
+                                    None => set.into_iter().collect(),
+                                    Some(a) => a.into_iter().filter(|x| set.contains(x)).collect(),
+                                });
+                            }
+                            crit = inter.map(|v| v.into_vec()).unwrap_or_default();
+                            crit.sort_unstable();
+                            indep = Some(disjoint_paths(&pairs));
+                        }
+                        (ex, crit, indep)
+                    },
+                )
+                .collect();
+            for (&i, (ex, crit, indep)) in level.iter().zip(results) {
+                exposure[i as usize] = ex;
+                own_critical[i as usize] = crit;
+                item_independent[i as usize] = indep;
             }
         }
         let per_end: Vec<(Vec<u32>, Option<u32>)> = {
@@ -477,7 +505,7 @@ pub struct WhatIf {
 
 /// A delivery rate over time as steps `(from_day, rate)`, rates non-increasing; `None` stands
 /// for full supply forever. Most have one or two steps: kept inline, off the heap.
-type Steps = SmallVec<[(f64, f64); 4]>;
+type Steps = SmallVec<[(f64, f64); 2]>;
 
 const MAX_STEPS: usize = 64;
 
