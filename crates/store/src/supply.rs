@@ -9,6 +9,9 @@ use crate::error::{InputError, StoreError};
 use crate::registry::intern_labels;
 use crate::sql::{insert_rows, Val};
 
+/// A source row: (item, site, share, capacity, lead time in days).
+pub type SourceRow = (String, String, f64, Option<f64>, Option<f64>);
+
 /// The tables of a supply network as plain rows (already checked by the supply engine).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SupplyRows {
@@ -19,7 +22,7 @@ pub struct SupplyRows {
     /// (parent, child, quantity, value share)
     pub bom: Vec<(String, String, f64, Option<f64>)>,
     /// (item, site, share, capacity, lead time in days)
-    pub sources: Vec<(String, String, f64, Option<f64>, Option<f64>)>,
+    pub sources: Vec<SourceRow>,
     /// (item, days of supply, demand per day)
     pub stock: Vec<(String, Option<f64>, Option<f64>)>,
 }
