@@ -86,6 +86,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "supply",
         include_str!("../migrations/sqlite/0002_supply.sql"),
     ),
+    (
+        3,
+        "platform",
+        include_str!("../migrations/sqlite/0003_platform.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -97,6 +102,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "supply",
         include_str!("../migrations/postgres/0002_supply.sql"),
+    ),
+    (
+        3,
+        "platform",
+        include_str!("../migrations/postgres/0003_platform.sql"),
     ),
 ];
 
@@ -189,6 +199,13 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(n as usize)
+    }
+
+    /// The connection pool, for tests that must reach the database directly (to tamper with
+    /// it as an attacker would). Not for application code: it bypasses every check.
+    #[doc(hidden)]
+    pub fn pool_for_tests(&self) -> AnyPool {
+        self.pool.clone()
     }
 
     /// Checks that the database answers.

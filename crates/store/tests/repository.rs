@@ -49,6 +49,11 @@ async fn stores() -> Vec<(String, Store, Option<tempfile::TempDir>)> {
     out
 }
 
+/// The store's pool, to tamper with the database as an attacker with SQL access would.
+fn store_pool(store: &Store) -> sqlx::AnyPool {
+    store.pool_for_tests()
+}
+
 fn default_label() -> Label {
     Label::new(Label::coalition_policy(), "UNCLASSIFIED")
 }
@@ -321,5 +326,90 @@ async fn supply_networks_round_trip() {
         ));
         assert_eq!(store.supply_networks().await.unwrap().len(), 1);
         assert!(store.load_supply("nope").await.unwrap().is_none());
+    }
+}
+
+fn event(i: usize) -> pillar_store::audit::AuditEvent {
+    pillar_store::audit::AuditEvent {
+        actor: format!("user{i}"),
+        action: "read".into(),
+        object: format!("document:{i}"),
+        label_id: None,
+        decision: "allow".into(),
+        detail: String::new(),
+    }
+}
+
+async fn chain(store: &Store, key: &pillar_store::audit::AuditKey) -> (i64, String) {
+    let mut head = (0, String::new());
+    for i in 0..6 {
+        let seq = store
+            .audit(key, &format!("2026-11-28T00:00:0{i}Z"), &event(i))
+            .await
+            .unwrap();
+        head = (seq, store.audit_entries(1).await.unwrap()[0].hash.clone());
+    }
+    head
+}
+
+#[tokio::test]
+async fn audit_verify_catches_every_kind_of_tampering() {
+    let key = pillar_store::audit::AuditKey::new(vec![7u8; 32]).unwrap();
+    let tampering: &[(&str, &[&str], i64)] = &[
+        ("edit", &["UPDATE audit SET decision = 'deny' WHERE seq = 3"], 3),
+        ("delete", &["DELETE FROM audit WHERE seq = 4"], 4),
+        (
+            "insert",
+            &["INSERT INTO audit (seq, at, actor, action, object, label_id, decision, detail, prev_hash, hash) \
+               SELECT 7, at, actor, action, object, label_id, decision, detail, prev_hash, hash FROM audit WHERE seq = 2"],
+            7,
+        ),
+        (
+            "swap",
+            &[
+                "UPDATE audit SET seq = 100 WHERE seq = 2",
+                "UPDATE audit SET seq = 2 WHERE seq = 3",
+                "UPDATE audit SET seq = 3 WHERE seq = 100",
+            ],
+            2,
+        ),
+        ("truncate", &["DELETE FROM audit WHERE seq = 6"], 6),
+    ];
+    for (kind, statements, first_bad) in tampering {
+        for (backend, store, _g) in stores().await {
+            let head = chain(&store, &key).await;
+            let ok = store
+                .audit_verify(&key, Some((head.0, &head.1)))
+                .await
+                .unwrap();
+            assert_eq!(ok.first_bad, None, "{backend}");
+            assert_eq!(ok.entries, 6);
+            for sql in *statements {
+                sqlx::query(sql).execute(&store_pool(&store)).await.unwrap();
+            }
+            let v = store
+                .audit_verify(&key, Some((head.0, &head.1)))
+                .await
+                .unwrap();
+            let (seq, why) = v
+                .first_bad
+                .unwrap_or_else(|| panic!("{backend}: {kind} not detected"));
+            assert_eq!(seq, *first_bad, "{backend} {kind}: {why}");
+        }
+    }
+    // A different key does not verify.
+    for (_, store, _g) in stores().await {
+        let head = chain(&store, &key).await;
+        let other = pillar_store::audit::AuditKey::new(vec![8u8; 32]).unwrap();
+        assert_eq!(
+            store
+                .audit_verify(&other, Some((head.0, &head.1)))
+                .await
+                .unwrap()
+                .first_bad
+                .unwrap()
+                .0,
+            1
+        );
     }
 }
