@@ -1,6 +1,7 @@
 //! The `pillar` command. Argument parsing and wiring only: every decision is made in the
 //! engines, the store or the web crate.
 
+mod audit_cmd;
 mod config;
 mod label_cmd;
 mod supply_cmd;
@@ -49,6 +50,9 @@ enum Command {
     /// Supply-chain resilience: exposure, single points of failure, what-if disruptions.
     #[command(subcommand)]
     Supply(supply_cmd::SupplyCommand),
+    /// The audit chain: verify it, read it.
+    #[command(subcommand)]
+    Audit(audit_cmd::AuditCommand),
 }
 
 #[derive(Subcommand)]
@@ -190,10 +194,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = Config::load(&cli.config).map_err(|e| BadInput(format!("{e:#}")))?;
     let command = match cli.command {
         Command::Supply(cmd) => return supply_cmd::run(cmd, &config).await,
+        Command::Audit(cmd) => return audit_cmd::run(cmd, &config).await,
         other => other,
     };
     match command {
-        Command::Label(_) | Command::Supply(_) => unreachable!("handled above"),
+        Command::Label(_) | Command::Supply(_) | Command::Audit(_) => {
+            unreachable!("handled above")
+        }
         Command::Config(ConfigCommand::Show(flag)) => {
             if flag.json {
                 print_json(&config.show())?;
@@ -221,6 +228,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let store = open(&config, false).await?;
             let reports = seed(&store, with_demo).await?;
+            let rows: usize = reports.iter().map(|r| r.rows).sum();
+            audit_cmd::record(
+                &config,
+                &store,
+                "seed",
+                if with_demo { "demo" } else { "reference" },
+                "ok",
+                &format!("{rows} rows"),
+            )
+            .await?;
             if json.json {
                 print_json(&reports)?;
             } else if reports.is_empty() {
@@ -308,6 +325,15 @@ async fn import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
         .await
         .map_err(classify)?;
     bar.finish_and_clear();
+    audit_cmd::record(
+        config,
+        &store,
+        "import",
+        &format!("{}:{}", report.kind, name),
+        "ok",
+        &format!("{} rows", report.rows),
+    )
+    .await?;
     if args.json.json {
         print_json(&report)?;
     } else {
@@ -326,6 +352,15 @@ async fn import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
 async fn export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
     let store = open(config, false).await?;
     let rows = store.export(args.kind).await.map_err(classify)?;
+    audit_cmd::record(
+        config,
+        &store,
+        "export",
+        args.kind.name(),
+        "ok",
+        &format!("{} rows", rows.len()),
+    )
+    .await?;
     let mut out: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,

@@ -306,6 +306,15 @@ pub async fn run(cmd: SupplyCommand, config: &Config) -> anyhow::Result<()> {
                 )
                 .await
                 .map_err(crate::classify)?;
+            crate::audit_cmd::record(
+                config,
+                &store,
+                "import",
+                &format!("supply-network:{id}"),
+                "ok",
+                &format!("{} items", net.len()),
+            )
+            .await?;
             let summary = json!({"id": id, "items": net.len(), "edges": net.edge_count(), "sites": net.site_ids.len()});
             if json {
                 return print_json(&summary);

@@ -309,3 +309,35 @@ fn serve_answers_and_stops_on_sigterm() {
     };
     assert!(exit.success(), "{exit:?}");
 }
+
+#[test]
+fn audit_verify_reports_tampering_and_exits_1() {
+    let dir = seeded();
+    ok(&pillar(dir.path(), &["export", "nations"]));
+    ok(&pillar(dir.path(), &["export", "people"]));
+    let out = ok(&pillar(dir.path(), &["audit", "verify", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["ok"], true);
+    assert_eq!(v["entries"], 3);
+    // Tamper with the database directly, as someone with SQL access could.
+    let db = dir.path().join("pillar.db");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit SET actor = 'someone-else' WHERE seq = 2")
+            .execute(&mut c)
+            .await
+            .unwrap();
+    });
+    let out = pillar(dir.path(), &["audit", "verify", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["first_bad"]["seq"], 2);
+    assert!(v["first_bad"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("modified"));
+}
