@@ -13,11 +13,13 @@ mod error;
 mod registry;
 mod sql;
 mod supply;
+mod visibility;
 
 pub use db::{Backend, DbTarget, Store};
 pub use error::{InputError, StoreError};
 pub use registry::{ImportReport, RegistryRow};
 pub use supply::{SupplyNetworkInfo, SupplyRows};
+pub use visibility::{EntitlementCache, Entitlements};
 
 /// Reading registry files (CSV or JSON) of one kind.
 pub mod files {

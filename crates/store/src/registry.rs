@@ -163,8 +163,19 @@ impl Store {
         })
     }
 
-    /// Every row of `kind`, ordered by id.
+    /// Every row of `kind`, ordered by id. Unfiltered: an operator's view; people get
+    /// [`Store::export_visible`].
     pub async fn export(&self, kind: RegistryKind) -> Result<Vec<RegistryRow>, StoreError> {
+        self.export_filtered(kind, None).await
+    }
+
+    /// Rows of `kind` whose label id is in `readable` (all rows when `None`), with the filter
+    /// inside the query.
+    pub(crate) async fn export_filtered(
+        &self,
+        kind: RegistryKind,
+        readable: Option<&[i64]>,
+    ) -> Result<Vec<RegistryRow>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let conn = &mut *conn;
         let (sql, cols, lists): (&str, &[&str], &[(&str, &str)]) = match kind {
@@ -208,7 +219,26 @@ impl Store {
         let table = kind.name();
         let fallback = Label::new(Label::coalition_policy(), "UNCLASSIFIED");
         let mut out = Vec::new();
-        for r in sqlx::query(sql).fetch_all(&mut *conn).await? {
+        let (head, order) = sql
+            .split_once(" ORDER BY ")
+            .expect("every export query is ordered");
+        let sql = match readable {
+            None => sql.to_string(),
+            Some(_) => {
+                let filter = match self.backend() {
+                    crate::db::Backend::Sqlite => "t.label_id IN (SELECT value FROM json_each($1))",
+                    crate::db::Backend::Postgres => {
+                        "t.label_id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)"
+                    }
+                };
+                format!("{head} WHERE {filter} ORDER BY {order}")
+            }
+        };
+        let mut query = sqlx::query(&sql);
+        if let Some(ids) = readable {
+            query = query.bind(serde_json::to_string(ids).expect("ids serialise"));
+        }
+        for r in query.fetch_all(&mut *conn).await? {
             let mut record = Record::default();
             for (i, c) in cols.iter().enumerate() {
                 let v: Option<String> = r.get(i);

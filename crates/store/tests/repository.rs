@@ -413,3 +413,100 @@ async fn audit_verify_catches_every_kind_of_tampering() {
         );
     }
 }
+
+async fn seed_with_policies(store: &Store) {
+    use pillar_label::demo::{COALITION_SPIF, ROK_SPIF, US_SPIF};
+    demo::seed(store, demo::REFERENCE, &default_label())
+        .await
+        .unwrap();
+    demo::seed(store, demo::DEMO, &default_label())
+        .await
+        .unwrap();
+    let spifs: Vec<(String, Vec<u8>)> = [("c", COALITION_SPIF), ("u", US_SPIF), ("r", ROK_SPIF)]
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
+        .collect();
+    store.load_policies(&spifs).await.unwrap();
+}
+
+async fn visible_agreements(
+    store: &Store,
+    cache: &pillar_store::EntitlementCache,
+    person: &str,
+) -> Vec<String> {
+    let people = store.export(RegistryKind::People).await.unwrap();
+    let clearance = people
+        .iter()
+        .find_map(|r| match r {
+            pillar_store::RegistryRow::Person(p) if p.id == person => p.clearance.clone(),
+            _ => None,
+        })
+        .unwrap();
+    let e = store.entitlements(cache, &clearance).await.unwrap();
+    store
+        .export_visible(RegistryKind::Agreements, &e)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn each_persona_sees_only_what_is_released_to_them() {
+    for (backend, store, _g) in stores().await {
+        seed_with_policies(&store).await;
+        let cache = pillar_store::EntitlementCache::default();
+        let unclassified = ["gsa-demo", "mou-cyber-expired", "mou-us-kor-dst"];
+        let expect = |extra: &[&str]| {
+            let mut v: Vec<String> = unclassified
+                .iter()
+                .chain(extra)
+                .map(|s| s.to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            visible_agreements(&store, &cache, "jp-observer").await,
+            expect(&["pa-hypersonic-draft"]),
+            "{backend}"
+        );
+        assert_eq!(
+            visible_agreements(&store, &cache, "au-liaison").await,
+            expect(&["iea-undersea", "pa-hypersonic-draft", "pa-quantum-pnt"]),
+            "{backend}"
+        );
+        // The ROK programme manager's clearance is under the ROK policy: labels are translated.
+        assert_eq!(
+            visible_agreements(&store, &cache, "kr-pm").await,
+            expect(&["iea-us-kor-ew", "pa-quantum-pnt"]),
+            "{backend}"
+        );
+        // The administrator reads content only within their own (unclassified) clearance.
+        assert_eq!(
+            visible_agreements(&store, &cache, "ca-admin").await,
+            expect(&[]),
+            "{backend}"
+        );
+        assert_eq!(
+            visible_agreements(&store, &cache, "us-secretariat")
+                .await
+                .len(),
+            7,
+            "{backend}"
+        );
+        assert_eq!(
+            visible_agreements(&store, &cache, "us-release").await.len(),
+            7,
+            "{backend}"
+        );
+        // A bad SPIF is refused and changes nothing.
+        let before = store.policy_set().await.unwrap().1;
+        assert!(store
+            .load_policies(&[("bad.xml".into(), b"<SPIF>".to_vec())])
+            .await
+            .is_err());
+        assert_eq!(store.policy_set().await.unwrap().1, before);
+    }
+}

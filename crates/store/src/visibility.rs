@@ -1,0 +1,180 @@
+//! Label enforcement in the store: policies are kept in the database; the set of label ids a
+//! person may read is computed over the *distinct* labels (not per object), cached per policy
+//! version, and every filtered query takes it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use pillar_core::RegistryKind;
+use pillar_label::{Clearance, Policy, PolicySet};
+use sqlx::Row as _;
+
+use crate::db::Store;
+use crate::error::{InputError, StoreError};
+use crate::registry::RegistryRow;
+
+/// The label ids one clearance may read, for one policy version and one state of the labels
+/// table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entitlements {
+    /// Policy version the set was computed under.
+    pub version: i64,
+    /// Readable label ids, ascending.
+    pub label_ids: Arc<Vec<i64>>,
+    /// Number of distinct labels examined.
+    pub examined: usize,
+}
+
+impl Entitlements {
+    /// True when the label id is readable.
+    pub fn allows(&self, label_id: i64) -> bool {
+        self.label_ids.binary_search(&label_id).is_ok()
+    }
+}
+
+/// Cache of entitlement sets: clearance (canonical JSON) → (version, labels count, set).
+#[derive(Debug, Default, Clone)]
+pub struct EntitlementCache(Arc<Mutex<HashMap<String, (i64, i64, Entitlements)>>>);
+
+impl Store {
+    /// Stores (or replaces) SPIFs and bumps the policy version. Every SPIF is parsed and the set
+    /// checked first; nothing is written if one is bad.
+    pub async fn load_policies(&self, spifs: &[(String, Vec<u8>)]) -> Result<i64, StoreError> {
+        let mut parsed = Vec::new();
+        for (name, bytes) in spifs {
+            let p = Policy::parse(bytes)
+                .map_err(|e| InputError::new(name, Some(e.line), None, e.reason))?;
+            let text = String::from_utf8(bytes.clone())
+                .map_err(|_| InputError::new(name, None, None, "not UTF-8"))?;
+            parsed.push((p, text));
+        }
+        let mut tx = self.pool.begin().await?;
+        for (p, text) in &parsed {
+            sqlx::query("DELETE FROM policies WHERE id = $1 OR name = $2")
+                .bind(&p.id)
+                .bind(&p.name)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO policies (id, name, spif, loaded_at) VALUES ($1, $2, $3, $4)")
+                .bind(&p.id)
+                .bind(&p.name)
+                .bind(text)
+                .bind("now")
+                .execute(&mut *tx)
+                .await?;
+        }
+        // The whole set must still be consistent.
+        let all = sqlx::query("SELECT spif FROM policies ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut list = Vec::new();
+        for r in &all {
+            let text: String = r.get(0);
+            list.push(
+                Policy::parse(text.as_bytes()).map_err(|e| StoreError::Corrupt {
+                    table: "policies",
+                    reason: e.to_string(),
+                })?,
+            );
+        }
+        PolicySet::new(list).map_err(|e| InputError::new("policies", None, None, e))?;
+        sqlx::query("UPDATE policy_version SET version = version + 1 WHERE id = 1")
+            .execute(&mut *tx)
+            .await?;
+        let v: i64 = sqlx::query_scalar("SELECT version FROM policy_version WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(v)
+    }
+
+    /// The stored policies and their version.
+    pub async fn policy_set(&self) -> Result<(PolicySet, i64), StoreError> {
+        let rows = sqlx::query("SELECT spif FROM policies ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut list = Vec::new();
+        for r in &rows {
+            let text: String = r.get(0);
+            list.push(
+                Policy::parse(text.as_bytes()).map_err(|e| StoreError::Corrupt {
+                    table: "policies",
+                    reason: e.to_string(),
+                })?,
+            );
+        }
+        let v: i64 = sqlx::query_scalar("SELECT version FROM policy_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        let set = PolicySet::new(list).map_err(|e| StoreError::Corrupt {
+            table: "policies",
+            reason: e,
+        })?;
+        Ok((set, v))
+    }
+
+    /// The label ids `clearance` may read: the access decision over every distinct label,
+    /// translating a label into the clearance's policy when they differ (a label that cannot be
+    /// translated, resolved or validated is not readable). Cached until the policies or the set
+    /// of labels change.
+    pub async fn entitlements(
+        &self,
+        cache: &EntitlementCache,
+        clearance: &Clearance,
+    ) -> Result<Entitlements, StoreError> {
+        let version: i64 = sqlx::query_scalar("SELECT version FROM policy_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        let labels_now: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM labels")
+            .fetch_one(&self.pool)
+            .await?;
+        let key = clearance.to_json();
+        if let Some((v, n, e)) = cache.0.lock().expect("cache lock").get(&key) {
+            if *v == version && *n == labels_now {
+                return Ok(e.clone());
+            }
+        }
+        let (set, version) = self.policy_set().await?;
+        let mut ids = Vec::new();
+        let rows = sqlx::query("SELECT id, canonical FROM labels ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        if let Ok(c) = set.resolve_clearance(clearance) {
+            for r in &rows {
+                let canonical: String = r.get(1);
+                let Ok(label) = pillar_label::Label::from_json(&canonical) else {
+                    continue;
+                };
+                let Ok(resolved) = set.resolve(&label) else {
+                    continue;
+                };
+                let Ok(resolved) = set.translate(&resolved, c.policy) else {
+                    continue;
+                };
+                if set.acdf(&resolved, &c) && set.is_valid(&resolved) {
+                    ids.push(r.get::<i64, _>(0));
+                }
+            }
+        }
+        let e = Entitlements {
+            version,
+            label_ids: Arc::new(ids),
+            examined: rows.len(),
+        };
+        cache
+            .0
+            .lock()
+            .expect("cache lock")
+            .insert(key, (version, labels_now, e.clone()));
+        Ok(e)
+    }
+
+    /// The rows of `kind` whose label the entitlements allow — the filter is inside the query.
+    pub async fn export_visible(
+        &self,
+        kind: RegistryKind,
+        readable: &Entitlements,
+    ) -> Result<Vec<RegistryRow>, StoreError> {
+        self.export_filtered(kind, Some(&readable.label_ids)).await
+    }
+}
