@@ -115,6 +115,9 @@ struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     out: Option<PathBuf>,
+    /// Export only what this person (a registry id) may read under their clearance.
+    #[arg(long = "as")]
+    as_person: Option<String>,
 }
 
 #[derive(Args)]
@@ -278,12 +281,43 @@ async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store
     let mut reports = demo::seed(store, demo::REFERENCE, &label)
         .await
         .map_err(classify)?;
+    // The shipped policies, when none are loaded yet.
+    if store.policy_set().await?.0.policies().is_empty() {
+        use pillar_label::demo::{COALITION_SPIF, ROK_SPIF, US_SPIF};
+        let spifs = [
+            ("pillar-coalition.xml", COALITION_SPIF),
+            ("pillar-us-demo.xml", US_SPIF),
+            ("pillar-rok-demo.xml", ROK_SPIF),
+        ]
+        .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()));
+        store.load_policies(&spifs).await.map_err(classify)?;
+    }
     if with_demo {
         reports.extend(
             demo::seed(store, demo::DEMO, &label)
                 .await
                 .map_err(classify)?,
         );
+        if store
+            .supply_networks()
+            .await?
+            .iter()
+            .all(|n| n.id != "demo-materials")
+        {
+            let net = pillar_supply::parse_bundle(&pillar_supply::demo_bundle())
+                .map_err(|e| anyhow::anyhow!("shipped demo network: {e}"))?;
+            let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            store
+                .import_supply(
+                    "demo-materials",
+                    "Demo systems on critical materials",
+                    &label,
+                    &supply_cmd::rows_of(&net),
+                    &now,
+                )
+                .await
+                .map_err(classify)?;
+        }
     }
     Ok(reports)
 }
@@ -351,14 +385,44 @@ async fn import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
 
 async fn export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
     let store = open(config, false).await?;
-    let rows = store.export(args.kind).await.map_err(classify)?;
+    let rows = match &args.as_person {
+        None => store.export(args.kind).await.map_err(classify)?,
+        Some(person) => {
+            let clearance = store
+                .export(RegistryKind::People)
+                .await
+                .map_err(classify)?
+                .into_iter()
+                .find_map(|r| match r {
+                    pillar_store::RegistryRow::Person(p) if &p.id == person => Some(p.clearance),
+                    _ => None,
+                })
+                .ok_or_else(|| BadInput(format!("--as: no person `{person}` in the registry")))?
+                .ok_or_else(|| BadInput(format!("--as: `{person}` has no clearance")))?;
+            let readable = store
+                .entitlements(&pillar_store::EntitlementCache::default(), &clearance)
+                .await
+                .map_err(classify)?;
+            store
+                .export_visible(args.kind, &readable)
+                .await
+                .map_err(classify)?
+        }
+    };
     audit_cmd::record(
         config,
         &store,
         "export",
         args.kind.name(),
         "ok",
-        &format!("{} rows", rows.len()),
+        &format!(
+            "{} rows{}",
+            rows.len(),
+            args.as_person
+                .as_deref()
+                .map(|p| format!(" as {p}"))
+                .unwrap_or_default()
+        ),
     )
     .await?;
     let mut out: Box<dyn Write> = match &args.out {

@@ -308,6 +308,28 @@ fn serve_answers_and_stops_on_sigterm() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(exit.success(), "{exit:?}");
+    // The demo database holds the policies, the registry and the demo supply network.
+    let demo_db = format!(
+        "sqlite:{}",
+        dir.path().join("demo").join("pillar.db").display()
+    );
+    let list = ok(&pillar(
+        dir.path(),
+        &["--db", &demo_db, "supply", "list", "--json"],
+    ));
+    assert!(list.contains("demo-materials"), "{list}");
+    let jp = ok(&pillar(
+        dir.path(),
+        &[
+            "--db",
+            &demo_db,
+            "export",
+            "agreements",
+            "--as",
+            "jp-observer",
+        ],
+    ));
+    assert_eq!(jp.lines().count(), 5, "{jp}");
 }
 
 #[test]
@@ -340,4 +362,44 @@ fn audit_verify_reports_tampering_and_exits_1() {
         .as_str()
         .unwrap()
         .contains("modified"));
+}
+
+#[test]
+fn export_as_a_person_shows_only_what_they_may_read() {
+    let dir = seeded();
+    let all = ok(&pillar(
+        dir.path(),
+        &["export", "agreements", "--format", "json"],
+    ));
+    let all: serde_json::Value = serde_json::from_str(&all).unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 7);
+    let jp = ok(&pillar(
+        dir.path(),
+        &[
+            "export",
+            "agreements",
+            "--format",
+            "json",
+            "--as",
+            "jp-observer",
+        ],
+    ));
+    let jp: serde_json::Value = serde_json::from_str(&jp).unwrap();
+    let ids: Vec<&str> = jp
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "gsa-demo",
+            "mou-cyber-expired",
+            "mou-us-kor-dst",
+            "pa-hypersonic-draft"
+        ]
+    );
+    let out = pillar(dir.path(), &["export", "agreements", "--as", "nobody"]);
+    assert_eq!(out.status.code(), Some(2));
 }
