@@ -32,9 +32,12 @@ impl Entitlements {
     }
 }
 
-/// Cache of entitlement sets: clearance (canonical JSON) → (version, labels count, set).
+/// A cached set with the policy version and the newest label id it was computed at.
+type Cached = (i64, i64, Entitlements);
+
+/// Cache of entitlement sets: clearance (canonical JSON) → (version, newest label id, set).
 #[derive(Debug, Default, Clone)]
-pub struct EntitlementCache(Arc<Mutex<HashMap<String, (i64, i64, Entitlements)>>>);
+pub struct EntitlementCache(Arc<Mutex<HashMap<String, Cached>>>);
 
 impl Store {
     /// Stores (or replaces) SPIFs and bumps the policy version. Every SPIF is parsed and the set
