@@ -20,6 +20,9 @@ use pillar_store::{demo, files, Store, StoreError};
 
 use config::{Config, ConfigArgs};
 
+/// The password of every demo login (`serve --demo` only; listed in the README).
+const DEMO_PASSWORD: &str = "pillar-demo";
+
 /// Pillar: the coalition defence S&T committee's working platform.
 #[derive(Parser)]
 #[command(name = "pillar", version, about = "Pillar: the coalition defence S&T committee's working platform", long_about = None)]
@@ -53,6 +56,9 @@ enum Command {
     /// The audit chain: verify it, read it.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCommand),
+    /// Accounts: set a person's password (read from standard input).
+    #[command(subcommand)]
+    User(UserCommand),
 }
 
 #[derive(Subcommand)]
@@ -67,6 +73,16 @@ enum DbCommand {
         demo: bool,
         #[command(flatten)]
         json: JsonFlag,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Set (or replace) the password of a registry person; the password is read from the first
+    /// line of standard input.
+    SetPassword {
+        /// The person's registry id (also their login).
+        person: String,
     },
 }
 
@@ -204,6 +220,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Label(_) | Command::Supply(_) | Command::Audit(_) => {
             unreachable!("handled above")
         }
+        Command::User(UserCommand::SetPassword { person }) => {
+            let store = open(&config, false).await?;
+            if !store
+                .export(RegistryKind::People)
+                .await
+                .map_err(classify)?
+                .iter()
+                .any(|r| r.id() == person)
+            {
+                return Err(BadInput(format!("no person `{person}` in the registry")).into());
+            }
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            let password = line.trim_end_matches(['\n', '\r']);
+            if password.chars().count() < 12 {
+                return Err(BadInput("the password needs at least 12 characters".into()).into());
+            }
+            pillar_web::set_password(&store, &person, password).await?;
+            audit_cmd::record(
+                &config,
+                &store,
+                "admin",
+                &format!("account:{person}"),
+                "ok",
+                "password set",
+            )
+            .await?;
+            println!("password set for {person}");
+            Ok(())
+        }
         Command::Config(ConfigCommand::Show(flag)) => {
             if flag.json {
                 print_json(&config.show())?;
@@ -262,7 +308,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if args.demo {
                 seed(&store, true).await?;
             }
-            pillar_web::serve(store, config.listen, shutdown_signal()).await?;
+            if args.demo {
+                // Demo logins: every persona, one clearly-demo password (see README).
+                for row in store.export(RegistryKind::People).await.map_err(classify)? {
+                    if store.password_hash(row.id()).await?.is_none() {
+                        pillar_web::set_password(&store, row.id(), DEMO_PASSWORD).await?;
+                    }
+                }
+            }
+            let state = pillar_web::AppState::new(store, audit_cmd::key(&config)?);
+            pillar_web::serve(state, config.listen, shutdown_signal()).await?;
             Ok(())
         }
     }

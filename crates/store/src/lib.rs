@@ -6,6 +6,7 @@
 //! Every stored row carries a label id; the `labels` table holds each distinct label once, in the
 //! canonical form defined by `pillar-label`.
 
+pub mod accounts;
 pub mod audit;
 mod db;
 pub mod demo;

@@ -1,39 +1,238 @@
-//! Pillar's HTTP server: for now the health check and a placeholder front page; the accounts,
-//! label-enforcing pages and JSON API arrive with the platform.
+//! Pillar's HTTP server: sign-in with server-side sessions and API tokens, label-filtered
+//! pages and JSON API, the page banner (dominant label of what is shown), audit of sign-ins
+//! and reads, health and metrics. Access is never decided here: the store computes what a
+//! person may read and filters inside its queries; this crate renders.
+
+pub mod auth;
+pub mod i18n;
+mod pages;
+
+pub use pages::set_password;
 
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
-use axum::extract::State;
-use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse};
-use axum::routing::get;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use pillar_store::Store;
+use pillar_core::{Person, RegistryKind};
+use pillar_label::PolicySet;
+use pillar_store::audit::{AuditEvent, AuditKey};
+use pillar_store::{EntitlementCache, Entitlements, RegistryRow, Store};
 
-/// Builds the router.
-pub fn router(store: Store) -> Router {
-    Router::new()
-        .route("/", get(index))
-        .route("/healthz", get(healthz))
-        .with_state(store)
+use crate::auth::{cookie, secret_hash, Throttle};
+use crate::i18n::Lang;
+
+/// Largest request body accepted.
+pub const MAX_BODY: usize = 1 << 20;
+/// Session lifetime.
+pub const SESSION_HOURS: i64 = 8;
+
+/// The parsed policies with the version they were read at.
+type VersionedPolicies = (i64, Arc<PolicySet>);
+
+/// Shared server state.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub store: Store,
+    /// Entitlement sets by clearance.
+    pub cache: EntitlementCache,
+    /// The audit chain's key.
+    pub audit_key: AuditKey,
+    /// Failed sign-ins.
+    pub throttle: Arc<Throttle>,
+    policies: Arc<Mutex<Option<VersionedPolicies>>>,
+    metrics: Arc<Metrics>,
 }
 
-async fn index() -> impl IntoResponse {
-    (
-        [
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'self'; frame-ancestors 'none'",
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        ],
-        Html(include_str!("placeholder.html")),
-    )
+#[derive(Default)]
+struct Metrics {
+    requests: AtomicU64,
+    status_2xx: AtomicU64,
+    status_3xx: AtomicU64,
+    status_4xx: AtomicU64,
+    status_5xx: AtomicU64,
 }
 
-async fn healthz(State(store): State<Store>) -> impl IntoResponse {
-    match store.ping().await {
+impl AppState {
+    /// State over a store, with the audit key.
+    pub fn new(store: Store, audit_key: AuditKey) -> Self {
+        AppState {
+            store,
+            cache: EntitlementCache::default(),
+            audit_key,
+            throttle: Arc::new(Throttle::default()),
+            policies: Arc::new(Mutex::new(None)),
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+
+    /// The policies, parsed once per policy version.
+    pub async fn policies(&self) -> Result<Arc<PolicySet>, pillar_store::StoreError> {
+        let (set, version) = self.store.policy_set().await?;
+        let mut guard = self.policies.lock().expect("policies lock");
+        match &*guard {
+            Some((v, s)) if *v == version => Ok(s.clone()),
+            _ => {
+                let s = Arc::new(set);
+                *guard = Some((version, s.clone()));
+                Ok(s)
+            }
+        }
+    }
+
+    /// Appends an audit entry; failures are logged, never shown.
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        object: &str,
+        label_id: Option<i64>,
+        decision: &str,
+        detail: &str,
+    ) {
+        let at = now();
+        let e = AuditEvent {
+            actor: actor.into(),
+            action: action.into(),
+            object: object.into(),
+            label_id,
+            decision: decision.into(),
+            detail: detail.into(),
+        };
+        if let Err(err) = self.store.audit(&self.audit_key, &at, &e).await {
+            tracing::error!("audit append failed: {err}");
+        }
+    }
+}
+
+/// The time now, RFC 3339 UTC with milliseconds.
+pub fn now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+/// The person making a request, with what they may read.
+pub struct Viewer {
+    /// The person.
+    pub person: Person,
+    /// Label ids they may read.
+    pub readable: Entitlements,
+    /// The session's CSRF token (None for API tokens).
+    pub csrf: Option<String>,
+    /// The session cookie's hash (None for API tokens).
+    pub session: Option<String>,
+}
+
+/// A server error: logged in full, shown as a bare 500.
+pub struct ServerError(String);
+
+impl<E: std::fmt::Display> From<E> for ServerError {
+    fn from(e: E) -> Self {
+        ServerError(e.to_string())
+    }
+}
+
+impl IntoResponse for ServerError {
+    fn into_response(self) -> Response {
+        tracing::error!("{}", self.0);
+        (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+    }
+}
+
+/// Finds the person behind a request: a bearer token, else a session cookie.
+pub async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, ServerError> {
+    let store = &state.store;
+    let (person_id, csrf, session) = if let Some(token) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "))
+    {
+        match store.token_person(&secret_hash(token.trim())).await? {
+            Some(p) => (p, None, None),
+            None => return Ok(None),
+        }
+    } else {
+        let cookies = headers.get(header::COOKIE).and_then(|h| h.to_str().ok());
+        let Some(secret) = cookie(cookies, "pillar_session") else {
+            return Ok(None);
+        };
+        let hash = secret_hash(secret);
+        match store.session(&hash, &now()).await? {
+            Some((p, csrf)) => (p, Some(csrf), Some(hash)),
+            None => return Ok(None),
+        }
+    };
+    let person = store
+        .export(RegistryKind::People)
+        .await?
+        .into_iter()
+        .find_map(|r| match r {
+            RegistryRow::Person(p) if p.id == person_id => Some(p),
+            _ => None,
+        });
+    let Some(person) = person else {
+        return Ok(None);
+    };
+    let readable = match &person.clearance {
+        Some(c) => store.entitlements(&state.cache, c).await?,
+        None => Entitlements {
+            version: 0,
+            label_ids: Arc::new(Vec::new()),
+            examined: 0,
+        },
+    };
+    Ok(Some(Viewer {
+        person,
+        readable,
+        csrf,
+        session,
+    }))
+}
+
+/// The reader's language: `?lang=` is handled by the pages; here the cookie.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    let cookies = headers.get(header::COOKIE).and_then(|h| h.to_str().ok());
+    Lang::parse(cookie(cookies, "pillar_lang"))
+}
+
+async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    state.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    let counter = match res.status().as_u16() {
+        200..=299 => &state.metrics.status_2xx,
+        300..=399 => &state.metrics.status_3xx,
+        400..=499 => &state.metrics.status_4xx,
+        _ => &state.metrics.status_5xx,
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
+    res
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store.ping().await {
         Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))),
         Err(e) => {
             tracing::error!("health check failed: {e}");
@@ -45,18 +244,69 @@ async fn healthz(State(store): State<Store>) -> impl IntoResponse {
     }
 }
 
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let m = &state.metrics;
+    let body = format!(
+        "# HELP pillar_http_requests_total HTTP requests received.\n# TYPE pillar_http_requests_total counter\npillar_http_requests_total {}\n\
+         # HELP pillar_http_responses_total HTTP responses by status class.\n# TYPE pillar_http_responses_total counter\n\
+         pillar_http_responses_total{{class=\"2xx\"}} {}\npillar_http_responses_total{{class=\"3xx\"}} {}\n\
+         pillar_http_responses_total{{class=\"4xx\"}} {}\npillar_http_responses_total{{class=\"5xx\"}} {}\n",
+        m.requests.load(Ordering::Relaxed),
+        m.status_2xx.load(Ordering::Relaxed),
+        m.status_3xx.load(Ordering::Relaxed),
+        m.status_4xx.load(Ordering::Relaxed),
+        m.status_5xx.load(Ordering::Relaxed),
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
+/// Builds the router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/login", get(pages::login_form).post(pages::login))
+        .route("/logout", post(pages::logout))
+        .route("/agreements", get(pages::agreements))
+        .route("/agreements/{id}", get(pages::agreement))
+        .route("/api/agreements", get(pages::api_agreements))
+        .route("/api/agreements/{id}", get(pages::api_agreement))
+        .route(
+            "/api/tokens",
+            get(pages::api_tokens).post(pages::api_create_token),
+        )
+        .route("/api/tokens/{id}", delete(pages::api_revoke_token))
+        .route("/static/pillar.css", get(pages::css))
+        .route(
+            "/static/classifications.css",
+            get(pages::classification_css),
+        )
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
 /// Serves until `shutdown` resolves, then finishes the requests in flight and closes the
 /// database.
 pub async fn serve(
-    store: Store,
+    state: AppState,
     listen: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!("Pillar listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, router(store.clone()))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let store = state.store.clone();
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await?;
     store.close().await;
     tracing::info!("stopped");
     Ok(())

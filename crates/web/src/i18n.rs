@@ -1,0 +1,99 @@
+//! The user-interface strings in English and Korean.
+
+/// A supported language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// English.
+    En,
+    /// Korean.
+    Ko,
+}
+
+impl Lang {
+    /// From a tag (`ko`, `ko-KR` → Korean; anything else English).
+    pub fn parse(tag: Option<&str>) -> Lang {
+        match tag {
+            Some(t) if t.to_ascii_lowercase().starts_with("ko") => Lang::Ko,
+            _ => Lang::En,
+        }
+    }
+
+    /// The language tag.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ko => "ko",
+        }
+    }
+
+    /// A UI string.
+    pub fn t(self, key: &str) -> &'static str {
+        let (en, ko) = match key {
+            "title" => ("Pillar", "Pillar"),
+            "sign_in" => ("Sign in", "로그인"),
+            "sign_out" => ("Sign out", "로그아웃"),
+            "user" => ("User id", "사용자 ID"),
+            "password" => ("Password", "비밀번호"),
+            "bad_login" => (
+                "Wrong user id or password.",
+                "사용자 ID 또는 비밀번호가 올바르지 않습니다.",
+            ),
+            "throttled" => (
+                "Too many failed sign-ins. Try again later.",
+                "로그인 실패가 너무 많습니다. 나중에 다시 시도하십시오.",
+            ),
+            "agreements" => ("Agreements", "협정"),
+            "kind" => ("Kind", "유형"),
+            "parties" => ("Parties", "당사국"),
+            "areas" => ("Technology areas", "기술 분야"),
+            "valid" => ("Valid", "유효 기간"),
+            "status" => ("Status", "상태"),
+            "marking" => ("Marking", "표시"),
+            "count" => ("shown", "건 표시"),
+            "not_found" => ("Not found", "찾을 수 없음"),
+            "signed_in_as" => ("Signed in as", "로그인 사용자"),
+            "language" => ("한국어", "English"),
+            "decision" => ("policy decision required", "정책 결정 필요"),
+            _ => ("?", "?"),
+        };
+        match self {
+            Lang::En => en,
+            Lang::Ko => ko,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_string_exists_in_both_languages() {
+        for key in [
+            "title",
+            "sign_in",
+            "sign_out",
+            "user",
+            "password",
+            "bad_login",
+            "throttled",
+            "agreements",
+            "kind",
+            "parties",
+            "areas",
+            "valid",
+            "status",
+            "marking",
+            "count",
+            "not_found",
+            "signed_in_as",
+            "language",
+            "decision",
+        ] {
+            assert_ne!(Lang::En.t(key), "?", "{key}");
+            assert_ne!(Lang::Ko.t(key), "?", "{key}");
+        }
+        assert_eq!(Lang::parse(Some("ko-KR")), Lang::Ko);
+        assert_eq!(Lang::parse(None), Lang::En);
+    }
+}

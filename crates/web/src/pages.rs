@@ -1,0 +1,638 @@
+//! Pages and JSON endpoints. Every list is what the store returned for the viewer's
+//! entitlements; an object outside them is 404, like one that does not exist.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use pillar_core::{Agreement, RegistryKind};
+use pillar_label::{Dominance, Label};
+use pillar_store::RegistryRow;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::{cookie, hash_password, new_secret, same, secret_hash, verify_password};
+use crate::i18n::Lang;
+use crate::{lang_of, now, viewer, AppState, ServerError, Viewer, SESSION_HOURS};
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The banner of a page: the dominant label of the labels shown, in the viewer's policy and
+/// language, with the classification's colour.
+async fn banner(
+    state: &AppState,
+    viewer: &Viewer,
+    labels: &[&Label],
+    lang: Lang,
+) -> (String, String) {
+    let Ok(set) = state.policies().await else {
+        return ("?".into(), String::new());
+    };
+    let governing = viewer
+        .person
+        .clearance
+        .as_ref()
+        .and_then(|c| set.resolve_clearance(c).ok())
+        .map(|c| c.policy);
+    let resolved: Vec<_> = labels.iter().filter_map(|l| set.resolve(l).ok()).collect();
+    let colour = |r: &pillar_label::Resolved| class_css(r.policy, r.class);
+    if resolved.is_empty() {
+        // Nothing shown: the lowest classification of the viewer's policy.
+        let p = set.policy(governing.unwrap_or(0));
+        let low = p.classifications.iter().min_by_key(|c| c.hierarchy);
+        let text = low
+            .map(|c| {
+                let r = pillar_label::Resolved {
+                    policy: governing.unwrap_or(0),
+                    class: c.lacv,
+                    cats: vec![],
+                };
+                set.banner(&r, lang.tag())
+            })
+            .unwrap_or_default();
+        return (
+            text,
+            low.map(|c| class_css(governing.unwrap_or(0), c.lacv))
+                .unwrap_or_default(),
+        );
+    }
+    match set.dominant(&resolved, governing) {
+        Dominance::Ok(d) => (set.banner(&d, lang.tag()), colour(&d)),
+        Dominance::PolicyDecisionRequired {
+            computed: Some(d), ..
+        } => (
+            format!("{} ({})", set.banner(&d, lang.tag()), lang.t("decision")),
+            colour(&d),
+        ),
+        Dominance::PolicyDecisionRequired { computed: None, .. } => {
+            (lang.t("decision").to_string(), String::new())
+        }
+    }
+}
+
+fn page(
+    lang: Lang,
+    banner: &(String, String),
+    who: Option<(&Viewer, &str)>,
+    title: &str,
+    body: &str,
+) -> Html<String> {
+    let (text, colour) = banner;
+    let other = match lang {
+        Lang::En => "ko",
+        Lang::Ko => "en",
+    };
+    let nav = match who {
+        Some((v, csrf)) => format!(
+            "<nav><a href=\"/agreements\">{}</a> <span>{} {}</span> <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form> <a href=\"?lang={other}\">{}</a></nav>",
+            lang.t("agreements"),
+            lang.t("signed_in_as"),
+            esc(&v.person.id),
+            esc(csrf),
+            lang.t("sign_out"),
+            lang.t("language")
+        ),
+        None => format!("<nav><a href=\"?lang={other}\">{}</a></nav>", lang.t("language")),
+    };
+    let banner = format!(
+        "<div class=\"banner {}\" role=\"note\">{}</div>",
+        esc(colour),
+        esc(text)
+    );
+    Html(format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{} – Pillar</title><link rel=\"stylesheet\" href=\"/static/pillar.css\"><link rel=\"stylesheet\" href=\"/static/classifications.css\"></head><body>{banner}<header>{nav}</header><main><h1>{}</h1>{body}</main>{banner}</body></html>",
+        lang.tag(),
+        esc(title),
+        esc(title)
+    ))
+}
+
+/// The language from `?lang=` (remembered in a cookie) or the cookie.
+fn language(headers: &HeaderMap, q: &HashMap<String, String>) -> (Lang, Option<String>) {
+    match q.get("lang") {
+        Some(l) => {
+            let lang = Lang::parse(Some(l));
+            (
+                lang,
+                Some(format!(
+                    "pillar_lang={}; Path=/; SameSite=Strict; Max-Age=31536000",
+                    lang.tag()
+                )),
+            )
+        }
+        None => (lang_of(headers), None),
+    }
+}
+
+fn with_cookie(mut res: Response, cookie: Option<String>) -> Response {
+    if let Some(c) = cookie {
+        if let Ok(v) = c.parse() {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+/// The CSS class of a classification's banner colour.
+fn class_css(policy: usize, lacv: i64) -> String {
+    format!("cls-{policy}-{lacv}")
+}
+
+/// A colour from a SPIF, if it is a plain CSS colour (`#hex` or a name); anything else is
+/// dropped rather than written into a style sheet.
+fn safe_colour(c: &str) -> Option<&str> {
+    let ok = (c.starts_with('#') && c.len() <= 9 && c[1..].chars().all(|x| x.is_ascii_hexdigit()))
+        || (!c.is_empty() && c.len() <= 20 && c.chars().all(|x| x.is_ascii_alphabetic()));
+    ok.then_some(c)
+}
+
+/// Banner colours of every classification, from the SPIFs (a style sheet, since the content
+/// security policy forbids inline styles).
+pub async fn classification_css(State(state): State<AppState>) -> Result<Response, ServerError> {
+    let set = state.policies().await?;
+    let mut css = String::new();
+    for (i, p) in set.policies().iter().enumerate() {
+        for c in &p.classifications {
+            if let Some(colour) = c.color.as_deref().and_then(safe_colour) {
+                css.push_str(&format!(
+                    ".{} {{ background: {colour}; }}\n",
+                    class_css(i, c.lacv)
+                ));
+            }
+        }
+    }
+    Ok(([(header::CONTENT_TYPE, "text/css")], css).into_response())
+}
+
+pub async fn css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css")],
+        include_str!("pillar.css"),
+    )
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ServerError> {
+    Ok(match viewer(&state, &headers).await? {
+        Some(_) => Redirect::to("/agreements").into_response(),
+        None => Redirect::to("/login").into_response(),
+    })
+}
+
+pub async fn login_form(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+    let (lang, set_lang) = language(&headers, &q);
+    login_page(lang, None, set_lang)
+}
+
+fn login_page(lang: Lang, error: Option<&str>, set_lang: Option<String>) -> Response {
+    let csrf = new_secret();
+    let err = error
+        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e)))
+        .unwrap_or_default();
+    let body = format!(
+        "{err}<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><label>{}<input name=\"user\" autocomplete=\"username\" required autofocus></label><label>{}<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label><button>{}</button></form>",
+        lang.t("user"),
+        lang.t("password"),
+        lang.t("sign_in")
+    );
+    let html = page(
+        lang,
+        &(String::new(), String::new()),
+        None,
+        lang.t("sign_in"),
+        &body,
+    );
+    let mut res = (
+        if error.is_some() {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::OK
+        },
+        html,
+    )
+        .into_response();
+    res = with_cookie(
+        res,
+        Some(format!(
+            "pillar_login_csrf={csrf}; Path=/login; HttpOnly; SameSite=Strict"
+        )),
+    );
+    with_cookie(res, set_lang)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    csrf: String,
+    user: String,
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, ServerError> {
+    let lang = lang_of(&headers);
+    let cookies = headers.get(header::COOKIE).and_then(|h| h.to_str().ok());
+    // Double-submit CSRF check for the sign-in form (there is no session yet).
+    if !cookie(cookies, "pillar_login_csrf").is_some_and(|c| same(c, &form.csrf)) {
+        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
+    }
+    let user_key = format!("user:{}", form.user);
+    let addr_key = format!("addr:{}", addr.ip());
+    if !state.throttle.allowed(&user_key) || !state.throttle.allowed(&addr_key) {
+        state
+            .audit(
+                &form.user,
+                "login",
+                "session",
+                None,
+                "throttled",
+                &addr.ip().to_string(),
+            )
+            .await;
+        return Ok(login_page(lang, Some(lang.t("throttled")), None));
+    }
+    let stored = state.store.password_hash(&form.user).await?;
+    if !verify_password(&form.password, stored.as_deref()) {
+        state.throttle.fail(&user_key);
+        state.throttle.fail(&addr_key);
+        state
+            .audit(
+                &form.user,
+                "login",
+                "session",
+                None,
+                "deny",
+                &addr.ip().to_string(),
+            )
+            .await;
+        return Ok(login_page(lang, Some(lang.t("bad_login")), None));
+    }
+    state.throttle.clear(&user_key);
+    let secret = new_secret();
+    let expires = (chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS))
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    state
+        .store
+        .create_session(&secret_hash(&secret), &form.user, &new_secret(), &expires)
+        .await?;
+    state
+        .audit(
+            &form.user,
+            "login",
+            "session",
+            None,
+            "allow",
+            &addr.ip().to_string(),
+        )
+        .await;
+    let res = Redirect::to("/agreements").into_response();
+    Ok(with_cookie(
+        res,
+        Some(format!(
+            "pillar_session={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+            SESSION_HOURS * 3600
+        )),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if !v.csrf.as_deref().is_some_and(|c| same(c, &form.csrf)) {
+        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
+    }
+    if let Some(s) = &v.session {
+        state.store.delete_session(s).await?;
+    }
+    state
+        .audit(&v.person.id, "logout", "session", None, "ok", "")
+        .await;
+    Ok(with_cookie(
+        Redirect::to("/login").into_response(),
+        Some("pillar_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0".into()),
+    ))
+}
+
+async fn visible_agreements(state: &AppState, v: &Viewer) -> Result<Vec<Agreement>, ServerError> {
+    Ok(state
+        .store
+        .export_visible(RegistryKind::Agreements, &v.readable)
+        .await?
+        .into_iter()
+        .filter_map(|r| match r {
+            RegistryRow::Agreement(a) => Some(a),
+            _ => None,
+        })
+        .collect())
+}
+
+fn not_found(lang: Lang) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        page(
+            lang,
+            &(String::new(), String::new()),
+            None,
+            lang.t("not_found"),
+            "",
+        ),
+    )
+        .into_response()
+}
+
+pub async fn agreements(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let list = visible_agreements(&state, &v).await?;
+    let set = state.policies().await?;
+    let labels: Vec<&Label> = list.iter().map(|a| &a.label).collect();
+    let banner = banner(&state, &v, &labels, lang).await;
+    let mut rows = String::new();
+    for a in &list {
+        let portion = set
+            .resolve(&a.label)
+            .map(|r| set.portion(&r, lang.tag()))
+            .unwrap_or_default();
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td><a href=\"/agreements/{}\">{}</a></td><td>{}</td><td>{}</td><td>{} – {}</td><td>{}</td></tr>",
+            esc(&portion),
+            esc(&a.id),
+            esc(&a.title),
+            esc(a.kind.as_str()),
+            esc(&a.parties.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")),
+            a.valid_from,
+            a.valid_to.map(|d| d.to_string()).unwrap_or_default(),
+            esc(a.status.as_str()),
+        ));
+    }
+    let body = format!(
+        "<p>{} {}</p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
+        list.len(),
+        lang.t("count"),
+        lang.t("marking"),
+        lang.t("agreements"),
+        lang.t("kind"),
+        lang.t("parties"),
+        lang.t("valid"),
+        lang.t("status"),
+    );
+    let csrf = v.csrf.clone().unwrap_or_default();
+    Ok(with_cookie(
+        page(
+            lang,
+            &banner,
+            Some((&v, &csrf)),
+            lang.t("agreements"),
+            &body,
+        )
+        .into_response(),
+        set_lang,
+    ))
+}
+
+pub async fn agreement(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let Some(a) = visible_agreements(&state, &v)
+        .await?
+        .into_iter()
+        .find(|a| a.id == id)
+    else {
+        return Ok(not_found(lang));
+    };
+    state
+        .audit(
+            &v.person.id,
+            "read",
+            &format!("agreement:{id}"),
+            None,
+            "allow",
+            "",
+        )
+        .await;
+    let banner = banner(&state, &v, &[&a.label], lang).await;
+    let body = format!(
+        "<dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{} – {}</dd><dt>{}</dt><dd>{}</dd></dl>",
+        lang.t("kind"),
+        esc(a.kind.as_str()),
+        lang.t("parties"),
+        esc(&a.parties.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")),
+        lang.t("areas"),
+        esc(&a.areas.join(", ")),
+        lang.t("valid"),
+        a.valid_from,
+        a.valid_to.map(|d| d.to_string()).unwrap_or_default(),
+        lang.t("status"),
+        esc(a.status.as_str()),
+    );
+    let csrf = v.csrf.clone().unwrap_or_default();
+    Ok(with_cookie(
+        page(lang, &banner, Some((&v, &csrf)), &a.title, &body).into_response(),
+        set_lang,
+    ))
+}
+
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({"error": "sign in or give a bearer token"})),
+    )
+        .into_response()
+}
+
+pub async fn api_agreements(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    let list = visible_agreements(&state, &v).await?;
+    let labels: Vec<&Label> = list.iter().map(|a| &a.label).collect();
+    let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
+    Ok(Json(json!({"marking": marking, "count": list.len(), "items": list})).into_response())
+}
+
+pub async fn api_agreement(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    match visible_agreements(&state, &v)
+        .await?
+        .into_iter()
+        .find(|a| a.id == id)
+    {
+        Some(a) => {
+            state
+                .audit(
+                    &v.person.id,
+                    "read",
+                    &format!("agreement:{id}"),
+                    None,
+                    "allow",
+                    "api",
+                )
+                .await;
+            let (marking, _) = banner(&state, &v, &[&a.label], Lang::En).await;
+            Ok(Json(json!({"marking": marking, "item": a})).into_response())
+        }
+        None => Ok((StatusCode::NOT_FOUND, Json(json!({"error": "not found"}))).into_response()),
+    }
+}
+
+pub async fn api_tokens(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    Ok(Json(state.store.tokens(&v.person.id).await?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NewToken {
+    name: String,
+}
+
+fn csrf_ok(v: &Viewer, headers: &HeaderMap) -> bool {
+    // Sessions must send their CSRF token in a header; bearer tokens are not sent by browsers
+    // on their own, so they need none.
+    match &v.csrf {
+        None => true,
+        Some(c) => headers
+            .get("x-csrf-token")
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|h| same(h, c)),
+    }
+}
+
+pub async fn api_create_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(t): Json<NewToken>,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    if !csrf_ok(&v, &headers) {
+        return Ok((
+            StatusCode::FORBIDDEN,
+            Json(json!({"error": "missing or wrong CSRF token"})),
+        )
+            .into_response());
+    }
+    let secret = new_secret();
+    let id = new_secret()[..16].to_string();
+    state
+        .store
+        .create_token(&id, &v.person.id, &t.name, &secret_hash(&secret), &now())
+        .await?;
+    state
+        .audit(
+            &v.person.id,
+            "admin",
+            &format!("token:{id}"),
+            None,
+            "create",
+            &t.name,
+        )
+        .await;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": id, "name": t.name, "token": secret})),
+    )
+        .into_response())
+}
+
+pub async fn api_revoke_token(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    if !csrf_ok(&v, &headers) {
+        return Ok((
+            StatusCode::FORBIDDEN,
+            Json(json!({"error": "missing or wrong CSRF token"})),
+        )
+            .into_response());
+    }
+    if state.store.revoke_token(&v.person.id, &id, &now()).await? {
+        state
+            .audit(
+                &v.person.id,
+                "admin",
+                &format!("token:{id}"),
+                None,
+                "revoke",
+                "",
+            )
+            .await;
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Ok((StatusCode::NOT_FOUND, Json(json!({"error": "not found"}))).into_response())
+    }
+}
+
+/// Sets a password (used by the CLI and the demo).
+pub async fn set_password(
+    store: &pillar_store::Store,
+    person: &str,
+    password: &str,
+) -> Result<(), pillar_store::StoreError> {
+    store
+        .set_password_hash(person, &hash_password(password), &now())
+        .await
+}

@@ -1,0 +1,388 @@
+//! The server driven over HTTP as a browser or a script would, on a seeded SQLite store.
+
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::connect_info::MockConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use pillar_core::RegistryKind;
+use pillar_store::audit::AuditKey;
+use pillar_store::{demo, DbTarget, RegistryRow, Store};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery";
+
+struct App {
+    router: Router,
+    store: Store,
+    _dir: tempfile::TempDir,
+}
+
+async fn app() -> App {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_migrated(&DbTarget::Sqlite(dir.path().join("w.db")))
+        .await
+        .unwrap();
+    let label = pillar_label::Label::new(pillar_label::Label::coalition_policy(), "UNCLASSIFIED");
+    demo::seed(&store, demo::REFERENCE, &label).await.unwrap();
+    demo::seed(&store, demo::DEMO, &label).await.unwrap();
+    use pillar_label::demo::{COALITION_SPIF, ROK_SPIF, US_SPIF};
+    let spifs: Vec<(String, Vec<u8>)> = [("c", COALITION_SPIF), ("u", US_SPIF), ("r", ROK_SPIF)]
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
+        .collect();
+    store.load_policies(&spifs).await.unwrap();
+    for p in PERSONAS {
+        pillar_web::set_password(&store, p, PASSWORD).await.unwrap();
+    }
+    let state = pillar_web::AppState::new(store.clone(), AuditKey::new(vec![1; 32]).unwrap());
+    let router =
+        pillar_web::router(state).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
+    App {
+        router,
+        store,
+        _dir: dir,
+    }
+}
+
+const PERSONAS: [&str; 5] = [
+    "jp-observer",
+    "au-liaison",
+    "kr-pm",
+    "ca-admin",
+    "us-secretariat",
+];
+
+async fn send(app: &App, req: Request<Body>) -> (StatusCode, Vec<(String, String)>, String) {
+    let res = app.router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn get(path: &str, cookie: &str) -> Request<Body> {
+    Request::get(path)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn set_cookie(headers: &[(String, String)], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .find_map(|(_, v)| {
+            v.strip_prefix(&format!("{name}="))
+                .map(|r| r.split(';').next().unwrap().to_string())
+        })
+}
+
+/// Signs in through the form; returns the session cookie header value.
+async fn sign_in(app: &App, user: &str, password: &str) -> Result<String, (StatusCode, String)> {
+    let (_, headers, body) = send(app, get("/login", "")).await;
+    let csrf_cookie = set_cookie(&headers, "pillar_login_csrf").unwrap();
+    let csrf = body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(csrf, csrf_cookie);
+    let req = Request::post("/login")
+        .header(header::COOKIE, format!("pillar_login_csrf={csrf_cookie}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "csrf={csrf}&user={user}&password={}",
+            password.replace(' ', "+")
+        )))
+        .unwrap();
+    let (status, headers, body) = send(app, req).await;
+    match set_cookie(&headers, "pillar_session") {
+        Some(s) if status == StatusCode::SEE_OTHER => Ok(format!("pillar_session={s}")),
+        _ => Err((status, body)),
+    }
+}
+
+/// What the label engine alone says a person may read (the oracle for the store's filter).
+async fn expected_visible(store: &Store, person: &str) -> Vec<String> {
+    let (set, _) = store.policy_set().await.unwrap();
+    let people = store.export(RegistryKind::People).await.unwrap();
+    let clearance = people
+        .iter()
+        .find_map(|r| match r {
+            RegistryRow::Person(p) if p.id == person => p.clearance.clone(),
+            _ => None,
+        })
+        .unwrap();
+    let c = set.resolve_clearance(&clearance).unwrap();
+    let mut out = Vec::new();
+    for row in store.export(RegistryKind::Agreements).await.unwrap() {
+        let r = set.resolve(row.label()).unwrap();
+        if let Ok(t) = set.translate(&r, c.policy) {
+            if set.decide(&t, &c).access {
+                out.push(row.id().to_string());
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_persona_sees_exactly_what_is_released_to_them_on_every_route() {
+    let app = app().await;
+    let all: Vec<String> = app
+        .store
+        .export(RegistryKind::Agreements)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id().to_string())
+        .collect();
+    let titles: Vec<(String, String)> = app
+        .store
+        .export(RegistryKind::Agreements)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|r| match r {
+            RegistryRow::Agreement(a) => Some((a.id.clone(), a.title.clone())),
+            _ => None,
+        })
+        .collect();
+    for person in PERSONAS {
+        let session = sign_in(&app, person, PASSWORD).await.unwrap();
+        let visible = expected_visible(&app.store, person).await;
+        assert!(
+            !visible.is_empty() && visible.len() < all.len() || person == "us-secretariat",
+            "{person}: {visible:?}"
+        );
+        // Lists: the page and the API show exactly the visible ones.
+        let (status, _, page) = send(&app, get("/agreements", &session)).await;
+        assert_eq!(status, StatusCode::OK);
+        let (_, _, api) = send(&app, get("/api/agreements", &session)).await;
+        let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+        assert_eq!(api["count"], visible.len(), "{person}");
+        for (id, title) in &titles {
+            let shown = visible.contains(id);
+            assert_eq!(
+                page.contains(&format!("/agreements/{id}\"")),
+                shown,
+                "{person} list {id}"
+            );
+            assert_eq!(page.contains(title.as_str()), shown, "{person} title {id}");
+            // Single objects: 200 when visible, 404 otherwise, for the page and the API.
+            let (status, _, body) = send(&app, get(&format!("/agreements/{id}"), &session)).await;
+            assert_eq!(
+                status,
+                if shown {
+                    StatusCode::OK
+                } else {
+                    StatusCode::NOT_FOUND
+                },
+                "{person} page {id}"
+            );
+            assert_eq!(body.contains(title.as_str()), shown);
+            let (status, _, _) = send(&app, get(&format!("/api/agreements/{id}"), &session)).await;
+            assert_eq!(
+                status,
+                if shown {
+                    StatusCode::OK
+                } else {
+                    StatusCode::NOT_FOUND
+                },
+                "{person} api {id}"
+            );
+        }
+        // An id that does not exist answers exactly as one that is not visible.
+        let (s1, _, b1) = send(&app, get("/agreements/no-such-agreement", &session)).await;
+        let hidden = all.iter().find(|a| !visible.contains(a));
+        if let Some(h) = hidden {
+            let (s2, _, b2) = send(&app, get(&format!("/agreements/{h}"), &session)).await;
+            assert_eq!((s1, b1), (s2, b2), "{person}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn banner_shows_the_dominant_label_in_the_readers_language() {
+    let app = app().await;
+    let session = sign_in(&app, "au-liaison", PASSWORD).await.unwrap();
+    let (_, _, page) = send(&app, get("/agreements/iea-undersea", &session)).await;
+    assert!(page.contains(">SECRET//REL TO AUKUS</div>"), "{page}");
+    let (_, headers, page) = send(&app, get("/agreements/iea-undersea?lang=ko", &session)).await;
+    assert!(page.contains(">Ⅱ급비밀//열람 허용 AUKUS</div>"), "{page}");
+    assert!(page.contains("로그아웃"));
+    assert_eq!(set_cookie(&headers, "pillar_lang").as_deref(), Some("ko"));
+    // The list mixes labels: its banner is their dominant label. Releasable To is absent from
+    // the unclassified rows, so ADatP-4774.1 drops it, and SECRET without Releasable To or
+    // NOFORN is invalid in the coalition policy: the banner shows the computed marking and says
+    // that a policy decision is required, rather than under-marking the page.
+    let (_, _, page) = send(
+        &app,
+        get("/agreements", &format!("{session}; pillar_lang=en")),
+    )
+    .await;
+    assert!(
+        page.contains("role=\"note\">SECRET (policy decision required)</div>"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn sign_in_csrf_sessions_throttling_and_tokens() {
+    let app = app().await;
+    // Wrong password, unknown user: same answer.
+    let (s1, b1) = sign_in(&app, "jp-observer", "wrong password!")
+        .await
+        .unwrap_err();
+    let (s2, b2) = sign_in(&app, "nobody-at-all", "wrong password!")
+        .await
+        .unwrap_err();
+    assert_eq!(s1, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        (s1, b1.contains("Wrong user id")),
+        (s2, b2.contains("Wrong user id"))
+    );
+    // A form post without the CSRF cookie is refused.
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "csrf=x&user=jp-observer&password={PASSWORD}"
+        )))
+        .unwrap();
+    assert_eq!(send(&app, req).await.0, StatusCode::FORBIDDEN);
+    // Sign out needs the session's CSRF token.
+    let session = sign_in(&app, "kr-pm", PASSWORD).await.unwrap();
+    let req = Request::post("/logout")
+        .header(header::COOKIE, &session)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("csrf=forged"))
+        .unwrap();
+    assert_eq!(send(&app, req).await.0, StatusCode::FORBIDDEN);
+    // An expired session is no session.
+    let secret = "a".repeat(64);
+    app.store
+        .create_session(
+            &pillar_web::auth::secret_hash(&secret),
+            "kr-pm",
+            "c",
+            "2000-01-01T00:00:00.000Z",
+        )
+        .await
+        .unwrap();
+    let (status, headers, _) = send(
+        &app,
+        get("/agreements", &format!("pillar_session={secret}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(headers
+        .iter()
+        .any(|(k, v)| k == "location" && v == "/login"));
+    // Throttling: after five failures even the right password is refused for a while.
+    for _ in 0..5 {
+        sign_in(&app, "au-liaison", "not the password")
+            .await
+            .unwrap_err();
+    }
+    let (status, body) = sign_in(&app, "au-liaison", PASSWORD).await.unwrap_err();
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("Too many"), "{body}");
+    // API tokens: creating one from a session needs the CSRF header.
+    let (_, _, page) = send(&app, get("/agreements", &session)).await;
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let create = |with_csrf: bool| {
+        let mut r = Request::post("/api/tokens")
+            .header(header::COOKIE, &session)
+            .header(header::CONTENT_TYPE, "application/json");
+        if with_csrf {
+            r = r.header("x-csrf-token", &csrf);
+        }
+        r.body(Body::from(r#"{"name":"script"}"#)).unwrap()
+    };
+    assert_eq!(send(&app, create(false)).await.0, StatusCode::FORBIDDEN);
+    let (status, _, body) = send(&app, create(true)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let t: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let bearer = |path: &str| {
+        Request::get(path)
+            .header(
+                header::AUTHORIZATION,
+                format!("Bearer {}", t["token"].as_str().unwrap()),
+            )
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (status, _, body) = send(&app, bearer("/api/agreements")).await;
+    assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        v["count"],
+        expected_visible(&app.store, "kr-pm").await.len()
+    );
+    let (_, _, list) = send(&app, bearer("/api/tokens")).await;
+    assert!(
+        list.contains("script") && !list.contains(t["token"].as_str().unwrap()),
+        "secrets are never listed"
+    );
+    let req = Request::delete(format!("/api/tokens/{}", t["id"].as_str().unwrap()))
+        .header(
+            header::AUTHORIZATION,
+            format!("Bearer {}", t["token"].as_str().unwrap()),
+        )
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, req).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        send(&app, bearer("/api/agreements")).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    // Every sign-in attempt and read went to the audit chain, which verifies.
+    let key = AuditKey::new(vec![1; 32]).unwrap();
+    let v = app.store.audit_verify(&key, None).await.unwrap();
+    assert!(v.first_bad.is_none() && v.entries > 10, "{v:?}");
+}
+
+#[tokio::test]
+async fn headers_health_and_metrics() {
+    let app = app().await;
+    let (status, headers, _) = send(&app, get("/healthz", "")).await;
+    assert_eq!(status, StatusCode::OK);
+    let h = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert!(h("content-security-policy").contains("frame-ancestors 'none'"));
+    assert!(!h("content-security-policy").contains("unsafe-inline"));
+    assert_eq!(h("x-content-type-options"), "nosniff");
+    let (_, _, metrics) = send(&app, get("/metrics", "")).await;
+    assert!(metrics.contains("pillar_http_requests_total"));
+    // Bodies beyond the limit are refused.
+    let req = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(vec![b'a'; pillar_web::MAX_BODY + 1]))
+        .unwrap();
+    assert_eq!(send(&app, req).await.0, StatusCode::PAYLOAD_TOO_LARGE);
+    let (_, _, css) = send(&app, get("/static/classifications.css", "")).await;
+    assert!(css.contains("-4 { background: #C8102E; }"), "{css}");
+}
