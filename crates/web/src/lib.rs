@@ -268,6 +268,10 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(pages::logout))
         .route("/agreements", get(pages::agreements))
         .route("/agreements/{id}", get(pages::agreement))
+        .route("/registry/{kind}", get(pages::registry_list))
+        .route("/registry/{kind}/{id}", get(pages::registry_item))
+        .route("/api/registry/{kind}", get(pages::api_registry_list))
+        .route("/api/registry/{kind}/{id}", get(pages::api_registry_item))
         .route("/api/agreements", get(pages::api_agreements))
         .route("/api/agreements/{id}", get(pages::api_agreement))
         .route(

@@ -100,8 +100,12 @@ fn page(
     };
     let nav = match who {
         Some((v, csrf)) => format!(
-            "<nav><a href=\"/agreements\">{}</a> <span>{} {}</span> <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form> <a href=\"?lang={other}\">{}</a></nav>",
+            "<nav><a href=\"/agreements\">{}</a> <a href=\"/registry/nations\">{}</a> <a href=\"/registry/organisations\">{}</a> <a href=\"/registry/people\">{}</a> <a href=\"/registry/tech-areas\">{}</a> <span>{} {}</span> <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form> <a href=\"?lang={other}\">{}</a></nav>",
             lang.t("agreements"),
+            kind_title(RegistryKind::Nations, lang),
+            kind_title(RegistryKind::Organisations, lang),
+            kind_title(RegistryKind::People, lang),
+            kind_title(RegistryKind::TechAreas, lang),
             lang.t("signed_in_as"),
             esc(&v.person.id),
             esc(csrf),
@@ -343,6 +347,221 @@ pub async fn logout(
         Redirect::to("/login").into_response(),
         Some("pillar_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0".into()),
     ))
+}
+
+async fn visible_rows(
+    state: &AppState,
+    v: &Viewer,
+    kind: RegistryKind,
+) -> Result<Vec<RegistryRow>, ServerError> {
+    Ok(state.store.export_visible(kind, &v.readable).await?)
+}
+
+fn kind_of(name: &str) -> Option<RegistryKind> {
+    name.parse().ok()
+}
+
+fn kind_title(kind: RegistryKind, lang: Lang) -> &'static str {
+    match (kind, lang) {
+        (RegistryKind::Nations, Lang::En) => "Nations",
+        (RegistryKind::Nations, Lang::Ko) => "국가",
+        (RegistryKind::Organisations, Lang::En) => "Organisations",
+        (RegistryKind::Organisations, Lang::Ko) => "기관",
+        (RegistryKind::People, Lang::En) => "People",
+        (RegistryKind::People, Lang::Ko) => "인원",
+        (RegistryKind::TechAreas, Lang::En) => "Technology areas",
+        (RegistryKind::TechAreas, Lang::Ko) => "기술 분야",
+        (RegistryKind::Agreements, Lang::En) => "Agreements",
+        (RegistryKind::Agreements, Lang::Ko) => "협정",
+    }
+}
+
+/// A registry list page: every visible row of a kind, with its portion marking.
+pub async fn registry_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(kind): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(kind) = kind_of(&kind) else {
+        return Ok(not_found(lang));
+    };
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let rows = visible_rows(&state, &v, kind).await?;
+    let set = state.policies().await?;
+    let labels: Vec<&Label> = rows.iter().map(|r| r.label()).collect();
+    let banner = banner(&state, &v, &labels, lang).await;
+    let columns: Vec<&str> = kind
+        .columns()
+        .iter()
+        .copied()
+        .filter(|c| *c != "label" && *c != "clearance")
+        .collect();
+    let mut body = format!(
+        "<p>{} {}</p><table><thead><tr><th>{}</th>",
+        rows.len(),
+        lang.t("count"),
+        lang.t("marking")
+    );
+    for c in &columns {
+        body.push_str(&format!("<th>{}</th>", esc(c)));
+    }
+    body.push_str("</tr></thead><tbody>");
+    for r in &rows {
+        let record = r.to_record();
+        let portion = set
+            .resolve(r.label())
+            .map(|x| set.portion(&x, lang.tag()))
+            .unwrap_or_default();
+        body.push_str(&format!("<tr><td>{}</td>", esc(&portion)));
+        for (i, c) in columns.iter().enumerate() {
+            let value = record.get(c).unwrap_or("");
+            if i == 0 {
+                body.push_str(&format!(
+                    "<td><a href=\"/registry/{}/{}\">{}</a></td>",
+                    kind.name(),
+                    esc(value),
+                    esc(value)
+                ));
+            } else {
+                body.push_str(&format!("<td>{}</td>", esc(value)));
+            }
+        }
+        body.push_str("</tr>");
+    }
+    body.push_str("</tbody></table>");
+    let csrf = v.csrf.clone().unwrap_or_default();
+    Ok(with_cookie(
+        page(
+            lang,
+            &banner,
+            Some((&v, &csrf)),
+            kind_title(kind, lang),
+            &body,
+        )
+        .into_response(),
+        set_lang,
+    ))
+}
+
+/// A registry item page; 404 when the row does not exist or may not be read.
+pub async fn registry_item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((kind, id)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(kind) = kind_of(&kind) else {
+        return Ok(not_found(lang));
+    };
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let Some(row) = visible_rows(&state, &v, kind)
+        .await?
+        .into_iter()
+        .find(|r| r.id() == id)
+    else {
+        return Ok(not_found(lang));
+    };
+    state
+        .audit(
+            &v.person.id,
+            "read",
+            &format!("{}:{id}", kind.name()),
+            None,
+            "allow",
+            "",
+        )
+        .await;
+    let banner = banner(&state, &v, &[row.label()], lang).await;
+    let record = row.to_record();
+    let mut body = String::from("<dl>");
+    for c in kind
+        .columns()
+        .iter()
+        .filter(|c| **c != "label" && **c != "clearance")
+    {
+        body.push_str(&format!(
+            "<dt>{}</dt><dd>{}</dd>",
+            esc(c),
+            esc(record.get(c).unwrap_or(""))
+        ));
+    }
+    body.push_str("</dl>");
+    let csrf = v.csrf.clone().unwrap_or_default();
+    Ok(with_cookie(
+        page(lang, &banner, Some((&v, &csrf)), row.id(), &body).into_response(),
+        set_lang,
+    ))
+}
+
+/// The JSON list of a kind: visible rows only, with the dominant marking.
+pub async fn api_registry_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(kind): Path<String>,
+) -> Result<Response, ServerError> {
+    let Some(kind) = kind_of(&kind) else {
+        return Ok((StatusCode::NOT_FOUND, Json(json!({"error": "not found"}))).into_response());
+    };
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    let rows = visible_rows(&state, &v, kind).await?;
+    let labels: Vec<&Label> = rows.iter().map(|r| r.label()).collect();
+    let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
+    state
+        .audit(
+            &v.person.id,
+            "export",
+            kind.name(),
+            None,
+            "allow",
+            &format!("{} rows via API", rows.len()),
+        )
+        .await;
+    Ok(Json(json!({"marking": marking, "count": rows.len(), "items": rows})).into_response())
+}
+
+/// One row as JSON; 404 when it does not exist or may not be read.
+pub async fn api_registry_item(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((kind, id)): Path<(String, String)>,
+) -> Result<Response, ServerError> {
+    let not_found = || (StatusCode::NOT_FOUND, Json(json!({"error": "not found"}))).into_response();
+    let Some(kind) = kind_of(&kind) else {
+        return Ok(not_found());
+    };
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    match visible_rows(&state, &v, kind)
+        .await?
+        .into_iter()
+        .find(|r| r.id() == id)
+    {
+        Some(row) => {
+            state
+                .audit(
+                    &v.person.id,
+                    "read",
+                    &format!("{}:{id}", kind.name()),
+                    None,
+                    "allow",
+                    "api",
+                )
+                .await;
+            let (marking, _) = banner(&state, &v, &[row.label()], Lang::En).await;
+            Ok(Json(json!({"marking": marking, "item": row})).into_response())
+        }
+        None => Ok(not_found()),
+    }
 }
 
 async fn visible_agreements(state: &AppState, v: &Viewer) -> Result<Vec<Agreement>, ServerError> {

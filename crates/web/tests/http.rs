@@ -386,3 +386,53 @@ async fn headers_health_and_metrics() {
     let (_, _, css) = send(&app, get("/static/classifications.css", "")).await;
     assert!(css.contains("-4 { background: #C8102E; }"), "{css}");
 }
+
+#[tokio::test]
+async fn registry_routes_filter_every_kind() {
+    let app = app().await;
+    // A secret organisation only Americans may know of.
+    let rows = pillar_store::files::read_rows(
+        "secret.json",
+        br#"[{"id":"us-black-lab","name":"Classified laboratory (fictional)","kind":"laboratory","nation":"USA",
+              "label":{"policy":{"name":"PILLAR COALITION"},"classification":"SECRET","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"}]}]}}]"#,
+        RegistryKind::Organisations,
+    )
+    .unwrap();
+    let label = pillar_label::Label::new(pillar_label::Label::coalition_policy(), "UNCLASSIFIED");
+    app.store
+        .import(
+            RegistryKind::Organisations,
+            "secret.json",
+            &rows,
+            &label,
+            &mut |_, _| {},
+        )
+        .await
+        .unwrap();
+    for (person, sees) in [
+        ("jp-observer", false),
+        ("us-secretariat", true),
+        ("au-liaison", false),
+    ] {
+        let session = sign_in(&app, person, PASSWORD).await.unwrap();
+        let (_, _, list) = send(&app, get("/registry/organisations", &session)).await;
+        assert_eq!(list.contains("us-black-lab"), sees, "{person}");
+        let (status, _, _) =
+            send(&app, get("/registry/organisations/us-black-lab", &session)).await;
+        assert_eq!(status == StatusCode::OK, sees, "{person}");
+        let (_, _, api) = send(&app, get("/api/registry/organisations", &session)).await;
+        let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+        let total = app.store.count(RegistryKind::Organisations).await.unwrap() as u64;
+        assert_eq!(
+            api["count"].as_u64().unwrap(),
+            if sees { total } else { total - 1 },
+            "{person}"
+        );
+        for kind in ["nations", "people", "tech-areas"] {
+            let (status, _, _) = send(&app, get(&format!("/registry/{kind}"), &session)).await;
+            assert_eq!(status, StatusCode::OK, "{person} {kind}");
+        }
+        let (status, _, _) = send(&app, get("/registry/widgets", &session)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}
