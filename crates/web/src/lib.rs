@@ -279,6 +279,8 @@ pub fn router(state: AppState) -> Router {
             get(pages::api_tokens).post(pages::api_create_token),
         )
         .route("/api/tokens/{id}", delete(pages::api_revoke_token))
+        .route("/audit", get(pages::audit_page))
+        .route("/api/openapi.json", get(pages::openapi))
         .route("/static/pillar.css", get(pages::css))
         .route(
             "/static/classifications.css",

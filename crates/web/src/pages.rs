@@ -845,6 +845,104 @@ pub async fn api_revoke_token(
     }
 }
 
+/// The audit page, for administrators: the newest entries, those whose label the administrator
+/// may read (or that carry none).
+pub async fn audit_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if !v.person.roles.contains(&pillar_core::Role::Administrator) {
+        return Ok(not_found(lang));
+    }
+    let entries: Vec<_> = state
+        .store
+        .audit_entries(500)
+        .await?
+        .into_iter()
+        .filter(|e| e.event.label_id.is_none_or(|l| v.readable.allows(l)))
+        .collect();
+    state
+        .audit(
+            &v.person.id,
+            "read",
+            "audit",
+            None,
+            "allow",
+            &format!("{} entries", entries.len()),
+        )
+        .await;
+    let mut body = String::from("<table><thead><tr><th>#</th><th>time</th><th>actor</th><th>action</th><th>object</th><th>decision</th><th>detail</th></tr></thead><tbody>");
+    for e in &entries {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            e.seq,
+            esc(&e.at),
+            esc(&e.event.actor),
+            esc(&e.event.action),
+            esc(&e.event.object),
+            esc(&e.event.decision),
+            esc(&e.event.detail)
+        ));
+    }
+    body.push_str("</tbody></table>");
+    let banner = banner(&state, &v, &[], lang).await;
+    let csrf = v.csrf.clone().unwrap_or_default();
+    Ok(with_cookie(
+        page(lang, &banner, Some((&v, &csrf)), "Audit", &body).into_response(),
+        set_lang,
+    ))
+}
+
+/// The OpenAPI 3.1 description of the JSON API.
+pub async fn openapi() -> impl IntoResponse {
+    let kinds = json!([
+        "nations",
+        "organisations",
+        "people",
+        "tech-areas",
+        "agreements"
+    ]);
+    let bearer = json!([{"bearer": []}, {"session": []}]);
+    let list = |summary: &str| json!({"get": {"summary": summary, "security": bearer, "responses": {"200": {"description": "visible items, with the dominant marking"}, "401": {"description": "not signed in"}}}});
+    let item = |summary: &str| json!({"get": {"summary": summary, "security": bearer, "responses": {"200": {"description": "the item and its marking"}, "401": {"description": "not signed in"}, "404": {"description": "no such item, or not released to you (indistinguishable)"}}}});
+    Json(json!({
+        "openapi": "3.1.0",
+        "info": {"title": "Pillar API", "version": env!("CARGO_PKG_VERSION"),
+                 "description": "Every answer holds only what the caller's clearance may read; an object they may not read is 404."},
+        "components": {
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "an API token from POST /api/tokens"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "pillar_session", "description": "a browser session; state-changing calls also need the X-CSRF-Token header"}
+            },
+            "parameters": {
+                "kind": {"name": "kind", "in": "path", "required": true, "schema": {"type": "string", "enum": kinds}},
+                "id": {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}
+            }
+        },
+        "paths": {
+            "/api/registry/{kind}": {"parameters": [{"$ref": "#/components/parameters/kind"}], "get": list("List visible registry rows of a kind")["get"]},
+            "/api/registry/{kind}/{id}": {"parameters": [{"$ref": "#/components/parameters/kind"}, {"$ref": "#/components/parameters/id"}], "get": item("One registry row")["get"]},
+            "/api/agreements": list("List visible agreements"),
+            "/api/agreements/{id}": {"parameters": [{"$ref": "#/components/parameters/id"}], "get": item("One agreement")["get"]},
+            "/api/tokens": {
+                "get": {"summary": "Your API tokens (never their secrets)", "security": bearer, "responses": {"200": {"description": "tokens"}}},
+                "post": {"summary": "Create a token; its secret is shown once", "security": bearer,
+                         "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}},
+                         "responses": {"201": {"description": "id, name and token"}, "403": {"description": "missing CSRF header (sessions)"}}}
+            },
+            "/api/tokens/{id}": {"parameters": [{"$ref": "#/components/parameters/id"}],
+                "delete": {"summary": "Revoke a token", "security": bearer, "responses": {"204": {"description": "revoked"}, "404": {"description": "no such live token"}}}},
+            "/healthz": {"get": {"summary": "Health", "responses": {"200": {"description": "ok"}, "503": {"description": "database unavailable"}}}},
+            "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format"}}}}
+        }
+    }))
+}
+
 /// Sets a password (used by the CLI and the demo).
 pub async fn set_password(
     store: &pillar_store::Store,

@@ -436,3 +436,31 @@ async fn registry_routes_filter_every_kind() {
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn audit_page_is_for_administrators_and_openapi_describes_the_api() {
+    let app = app().await;
+    let admin = sign_in(&app, "ca-admin", PASSWORD).await.unwrap();
+    let (status, _, page) = send(&app, get("/audit", &admin)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("ca-admin") && page.contains("login"),
+        "{page}"
+    );
+    let member = sign_in(&app, "jp-observer", PASSWORD).await.unwrap();
+    assert_eq!(
+        send(&app, get("/audit", &member)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (status, _, doc) = send(&app, get("/api/openapi.json", "")).await;
+    assert_eq!(status, StatusCode::OK);
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in [
+        "/api/registry/{kind}",
+        "/api/registry/{kind}/{id}",
+        "/api/tokens",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path}");
+    }
+}
