@@ -316,7 +316,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
             }
-            let state = pillar_web::AppState::new(store, audit_cmd::key(&config)?);
+            let blob_dir = if args.demo && config.db.is_none() {
+                config.data_dir.join("demo").join("blobs")
+            } else {
+                config.data_dir.join("blobs")
+            };
+            let state = pillar_web::AppState::new(
+                store,
+                audit_cmd::key(&config)?,
+                pillar_store::documents::Blobs::new(blob_dir),
+            );
             pillar_web::serve(state, config.listen, shutdown_signal()).await?;
             Ok(())
         }

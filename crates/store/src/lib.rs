@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod audit;
 mod db;
 pub mod demo;
+pub mod documents;
 mod error;
 mod registry;
 mod sql;

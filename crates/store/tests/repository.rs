@@ -510,3 +510,147 @@ async fn each_persona_sees_only_what_is_released_to_them() {
         assert_eq!(store.policy_set().await.unwrap().1, before);
     }
 }
+
+#[tokio::test]
+async fn document_search_and_reads_respect_labels() {
+    use pillar_store::documents::{Blobs, Upload};
+    for (backend, store, _g) in stores().await {
+        seed_with_policies(&store).await;
+        let blobs_dir = tempfile::tempdir().unwrap();
+        let blobs = Blobs::new(blobs_dir.path());
+        let secret = Label::from_json(r#"{"policy":{"name":"PILLAR COALITION"},"classification":"SECRET","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"}]}]}"#).unwrap();
+        let open = default_label();
+        for (id, title, text, label) in [
+            (
+                "d1",
+                "Hypersonic glide vehicle study",
+                "thermal protection with tungsten inserts",
+                &secret,
+            ),
+            (
+                "d2",
+                "Quantum sensing roadmap",
+                "atom interferometer navigation without GPS",
+                &open,
+            ),
+            (
+                "d3",
+                "Hypersonic test range schedule",
+                "range availability for the coalition",
+                &open,
+            ),
+        ] {
+            let sha = blobs.put(text.as_bytes()).unwrap();
+            let f = Upload {
+                sha256: &sha,
+                size: text.len() as i64,
+                media_type: "text/plain",
+                filename: "x.txt",
+                text,
+            };
+            store
+                .create_document(
+                    id,
+                    title,
+                    label,
+                    "us-secretariat",
+                    "2026-11-28T00:00:00Z",
+                    &f,
+                )
+                .await
+                .unwrap();
+        }
+        let cache = pillar_store::EntitlementCache::default();
+        let clearance_of = |person: &str| {
+            let person = person.to_string();
+            let store = store.clone();
+            async move {
+                store
+                    .export(RegistryKind::People)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find_map(|r| match r {
+                        pillar_store::RegistryRow::Person(p) if p.id == person => p.clearance,
+                        _ => None,
+                    })
+                    .unwrap()
+            }
+        };
+        let us = store
+            .entitlements(&cache, &clearance_of("us-secretariat").await)
+            .await
+            .unwrap();
+        let jp = store
+            .entitlements(&cache, &clearance_of("jp-observer").await)
+            .await
+            .unwrap();
+        let ids = |v: Vec<pillar_store::documents::DocumentInfo>| {
+            v.into_iter().map(|d| d.id).collect::<Vec<_>>()
+        };
+        let mut got = ids(store.search_documents("hypersonic", &us, 50).await.unwrap());
+        got.sort();
+        assert_eq!(got, ["d1", "d3"], "{backend}");
+        assert_eq!(
+            ids(store.search_documents("hypersonic", &jp, 50).await.unwrap()),
+            ["d3"],
+            "{backend}"
+        );
+        assert_eq!(
+            ids(store.search_documents("tungsten", &jp, 50).await.unwrap()),
+            Vec::<String>::new(),
+            "{backend}"
+        );
+        assert_eq!(
+            ids(store.search_documents("tungsten", &us, 50).await.unwrap()),
+            ["d1"],
+            "{backend}"
+        );
+        assert_eq!(
+            store.search_documents("", &jp, 50).await.unwrap().len(),
+            2,
+            "{backend}"
+        );
+        // Operators typed by a user are words, not syntax.
+        assert!(
+            store
+                .search_documents("\"quantum OR (", &us, 50)
+                .await
+                .is_ok(),
+            "{backend}"
+        );
+        assert!(store.document("d1", &jp).await.unwrap().is_none());
+        assert!(store.document("d1", &us).await.unwrap().is_some());
+        // Versions: a new version replaces the searchable text.
+        let text = "updated with carbon-carbon leading edges";
+        let sha = blobs.put(text.as_bytes()).unwrap();
+        let f = Upload {
+            sha256: &sha,
+            size: text.len() as i64,
+            media_type: "text/plain",
+            filename: "x2.txt",
+            text,
+        };
+        assert_eq!(
+            store
+                .new_document_version("d1", &us, "us-release", "2026-11-29T00:00:00Z", &f)
+                .await
+                .unwrap(),
+            Some(2)
+        );
+        assert_eq!(
+            store
+                .new_document_version("d1", &jp, "jp-observer", "2026-11-29T00:00:00Z", &f)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            ids(store.search_documents("carbon", &us, 50).await.unwrap()),
+            ["d1"],
+            "{backend}"
+        );
+        assert_eq!(store.document_versions("d1", &us).await.unwrap().len(), 2);
+        assert!(store.document_versions("d1", &jp).await.unwrap().is_empty());
+    }
+}

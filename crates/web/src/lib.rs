@@ -4,6 +4,7 @@
 //! person may read and filters inside its queries; this crate renders.
 
 pub mod auth;
+mod documents;
 pub mod i18n;
 mod pages;
 
@@ -28,8 +29,10 @@ use pillar_store::{EntitlementCache, Entitlements, RegistryRow, Store};
 use crate::auth::{cookie, secret_hash, Throttle};
 use crate::i18n::Lang;
 
-/// Largest request body accepted.
+/// Largest request body accepted (forms, JSON).
 pub const MAX_BODY: usize = 1 << 20;
+/// Largest document upload accepted.
+pub const MAX_UPLOAD: usize = 16 << 20;
 /// Session lifetime.
 pub const SESSION_HOURS: i64 = 8;
 
@@ -47,6 +50,8 @@ pub struct AppState {
     pub audit_key: AuditKey,
     /// Failed sign-ins.
     pub throttle: Arc<Throttle>,
+    /// Document contents.
+    pub blobs: pillar_store::documents::Blobs,
     policies: Arc<Mutex<Option<VersionedPolicies>>>,
     metrics: Arc<Metrics>,
 }
@@ -61,10 +66,11 @@ struct Metrics {
 }
 
 impl AppState {
-    /// State over a store, with the audit key.
-    pub fn new(store: Store, audit_key: AuditKey) -> Self {
+    /// State over a store, with the audit key and the directory of document contents.
+    pub fn new(store: Store, audit_key: AuditKey, blobs: pillar_store::documents::Blobs) -> Self {
         AppState {
             store,
+            blobs,
             cache: EntitlementCache::default(),
             audit_key,
             throttle: Arc::new(Throttle::default()),
@@ -85,6 +91,31 @@ impl AppState {
                 Ok(s)
             }
         }
+    }
+
+    /// True when `person`'s clearance satisfies `label`: the label resolves, translates into the
+    /// clearance's policy, is valid there, and the access decision grants it. Needed to create or
+    /// edit anything under that label.
+    pub async fn may_write(
+        &self,
+        person: &Person,
+        label: &pillar_label::Label,
+    ) -> Result<bool, pillar_store::StoreError> {
+        let set = self.policies().await?;
+        let Some(c) = person
+            .clearance
+            .as_ref()
+            .and_then(|c| set.resolve_clearance(c).ok())
+        else {
+            return Ok(false);
+        };
+        let Ok(r) = set.resolve(label) else {
+            return Ok(false);
+        };
+        let Ok(t) = set.translate(&r, c.policy) else {
+            return Ok(false);
+        };
+        Ok(set.is_valid(&t) && set.decide(&t, &c).access)
     }
 
     /// Appends an audit entry; failures are logged, never shown.
@@ -279,6 +310,19 @@ pub fn router(state: AppState) -> Router {
             get(pages::api_tokens).post(pages::api_create_token),
         )
         .route("/api/tokens/{id}", delete(pages::api_revoke_token))
+        .route(
+            "/documents",
+            get(documents::list)
+                .post(documents::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route("/documents/{id}", get(documents::show))
+        .route("/documents/{id}/download", get(documents::download))
+        .route(
+            "/documents/{id}/versions",
+            post(documents::new_version).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD)),
+        )
+        .route("/api/documents", get(documents::api_list))
         .route("/audit", get(pages::audit_page))
         .route("/api/openapi.json", get(pages::openapi))
         .route("/static/pillar.css", get(pages::css))
@@ -292,7 +336,7 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security_headers,
         ))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -18,7 +18,7 @@ use crate::auth::{cookie, hash_password, new_secret, same, secret_hash, verify_p
 use crate::i18n::Lang;
 use crate::{lang_of, now, viewer, AppState, ServerError, Viewer, SESSION_HOURS};
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -35,7 +35,7 @@ fn esc(s: &str) -> String {
 
 /// The banner of a page: the dominant label of the labels shown, in the viewer's policy and
 /// language, with the classification's colour.
-async fn banner(
+pub(crate) async fn banner(
     state: &AppState,
     viewer: &Viewer,
     labels: &[&Label],
@@ -86,7 +86,7 @@ async fn banner(
     }
 }
 
-fn page(
+pub(crate) fn page(
     lang: Lang,
     banner: &(String, String),
     who: Option<(&Viewer, &str)>,
@@ -128,7 +128,7 @@ fn page(
 }
 
 /// The language from `?lang=` (remembered in a cookie) or the cookie.
-fn language(headers: &HeaderMap, q: &HashMap<String, String>) -> (Lang, Option<String>) {
+pub(crate) fn language(headers: &HeaderMap, q: &HashMap<String, String>) -> (Lang, Option<String>) {
     match q.get("lang") {
         Some(l) => {
             let lang = Lang::parse(Some(l));
@@ -144,7 +144,7 @@ fn language(headers: &HeaderMap, q: &HashMap<String, String>) -> (Lang, Option<S
     }
 }
 
-fn with_cookie(mut res: Response, cookie: Option<String>) -> Response {
+pub(crate) fn with_cookie(mut res: Response, cookie: Option<String>) -> Response {
     if let Some(c) = cookie {
         if let Ok(v) = c.parse() {
             res.headers_mut().append(header::SET_COOKIE, v);
@@ -577,7 +577,7 @@ async fn visible_agreements(state: &AppState, v: &Viewer) -> Result<Vec<Agreemen
         .collect())
 }
 
-fn not_found(lang: Lang) -> Response {
+pub(crate) fn not_found(lang: Lang) -> Response {
     (
         StatusCode::NOT_FOUND,
         page(
@@ -696,7 +696,7 @@ pub async fn agreement(
     ))
 }
 
-fn unauthorized() -> Response {
+pub(crate) fn unauthorized() -> Response {
     (
         StatusCode::UNAUTHORIZED,
         Json(json!({"error": "sign in or give a bearer token"})),

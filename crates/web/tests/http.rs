@@ -36,7 +36,9 @@ async fn app() -> App {
     for p in PERSONAS {
         pillar_web::set_password(&store, p, PASSWORD).await.unwrap();
     }
-    let state = pillar_web::AppState::new(store.clone(), AuditKey::new(vec![1; 32]).unwrap());
+    let blobs = pillar_store::documents::Blobs::new(dir.path().join("blobs"));
+    let state =
+        pillar_web::AppState::new(store.clone(), AuditKey::new(vec![1; 32]).unwrap(), blobs);
     let router =
         pillar_web::router(state).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
     App {
@@ -463,4 +465,121 @@ async fn audit_page_is_for_administrators_and_openapi_describes_the_api() {
     ] {
         assert!(doc["paths"][path].is_object(), "{path}");
     }
+}
+
+fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+    let boundary = "pillar-test-boundary";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    if let Some((name, bytes)) = file {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/plain\r\n\r\n").as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn session_csrf(app: &App, session: &str) -> String {
+    let (_, _, page) = send(app, get("/documents", session)).await;
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn documents_upload_search_download_and_versions_respect_labels() {
+    let app = app().await;
+    let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
+    let jp = sign_in(&app, "jp-observer", PASSWORD).await.unwrap();
+    let secret = r#"{"policy":{"name":"PILLAR COALITION"},"classification":"SECRET","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"},{"generic":"AUS"}]}]}"#;
+    let post = |cookie: &str, path: &str, ct: String, body: Vec<u8>| {
+        Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // The US secretariat uploads a SECRET document.
+    let csrf = session_csrf(&app, &us).await;
+    let (ct, body) = multipart(
+        &[
+            ("csrf", &csrf),
+            ("title", "Glide vehicle notes"),
+            ("label", secret),
+        ],
+        Some(("notes.md", b"# Notes\nscramjet inlet tests")),
+    );
+    let (status, headers, _) = send(&app, post(&us, "/documents", ct, body)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers
+        .iter()
+        .find(|(k, _)| k == "location")
+        .unwrap()
+        .1
+        .clone();
+    // Without the CSRF field: refused.
+    let (ct, body) = multipart(&[("title", "x")], Some(("x.txt", b"x")));
+    assert_eq!(
+        send(&app, post(&us, "/documents", ct, body)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // The Japanese observer may not create under a label their clearance does not satisfy.
+    let jp_csrf = session_csrf(&app, &jp).await;
+    let (ct, body) = multipart(
+        &[("csrf", &jp_csrf), ("title", "x"), ("label", secret)],
+        Some(("x.txt", b"x")),
+    );
+    assert_eq!(
+        send(&app, post(&jp, "/documents", ct, body)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // Search: hits only for those who may read.
+    let (_, _, hits) = send(&app, get("/api/documents?q=scramjet", &us)).await;
+    assert!(hits.contains("\"count\":1"), "{hits}");
+    let (_, _, hits) = send(&app, get("/api/documents?q=scramjet", &jp)).await;
+    assert!(hits.contains("\"count\":0"), "{hits}");
+    let (_, _, page) = send(&app, get("/documents?q=scramjet", &jp)).await;
+    assert!(!page.contains("Glide vehicle"));
+    // Download: the bytes for the reader, 404 for the other.
+    let (status, _, bytes) = send(&app, get(&format!("{location}/download"), &us)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bytes, "# Notes\nscramjet inlet tests");
+    assert_eq!(
+        send(&app, get(&format!("{location}/download"), &jp))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(&app, get(&location, &jp)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    // A new version replaces the searchable text and keeps the history.
+    let (ct, body) = multipart(&[("csrf", &csrf)], Some(("notes.md", b"combustor results")));
+    assert_eq!(
+        send(&app, post(&us, &format!("{location}/versions"), ct, body))
+            .await
+            .0,
+        StatusCode::SEE_OTHER
+    );
+    let (_, _, hits) = send(&app, get("/api/documents?q=combustor", &us)).await;
+    assert!(
+        hits.contains("\"count\":1") && hits.contains("\"version\":2"),
+        "{hits}"
+    );
+    let (_, _, page) = send(&app, get(&location, &us)).await;
+    assert!(page.contains("<td>2</td>") && page.contains("<td>1</td>"));
+    assert!(page.contains(">SECRET//REL TO USA, AUS</div>"), "{page}");
 }

@@ -1,0 +1,408 @@
+//! Documents: upload with a label (the author's clearance must satisfy it), versions, download
+//! and full-text search — all through the store's label-filtered queries.
+
+use std::collections::HashMap;
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use pillar_label::Label;
+use pillar_store::documents::{DocumentInfo, Upload};
+use serde_json::json;
+
+use crate::auth::{new_secret, same};
+use crate::i18n::Lang;
+use crate::pages::{banner, esc, language, not_found, page, unauthorized, with_cookie};
+use crate::{now, viewer, AppState, ServerError, Viewer};
+
+/// Text to index: plain text and Markdown as they are (UTF-8, lossy); other formats (PDF …)
+/// are indexed by title only for now.
+fn extract_text(filename: &str, media_type: &str, bytes: &[u8]) -> String {
+    let lower = filename.to_ascii_lowercase();
+    let textual = media_type.starts_with("text/")
+        || lower.ends_with(".txt")
+        || lower.ends_with(".md")
+        || lower.ends_with(".markdown");
+    if textual {
+        String::from_utf8_lossy(bytes).into_owned()
+    } else {
+        String::new()
+    }
+}
+
+fn media_type_of(filename: &str, given: Option<&str>) -> String {
+    let lower = filename.to_ascii_lowercase();
+    let guessed = if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        "text/markdown"
+    } else if lower.ends_with(".txt") {
+        "text/plain"
+    } else if lower.ends_with(".pdf") {
+        "application/pdf"
+    } else {
+        ""
+    };
+    match (guessed, given) {
+        ("", Some(g)) if !g.is_empty() => g.to_string(),
+        ("", _) => "application/octet-stream".into(),
+        (g, _) => g.to_string(),
+    }
+}
+
+struct Parts {
+    fields: HashMap<String, String>,
+    file: Option<(String, String, Vec<u8>)>,
+}
+
+async fn read_parts(mut m: Multipart) -> Result<Parts, String> {
+    let mut fields = HashMap::new();
+    let mut file = None;
+    while let Some(field) = m.next_field().await.map_err(|e| e.to_string())? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let filename = field.file_name().unwrap_or("upload").to_string();
+            let ct = field.content_type().map(str::to_string);
+            let bytes = field.bytes().await.map_err(|e| e.to_string())?;
+            file = Some((
+                filename.clone(),
+                media_type_of(&filename, ct.as_deref()),
+                bytes.to_vec(),
+            ));
+        } else {
+            fields.insert(name, field.text().await.map_err(|e| e.to_string())?);
+        }
+    }
+    Ok(Parts { fields, file })
+}
+
+fn bad_request(msg: &str) -> Response {
+    (StatusCode::BAD_REQUEST, msg.to_string()).into_response()
+}
+
+fn csrf_matches(v: &Viewer, given: Option<&String>) -> bool {
+    matches!((&v.csrf, given), (Some(c), Some(g)) if same(c, g))
+}
+
+fn document_rows(docs: &[DocumentInfo], set: &pillar_label::PolicySet, lang: Lang) -> String {
+    let mut rows = String::new();
+    for d in docs {
+        let portion = set
+            .resolve(&d.label)
+            .map(|r| set.portion(&r, lang.tag()))
+            .unwrap_or_default();
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td><a href=\"/documents/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&portion),
+            esc(&d.id),
+            esc(&d.title),
+            d.version,
+            esc(&d.filename),
+            esc(&d.uploaded_at)
+        ));
+    }
+    rows
+}
+
+/// The documents page: search (or the newest) and the upload form.
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let query = q.get("q").cloned().unwrap_or_default();
+    let docs = state
+        .store
+        .search_documents(&query, &v.readable, 100)
+        .await?;
+    if !query.is_empty() {
+        state
+            .audit(
+                &v.person.id,
+                "search",
+                "documents",
+                None,
+                "allow",
+                &format!("{} hits", docs.len()),
+            )
+            .await;
+    }
+    let set = state.policies().await?;
+    let labels: Vec<&Label> = docs.iter().map(|d| &d.label).collect();
+    let banner = banner(&state, &v, &labels, lang).await;
+    let csrf = v.csrf.clone().unwrap_or_default();
+    let body = format!(
+        "<form method=\"get\" action=\"/documents\" role=\"search\"><label>Search<input name=\"q\" value=\"{}\"></label><button>Search</button></form>\
+         <p>{} {}</p><table><thead><tr><th>{}</th><th>Title</th><th>Version</th><th>File</th><th>Uploaded</th></tr></thead><tbody>{}</tbody></table>\
+         <h2>Upload</h2><form method=\"post\" action=\"/documents\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <label>Title<input name=\"title\" required></label><label>Label (JSON; empty: coalition UNCLASSIFIED)<textarea name=\"label\" rows=\"3\" cols=\"80\"></textarea></label>\
+         <label>File<input type=\"file\" name=\"file\" required></label><button>Upload</button></form>",
+        esc(&query),
+        docs.len(),
+        lang.t("count"),
+        lang.t("marking"),
+        document_rows(&docs, &set, lang),
+        esc(&csrf),
+    );
+    Ok(with_cookie(
+        page(lang, &banner, Some((&v, &csrf)), "Documents", &body).into_response(),
+        set_lang,
+    ))
+}
+
+/// Upload a new document.
+pub async fn upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let parts = match read_parts(multipart).await {
+        Ok(p) => p,
+        Err(e) => return Ok(bad_request(&format!("cannot read the upload: {e}"))),
+    };
+    if !csrf_matches(&v, parts.fields.get("csrf")) {
+        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
+    }
+    let title = parts
+        .fields
+        .get("title")
+        .map(|t| t.trim().to_string())
+        .unwrap_or_default();
+    if title.is_empty() {
+        return Ok(bad_request("field `title`: a title is required"));
+    }
+    let label = match parts
+        .fields
+        .get("label")
+        .map(|l| l.trim())
+        .filter(|l| !l.is_empty())
+    {
+        None => Label::new(
+            Label::coalition_policy(),
+            pillar_label::COALITION_UNCLASSIFIED,
+        ),
+        Some(text) => match Label::from_json(text) {
+            Ok(l) => l,
+            Err(e) => return Ok(bad_request(&format!("field `label`: {e}"))),
+        },
+    };
+    let Some((filename, media_type, bytes)) = parts.file else {
+        return Ok(bad_request("field `file`: a file is required"));
+    };
+    if !state.may_write(&v.person, &label).await? {
+        state
+            .audit(
+                &v.person.id,
+                "create",
+                "document",
+                None,
+                "deny",
+                "clearance does not satisfy the label",
+            )
+            .await;
+        return Ok((
+            StatusCode::FORBIDDEN,
+            "your clearance does not satisfy that label (or the label is not valid)",
+        )
+            .into_response());
+    }
+    let sha = state.blobs.put(&bytes)?;
+    let text = extract_text(&filename, &media_type, &bytes);
+    let id = new_secret()[..16].to_string();
+    let upload = Upload {
+        sha256: &sha,
+        size: bytes.len() as i64,
+        media_type: &media_type,
+        filename: &filename,
+        text: &text,
+    };
+    state
+        .store
+        .create_document(&id, &title, &label, &v.person.id, &now(), &upload)
+        .await?;
+    state
+        .audit(
+            &v.person.id,
+            "create",
+            &format!("document:{id}"),
+            None,
+            "allow",
+            &sha,
+        )
+        .await;
+    Ok(Redirect::to(&format!("/documents/{id}")).into_response())
+}
+
+/// A document's page (404 when not visible).
+pub async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let Some(d) = state.store.document(&id, &v.readable).await? else {
+        return Ok(not_found(lang));
+    };
+    state
+        .audit(
+            &v.person.id,
+            "read",
+            &format!("document:{id}"),
+            Some(d.label_id),
+            "allow",
+            "",
+        )
+        .await;
+    let versions = state.store.document_versions(&id, &v.readable).await?;
+    let banner = banner(&state, &v, &[&d.label], lang).await;
+    let csrf = v.csrf.clone().unwrap_or_default();
+    let mut rows = String::new();
+    for (n, sha, size, by, at) in &versions {
+        rows.push_str(&format!(
+            "<tr><td>{n}</td><td><code>{}</code></td><td>{size}</td><td>{}</td><td>{}</td></tr>",
+            esc(sha),
+            esc(by),
+            esc(at)
+        ));
+    }
+    let body = format!(
+        "<p><a href=\"/documents/{}/download\">Download {}</a> ({} bytes, {})</p><h2>Versions</h2><table><thead><tr><th>#</th><th>SHA-256</th><th>Bytes</th><th>By</th><th>At</th></tr></thead><tbody>{rows}</tbody></table>\
+         <h2>New version</h2><form method=\"post\" action=\"/documents/{}/versions\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>File<input type=\"file\" name=\"file\" required></label><button>Upload</button></form>",
+        esc(&d.id),
+        esc(&d.filename),
+        d.size,
+        esc(&d.media_type),
+        esc(&d.id),
+        esc(&csrf)
+    );
+    Ok(with_cookie(
+        page(lang, &banner, Some((&v, &csrf)), &d.title, &body).into_response(),
+        set_lang,
+    ))
+}
+
+/// The current version's content (404 when not visible).
+pub async fn download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    let Some(d) = state.store.document(&id, &v.readable).await? else {
+        return Ok((StatusCode::NOT_FOUND, "not found").into_response());
+    };
+    let bytes = state.blobs.get(&d.sha256)?;
+    state
+        .audit(
+            &v.person.id,
+            "download",
+            &format!("document:{id}"),
+            Some(d.label_id),
+            "allow",
+            &d.sha256,
+        )
+        .await;
+    let disposition = format!(
+        "attachment; filename=\"{}\"",
+        d.filename.replace(['"', '\\', '\r', '\n'], "_")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, d.media_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Upload a new version of a visible document (its label stays).
+pub async fn new_version(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let parts = match read_parts(multipart).await {
+        Ok(p) => p,
+        Err(e) => return Ok(bad_request(&format!("cannot read the upload: {e}"))),
+    };
+    if !csrf_matches(&v, parts.fields.get("csrf")) {
+        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
+    }
+    let Some(d) = state.store.document(&id, &v.readable).await? else {
+        return Ok((StatusCode::NOT_FOUND, "not found").into_response());
+    };
+    if !state.may_write(&v.person, &d.label).await? {
+        return Ok((
+            StatusCode::FORBIDDEN,
+            "your clearance does not satisfy the document's label",
+        )
+            .into_response());
+    }
+    let Some((filename, media_type, bytes)) = parts.file else {
+        return Ok(bad_request("field `file`: a file is required"));
+    };
+    let sha = state.blobs.put(&bytes)?;
+    let text = extract_text(&filename, &media_type, &bytes);
+    let upload = Upload {
+        sha256: &sha,
+        size: bytes.len() as i64,
+        media_type: &media_type,
+        filename: &filename,
+        text: &text,
+    };
+    if state
+        .store
+        .new_document_version(&id, &v.readable, &v.person.id, &now(), &upload)
+        .await?
+        .is_none()
+    {
+        return Ok((StatusCode::NOT_FOUND, "not found").into_response());
+    }
+    state
+        .audit(
+            &v.person.id,
+            "edit",
+            &format!("document:{id}"),
+            Some(d.label_id),
+            "allow",
+            &sha,
+        )
+        .await;
+    Ok(Redirect::to(&format!("/documents/{id}")).into_response())
+}
+
+/// Search as JSON.
+pub async fn api_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    let query = q.get("q").cloned().unwrap_or_default();
+    let docs = state
+        .store
+        .search_documents(&query, &v.readable, 100)
+        .await?;
+    let labels: Vec<&Label> = docs.iter().map(|d| &d.label).collect();
+    let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
+    Ok(Json(json!({"marking": marking, "count": docs.len(), "items": docs})).into_response())
+}
