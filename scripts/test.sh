@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Pillar test on a fresh Debian machine: formatting, lints, unit, repository suite on
-# SQLite and on a real PostgreSQL, black-box CLI tests and label conformance.
+# SQLite and on a real PostgreSQL, black-box CLI and HTTP tests, browser tests (Chromium from
+# Debian packages, installed when missing) and label conformance.
 #
 # PostgreSQL: when PILLAR_TEST_PG_URL is set, that server is used. Otherwise the Debian package is
 # installed if missing, and a throwaway cluster is started in a temporary directory on a free
@@ -69,6 +70,9 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 log "cargo test (SQLite and PostgreSQL at ${PILLAR_TEST_PG_URL})"
 cargo test --workspace --quiet
+
+log "browser tests (Debian's Chromium driven by playwright-core)"
+./scripts/e2e.sh
 
 log "label conformance (spiffing suite, ACME table), with its report"
 cargo test -p pillar-label --test conformance --quiet -- --nocapture

@@ -1,0 +1,111 @@
+// Browser tests: Debian's Chromium, driven by playwright-core, against `pillar serve --demo`
+// started by scripts/e2e.sh (PILLAR_E2E_URL). Personas of three nations sign in; we check what
+// each sees and does not see, the banner of a page mixing labels, the Korean interface, a form
+// post without its CSRF token, and a session that is no longer valid.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.PILLAR_E2E_URL ?? 'http://127.0.0.1:8080';
+const PASSWORD = 'pillar-demo';
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    // launch() gives every run a fresh, empty profile of its own.
+  });
+});
+
+after(async () => { await browser?.close(); });
+
+async function signIn(user) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${BASE}/login?lang=en`);
+  await page.fill('input[name=user]', user);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.click('button');
+  await page.waitForURL(`${BASE}/agreements`);
+  return { context, page };
+}
+
+async function listed(page) {
+  return page.$$eval('tbody a', (as) => as.map((a) => a.getAttribute('href').split('/').pop()).sort());
+}
+
+const UNCLASSIFIED = ['gsa-demo', 'mou-cyber-expired', 'mou-us-kor-dst'];
+
+test('each nation sees what is released to it, and nothing else', async () => {
+  const expected = {
+    'jp-observer': [...UNCLASSIFIED, 'pa-hypersonic-draft'],
+    'au-liaison': [...UNCLASSIFIED, 'iea-undersea', 'pa-hypersonic-draft', 'pa-quantum-pnt'],
+    'kr-pm': [...UNCLASSIFIED, 'iea-us-kor-ew', 'pa-quantum-pnt'],
+  };
+  for (const [user, ids] of Object.entries(expected)) {
+    const { context, page } = await signIn(user);
+    assert.deepEqual(await listed(page), [...ids].sort(), user);
+    const hidden = ['iea-undersea', 'iea-us-kor-ew', 'pa-quantum-pnt', 'pa-hypersonic-draft'].filter((i) => !ids.includes(i));
+    for (const id of hidden) {
+      const res = await page.goto(`${BASE}/agreements/${id}`);
+      assert.equal(res.status(), 404, `${user} ${id}`);
+      assert.ok(!(await page.content()).includes(id.replace(/-/g, ' ')));
+    }
+    await context.close();
+  }
+});
+
+test('the banner shows the dominant label of the page', async () => {
+  const { context, page } = await signIn('au-liaison');
+  await page.goto(`${BASE}/agreements/iea-undersea`);
+  assert.equal((await page.textContent('.banner')).trim(), 'SECRET//REL TO AUKUS');
+  await page.goto(`${BASE}/agreements/pa-quantum-pnt`);
+  assert.equal((await page.textContent('.banner')).trim(), 'CONFIDENTIAL//REL TO USA, AUS, KOR');
+  // A page mixing labels: Releasable To is absent from the unclassified rows, so the computed
+  // SECRET needs a policy decision — said on the banner rather than under-marking the page.
+  await page.goto(`${BASE}/agreements`);
+  assert.equal((await page.textContent('.banner')).trim(), 'SECRET (policy decision required)');
+  // The banner is coloured from the SPIF (SECRET is red), through a style sheet.
+  const colour = await page.$eval('.banner', (b) => getComputedStyle(b).backgroundColor);
+  assert.equal(colour, 'rgb(200, 16, 46)');
+  await context.close();
+});
+
+test('switching to Korean changes the interface and the markings', async () => {
+  const { context, page } = await signIn('au-liaison');
+  await page.goto(`${BASE}/agreements/iea-undersea`);
+  await page.click('text=한국어');
+  assert.equal((await page.textContent('.banner')).trim(), 'Ⅱ급비밀//열람 허용 AUKUS');
+  assert.ok((await page.textContent('nav')).includes('로그아웃'));
+  assert.equal(await page.getAttribute('html', 'lang'), 'ko');
+  await page.goto(`${BASE}/agreements`);
+  assert.ok((await page.textContent('h1')).includes('협정'));
+  await context.close();
+});
+
+test('a form post without its CSRF token is refused', async () => {
+  const { context, page } = await signIn('kr-pm');
+  const status = await page.evaluate(async () => {
+    const res = await fetch('/logout', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'csrf=forged' });
+    return res.status;
+  });
+  assert.equal(status, 403);
+  // Still signed in.
+  await page.goto(`${BASE}/agreements`);
+  assert.equal(page.url(), `${BASE}/agreements`);
+  // The real sign-out form works.
+  await page.click('nav button');
+  await page.waitForURL(`${BASE}/login`);
+  await context.close();
+});
+
+test('a session that is no longer valid sends the user to sign in', async () => {
+  const { context, page } = await signIn('jp-observer');
+  await context.clearCookies();
+  await context.addCookies([{ name: 'pillar_session', value: 'f'.repeat(64), url: BASE }]);
+  await page.goto(`${BASE}/agreements`);
+  assert.equal(page.url(), `${BASE}/login`);
+  await context.close();
+});
