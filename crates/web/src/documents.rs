@@ -135,20 +135,27 @@ pub async fn list(
     let banner = banner(&state, &v, &labels, lang).await;
     let csrf = v.csrf.clone().unwrap_or_default();
     let body = format!(
-        "<form method=\"get\" action=\"/documents\" role=\"search\"><label>Search<input name=\"q\" value=\"{}\"></label><button>Search</button></form>\
-         <p>{} {}</p><table><thead><tr><th>{}</th><th>Title</th><th>Version</th><th>File</th><th>Uploaded</th></tr></thead><tbody>{}</tbody></table>\
-         <h2>Upload</h2><form method=\"post\" action=\"/documents\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <label>Title<input name=\"title\" required></label><label>Label (JSON; empty: coalition UNCLASSIFIED)<textarea name=\"label\" rows=\"3\" cols=\"80\"></textarea></label>\
-         <label>File<input type=\"file\" name=\"file\" required></label><button>Upload</button></form>",
+        "<form method=\"get\" action=\"/documents\" role=\"search\"><label>{search}<input name=\"q\" value=\"{}\"></label><button>{search}</button></form>\
+         <p>{} {}</p><table><thead><tr><th>{}</th><th>{title}</th><th>{version}</th><th>{file}</th><th>{uploaded}</th></tr></thead><tbody>{}</tbody></table>\
+         <h2>{upload}</h2><form method=\"post\" action=\"/documents\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <label>{title}<input name=\"title\" required></label><label>{label}<textarea name=\"label\" rows=\"3\" cols=\"80\"></textarea></label>\
+         <label>{file}<input type=\"file\" name=\"file\" required></label><button>{upload}</button></form>",
         esc(&query),
         docs.len(),
         lang.t("count"),
         lang.t("marking"),
         document_rows(&docs, &set, lang),
         esc(&csrf),
+        search = lang.t("search"),
+        title = lang.t("title_field"),
+        version = lang.t("version"),
+        file = lang.t("file"),
+        uploaded = lang.t("uploaded"),
+        upload = lang.t("upload"),
+        label = lang.t("label_field"),
     );
     Ok(with_cookie(
-        page(lang, &banner, Some((&v, &csrf)), "Documents", &body).into_response(),
+        page(lang, &banner, Some((&v, &csrf)), lang.t("documents"), &body).into_response(),
         set_lang,
     ))
 }
@@ -276,14 +283,21 @@ pub async fn show(
         ));
     }
     let body = format!(
-        "<p><a href=\"/documents/{}/download\">Download {}</a> ({} bytes, {})</p><h2>Versions</h2><table><thead><tr><th>#</th><th>SHA-256</th><th>Bytes</th><th>By</th><th>At</th></tr></thead><tbody>{rows}</tbody></table>\
-         <h2>New version</h2><form method=\"post\" action=\"/documents/{}/versions\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>File<input type=\"file\" name=\"file\" required></label><button>Upload</button></form>",
+        "<p><a href=\"/documents/{}/download\">{download} {}</a> ({} B, {})</p><h2>{versions}</h2><table><thead><tr><th>#</th><th>SHA-256</th><th>B</th><th>{user}</th><th>{uploaded}</th></tr></thead><tbody>{rows}</tbody></table>\
+         <h2>{new_version}</h2><form method=\"post\" action=\"/documents/{}/versions\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>{file}<input type=\"file\" name=\"file\" required></label><button>{upload}</button></form>",
         esc(&d.id),
         esc(&d.filename),
         d.size,
         esc(&d.media_type),
         esc(&d.id),
-        esc(&csrf)
+        esc(&csrf),
+        download = lang.t("download"),
+        versions = lang.t("versions"),
+        user = lang.t("user"),
+        uploaded = lang.t("uploaded"),
+        new_version = lang.t("new_version"),
+        file = lang.t("file"),
+        upload = lang.t("upload"),
     );
     Ok(with_cookie(
         page(lang, &banner, Some((&v, &csrf)), &d.title, &body).into_response(),

@@ -100,12 +100,18 @@ pub(crate) fn page(
     };
     let nav = match who {
         Some((v, csrf)) => format!(
-            "<nav><a href=\"/agreements\">{}</a> <a href=\"/registry/nations\">{}</a> <a href=\"/registry/organisations\">{}</a> <a href=\"/registry/people\">{}</a> <a href=\"/registry/tech-areas\">{}</a> <span>{} {}</span> <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form> <a href=\"?lang={other}\">{}</a></nav>",
+            "<nav><a href=\"/agreements\">{}</a> <a href=\"/registry/nations\">{}</a> <a href=\"/registry/organisations\">{}</a> <a href=\"/registry/people\">{}</a> <a href=\"/registry/tech-areas\">{}</a> <a href=\"/documents\">{}</a>{} <span>{} {}</span> <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form> <a href=\"?lang={other}\">{}</a></nav>",
             lang.t("agreements"),
             kind_title(RegistryKind::Nations, lang),
             kind_title(RegistryKind::Organisations, lang),
             kind_title(RegistryKind::People, lang),
             kind_title(RegistryKind::TechAreas, lang),
+            lang.t("documents"),
+            if v.person.roles.contains(&pillar_core::Role::Administrator) {
+                format!(" <a href=\"/audit\">{}</a>", lang.t("audit"))
+            } else {
+                String::new()
+            },
             lang.t("signed_in_as"),
             esc(&v.person.id),
             esc(csrf),
@@ -893,7 +899,7 @@ pub async fn audit_page(
     let banner = banner(&state, &v, &[], lang).await;
     let csrf = v.csrf.clone().unwrap_or_default();
     Ok(with_cookie(
-        page(lang, &banner, Some((&v, &csrf)), "Audit", &body).into_response(),
+        page(lang, &banner, Some((&v, &csrf)), lang.t("audit"), &body).into_response(),
         set_lang,
     ))
 }
