@@ -39,6 +39,19 @@ type Cached = (i64, i64, Entitlements);
 #[derive(Debug, Default, Clone)]
 pub struct EntitlementCache(Arc<Mutex<HashMap<String, Cached>>>);
 
+/// Parses the SPIFs of `SELECT spif FROM policies` rows.
+fn parse_stored(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Policy>, StoreError> {
+    rows.iter()
+        .map(|r| {
+            let text: String = r.get(0);
+            Policy::parse(text.as_bytes()).map_err(|e| StoreError::Corrupt {
+                table: "policies",
+                reason: e.to_string(),
+            })
+        })
+        .collect()
+}
+
 impl Store {
     /// Stores (or replaces) SPIFs and bumps the policy version. Every SPIF is parsed and the set
     /// checked first; nothing is written if one is bad.
@@ -70,17 +83,8 @@ impl Store {
         let all = sqlx::query("SELECT spif FROM policies ORDER BY id")
             .fetch_all(&mut *tx)
             .await?;
-        let mut list = Vec::new();
-        for r in &all {
-            let text: String = r.get(0);
-            list.push(
-                Policy::parse(text.as_bytes()).map_err(|e| StoreError::Corrupt {
-                    table: "policies",
-                    reason: e.to_string(),
-                })?,
-            );
-        }
-        PolicySet::new(list).map_err(|e| InputError::new("policies", None, None, e))?;
+        PolicySet::new(parse_stored(&all)?)
+            .map_err(|e| InputError::new("policies", None, None, e))?;
         sqlx::query("UPDATE policy_version SET version = version + 1 WHERE id = 1")
             .execute(&mut *tx)
             .await?;
@@ -96,16 +100,7 @@ impl Store {
         let rows = sqlx::query("SELECT spif FROM policies ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
-        let mut list = Vec::new();
-        for r in &rows {
-            let text: String = r.get(0);
-            list.push(
-                Policy::parse(text.as_bytes()).map_err(|e| StoreError::Corrupt {
-                    table: "policies",
-                    reason: e.to_string(),
-                })?,
-            );
-        }
+        let list = parse_stored(&rows)?;
         let v: i64 = sqlx::query_scalar("SELECT version FROM policy_version WHERE id = 1")
             .fetch_one(&self.pool)
             .await?;

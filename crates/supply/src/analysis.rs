@@ -76,6 +76,11 @@ fn mix<'a>(
             scratch[c as usize] += w * s;
         }
     }
+    normalised(scratch, touched, total)
+}
+
+/// The accumulated shares as a sorted vector divided by `total`; clears the scratch space.
+fn normalised(scratch: &mut [f64], touched: &mut Vec<u16>, total: f64) -> ExposureVector {
     touched.sort_unstable();
     let out = touched
         .iter()
@@ -193,17 +198,7 @@ impl Analysis {
                                     scratch[c as usize] += net.src_share[s];
                                     total += net.src_share[s];
                                 }
-                                touched.sort_unstable();
-                                let out = touched
-                                    .iter()
-                                    .map(|&c| {
-                                        let v = scratch[c as usize] / total;
-                                        scratch[c as usize] = 0.0;
-                                        (c, v)
-                                    })
-                                    .collect();
-                                touched.clear();
-                                out
+                                normalised(scratch, touched, total)
                             };
                         let (mut crit, mut indep) = (Vec::new(), None);
                         if !sources.is_empty() {

@@ -8,7 +8,7 @@ use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use pillar_core::{Agreement, RegistryKind};
+use pillar_core::RegistryKind;
 use pillar_label::{Dominance, Label};
 use pillar_store::RegistryRow;
 use serde::Deserialize;
@@ -570,19 +570,6 @@ pub async fn api_registry_item(
     }
 }
 
-async fn visible_agreements(state: &AppState, v: &Viewer) -> Result<Vec<Agreement>, ServerError> {
-    Ok(state
-        .store
-        .export_visible(RegistryKind::Agreements, &v.readable)
-        .await?
-        .into_iter()
-        .filter_map(|r| match r {
-            RegistryRow::Agreement(a) => Some(a),
-            _ => None,
-        })
-        .collect())
-}
-
 pub(crate) fn not_found(lang: Lang) -> Response {
     (
         StatusCode::NOT_FOUND,
@@ -597,109 +584,40 @@ pub(crate) fn not_found(lang: Lang) -> Response {
         .into_response()
 }
 
+/// `/agreements`: the registry list of agreements (the committee's most used list).
 pub async fn agreements(
-    State(state): State<AppState>,
+    state: State<AppState>,
     headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
+    q: Query<HashMap<String, String>>,
 ) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
-    let list = visible_agreements(&state, &v).await?;
-    let set = state.policies().await?;
-    let labels: Vec<&Label> = list.iter().map(|a| &a.label).collect();
-    let banner = banner(&state, &v, &labels, lang).await;
-    let mut rows = String::new();
-    for a in &list {
-        let portion = set
-            .resolve(&a.label)
-            .map(|r| set.portion(&r, lang.tag()))
-            .unwrap_or_default();
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td><a href=\"/agreements/{}\">{}</a></td><td>{}</td><td>{}</td><td>{} – {}</td><td>{}</td></tr>",
-            esc(&portion),
-            esc(&a.id),
-            esc(&a.title),
-            esc(a.kind.as_str()),
-            esc(&a.parties.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")),
-            a.valid_from,
-            a.valid_to.map(|d| d.to_string()).unwrap_or_default(),
-            esc(a.status.as_str()),
-        ));
-    }
-    let body = format!(
-        "<p>{} {}</p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-        list.len(),
-        lang.t("count"),
-        lang.t("marking"),
-        lang.t("agreements"),
-        lang.t("kind"),
-        lang.t("parties"),
-        lang.t("valid"),
-        lang.t("status"),
-    );
-    let csrf = v.csrf.clone().unwrap_or_default();
-    Ok(with_cookie(
-        page(
-            lang,
-            &banner,
-            Some((&v, &csrf)),
-            lang.t("agreements"),
-            &body,
-        )
-        .into_response(),
-        set_lang,
-    ))
+    registry_list(state, headers, Path("agreements".into()), q).await
 }
 
+/// `/agreements/{id}`.
 pub async fn agreement(
-    State(state): State<AppState>,
+    state: State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    q: Query<HashMap<String, String>>,
 ) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
-    let Some(a) = visible_agreements(&state, &v)
-        .await?
-        .into_iter()
-        .find(|a| a.id == id)
-    else {
-        return Ok(not_found(lang));
-    };
-    state
-        .audit(
-            &v.person.id,
-            "read",
-            &format!("agreement:{id}"),
-            None,
-            "allow",
-            "",
-        )
-        .await;
-    let banner = banner(&state, &v, &[&a.label], lang).await;
-    let body = format!(
-        "<dl><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{} – {}</dd><dt>{}</dt><dd>{}</dd></dl>",
-        lang.t("kind"),
-        esc(a.kind.as_str()),
-        lang.t("parties"),
-        esc(&a.parties.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")),
-        lang.t("areas"),
-        esc(&a.areas.join(", ")),
-        lang.t("valid"),
-        a.valid_from,
-        a.valid_to.map(|d| d.to_string()).unwrap_or_default(),
-        lang.t("status"),
-        esc(a.status.as_str()),
-    );
-    let csrf = v.csrf.clone().unwrap_or_default();
-    Ok(with_cookie(
-        page(lang, &banner, Some((&v, &csrf)), &a.title, &body).into_response(),
-        set_lang,
-    ))
+    registry_item(state, headers, Path(("agreements".into(), id)), q).await
+}
+
+/// `/api/agreements`.
+pub async fn api_agreements(
+    state: State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ServerError> {
+    api_registry_list(state, headers, Path("agreements".into())).await
+}
+
+/// `/api/agreements/{id}`.
+pub async fn api_agreement(
+    state: State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ServerError> {
+    api_registry_item(state, headers, Path(("agreements".into(), id))).await
 }
 
 pub(crate) fn unauthorized() -> Response {
@@ -708,50 +626,6 @@ pub(crate) fn unauthorized() -> Response {
         Json(json!({"error": "sign in or give a bearer token"})),
     )
         .into_response()
-}
-
-pub async fn api_agreements(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
-    };
-    let list = visible_agreements(&state, &v).await?;
-    let labels: Vec<&Label> = list.iter().map(|a| &a.label).collect();
-    let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
-    Ok(Json(json!({"marking": marking, "count": list.len(), "items": list})).into_response())
-}
-
-pub async fn api_agreement(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
-    };
-    match visible_agreements(&state, &v)
-        .await?
-        .into_iter()
-        .find(|a| a.id == id)
-    {
-        Some(a) => {
-            state
-                .audit(
-                    &v.person.id,
-                    "read",
-                    &format!("agreement:{id}"),
-                    None,
-                    "allow",
-                    "api",
-                )
-                .await;
-            let (marking, _) = banner(&state, &v, &[&a.label], Lang::En).await;
-            Ok(Json(json!({"marking": marking, "item": a})).into_response())
-        }
-        None => Ok((StatusCode::NOT_FOUND, Json(json!({"error": "not found"}))).into_response()),
-    }
 }
 
 pub async fn api_tokens(
