@@ -334,12 +334,7 @@ impl PolicySet {
     /// The 4774 / JSON form of a resolved clearance.
     pub fn to_clearance(&self, c: &ResolvedClearance) -> Clearance {
         let p = &self.policies[c.policy];
-        let mut classes: Vec<_> = c
-            .classes
-            .iter()
-            .filter_map(|l| p.classification(*l))
-            .collect();
-        classes.sort_by_key(|c| c.hierarchy);
+        let classes = held_classes(p, c);
         Clearance {
             policy: PolicyId {
                 name: p.name.clone(),
@@ -680,12 +675,7 @@ impl PolicySet {
         if let Some(m) = policy_m {
             out.push_str(&m.prefix);
         }
-        let mut classes: Vec<_> = c
-            .classes
-            .iter()
-            .filter_map(|l| p.classification(*l))
-            .collect();
-        classes.sort_by_key(|c| c.hierarchy);
+        let classes = held_classes(p, c);
         out.push('{');
         out.push_str(
             &classes
@@ -935,4 +925,15 @@ impl PolicySet {
             }
         }
     }
+}
+
+/// The classifications a clearance holds, in hierarchy order.
+fn held_classes<'p>(p: &'p Policy, c: &ResolvedClearance) -> Vec<&'p crate::spif::Classification> {
+    let mut classes: Vec<_> = c
+        .classes
+        .iter()
+        .filter_map(|l| p.classification(*l))
+        .collect();
+    classes.sort_by_key(|c| c.hierarchy);
+    classes
 }
