@@ -114,6 +114,27 @@ mod tests {
     }
 
     #[test]
+    fn lowering_is_a_lower_class_a_removed_restriction_or_a_wider_release() {
+        let set = demo_policies();
+        let s_usa = label(&set, "PILLAR COALITION", "SECRET", &["USA"], "");
+        let s_usa_kor = label(&set, "PILLAR COALITION", "SECRET", &["USA", "KOR"], "");
+        let c_usa = label(&set, "PILLAR COALITION", "CONFIDENTIAL", &["USA"], "");
+        let ts_usa = label(&set, "PILLAR COALITION", "TOP SECRET", &["USA"], "");
+        let sap = r#"{"type":"RESTRICTIVE","tag_name":"Programme Access","values":[{"generic":"HAWKEYE"}]}"#;
+        let s_usa_sap = label(&set, "PILLAR COALITION", "SECRET", &["USA"], sap);
+        assert!(set.is_lowering(&s_usa, &c_usa).unwrap());
+        assert!(set.is_lowering(&s_usa, &s_usa_kor).unwrap());
+        assert!(set.is_lowering(&s_usa_sap, &s_usa).unwrap());
+        assert!(!set.is_lowering(&s_usa, &ts_usa).unwrap());
+        assert!(!set.is_lowering(&s_usa_kor, &s_usa).unwrap());
+        assert!(!set.is_lowering(&s_usa, &s_usa_sap).unwrap());
+        assert!(!set.is_lowering(&s_usa, &s_usa).unwrap());
+        // Across policies: ROK Ⅱ급비밀 REL USA is the same as coalition SECRET REL USA.
+        let rok = label(&set, "PILLAR ROK DEMO", "Ⅱ급비밀", &["USA"], "");
+        assert!(!set.is_lowering(&s_usa, &rok).unwrap());
+    }
+
+    #[test]
     fn dominant_across_policies() {
         let set = demo_policies();
         let a = label(

@@ -835,6 +835,57 @@ impl PolicySet {
         Ok(out)
     }
 
+    /// True when going from `old` to `new` lowers the label — a release decision: a lower
+    /// classification, a restrictive value removed, or a permissive tag dropped or widened (a
+    /// value added). `new` is translated into `old`'s policy first; a failed translation is an
+    /// error.
+    pub fn is_lowering(&self, old: &Resolved, new: &Resolved) -> Result<bool, String> {
+        let new = self.translate(new, old.policy)?;
+        let p = &self.policies[old.policy];
+        let rank = |lacv: i64| {
+            p.classification(lacv)
+                .map(|c| c.hierarchy)
+                .unwrap_or(i64::MIN)
+        };
+        if rank(new.class) < rank(old.class) {
+            return Ok(true);
+        }
+        for &o in &old.cats {
+            let kind = p.kind_of(o);
+            if matches!(kind, TagKind::Restrictive | TagKind::EnumeratedRestrictive)
+                && new.cats.binary_search(&o).is_err()
+            {
+                return Ok(true);
+            }
+        }
+        let tag_of = |o: u32| p.categories[o as usize].tag;
+        let permissive = |o: u32| {
+            matches!(
+                p.kind_of(o),
+                TagKind::Permissive | TagKind::EnumeratedPermissive
+            )
+        };
+        let old_tags: BTreeSet<usize> = old
+            .cats
+            .iter()
+            .copied()
+            .filter(|&o| permissive(o))
+            .map(tag_of)
+            .collect();
+        for tag in old_tags {
+            let in_new: Vec<u32> = new
+                .cats
+                .iter()
+                .copied()
+                .filter(|&o| tag_of(o) == tag)
+                .collect();
+            if in_new.is_empty() || in_new.iter().any(|o| old.cats.binary_search(o).is_err()) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
     /// The dominant label (ADatP-4774.1 §4.4): translated into the governing policy (the first
     /// label's unless given), the highest classification, permissive tags present in every
     /// label intersected (and omitted when absent from any, or when the intersection is empty),

@@ -270,6 +270,28 @@ impl Store {
         Ok(Some(version))
     }
 
+    /// Gives a readable document a new label; returns false when it is not visible. The caller
+    /// has made the release decision (see the web crate); this only records it.
+    pub async fn relabel_document(
+        &self,
+        id: &str,
+        readable: &Entitlements,
+        label: &Label,
+    ) -> Result<bool, StoreError> {
+        if self.document(id, readable).await?.is_none() {
+            return Ok(false);
+        }
+        let mut tx = self.pool.begin().await?;
+        let (labels, _) = intern_labels(&mut tx, std::iter::once(label)).await?;
+        sqlx::query("UPDATE documents SET label_id = $1 WHERE id = $2")
+            .bind(labels[label])
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     /// A document, if it exists and is readable.
     pub async fn document(
         &self,

@@ -282,7 +282,7 @@ pub async fn show(
             esc(at)
         ));
     }
-    let body = format!(
+    let mut body = format!(
         "<p><a href=\"/documents/{}/download\">{download} {}</a> ({} B, {})</p><h2>{versions}</h2><table><thead><tr><th>#</th><th>SHA-256</th><th>B</th><th>{user}</th><th>{uploaded}</th></tr></thead><tbody>{rows}</tbody></table>\
          <h2>{new_version}</h2><form method=\"post\" action=\"/documents/{}/versions\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>{file}<input type=\"file\" name=\"file\" required></label><button>{upload}</button></form>",
         esc(&d.id),
@@ -299,6 +299,15 @@ pub async fn show(
         file = lang.t("file"),
         upload = lang.t("upload"),
     );
+    body.push_str(&format!(
+        "<h2>Label</h2><form method=\"post\" action=\"/documents/{}/label\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <label>Label (JSON)<textarea name=\"label\" rows=\"4\" cols=\"80\">{}</textarea></label>\
+         <label>Technology areas of the content (for a release: area ids, comma-separated)<input name=\"areas\"></label>\
+         <button>Change the label</button></form>",
+        esc(&d.id),
+        esc(&csrf),
+        esc(&d.label.to_json())
+    ));
     Ok(with_cookie(
         page(lang, &banner, Some((&v, &csrf)), &d.title, &body).into_response(),
         set_lang,
@@ -419,4 +428,256 @@ pub async fn api_list(
     let labels: Vec<&Label> = docs.iter().map(|d| &d.label).collect();
     let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
     Ok(Json(json!({"marking": marking, "count": docs.len(), "items": docs})).into_response())
+}
+
+/// The outcome of a relabelling, for the page and the audit entry.
+fn release_page(
+    lang: Lang,
+    banner: &(String, String),
+    v: &Viewer,
+    title: &str,
+    body: &str,
+    status: StatusCode,
+) -> Response {
+    let csrf = v.csrf.clone().unwrap_or_default();
+    (status, page(lang, banner, Some((v, &csrf)), title, body)).into_response()
+}
+
+/// Relabel a document. Raising (or keeping) the label needs the author's clearance to satisfy
+/// the new label. Lowering it is a release decision: the release-authority role, and an
+/// agreement in force covering every nation released to and every technology area given —
+/// otherwise the gaps are shown and nothing changes. Every attempt is audited with the labels
+/// before and after.
+pub async fn relabel(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let lang = crate::lang_of(&headers);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if !csrf_matches(&v, form.get("csrf")) {
+        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
+    }
+    let Some(d) = state.store.document(&id, &v.readable).await? else {
+        return Ok(not_found(lang));
+    };
+    let new_label = match form.get("label").map(|l| Label::from_json(l.trim())) {
+        Some(Ok(l)) => l,
+        Some(Err(e)) => return Ok(bad_request(&format!("field `label`: {e}"))),
+        None => return Ok(bad_request("field `label`: required")),
+    };
+    let set = state.policies().await?;
+    let (Ok(old), Ok(new)) = (set.resolve(&d.label), set.resolve(&new_label)) else {
+        return Ok(bad_request(
+            "field `label`: it names something the loaded policies do not define",
+        ));
+    };
+    let errors = set.validate(&new);
+    if !errors.is_empty() {
+        return Ok(bad_request(&format!(
+            "field `label`: not valid: {}",
+            errors.join("; ")
+        )));
+    }
+    let lowering = match set.is_lowering(&old, &new) {
+        Ok(l) => l,
+        Err(e) => return Ok(bad_request(&format!("field `label`: {e}"))),
+    };
+    let before_after = format!(
+        "before {} | after {}",
+        set.banner(&old, "en"),
+        set.banner(&new, "en")
+    );
+    let object = format!("document:{id}");
+    let banner = banner(&state, &v, &[&d.label], lang).await;
+    if !lowering {
+        if !state.may_write(&v.person, &new_label).await? {
+            state
+                .audit(
+                    &v.person.id,
+                    "relabel",
+                    &object,
+                    Some(d.label_id),
+                    "deny",
+                    &before_after,
+                )
+                .await;
+            return Ok((
+                StatusCode::FORBIDDEN,
+                "your clearance does not satisfy the new label",
+            )
+                .into_response());
+        }
+        state
+            .store
+            .relabel_document(&id, &v.readable, &new_label)
+            .await?;
+        state
+            .audit(
+                &v.person.id,
+                "relabel",
+                &object,
+                Some(d.label_id),
+                "allow",
+                &before_after,
+            )
+            .await;
+        return Ok(Redirect::to(&format!("/documents/{id}")).into_response());
+    }
+    // Lowering: a release decision.
+    if !v
+        .person
+        .roles
+        .contains(&pillar_core::Role::ReleaseAuthority)
+    {
+        state
+            .audit(
+                &v.person.id,
+                "release",
+                &object,
+                Some(d.label_id),
+                "deny",
+                &format!("not a release authority; {before_after}"),
+            )
+            .await;
+        return Ok(release_page(lang, &banner, &v, &d.title, "<p class=\"error\" role=\"alert\">Lowering a label is a release decision: it needs the release-authority role.</p>", StatusCode::FORBIDDEN));
+    }
+    let areas: Vec<String> = form
+        .get("areas")
+        .map(|a| {
+            a.split([',', ';', ' '])
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    if areas.is_empty() {
+        return Ok(bad_request(
+            "field `areas`: a release names the technology areas of what is released",
+        ));
+    }
+    let nations: Vec<pillar_core::Nation> = state
+        .store
+        .export(pillar_core::RegistryKind::Nations)
+        .await?
+        .into_iter()
+        .filter_map(|r| match r {
+            pillar_store::RegistryRow::Nation(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    // Released to: the new label's Releasable To values; with none, every registry nation.
+    let mut release_to: Vec<pillar_core::NationCode> = set
+        .to_label(&new)
+        .categories
+        .iter()
+        .filter(|c| c.tag_name == "Releasable To")
+        .flat_map(|c| c.values.iter())
+        .filter_map(|v| match v {
+            pillar_label::CategoryValue::Generic(g) => pillar_core::NationCode::parse(g).ok(),
+            _ => None,
+        })
+        .collect();
+    if release_to.is_empty() {
+        release_to = nations
+            .iter()
+            .filter(|n| n.members.is_empty())
+            .map(|n| n.code.clone())
+            .collect();
+    }
+    let agreements: Vec<pillar_core::Agreement> = state
+        .store
+        .export(pillar_core::RegistryKind::Agreements)
+        .await?
+        .into_iter()
+        .filter_map(|r| match r {
+            pillar_store::RegistryRow::Agreement(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    let tree: Vec<pillar_core::TechArea> = state
+        .store
+        .export(pillar_core::RegistryKind::TechAreas)
+        .await?
+        .into_iter()
+        .filter_map(|r| match r {
+            pillar_store::RegistryRow::TechArea(a) => Some(a),
+            _ => None,
+        })
+        .collect();
+    let today = chrono::Utc::now().date_naive();
+    let cover =
+        pillar_readiness::coverage(&agreements, &nations, &tree, &release_to, &areas, today);
+    let covered: String = cover
+        .covered
+        .iter()
+        .map(|c| {
+            format!(
+                "<li>{} / {}: {}</li>",
+                esc(&c.nation),
+                esc(&c.area),
+                esc(&c.agreements.join(", "))
+            )
+        })
+        .collect();
+    if !cover.complete() {
+        let gaps: String = cover
+            .gaps
+            .iter()
+            .map(|(n, a)| format!("<li>{} / {}</li>", esc(n), esc(a)))
+            .collect();
+        state
+            .audit(
+                &v.person.id,
+                "release",
+                &object,
+                Some(d.label_id),
+                "deny",
+                &format!("no agreement covers {:?}; {before_after}", cover.gaps),
+            )
+            .await;
+        let body = format!("<p class=\"error\" role=\"alert\">No agreement in force covers this release. Gaps (nation / area):</p><ul>{gaps}</ul><p>Covered:</p><ul>{covered}</ul>");
+        return Ok(release_page(
+            lang,
+            &banner,
+            &v,
+            &d.title,
+            &body,
+            StatusCode::CONFLICT,
+        ));
+    }
+    state
+        .store
+        .relabel_document(&id, &v.readable, &new_label)
+        .await?;
+    let used: Vec<String> = cover
+        .covered
+        .iter()
+        .flat_map(|c| c.agreements.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    state
+        .audit(
+            &v.person.id,
+            "release",
+            &object,
+            Some(d.label_id),
+            "allow",
+            &format!("{before_after}; agreements {}", used.join(", ")),
+        )
+        .await;
+    let body = format!("<p role=\"status\">Released: {}.</p><p>Covered by (nation / area: agreements):</p><ul>{covered}</ul><p><a href=\"/documents/{}\">Back</a></p>", esc(&before_after), esc(&id));
+    Ok(release_page(
+        lang,
+        &banner,
+        &v,
+        &d.title,
+        &body,
+        StatusCode::OK,
+    ))
 }

@@ -318,6 +318,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/documents/{id}", get(documents::show))
         .route("/documents/{id}/download", get(documents::download))
+        .route("/documents/{id}/label", post(documents::relabel))
         .route(
             "/documents/{id}/versions",
             post(documents::new_version).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD)),

@@ -583,3 +583,141 @@ async fn documents_upload_search_download_and_versions_respect_labels() {
     assert!(page.contains("<td>2</td>") && page.contains("<td>1</td>"));
     assert!(page.contains(">SECRET//REL TO USA, AUS</div>"), "{page}");
 }
+
+#[tokio::test]
+async fn lowering_a_label_is_a_release_decision_checked_against_agreements() {
+    let app = app().await;
+    pillar_web::set_password(&app.store, "us-release", PASSWORD)
+        .await
+        .unwrap();
+    let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
+    let rel = sign_in(&app, "us-release", PASSWORD).await.unwrap();
+    let kr = sign_in(&app, "kr-pm", PASSWORD).await.unwrap();
+    let label = |class: &str, rel: &[&str]| {
+        let v: Vec<String> = rel
+            .iter()
+            .map(|r| format!(r#"{{"generic":"{r}"}}"#))
+            .collect();
+        format!(
+            r#"{{"policy":{{"name":"PILLAR COALITION"}},"classification":"{class}","categories":[{{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{}]}}]}}"#,
+            v.join(",")
+        )
+    };
+    let csrf = session_csrf(&app, &us).await;
+    let (ct, body) = multipart(
+        &[
+            ("csrf", &csrf),
+            ("title", "Quantum gravimeter trial"),
+            ("label", &label("SECRET", &["USA"])),
+        ],
+        Some(("t.txt", b"gravimeter results")),
+    );
+    let (_, headers, _) = send(
+        &app,
+        Request::post("/documents")
+            .header(header::COOKIE, &us)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    let doc = headers
+        .iter()
+        .find(|(k, _)| k == "location")
+        .unwrap()
+        .1
+        .clone();
+    assert_eq!(send(&app, get(&doc, &kr)).await.0, StatusCode::NOT_FOUND);
+    let relabel = |cookie: &str, csrf: &str, label: &str, areas: &str| {
+        let body = format!("csrf={}&label={}&areas={}", csrf, urlencode(label), areas);
+        Request::post(format!("{doc}/label"))
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // Not a release authority: refused.
+    let (status, _, _) = send(
+        &app,
+        relabel(
+            &us,
+            &csrf,
+            &label("CONFIDENTIAL", &["USA", "KOR"]),
+            "p2-quantum",
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Release to JPN in quantum: no agreement in force covers it — the gap is shown.
+    let rel_csrf = session_csrf(&app, &rel).await;
+    let (status, _, page) = send(
+        &app,
+        relabel(
+            &rel,
+            &rel_csrf,
+            &label("CONFIDENTIAL", &["USA", "JPN"]),
+            "p2-quantum",
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(page.contains("JPN / p2-quantum"), "{page}");
+    assert_eq!(send(&app, get(&doc, &kr)).await.0, StatusCode::NOT_FOUND);
+    // Release to KOR in quantum: the US–ROK MOU covers it; the ROK programme manager now reads it.
+    let (status, _, page) = send(
+        &app,
+        relabel(
+            &rel,
+            &rel_csrf,
+            &label("CONFIDENTIAL", &["USA", "KOR"]),
+            "p2-quantum",
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("mou-us-kor-dst"), "{page}");
+    assert_eq!(send(&app, get(&doc, &kr)).await.0, StatusCode::OK);
+    // Raising needs no release authority, only a clearance that satisfies the new label.
+    let (status, _, _) = send(
+        &app,
+        relabel(&us, &csrf, &label("SECRET", &["USA", "KOR"]), ""),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // Each decision is in the audit chain with the labels before and after.
+    let entries = app.store.audit_entries(100).await.unwrap();
+    let releases: Vec<_> = entries
+        .iter()
+        .filter(|e| e.event.action == "release")
+        .collect();
+    assert_eq!(
+        releases
+            .iter()
+            .filter(|e| e.event.decision == "deny")
+            .count(),
+        2
+    );
+    let allowed = releases
+        .iter()
+        .find(|e| e.event.decision == "allow")
+        .unwrap();
+    assert!(
+        allowed
+            .event
+            .detail
+            .contains("before SECRET//REL TO USA | after CONFIDENTIAL//REL TO USA, KOR"),
+        "{}",
+        allowed.event.detail
+    );
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
