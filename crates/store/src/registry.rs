@@ -268,6 +268,16 @@ impl Store {
         Ok(sqlx::query_scalar(&sql).fetch_one(&self.pool).await?)
     }
 
+    /// The id under which a label is stored, if it is.
+    pub async fn label_id(&self, label: &Label) -> Result<Option<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM labels WHERE canonical = $1")
+                .bind(label.canonical())
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
     /// The number of distinct labels stored.
     pub async fn label_count(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM labels")

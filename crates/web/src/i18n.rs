@@ -54,7 +54,26 @@ impl Lang {
             "signed_in_as" => ("Signed in as", "로그인 사용자"),
             "language" => ("한국어", "English"),
             "decision" => ("policy decision required", "정책 결정 필요"),
-            _ => ("?", "?"),
+            "documents" => ("Documents", "문서"),
+            "search" => ("Search", "검색"),
+            "upload" => ("Upload", "올리기"),
+            "title_field" => ("Title", "제목"),
+            "label_field" => (
+                "Label (JSON; empty: coalition UNCLASSIFIED)",
+                "보안 표지 (JSON; 비우면 연합 평문)",
+            ),
+            "file" => ("File", "파일"),
+            "version" => ("Version", "판"),
+            "versions" => ("Versions", "판 이력"),
+            "new_version" => ("New version", "새 판"),
+            "uploaded" => ("Uploaded", "올린 시각"),
+            "download" => ("Download", "내려받기"),
+            "audit" => ("Audit", "감사 기록"),
+            _ => {
+                // Every string must exist in both languages; tests run with debug assertions.
+                debug_assert!(false, "missing UI string `{key}`");
+                ("?", "?")
+            }
         };
         match self {
             Lang::En => en,
@@ -89,9 +108,25 @@ mod tests {
             "signed_in_as",
             "language",
             "decision",
+            "documents",
+            "search",
+            "upload",
+            "title_field",
+            "label_field",
+            "file",
+            "version",
+            "versions",
+            "new_version",
+            "uploaded",
+            "download",
+            "audit",
         ] {
             assert_ne!(Lang::En.t(key), "?", "{key}");
             assert_ne!(Lang::Ko.t(key), "?", "{key}");
+            // The product name stays as it is in both languages.
+            if key != "title" {
+                assert_ne!(Lang::En.t(key), Lang::Ko.t(key), "{key} is not translated");
+            }
         }
         assert_eq!(Lang::parse(Some("ko-KR")), Lang::Ko);
         assert_eq!(Lang::parse(None), Lang::En);

@@ -291,48 +291,50 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
 }
 
+/// Declares every route once: the router is built from this list, and so is [`ROUTES`], which
+/// the tests walk (a new route is covered by them automatically).
+macro_rules! routes {
+    ($($path:literal [$($method:literal),+] => $handler:expr,)*) => {
+        /// Every route: (method, path pattern).
+        pub const ROUTES: &[(&str, &str)] = &[$($(($method, $path)),+),*];
+
+        fn add_routes(router: Router<AppState>) -> Router<AppState> {
+            router$(.route($path, $handler))*
+        }
+    };
+}
+
+routes! {
+    "/" ["GET"] => get(pages::home),
+    "/login" ["GET", "POST"] => get(pages::login_form).post(pages::login),
+    "/logout" ["POST"] => post(pages::logout),
+    "/agreements" ["GET"] => get(pages::agreements),
+    "/agreements/{id}" ["GET"] => get(pages::agreement),
+    "/registry/{kind}" ["GET"] => get(pages::registry_list),
+    "/registry/{kind}/{id}" ["GET"] => get(pages::registry_item),
+    "/api/registry/{kind}" ["GET"] => get(pages::api_registry_list),
+    "/api/registry/{kind}/{id}" ["GET"] => get(pages::api_registry_item),
+    "/api/agreements" ["GET"] => get(pages::api_agreements),
+    "/api/agreements/{id}" ["GET"] => get(pages::api_agreement),
+    "/api/tokens" ["GET", "POST"] => get(pages::api_tokens).post(pages::api_create_token),
+    "/api/tokens/{id}" ["DELETE"] => delete(pages::api_revoke_token),
+    "/documents" ["GET", "POST"] => get(documents::list).post(documents::upload).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD)),
+    "/documents/{id}" ["GET"] => get(documents::show),
+    "/documents/{id}/download" ["GET"] => get(documents::download),
+    "/documents/{id}/label" ["POST"] => post(documents::relabel),
+    "/documents/{id}/versions" ["POST"] => post(documents::new_version).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD)),
+    "/api/documents" ["GET"] => get(documents::api_list),
+    "/audit" ["GET"] => get(pages::audit_page),
+    "/api/openapi.json" ["GET"] => get(pages::openapi),
+    "/static/pillar.css" ["GET"] => get(pages::css),
+    "/static/classifications.css" ["GET"] => get(pages::classification_css),
+    "/healthz" ["GET"] => get(healthz),
+    "/metrics" ["GET"] => get(metrics),
+}
+
 /// Builds the router.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(pages::home))
-        .route("/login", get(pages::login_form).post(pages::login))
-        .route("/logout", post(pages::logout))
-        .route("/agreements", get(pages::agreements))
-        .route("/agreements/{id}", get(pages::agreement))
-        .route("/registry/{kind}", get(pages::registry_list))
-        .route("/registry/{kind}/{id}", get(pages::registry_item))
-        .route("/api/registry/{kind}", get(pages::api_registry_list))
-        .route("/api/registry/{kind}/{id}", get(pages::api_registry_item))
-        .route("/api/agreements", get(pages::api_agreements))
-        .route("/api/agreements/{id}", get(pages::api_agreement))
-        .route(
-            "/api/tokens",
-            get(pages::api_tokens).post(pages::api_create_token),
-        )
-        .route("/api/tokens/{id}", delete(pages::api_revoke_token))
-        .route(
-            "/documents",
-            get(documents::list)
-                .post(documents::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD)),
-        )
-        .route("/documents/{id}", get(documents::show))
-        .route("/documents/{id}/download", get(documents::download))
-        .route("/documents/{id}/label", post(documents::relabel))
-        .route(
-            "/documents/{id}/versions",
-            post(documents::new_version).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD)),
-        )
-        .route("/api/documents", get(documents::api_list))
-        .route("/audit", get(pages::audit_page))
-        .route("/api/openapi.json", get(pages::openapi))
-        .route("/static/pillar.css", get(pages::css))
-        .route(
-            "/static/classifications.css",
-            get(pages::classification_css),
-        )
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
+    add_routes(Router::new())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security_headers,

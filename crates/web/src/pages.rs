@@ -474,12 +474,13 @@ pub async fn registry_item(
     else {
         return Ok(not_found(lang));
     };
+    let label_id = state.store.label_id(row.label()).await?;
     state
         .audit(
             &v.person.id,
             "read",
             &format!("{}:{id}", kind.name()),
-            None,
+            label_id,
             "allow",
             "",
         )
@@ -528,7 +529,8 @@ pub async fn api_registry_list(
             kind.name(),
             None,
             "allow",
-            &format!("{} rows via API", rows.len()),
+            // No count: an administrator of lower clearance reads this entry.
+            "via API",
         )
         .await;
     Ok(Json(json!({"marking": marking, "count": rows.len(), "items": rows})).into_response())
@@ -553,12 +555,13 @@ pub async fn api_registry_item(
         .find(|r| r.id() == id)
     {
         Some(row) => {
+            let label_id = state.store.label_id(row.label()).await?;
             state
                 .audit(
                     &v.person.id,
                     "read",
                     &format!("{}:{id}", kind.name()),
-                    None,
+                    label_id,
                     "allow",
                     "api",
                 )

@@ -721,3 +721,143 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// The route × persona matrix, generated from the router's own route list: for every GET route,
+/// with every parameter value (visible ids, hidden ids, ids that do not exist), no persona's
+/// response may contain anything of objects not released to them.
+#[tokio::test]
+async fn no_route_leaks_anything_hidden_to_any_persona() {
+    let app = app().await;
+    pillar_web::set_password(&app.store, "ca-admin", PASSWORD)
+        .await
+        .unwrap();
+    let secret = r#"{"policy":{"name":"PILLAR COALITION"},"classification":"SECRET","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"}]}]}"#;
+    let label = pillar_label::Label::new(pillar_label::Label::coalition_policy(), "UNCLASSIFIED");
+    let import = |kind: RegistryKind, json: String| {
+        let store = app.store.clone();
+        let label = label.clone();
+        async move {
+            let rows = pillar_store::files::read_rows("zebra.json", json.as_bytes(), kind).unwrap();
+            store
+                .import(kind, "zebra.json", &rows, &label, &mut |_, _| {})
+                .await
+                .unwrap();
+        }
+    };
+    import(RegistryKind::Organisations, format!(r#"[{{"id":"ZEBRA-ORG","name":"ZEBRA laboratory","kind":"laboratory","nation":"USA","label":{secret}}}]"#)).await;
+    import(RegistryKind::Agreements, format!(r#"[{{"id":"ZEBRA-AGREEMENT","title":"ZEBRA annex","kind":"mou","parties":["USA"],"areas":["p2-quantum"],"valid_from":"2026-01-01","status":"in-force","label":{secret}}}]"#)).await;
+    // A hidden document, uploaded through the web by an American.
+    let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
+    let csrf = session_csrf(&app, &us).await;
+    let (ct, body) = multipart(
+        &[
+            ("csrf", &csrf),
+            ("title", "ZEBRA report"),
+            ("label", secret),
+        ],
+        Some(("z.txt", b"ZEBRA contents")),
+    );
+    let (_, headers, _) = send(
+        &app,
+        Request::post("/documents")
+            .header(header::COOKIE, &us)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    let doc_id = headers
+        .iter()
+        .find(|(k, _)| k == "location")
+        .unwrap()
+        .1
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    // The American also reads them, so that the audit chain mentions them.
+    for path in [
+        "/registry/organisations/ZEBRA-ORG",
+        "/api/registry/agreements/ZEBRA-AGREEMENT",
+        &format!("/documents/{doc_id}"),
+        "/documents?q=zebra",
+    ] {
+        assert_eq!(send(&app, get(path, &us)).await.0, StatusCode::OK, "{path}");
+    }
+    let kinds = [
+        "nations",
+        "organisations",
+        "people",
+        "tech-areas",
+        "agreements",
+    ];
+    let mut ids_of: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+    for k in kinds {
+        let mut ids: Vec<String> = app
+            .store
+            .export(k.parse().unwrap())
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.id().to_string())
+            .collect();
+        ids.push("no-such-id".into());
+        ids_of.insert(k, ids);
+    }
+    let mut paths = Vec::new();
+    for (method, pattern) in pillar_web::ROUTES {
+        if *method != "GET" {
+            continue;
+        }
+        let mut expanded = vec![pattern.to_string()];
+        if pattern.contains("{kind}") {
+            expanded = kinds.iter().map(|k| pattern.replace("{kind}", k)).collect();
+        }
+        let mut with_ids = Vec::new();
+        for p in expanded {
+            if !p.contains("{id}") {
+                with_ids.push(p.clone());
+                if p.starts_with("/documents") || p.starts_with("/api/documents") {
+                    // Lower case: the search box echoes the query, which is not a leak.
+                    with_ids.push(format!("{p}?q=zebra"));
+                }
+                continue;
+            }
+            let ids: Vec<String> = if p.contains("/documents/") {
+                vec![doc_id.clone(), "no-such-id".into()]
+            } else if p.contains("/agreements/") {
+                ids_of["agreements"].clone()
+            } else if p.contains("/tokens/") {
+                vec!["no-such-id".into()]
+            } else {
+                let k = kinds
+                    .iter()
+                    .find(|k| p.contains(&format!("/{k}/")))
+                    .unwrap();
+                ids_of[k].clone()
+            };
+            with_ids.extend(ids.iter().map(|id| p.replace("{id}", id)));
+        }
+        paths.extend(with_ids);
+    }
+    assert!(paths.len() > 100, "{}", paths.len());
+    let mut seen_by_us = 0;
+    for path in &paths {
+        let (_, _, body) = send(&app, get(path, &us)).await;
+        seen_by_us += body.matches("ZEBRA").count();
+    }
+    assert!(
+        seen_by_us > 5,
+        "the markers must be visible to someone, or this test proves nothing"
+    );
+    for person in ["jp-observer", "au-liaison", "kr-pm", "ca-admin"] {
+        let session = sign_in(&app, person, PASSWORD).await.unwrap();
+        for path in &paths {
+            let (status, _, body) = send(&app, get(path, &session)).await;
+            assert!(!body.contains("ZEBRA"), "{person} {path}: {status}\n{body}");
+            if path.contains("ZEBRA-") || path.contains(&doc_id) {
+                assert_eq!(status, StatusCode::NOT_FOUND, "{person} {path}");
+            }
+        }
+    }
+}
