@@ -109,3 +109,19 @@ test('a session that is no longer valid sends the user to sign in', async () => 
   assert.equal(page.url(), `${BASE}/login`);
   await context.close();
 });
+
+test('tables sort by a column, from the keyboard too', async () => {
+  const { context, page } = await signIn('us-secretariat');
+  await page.goto(`${BASE}/agreements`);
+  const column = async () => page.$$eval('tbody tr', (rows) => rows.map((r) => r.cells[1].textContent.trim()));
+  const before = await column();
+  const header = page.locator('thead th').nth(1).locator('button');
+  await header.focus();
+  await page.keyboard.press('Enter');
+  const ascending = await column();
+  assert.deepEqual(ascending, [...before].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })));
+  await page.keyboard.press('Enter');
+  assert.deepEqual(await column(), [...ascending].reverse());
+  assert.equal(await page.locator('thead th').nth(1).getAttribute('aria-sort'), 'descending');
+  await context.close();
+});

@@ -69,6 +69,16 @@ impl Lang {
             "uploaded" => ("Uploaded", "올린 시각"),
             "download" => ("Download", "내려받기"),
             "audit" => ("Audit", "감사 기록"),
+            "tokens" => ("API tokens", "API 토큰"),
+            "token_name" => ("Name", "이름"),
+            "created" => ("Created", "생성 시각"),
+            "create_token" => ("Create a token", "토큰 만들기"),
+            "token_once" => (
+                "Your new token — copy it now, it is not shown again:",
+                "새 토큰입니다. 다시 표시되지 않으니 지금 복사하십시오:",
+            ),
+            "revoke" => ("Revoke", "폐기"),
+            "revoked" => ("revoked", "폐기됨"),
             _ => {
                 // Every string must exist in both languages; tests run with debug assertions.
                 debug_assert!(false, "missing UI string `{key}`");
@@ -120,6 +130,13 @@ mod tests {
             "uploaded",
             "download",
             "audit",
+            "tokens",
+            "token_name",
+            "created",
+            "create_token",
+            "token_once",
+            "revoke",
+            "revoked",
         ] {
             assert_ne!(Lang::En.t(key), "?", "{key}");
             assert_ne!(Lang::Ko.t(key), "?", "{key}");

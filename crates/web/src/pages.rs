@@ -100,13 +100,14 @@ pub(crate) fn page(
     };
     let nav = match who {
         Some((v, csrf)) => format!(
-            "<nav><a href=\"/agreements\">{}</a> <a href=\"/registry/nations\">{}</a> <a href=\"/registry/organisations\">{}</a> <a href=\"/registry/people\">{}</a> <a href=\"/registry/tech-areas\">{}</a> <a href=\"/documents\">{}</a>{} <span>{} {}</span> <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form> <a href=\"?lang={other}\">{}</a></nav>",
+            "<nav><a href=\"/agreements\">{}</a> <a href=\"/registry/nations\">{}</a> <a href=\"/registry/organisations\">{}</a> <a href=\"/registry/people\">{}</a> <a href=\"/registry/tech-areas\">{}</a> <a href=\"/documents\">{}</a> <a href=\"/tokens\">{}</a>{} <span>{} {}</span> <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form> <a href=\"?lang={other}\">{}</a></nav>",
             lang.t("agreements"),
             kind_title(RegistryKind::Nations, lang),
             kind_title(RegistryKind::Organisations, lang),
             kind_title(RegistryKind::People, lang),
             kind_title(RegistryKind::TechAreas, lang),
             lang.t("documents"),
+            lang.t("tokens"),
             if v.person.roles.contains(&pillar_core::Role::Administrator) {
                 format!(" <a href=\"/audit\">{}</a>", lang.t("audit"))
             } else {
@@ -126,7 +127,7 @@ pub(crate) fn page(
         esc(text)
     );
     Html(format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{} – Pillar</title><link rel=\"stylesheet\" href=\"/static/pillar.css\"><link rel=\"stylesheet\" href=\"/static/classifications.css\"></head><body>{banner}<header>{nav}</header><main><h1>{}</h1>{body}</main>{banner}</body></html>",
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{} – Pillar</title><link rel=\"stylesheet\" href=\"/static/pillar.css\"><link rel=\"stylesheet\" href=\"/static/classifications.css\"><script src=\"/static/pillar.js\" defer></script></head><body>{banner}<header>{nav}</header><main><h1>{}</h1>{body}</main>{banner}</body></html>",
         lang.tag(),
         esc(title),
         esc(title)
@@ -188,6 +189,135 @@ pub async fn classification_css(State(state): State<AppState>) -> Result<Respons
         }
     }
     Ok(([(header::CONTENT_TYPE, "text/css")], css).into_response())
+}
+
+pub async fn js() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript")],
+        include_str!("pillar.js"),
+    )
+}
+
+/// The API tokens page: list, create (the secret is shown once), revoke.
+pub async fn tokens_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let csrf = v.csrf.clone().unwrap_or_default();
+    let mut rows = String::new();
+    for t in state.store.tokens(&v.person.id).await? {
+        let action = match &t.revoked_at {
+            Some(at) => format!("{} {}", lang.t("revoked"), esc(at)),
+            None => format!(
+                "<form method=\"post\" action=\"/tokens/{}/revoke\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form>",
+                esc(&t.id),
+                esc(&csrf),
+                lang.t("revoke")
+            ),
+        };
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{action}</td></tr>",
+            esc(&t.id),
+            esc(&t.name),
+            esc(&t.created_at)
+        ));
+    }
+    let body = format!(
+        "<table><thead><tr><th>id</th><th>{name}</th><th>{created}</th><th></th></tr></thead><tbody>{rows}</tbody></table>\
+         <form method=\"post\" action=\"/tokens\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>{name}<input name=\"name\" required></label><button>{create}</button></form>",
+        esc(&csrf),
+        name = lang.t("token_name"),
+        created = lang.t("created"),
+        create = lang.t("create_token"),
+    );
+    let banner = banner(&state, &v, &[], lang).await;
+    Ok(with_cookie(
+        page(lang, &banner, Some((&v, &csrf)), lang.t("tokens"), &body).into_response(),
+        set_lang,
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    csrf: String,
+    name: String,
+}
+
+/// Creates a token from the page; its secret is shown once.
+pub async fn tokens_create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, ServerError> {
+    let lang = lang_of(&headers);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if !v.csrf.as_deref().is_some_and(|c| same(c, &form.csrf)) {
+        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
+    }
+    let secret = new_secret();
+    let id = new_secret()[..16].to_string();
+    state
+        .store
+        .create_token(&id, &v.person.id, &form.name, &secret_hash(&secret), &now())
+        .await?;
+    state
+        .audit(
+            &v.person.id,
+            "admin",
+            &format!("token:{id}"),
+            None,
+            "create",
+            "",
+        )
+        .await;
+    let csrf = v.csrf.clone().unwrap_or_default();
+    let body = format!(
+        "<p role=\"status\">{}</p><p><code>{}</code></p><p><a href=\"/tokens\">{}</a></p>",
+        lang.t("token_once"),
+        esc(&secret),
+        lang.t("tokens")
+    );
+    let banner = banner(&state, &v, &[], lang).await;
+    Ok((
+        StatusCode::CREATED,
+        page(lang, &banner, Some((&v, &csrf)), lang.t("tokens"), &body),
+    )
+        .into_response())
+}
+
+/// Revokes a token from the page.
+pub async fn tokens_revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if !v.csrf.as_deref().is_some_and(|c| same(c, &form.csrf)) {
+        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
+    }
+    if state.store.revoke_token(&v.person.id, &id, &now()).await? {
+        state
+            .audit(
+                &v.person.id,
+                "admin",
+                &format!("token:{id}"),
+                None,
+                "revoke",
+                "",
+            )
+            .await;
+    }
+    Ok(Redirect::to("/tokens").into_response())
 }
 
 pub async fn css() -> impl IntoResponse {

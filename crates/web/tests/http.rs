@@ -861,3 +861,70 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
         }
     }
 }
+
+#[tokio::test]
+async fn tokens_page_creates_shows_once_and_revokes() {
+    let app = app().await;
+    let s = sign_in(&app, "au-liaison", PASSWORD).await.unwrap();
+    let csrf = session_csrf(&app, &s).await;
+    let form = |path: &str, body: String| {
+        Request::post(path)
+            .header(header::COOKIE, &s)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    assert_eq!(
+        send(&app, form("/tokens", "csrf=bad&name=x".into()))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, _, page) = send(&app, form("/tokens", format!("csrf={csrf}&name=nightly"))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let secret = page
+        .split("<code>")
+        .nth(1)
+        .unwrap()
+        .split("</code>")
+        .next()
+        .unwrap()
+        .to_string();
+    let (_, _, list) = send(&app, get("/tokens", &s)).await;
+    assert!(
+        list.contains("nightly") && !list.contains(&secret),
+        "the secret is shown once only"
+    );
+    let id = list
+        .split("/tokens/")
+        .nth(1)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    let bearer = Request::get("/api/agreements")
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, bearer).await.0, StatusCode::OK);
+    assert_eq!(
+        send(
+            &app,
+            form(&format!("/tokens/{id}/revoke"), format!("csrf={csrf}"))
+        )
+        .await
+        .0,
+        StatusCode::SEE_OTHER
+    );
+    let bearer = Request::get("/api/agreements")
+        .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&app, bearer).await.0, StatusCode::UNAUTHORIZED);
+    let (_, headers, js) = send(&app, get("/static/pillar.js", "")).await;
+    assert!(js.contains("aria-sort"));
+    assert!(headers
+        .iter()
+        .any(|(k, v)| k == "content-type" && v == "text/javascript"));
+}
