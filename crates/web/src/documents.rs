@@ -16,19 +16,27 @@ use crate::i18n::Lang;
 use crate::pages::{banner, esc, language, not_found, page, unauthorized, with_cookie};
 use crate::{now, viewer, AppState, ServerError, Viewer};
 
-/// Text to index: plain text and Markdown as they are (UTF-8, lossy); other formats (PDF …)
-/// are indexed by title only for now.
-fn extract_text(filename: &str, media_type: &str, bytes: &[u8]) -> String {
+/// Text to index: plain text and Markdown as they are (UTF-8, lossy); the text of a PDF
+/// (pdf-extract); nothing for other formats (indexed by title only).
+pub fn extract_text(filename: &str, media_type: &str, bytes: &[u8]) -> String {
     let lower = filename.to_ascii_lowercase();
     let textual = media_type.starts_with("text/")
         || lower.ends_with(".txt")
         || lower.ends_with(".md")
         || lower.ends_with(".markdown");
     if textual {
-        String::from_utf8_lossy(bytes).into_owned()
-    } else {
-        String::new()
+        return String::from_utf8_lossy(bytes).into_owned();
     }
+    if media_type == "application/pdf" || lower.ends_with(".pdf") {
+        // A malformed PDF must not take the server down: the extractor is known to panic on
+        // some inputs, so a panic counts as "no text".
+        let bytes = bytes.to_vec();
+        return std::panic::catch_unwind(move || pdf_extract::extract_text_from_mem(&bytes))
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+    }
+    String::new()
 }
 
 fn media_type_of(filename: &str, given: Option<&str>) -> String {
@@ -222,7 +230,10 @@ pub async fn upload(
             .into_response());
     }
     let sha = state.blobs.put(&bytes)?;
-    let text = extract_text(&filename, &media_type, &bytes);
+    let text = {
+        let (f, m, b) = (filename.clone(), media_type.clone(), bytes.clone());
+        tokio::task::spawn_blocking(move || extract_text(&f, &m, &b)).await?
+    };
     let id = new_secret()[..16].to_string();
     let upload = Upload {
         sha256: &sha,
@@ -384,7 +395,10 @@ pub async fn new_version(
         return Ok(bad_request("field `file`: a file is required"));
     };
     let sha = state.blobs.put(&bytes)?;
-    let text = extract_text(&filename, &media_type, &bytes);
+    let text = {
+        let (f, m, b) = (filename.clone(), media_type.clone(), bytes.clone());
+        tokio::task::spawn_blocking(move || extract_text(&f, &m, &b)).await?
+    };
     let upload = Upload {
         sha256: &sha,
         size: bytes.len() as i64,

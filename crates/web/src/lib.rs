@@ -4,10 +4,11 @@
 //! person may read and filters inside its queries; this crate renders.
 
 pub mod auth;
-mod documents;
+pub mod documents;
 pub mod i18n;
 mod pages;
 
+pub use documents::extract_text;
 pub use pages::set_password;
 
 use std::future::Future;
