@@ -268,6 +268,49 @@ impl Store {
         Ok(sqlx::query_scalar(&sql).fetch_one(&self.pool).await?)
     }
 
+    /// One person by id (with roles and clearance), without reading the whole list.
+    pub async fn person(&self, id: &str) -> Result<Option<pillar_core::Person>, StoreError> {
+        let Some(r) = sqlx::query(
+            "SELECT t.id, t.name, t.nationality, t.organisation, t.clearance, l.canonical \
+             FROM people t JOIN labels l ON l.id = t.label_id WHERE t.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let roles: Vec<String> = sqlx::query_scalar(
+            "SELECT role FROM person_roles WHERE person_id = $1 ORDER BY position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut record = Record::default();
+        for (i, c) in [
+            "id",
+            "name",
+            "nationality",
+            "organisation",
+            "clearance",
+            "label",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let v: Option<String> = r.get(i);
+            record.set(c, v.unwrap_or_default());
+        }
+        record.set("roles", roles.join(";"));
+        let fallback = Label::new(Label::coalition_policy(), "UNCLASSIFIED");
+        pillar_core::Person::from_record(&record, &fallback)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt {
+                table: "people",
+                reason: format!("`{id}`: {e}"),
+            })
+    }
+
     /// The id under which a label is stored, if it is.
     pub async fn label_id(&self, label: &Label) -> Result<Option<i64>, StoreError> {
         Ok(

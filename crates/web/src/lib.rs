@@ -22,10 +22,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use pillar_core::{Person, RegistryKind};
+use pillar_core::Person;
 use pillar_label::PolicySet;
 use pillar_store::audit::{AuditEvent, AuditKey};
-use pillar_store::{EntitlementCache, Entitlements, RegistryRow, Store};
+use pillar_store::{EntitlementCache, Entitlements, Store};
 
 use crate::auth::{cookie, secret_hash, Throttle};
 use crate::i18n::Lang;
@@ -202,14 +202,7 @@ pub async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<View
             None => return Ok(None),
         }
     };
-    let person = store
-        .export(RegistryKind::People)
-        .await?
-        .into_iter()
-        .find_map(|r| match r {
-            RegistryRow::Person(p) if p.id == person_id => Some(p),
-            _ => None,
-        });
+    let person = store.person(&person_id).await?;
     let Some(person) = person else {
         return Ok(None);
     };
