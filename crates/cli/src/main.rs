@@ -453,15 +453,11 @@ async fn export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
         None => store.export(args.kind).await.map_err(classify)?,
         Some(person) => {
             let clearance = store
-                .export(RegistryKind::People)
+                .person(person)
                 .await
                 .map_err(classify)?
-                .into_iter()
-                .find_map(|r| match r {
-                    pillar_store::RegistryRow::Person(p) if &p.id == person => Some(p.clearance),
-                    _ => None,
-                })
                 .ok_or_else(|| BadInput(format!("--as: no person `{person}` in the registry")))?
+                .clearance
                 .ok_or_else(|| BadInput(format!("--as: `{person}` has no clearance")))?;
             let readable = store
                 .entitlements(&pillar_store::EntitlementCache::default(), &clearance)
