@@ -239,8 +239,19 @@ impl Store {
         self.backend
     }
 
-    /// Closes every connection (waits for them to be returned).
+    /// Refreshes the query planner's statistics (SQLite `ANALYZE`, PostgreSQL `ANALYZE`), so
+    /// that label-filtered lists pick the right index as tables grow. Run after bulk loads; the
+    /// server also runs it when it starts and stops.
+    pub async fn analyze(&self) -> Result<(), StoreError> {
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Closes every connection (waits for them to be returned), refreshing statistics first.
     pub async fn close(&self) {
+        if let Err(e) = self.analyze().await {
+            tracing::warn!("ANALYZE before closing failed: {e}");
+        }
         self.pool.close().await
     }
 }

@@ -342,9 +342,17 @@ impl Store {
         let ids = serde_json::to_string(&*readable.label_ids).expect("ids serialise");
         let filter = self.visible_filter("d.label_id", 2);
         let rows = if query.trim().is_empty() {
+            // Which index should lead: when the reader may see a fair share of the labels, walk
+            // the documents newest first and keep the readable ones (`+label_id` keeps the
+            // planner off the label index); when they see few labels, start from those labels.
+            let column = if readable.label_ids.len() * 20 >= readable.examined.max(1) {
+                "+d.label_id"
+            } else {
+                "d.label_id"
+            };
             let sql = format!(
-                "{SELECT} WHERE {} ORDER BY d.created_at DESC, d.id LIMIT $1",
-                self.visible_filter("d.label_id", 2)
+                "{SELECT} WHERE {} ORDER BY d.created_at DESC, d.id DESC LIMIT $1",
+                self.visible_filter(column, 2)
             );
             sqlx::query(&sql)
                 .bind(limit)

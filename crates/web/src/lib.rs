@@ -348,6 +348,9 @@ pub async fn serve(
     listen: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    if let Err(e) = state.store.analyze().await {
+        tracing::warn!("ANALYZE at start failed: {e}");
+    }
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!("Pillar listening on http://{}", listener.local_addr()?);
     let store = state.store.clone();

@@ -27,4 +27,4 @@ CREATE TABLE documents_search (
     tsv         TSVECTOR NOT NULL
 );
 CREATE INDEX documents_search_tsv ON documents_search USING GIN (tsv);
-CREATE INDEX documents_created ON documents(created_at);
+CREATE INDEX documents_created ON documents(created_at, id);

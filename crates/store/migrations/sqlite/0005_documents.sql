@@ -23,4 +23,4 @@ CREATE TABLE document_versions (
 );
 
 CREATE VIRTUAL TABLE documents_fts USING fts5(document_id UNINDEXED, title, body);
-CREATE INDEX documents_created ON documents(created_at);
+CREATE INDEX documents_created ON documents(created_at, id);

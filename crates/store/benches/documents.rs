@@ -1,0 +1,219 @@
+//! Label-filtered document list and search over a generated corpus (default 1 000 000
+//! documents under 10 000 distinct labels, SQLite): a reader who may see part of the corpus
+//! against one who may see all of it, to show what the filter costs.
+//!
+//! Run: `cargo bench -p pillar-store --bench documents` (`PILLAR_BENCH_DOCS=100000` for a
+//! smaller corpus).
+
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use pillar_label::demo::{COALITION_SPIF, ROK_SPIF, US_SPIF};
+use pillar_label::Clearance;
+use pillar_store::{DbTarget, EntitlementCache, Store};
+use rand::{Rng, SeedableRng};
+
+const WORDS: [&str; 16] = [
+    "quantum",
+    "sensing",
+    "undersea",
+    "autonomy",
+    "hypersonic",
+    "glide",
+    "cyber",
+    "spectrum",
+    "jamming",
+    "lidar",
+    "gallium",
+    "tungsten",
+    "navigation",
+    "timing",
+    "sonar",
+    "laser",
+];
+const REL: [&str; 10] = [
+    "USA", "AUS", "CAN", "GBR", "JPN", "KOR", "NZL", "AUKUS", "CFCK", "FVEY",
+];
+const CLASSES: [&str; 5] = [
+    "UNCLASSIFIED",
+    "CUI",
+    "CONFIDENTIAL",
+    "SECRET",
+    "TOP SECRET",
+];
+
+fn label_json(rng: &mut rand::rngs::StdRng) -> String {
+    let class = CLASSES[rng.gen_range(0..5)];
+    let mut rel: Vec<String> = REL
+        .iter()
+        .filter(|_| rng.gen_bool(0.35))
+        .map(|r| format!(r#"{{"generic":"{r}"}}"#))
+        .collect();
+    if rel.is_empty() {
+        rel.push(r#"{"generic":"USA"}"#.into());
+    }
+    let mut cats = vec![format!(
+        r#"{{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{}]}}"#,
+        rel.join(",")
+    )];
+    if class != "UNCLASSIFIED" && class != "CUI" && rng.gen_bool(0.3) {
+        cats.push(r#"{"type":"RESTRICTIVE","tag_name":"Programme Access","values":[{"generic":"HAWKEYE"}]}"#.into());
+    }
+    if rng.gen_bool(0.5) {
+        cats.push(format!(
+            r#"{{"type":"INFORMATIVE","tag_name":"Export Control","values":[{{"generic":"{}"}}]}}"#,
+            if rng.gen_bool(0.5) { "ITAR" } else { "EAR" }
+        ));
+    }
+    let label = pillar_label::Label::from_json(&format!(r#"{{"policy":{{"name":"PILLAR COALITION"}},"classification":"{class}","categories":[{}]}}"#, cats.join(","))).unwrap();
+    label.canonical()
+}
+
+async fn corpus(store: &Store, docs: usize, labels: usize) {
+    let pool = store.pool_for_tests();
+    let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+    let mut seen = std::collections::HashSet::new();
+    let mut tx = pool.begin().await.unwrap();
+    while seen.len() < labels {
+        let l = label_json(&mut rng);
+        if seen.insert(l.clone()) {
+            sqlx::query("INSERT INTO labels (canonical) VALUES ($1)")
+                .bind(l)
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+        }
+    }
+    let first_label: i64 = sqlx::query_scalar("SELECT MIN(id) FROM labels")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    for start in (0..docs).step_by(500) {
+        let end = (start + 500).min(docs);
+        let mut d = String::from(
+            "INSERT INTO documents (id, title, label_id, version, created_by, created_at) VALUES ",
+        );
+        let mut v = String::from("INSERT INTO document_versions (document_id, version, sha256, size, media_type, filename, uploaded_by, uploaded_at) VALUES ");
+        let mut f = String::from("INSERT INTO documents_fts (document_id, title, body) VALUES ");
+        for i in start..end {
+            let sep = if i > start { "," } else { "" };
+            let title: Vec<&str> = (0..4)
+                .map(|_| WORDS[rng.gen_range(0..WORDS.len())])
+                .collect();
+            let body: Vec<&str> = (0..20)
+                .map(|_| WORDS[rng.gen_range(0..WORDS.len())])
+                .collect();
+            let label = first_label + rng.gen_range(0..labels as i64);
+            let at = format!(
+                "2026-{:02}-{:02}T00:00:{:02}.{:03}Z",
+                1 + i % 12,
+                1 + i % 28,
+                i % 60,
+                i % 1000
+            );
+            d.push_str(&format!(
+                "{sep}('d{i}','{}',{label},1,'bench','{at}')",
+                title.join(" ")
+            ));
+            v.push_str(&format!(
+                "{sep}('d{i}',1,'{}',100,'text/plain','d.txt','bench','{at}')",
+                "0".repeat(64)
+            ));
+            f.push_str(&format!(
+                "{sep}('d{i}','{}','{}')",
+                title.join(" "),
+                body.join(" ")
+            ));
+        }
+        for sql in [d, v, f] {
+            sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+}
+
+fn clearance(classes: &[&str], rel: &[&str]) -> Clearance {
+    let values: Vec<String> = rel
+        .iter()
+        .map(|r| format!(r#"{{"generic":"{r}"}}"#))
+        .collect();
+    Clearance::from_json(&format!(
+        r#"{{"policy":{{"name":"PILLAR COALITION"}},"classifications":[{}],"categories":[{{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{}]}},{{"type":"RESTRICTIVE","tag_name":"Programme Access","values":[{{"generic":"HAWKEYE"}}]}}]}}"#,
+        classes.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(","),
+        values.join(",")
+    ))
+    .unwrap()
+}
+
+fn bench(c: &mut Criterion) {
+    let docs: usize = std::env::var("PILLAR_BENCH_DOCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = rt.block_on(async {
+        let s = Store::open_migrated(&DbTarget::Sqlite(dir.path().join("docs.db")))
+            .await
+            .unwrap();
+        let spifs: Vec<(String, Vec<u8>)> =
+            [("c", COALITION_SPIF), ("u", US_SPIF), ("r", ROK_SPIF)]
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
+                .collect();
+        s.load_policies(&spifs).await.unwrap();
+        let t = Instant::now();
+        corpus(&s, docs, 10_000).await;
+        s.analyze().await.unwrap();
+        eprintln!(
+            "corpus: {docs} documents, 10 000 labels, built in {:.1?}",
+            t.elapsed()
+        );
+        s
+    });
+    let cache = EntitlementCache::default();
+    // A Japanese observer (CONFIDENTIAL, REL JPN) sees part; a US reader with everything sees all.
+    let partial = rt
+        .block_on(store.entitlements(
+            &cache,
+            &clearance(&["UNCLASSIFIED", "CUI", "CONFIDENTIAL"], &["JPN"]),
+        ))
+        .unwrap();
+    let all = rt
+        .block_on(store.entitlements(&cache, &clearance(&CLASSES, &REL)))
+        .unwrap();
+    eprintln!(
+        "readable labels: partial {} of {}, all {}",
+        partial.label_ids.len(),
+        partial.examined,
+        all.label_ids.len()
+    );
+    let t = Instant::now();
+    rt.block_on(store.entitlements(
+        &EntitlementCache::default(),
+        &clearance(&["UNCLASSIFIED"], &["GBR"]),
+    ))
+    .unwrap();
+    eprintln!(
+        "entitlement set over 10 000 labels, uncached: {:.1?}",
+        t.elapsed()
+    );
+    let mut g = c.benchmark_group(format!("documents {docs}"));
+    g.sample_size(20);
+    g.measurement_time(Duration::from_secs(10));
+    for (who, e) in [("partial reader", &partial), ("reader of all", &all)] {
+        g.bench_function(format!("list newest 100, {who}"), |b| {
+            b.iter(|| rt.block_on(store.search_documents("", e, 100)).unwrap())
+        });
+        g.bench_function(format!("search 'quantum sonar', {who}"), |b| {
+            b.iter(|| {
+                rt.block_on(store.search_documents("quantum sonar", e, 100))
+                    .unwrap()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
