@@ -637,6 +637,21 @@ pub async fn registry_item(
     ))
 }
 
+/// A person's clearance is personnel-security data: the API shows it to that person and to
+/// administrators only, whatever the row's label.
+fn redact(v: &Viewer, rows: Vec<RegistryRow>) -> Vec<RegistryRow> {
+    let admin = v.person.roles.contains(&pillar_core::Role::Administrator);
+    rows.into_iter()
+        .map(|r| match r {
+            RegistryRow::Person(mut p) if !admin && p.id != v.person.id => {
+                p.clearance = None;
+                RegistryRow::Person(p)
+            }
+            other => other,
+        })
+        .collect()
+}
+
 /// The JSON list of a kind: visible rows only, with the dominant marking.
 pub async fn api_registry_list(
     State(state): State<AppState>,
@@ -649,7 +664,7 @@ pub async fn api_registry_list(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(unauthorized());
     };
-    let rows = visible_rows(&state, &v, kind).await?;
+    let rows = redact(&v, visible_rows(&state, &v, kind).await?);
     let labels: Vec<&Label> = rows.iter().map(|r| r.label()).collect();
     let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
     state
@@ -679,8 +694,7 @@ pub async fn api_registry_item(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(unauthorized());
     };
-    match visible_rows(&state, &v, kind)
-        .await?
+    match redact(&v, visible_rows(&state, &v, kind).await?)
         .into_iter()
         .find(|r| r.id() == id)
     {

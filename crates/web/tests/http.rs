@@ -928,3 +928,20 @@ async fn tokens_page_creates_shows_once_and_revokes() {
         .iter()
         .any(|(k, v)| k == "content-type" && v == "text/javascript"));
 }
+
+#[tokio::test]
+async fn clearances_are_shown_only_to_their_holder_and_administrators() {
+    let app = app().await;
+    let jp = sign_in(&app, "jp-observer", PASSWORD).await.unwrap();
+    let (_, _, body) = send(&app, get("/api/registry/people", &jp)).await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    for p in v["items"].as_array().unwrap() {
+        let own = p["id"] == "jp-observer";
+        assert_eq!(p["clearance"].is_object(), own, "{}", p["id"]);
+    }
+    let (_, _, body) = send(&app, get("/api/registry/people/us-secretariat", &jp)).await;
+    assert!(!body.contains("classifications"), "{body}");
+    let admin = sign_in(&app, "ca-admin", PASSWORD).await.unwrap();
+    let (_, _, body) = send(&app, get("/api/registry/people/us-secretariat", &admin)).await;
+    assert!(body.contains("classifications"), "{body}");
+}
