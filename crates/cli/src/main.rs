@@ -452,21 +452,34 @@ async fn export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
     let rows = match &args.as_person {
         None => store.export(args.kind).await.map_err(classify)?,
         Some(person) => {
-            let clearance = store
+            let viewer = store
                 .person(person)
                 .await
                 .map_err(classify)?
-                .ok_or_else(|| BadInput(format!("--as: no person `{person}` in the registry")))?
+                .ok_or_else(|| BadInput(format!("--as: no person `{person}` in the registry")))?;
+            let clearance = viewer
                 .clearance
+                .clone()
                 .ok_or_else(|| BadInput(format!("--as: `{person}` has no clearance")))?;
             let readable = store
                 .entitlements(&pillar_store::EntitlementCache::default(), &clearance)
                 .await
                 .map_err(classify)?;
+            // As in the API: clearances are shown to their holder and to administrators only.
+            let admin = viewer.roles.contains(&pillar_core::Role::Administrator);
             store
                 .export_visible(args.kind, &readable)
                 .await
                 .map_err(classify)?
+                .into_iter()
+                .map(|r| match r {
+                    pillar_store::RegistryRow::Person(mut p) if !admin && p.id != viewer.id => {
+                        p.clearance = None;
+                        pillar_store::RegistryRow::Person(p)
+                    }
+                    other => other,
+                })
+                .collect()
         }
     };
     audit_cmd::record(
