@@ -198,6 +198,42 @@ pub async fn js() -> impl IntoResponse {
     )
 }
 
+/// Creates an API token for `person` (audited); returns its id and its secret, shown once.
+async fn issue_token(
+    state: &AppState,
+    person: &str,
+    name: &str,
+) -> Result<(String, String), ServerError> {
+    let secret = new_secret();
+    let id = new_secret()[..16].to_string();
+    state
+        .store
+        .create_token(&id, person, name, &secret_hash(&secret), &now())
+        .await?;
+    state
+        .audit(
+            person,
+            "admin",
+            &format!("token:{id}"),
+            None,
+            "create",
+            name,
+        )
+        .await;
+    Ok((id, secret))
+}
+
+/// Revokes one of `person`'s tokens (audited); false when they have no such live token.
+async fn withdraw_token(state: &AppState, person: &str, id: &str) -> Result<bool, ServerError> {
+    let done = state.store.revoke_token(person, id, &now()).await?;
+    if done {
+        state
+            .audit(person, "admin", &format!("token:{id}"), None, "revoke", "")
+            .await;
+    }
+    Ok(done)
+}
+
 /// The API tokens page: list, create (the secret is shown once), revoke.
 pub async fn tokens_page(
     State(state): State<AppState>,
@@ -261,22 +297,7 @@ pub async fn tokens_create(
     if !v.csrf.as_deref().is_some_and(|c| same(c, &form.csrf)) {
         return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
     }
-    let secret = new_secret();
-    let id = new_secret()[..16].to_string();
-    state
-        .store
-        .create_token(&id, &v.person.id, &form.name, &secret_hash(&secret), &now())
-        .await?;
-    state
-        .audit(
-            &v.person.id,
-            "admin",
-            &format!("token:{id}"),
-            None,
-            "create",
-            "",
-        )
-        .await;
+    let (_, secret) = issue_token(&state, &v.person.id, &form.name).await?;
     let csrf = v.csrf.clone().unwrap_or_default();
     let body = format!(
         "<p role=\"status\">{}</p><p><code>{}</code></p><p><a href=\"/tokens\">{}</a></p>",
@@ -305,18 +326,7 @@ pub async fn tokens_revoke(
     if !v.csrf.as_deref().is_some_and(|c| same(c, &form.csrf)) {
         return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
     }
-    if state.store.revoke_token(&v.person.id, &id, &now()).await? {
-        state
-            .audit(
-                &v.person.id,
-                "admin",
-                &format!("token:{id}"),
-                None,
-                "revoke",
-                "",
-            )
-            .await;
-    }
+    withdraw_token(&state, &v.person.id, &id).await?;
     Ok(Redirect::to("/tokens").into_response())
 }
 
@@ -817,22 +827,7 @@ pub async fn api_create_token(
         )
             .into_response());
     }
-    let secret = new_secret();
-    let id = new_secret()[..16].to_string();
-    state
-        .store
-        .create_token(&id, &v.person.id, &t.name, &secret_hash(&secret), &now())
-        .await?;
-    state
-        .audit(
-            &v.person.id,
-            "admin",
-            &format!("token:{id}"),
-            None,
-            "create",
-            &t.name,
-        )
-        .await;
+    let (id, secret) = issue_token(&state, &v.person.id, &t.name).await?;
     Ok((
         StatusCode::CREATED,
         Json(json!({"id": id, "name": t.name, "token": secret})),
@@ -855,17 +850,7 @@ pub async fn api_revoke_token(
         )
             .into_response());
     }
-    if state.store.revoke_token(&v.person.id, &id, &now()).await? {
-        state
-            .audit(
-                &v.person.id,
-                "admin",
-                &format!("token:{id}"),
-                None,
-                "revoke",
-                "",
-            )
-            .await;
+    if withdraw_token(&state, &v.person.id, &id).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Ok((StatusCode::NOT_FOUND, Json(json!({"error": "not found"}))).into_response())
