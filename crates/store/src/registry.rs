@@ -268,6 +268,45 @@ impl Store {
         Ok(sqlx::query_scalar(&sql).fetch_one(&self.pool).await?)
     }
 
+    /// Every nation and group (operator view, unfiltered: used for release checks).
+    pub async fn nations(&self) -> Result<Vec<Nation>, StoreError> {
+        Ok(self
+            .export(RegistryKind::Nations)
+            .await?
+            .into_iter()
+            .filter_map(|r| match r {
+                RegistryRow::Nation(n) => Some(n),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Every agreement (operator view, unfiltered: used for release checks).
+    pub async fn agreements(&self) -> Result<Vec<Agreement>, StoreError> {
+        Ok(self
+            .export(RegistryKind::Agreements)
+            .await?
+            .into_iter()
+            .filter_map(|r| match r {
+                RegistryRow::Agreement(a) => Some(a),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Every technology area (operator view, unfiltered: used for release checks).
+    pub async fn tech_areas(&self) -> Result<Vec<TechArea>, StoreError> {
+        Ok(self
+            .export(RegistryKind::TechAreas)
+            .await?
+            .into_iter()
+            .filter_map(|r| match r {
+                RegistryRow::TechArea(a) => Some(a),
+                _ => None,
+            })
+            .collect())
+    }
+
     /// One person by id (with roles and clearance), without reading the whole list.
     pub async fn person(&self, id: &str) -> Result<Option<pillar_core::Person>, StoreError> {
         let Some(r) = sqlx::query(

@@ -576,16 +576,7 @@ pub async fn relabel(
             "field `areas`: a release names the technology areas of what is released",
         ));
     }
-    let nations: Vec<pillar_core::Nation> = state
-        .store
-        .export(pillar_core::RegistryKind::Nations)
-        .await?
-        .into_iter()
-        .filter_map(|r| match r {
-            pillar_store::RegistryRow::Nation(n) => Some(n),
-            _ => None,
-        })
-        .collect();
+    let nations = state.store.nations().await?;
     // Released to: the new label's Releasable To values; with none, every registry nation.
     let mut release_to: Vec<pillar_core::NationCode> = set
         .to_label(&new)
@@ -605,26 +596,8 @@ pub async fn relabel(
             .map(|n| n.code.clone())
             .collect();
     }
-    let agreements: Vec<pillar_core::Agreement> = state
-        .store
-        .export(pillar_core::RegistryKind::Agreements)
-        .await?
-        .into_iter()
-        .filter_map(|r| match r {
-            pillar_store::RegistryRow::Agreement(a) => Some(a),
-            _ => None,
-        })
-        .collect();
-    let tree: Vec<pillar_core::TechArea> = state
-        .store
-        .export(pillar_core::RegistryKind::TechAreas)
-        .await?
-        .into_iter()
-        .filter_map(|r| match r {
-            pillar_store::RegistryRow::TechArea(a) => Some(a),
-            _ => None,
-        })
-        .collect();
+    let agreements = state.store.agreements().await?;
+    let tree = state.store.tech_areas().await?;
     let today = chrono::Utc::now().date_naive();
     let cover =
         pillar_readiness::coverage(&agreements, &nations, &tree, &release_to, &areas, today);
