@@ -59,6 +59,8 @@ pub struct Throttle {
 pub const MAX_FAILURES: u32 = 5;
 /// The window.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Keys tracked at most (accounts and addresses together).
+pub const MAX_TRACKED: usize = 100_000;
 
 impl Throttle {
     /// True when `key` may try again.
@@ -70,9 +72,23 @@ impl Throttle {
         }
     }
 
-    /// Records a failure.
+    /// Records a failure. Expired entries are dropped when the table grows, so that trying
+    /// many names cannot grow it without bound.
     pub fn fail(&self, key: &str) {
         let mut map = self.failures.lock().expect("throttle lock");
+        if map.len() >= MAX_TRACKED {
+            map.retain(|_, (_, since)| since.elapsed() < WINDOW);
+        }
+        if map.len() >= MAX_TRACKED {
+            // Still full of live entries: forget the oldest rather than grow.
+            if let Some(oldest) = map
+                .iter()
+                .min_by_key(|(_, (_, since))| *since)
+                .map(|(k, _)| k.clone())
+            {
+                map.remove(&oldest);
+            }
+        }
         let e = map.entry(key.to_string()).or_insert((0, Instant::now()));
         if e.1.elapsed() >= WINDOW {
             *e = (0, Instant::now());
@@ -128,6 +144,15 @@ mod tests {
         assert!(t.allowed("b"));
         t.clear("a");
         assert!(t.allowed("a"));
+    }
+
+    #[test]
+    fn the_table_stays_bounded() {
+        let t = Throttle::default();
+        for i in 0..MAX_TRACKED + 10 {
+            t.fail(&format!("k{i}"));
+        }
+        assert!(t.failures.lock().unwrap().len() <= MAX_TRACKED);
     }
 
     #[test]
