@@ -321,6 +321,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 config.data_dir.join("blobs")
             };
+            if args.demo {
+                tracing::info!(
+                    "demo: sign in at http://{}/login as any persona of the README (e.g. kr-pm, jp-observer) with the password {DEMO_PASSWORD}",
+                    config.listen
+                );
+            }
             let state = pillar_web::AppState::new(
                 store,
                 audit_cmd::key(&config)?,
