@@ -39,6 +39,16 @@ pub fn extract_text(filename: &str, media_type: &str, bytes: &[u8]) -> String {
     String::new()
 }
 
+/// [`extract_text`] off the async runtime (PDF extraction can take a while).
+async fn searchable_text(
+    filename: &str,
+    media_type: &str,
+    bytes: &[u8],
+) -> Result<String, ServerError> {
+    let (f, m, b) = (filename.to_string(), media_type.to_string(), bytes.to_vec());
+    Ok(tokio::task::spawn_blocking(move || extract_text(&f, &m, &b)).await?)
+}
+
 fn media_type_of(filename: &str, given: Option<&str>) -> String {
     let lower = filename.to_ascii_lowercase();
     let guessed = if lower.ends_with(".md") || lower.ends_with(".markdown") {
@@ -170,22 +180,38 @@ pub async fn list(
     ))
 }
 
+/// The common start of an upload: a signed-in person, a readable multipart body, the session's
+/// CSRF token. `Err` holds the response that refuses it.
+async fn signed_upload(
+    state: &AppState,
+    headers: &HeaderMap,
+    multipart: Multipart,
+) -> Result<Result<(Viewer, Parts), Response>, ServerError> {
+    let Some(v) = viewer(state, headers).await? else {
+        return Ok(Err(Redirect::to("/login").into_response()));
+    };
+    let parts = match read_parts(multipart).await {
+        Ok(p) => p,
+        Err(e) => return Ok(Err(bad_request(&format!("cannot read the upload: {e}")))),
+    };
+    if !csrf_matches(&v, parts.fields.get("csrf")) {
+        return Ok(Err(
+            (StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response()
+        ));
+    }
+    Ok(Ok((v, parts)))
+}
+
 /// Upload a new document.
 pub async fn upload(
     State(state): State<AppState>,
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
+    let (v, parts) = match signed_upload(&state, &headers, multipart).await? {
+        Ok(x) => x,
+        Err(refused) => return Ok(refused),
     };
-    let parts = match read_parts(multipart).await {
-        Ok(p) => p,
-        Err(e) => return Ok(bad_request(&format!("cannot read the upload: {e}"))),
-    };
-    if !csrf_matches(&v, parts.fields.get("csrf")) {
-        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
-    }
     let title = parts
         .fields
         .get("title")
@@ -230,10 +256,7 @@ pub async fn upload(
             .into_response());
     }
     let sha = state.blobs.put(&bytes)?;
-    let text = {
-        let (f, m, b) = (filename.clone(), media_type.clone(), bytes.clone());
-        tokio::task::spawn_blocking(move || extract_text(&f, &m, &b)).await?
-    };
+    let text = searchable_text(&filename, &media_type, &bytes).await?;
     let id = new_secret()[..16].to_string();
     let upload = Upload {
         sha256: &sha,
@@ -371,16 +394,10 @@ pub async fn new_version(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
+    let (v, parts) = match signed_upload(&state, &headers, multipart).await? {
+        Ok(x) => x,
+        Err(refused) => return Ok(refused),
     };
-    let parts = match read_parts(multipart).await {
-        Ok(p) => p,
-        Err(e) => return Ok(bad_request(&format!("cannot read the upload: {e}"))),
-    };
-    if !csrf_matches(&v, parts.fields.get("csrf")) {
-        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
-    }
     let Some(d) = state.store.document(&id, &v.readable).await? else {
         return Ok((StatusCode::NOT_FOUND, "not found").into_response());
     };
@@ -395,10 +412,7 @@ pub async fn new_version(
         return Ok(bad_request("field `file`: a file is required"));
     };
     let sha = state.blobs.put(&bytes)?;
-    let text = {
-        let (f, m, b) = (filename.clone(), media_type.clone(), bytes.clone());
-        tokio::task::spawn_blocking(move || extract_text(&f, &m, &b)).await?
-    };
+    let text = searchable_text(&filename, &media_type, &bytes).await?;
     let upload = Upload {
         sha256: &sha,
         size: bytes.len() as i64,
