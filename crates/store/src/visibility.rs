@@ -95,15 +95,22 @@ impl Store {
         Ok(v)
     }
 
+    /// The policy version: bumped by every [`Store::load_policies`].
+    pub async fn policy_version(&self) -> Result<i64, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT version FROM policy_version WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await?,
+        )
+    }
+
     /// The stored policies and their version.
     pub async fn policy_set(&self) -> Result<(PolicySet, i64), StoreError> {
         let rows = sqlx::query("SELECT spif FROM policies ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
         let list = parse_stored(&rows)?;
-        let v: i64 = sqlx::query_scalar("SELECT version FROM policy_version WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await?;
+        let v = self.policy_version().await?;
         let set = PolicySet::new(list).map_err(|e| StoreError::Corrupt {
             table: "policies",
             reason: e,
@@ -120,9 +127,7 @@ impl Store {
         cache: &EntitlementCache,
         clearance: &Clearance,
     ) -> Result<Entitlements, StoreError> {
-        let version: i64 = sqlx::query_scalar("SELECT version FROM policy_version WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await?;
+        let version = self.policy_version().await?;
         let labels_now: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM labels")
             .fetch_one(&self.pool)
             .await?;

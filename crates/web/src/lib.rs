@@ -82,16 +82,17 @@ impl AppState {
 
     /// The policies, parsed once per policy version.
     pub async fn policies(&self) -> Result<Arc<PolicySet>, pillar_store::StoreError> {
-        let (set, version) = self.store.policy_set().await?;
-        let mut guard = self.policies.lock().expect("policies lock");
-        match &*guard {
-            Some((v, s)) if *v == version => Ok(s.clone()),
-            _ => {
-                let s = Arc::new(set);
-                *guard = Some((version, s.clone()));
-                Ok(s)
+        let version = self.store.policy_version().await?;
+        if let Some((v, s)) = &*self.policies.lock().expect("policies lock") {
+            if *v == version {
+                return Ok(s.clone());
             }
         }
+        // Parse only when the policies changed.
+        let (set, version) = self.store.policy_set().await?;
+        let s = Arc::new(set);
+        *self.policies.lock().expect("policies lock") = Some((version, s.clone()));
+        Ok(s)
     }
 
     /// True when `person`'s clearance satisfies `label`: the label resolves, translates into the
