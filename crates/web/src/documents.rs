@@ -269,12 +269,15 @@ pub async fn upload(
         .store
         .create_document(&id, &title, &label, &v.person.id, &now(), &upload)
         .await?;
+    // The entry carries the document's label, so that the audit page shows it only to
+    // administrators cleared for it.
+    let label_id = state.store.label_id(&label).await?;
     state
         .audit(
             &v.person.id,
             "create",
             &format!("document:{id}"),
-            None,
+            label_id,
             "allow",
             &sha,
         )
