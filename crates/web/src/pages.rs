@@ -812,21 +812,34 @@ fn csrf_ok(v: &Viewer, headers: &HeaderMap) -> bool {
     }
 }
 
+/// The caller of a state-changing API call: signed in (401 otherwise) and, for a browser
+/// session, sending its CSRF token (403 otherwise). `Err` holds the refusal.
+async fn api_writer(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Result<Viewer, Response>, ServerError> {
+    let Some(v) = viewer(state, headers).await? else {
+        return Ok(Err(unauthorized()));
+    };
+    if !csrf_ok(&v, headers) {
+        return Ok(Err((
+            StatusCode::FORBIDDEN,
+            Json(json!({"error": "missing or wrong CSRF token"})),
+        )
+            .into_response()));
+    }
+    Ok(Ok(v))
+}
+
 pub async fn api_create_token(
     State(state): State<AppState>,
     headers: HeaderMap,
     Json(t): Json<NewToken>,
 ) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
+    let v = match api_writer(&state, &headers).await? {
+        Ok(v) => v,
+        Err(refused) => return Ok(refused),
     };
-    if !csrf_ok(&v, &headers) {
-        return Ok((
-            StatusCode::FORBIDDEN,
-            Json(json!({"error": "missing or wrong CSRF token"})),
-        )
-            .into_response());
-    }
     let (id, secret) = issue_token(&state, &v.person.id, &t.name).await?;
     Ok((
         StatusCode::CREATED,
@@ -840,16 +853,10 @@ pub async fn api_revoke_token(
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
+    let v = match api_writer(&state, &headers).await? {
+        Ok(v) => v,
+        Err(refused) => return Ok(refused),
     };
-    if !csrf_ok(&v, &headers) {
-        return Ok((
-            StatusCode::FORBIDDEN,
-            Json(json!({"error": "missing or wrong CSRF token"})),
-        )
-            .into_response());
-    }
     if withdraw_token(&state, &v.person.id, &id).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
