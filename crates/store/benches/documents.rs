@@ -31,6 +31,9 @@ const WORDS: [&str; 16] = [
     "sonar",
     "laser",
 ];
+/// A broad query (two domain words: tens of thousands of matches), a selective one (two
+/// mid-frequency terms) and a single rare term.
+const QUERIES: [&str; 3] = ["quantum sonar", "t60 t150", "t5000"];
 const REL: [&str; 10] = [
     "USA", "AUS", "CAN", "GBR", "JPN", "KOR", "NZL", "AUKUS", "CFCK", "FVEY",
 ];
@@ -69,61 +72,121 @@ fn label_json(rng: &mut rand::rngs::StdRng) -> String {
     label.canonical()
 }
 
+/// Words of the generated texts: one word in five is one of the 16 domain words, the others
+/// follow Zipf's law over 20 000 terms (`t1` the most frequent), as words of real text do.
+struct Vocabulary {
+    cumulative: Vec<f64>,
+}
+
+impl Vocabulary {
+    fn new() -> Self {
+        let mut total = 0.0;
+        let cumulative = (1..=20_000)
+            .map(|k| {
+                total += 1.0 / k as f64;
+                total
+            })
+            .collect();
+        Vocabulary { cumulative }
+    }
+
+    fn word(&self, rng: &mut rand::rngs::StdRng) -> String {
+        if rng.gen_bool(0.2) {
+            return WORDS[rng.gen_range(0..WORDS.len())].to_string();
+        }
+        let x = rng.gen::<f64>() * self.cumulative[self.cumulative.len() - 1];
+        format!("t{}", self.cumulative.partition_point(|&c| c < x) + 1)
+    }
+}
+
 async fn corpus(store: &Store, docs: usize, labels: usize) {
     let pool = store.pool_for_tests();
+    let postgres = matches!(store.backend(), pillar_store::Backend::Postgres);
     let mut rng = rand::rngs::StdRng::seed_from_u64(11);
     let mut seen = std::collections::HashSet::new();
+    let mut label_ids = Vec::with_capacity(labels);
     let mut tx = pool.begin().await.unwrap();
     while seen.len() < labels {
         let l = label_json(&mut rng);
         if seen.insert(l.clone()) {
-            sqlx::query("INSERT INTO labels (canonical) VALUES ($1)")
-                .bind(l)
+            sqlx::query("INSERT INTO labels (canonical) VALUES ($1) ON CONFLICT DO NOTHING")
+                .bind(&l)
                 .execute(&mut *tx)
                 .await
                 .unwrap();
+            let id: i64 = sqlx::query_scalar("SELECT id FROM labels WHERE canonical = $1")
+                .bind(&l)
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+            label_ids.push(id);
         }
     }
-    let first_label: i64 = sqlx::query_scalar("SELECT MIN(id) FROM labels")
-        .fetch_one(&mut *tx)
-        .await
-        .unwrap();
+    let vocabulary = Vocabulary::new();
+    let first_seq: i64 = if postgres {
+        0
+    } else {
+        sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM documents")
+            .fetch_one(&mut *tx)
+            .await
+            .unwrap()
+    };
     for start in (0..docs).step_by(500) {
         let end = (start + 500).min(docs);
-        let mut d = String::from(
-            "INSERT INTO documents (id, title, label_id, version, created_by, created_at) VALUES ",
-        );
+        let mut d = String::from(if postgres {
+            "INSERT INTO documents (id, title, label_id, version, created_by, created_at) VALUES "
+        } else {
+            "INSERT INTO documents (id, title, label_id, version, created_by, created_at, seq) VALUES "
+        });
         let mut v = String::from("INSERT INTO document_versions (document_id, version, sha256, size, media_type, filename, uploaded_by, uploaded_at) VALUES ");
-        let mut f = String::from("INSERT INTO documents_fts (document_id, title, body) VALUES ");
+        let mut f = if postgres {
+            String::from("INSERT INTO documents_search (document_id, tsv) VALUES ")
+        } else {
+            String::from("INSERT INTO documents_text (rowid, title, body) VALUES ")
+        };
         for i in start..end {
             let sep = if i > start { "," } else { "" };
-            let title: Vec<&str> = (0..4)
-                .map(|_| WORDS[rng.gen_range(0..WORDS.len())])
-                .collect();
-            let body: Vec<&str> = (0..20)
-                .map(|_| WORDS[rng.gen_range(0..WORDS.len())])
-                .collect();
-            let label = first_label + rng.gen_range(0..labels as i64);
+            let title: Vec<String> = (0..6).map(|_| vocabulary.word(&mut rng)).collect();
+            let body: Vec<String> = (0..40).map(|_| vocabulary.word(&mut rng)).collect();
+            let label = label_ids[rng.gen_range(0..labels)];
+            // Creation times grow with the document number, as they do in use.
             let at = format!(
-                "2026-{:02}-{:02}T00:00:{:02}.{:03}Z",
-                1 + i % 12,
-                1 + i % 28,
+                "2026-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+                1 + i * 12 / docs.max(1),
+                1 + (i / 1000) % 28,
+                (i / 100) % 24,
+                (i / 10) % 60,
                 i % 60,
                 i % 1000
             );
+            // SQLite numbers documents for its full-text index (see the 0006 migration).
+            let seq = if postgres {
+                String::new()
+            } else {
+                format!(",{}", first_seq + i as i64)
+            };
             d.push_str(&format!(
-                "{sep}('d{i}','{}',{label},1,'bench','{at}')",
+                "{sep}('d{i}','{}',{label},1,'bench','{at}'{seq})",
                 title.join(" ")
             ));
             v.push_str(&format!(
                 "{sep}('d{i}',1,'{}',100,'text/plain','d.txt','bench','{at}')",
                 "0".repeat(64)
             ));
-            f.push_str(&format!(
-                "{sep}('d{i}','{}','{}')",
-                title.join(" "),
-                body.join(" ")
-            ));
+            if postgres {
+                f.push_str(&format!(
+                    "{sep}('d{i}',setweight(to_tsvector('simple','{}'),'A') || to_tsvector('simple','{}'))",
+                    title.join(" "),
+                    body.join(" ")
+                ));
+            } else {
+                f.push_str(&format!(
+                    "{sep}({},'{}','{}')",
+                    first_seq + i as i64,
+                    title.join(" "),
+                    body.join(" ")
+                ));
+            }
         }
         for sql in [d, v, f] {
             sqlx::query(&sql).execute(&mut *tx).await.unwrap();
@@ -152,10 +215,23 @@ fn bench(c: &mut Criterion) {
         .unwrap_or(1_000_000);
     let rt = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
+    // `PILLAR_BENCH_DB` keeps the corpus (a SQLite path or a postgres:// URL) and reuses it
+    // when it already holds documents; the HTTP load script serves it afterwards.
+    let target = match std::env::var("PILLAR_BENCH_DB") {
+        Ok(v) if v.starts_with("postgres") => DbTarget::Postgres(v),
+        Ok(v) => DbTarget::Sqlite(v.into()),
+        Err(_) => DbTarget::Sqlite(dir.path().join("docs.db")),
+    };
     let store = rt.block_on(async {
-        let s = Store::open_migrated(&DbTarget::Sqlite(dir.path().join("docs.db")))
+        let s = Store::open_migrated(&target).await.unwrap();
+        let present: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents")
+            .fetch_one(&s.pool_for_tests())
             .await
             .unwrap();
+        if present > 0 {
+            eprintln!("corpus: reusing {present} documents");
+            return s;
+        }
         let spifs: Vec<(String, Vec<u8>)> =
             [("c", COALITION_SPIF), ("u", US_SPIF), ("r", ROK_SPIF)]
                 .iter()
@@ -201,16 +277,33 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group(format!("documents {docs}"));
     g.sample_size(20);
     g.measurement_time(Duration::from_secs(10));
-    for (who, e) in [("partial reader", &partial), ("reader of all", &all)] {
-        g.bench_function(format!("list newest 100, {who}"), |b| {
-            b.iter(|| rt.block_on(store.search_documents("", e, 100)).unwrap())
-        });
-        g.bench_function(format!("search 'quantum sonar', {who}"), |b| {
+    g.bench_function("list newest 100, unfiltered", |b| {
+        b.iter(|| {
+            rt.block_on(store.search_documents_unfiltered("", 100))
+                .unwrap()
+        })
+    });
+    for q in QUERIES {
+        g.bench_function(format!("search '{q}', unfiltered"), |b| {
             b.iter(|| {
-                rt.block_on(store.search_documents("quantum sonar", e, 100))
+                rt.block_on(store.search_documents_unfiltered(q, 100))
                     .unwrap()
             })
         });
+    }
+    for (who, e) in [("partial reader", &partial), ("reader of all", &all)] {
+        g.bench_function(format!("list newest 100, {who}"), |b| {
+            b.iter(|| {
+                rt.block_on(store.search_documents("", e, 100))
+                    .unwrap()
+                    .documents
+            })
+        });
+        for q in QUERIES {
+            g.bench_function(format!("search '{q}', {who}"), |b| {
+                b.iter(|| rt.block_on(store.search_documents(q, e, 100)).unwrap())
+            });
+        }
     }
     g.finish();
 }

@@ -101,6 +101,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "documents",
         include_str!("../migrations/sqlite/0005_documents.sql"),
     ),
+    (
+        6,
+        "document text",
+        include_str!("../migrations/sqlite/0006_document_text.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (

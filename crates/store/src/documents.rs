@@ -143,15 +143,6 @@ fn fts5_query(text: &str) -> String {
 }
 
 impl Store {
-    fn visible_filter(&self, column: &str, param: usize) -> String {
-        match self.backend() {
-            Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each(${param}))"),
-            Backend::Postgres => {
-                format!("{column} IN (SELECT jsonb_array_elements_text(${param}::jsonb)::bigint)")
-            }
-        }
-    }
-
     async fn index_document(
         &self,
         conn: &mut sqlx::AnyConnection,
@@ -161,12 +152,14 @@ impl Store {
     ) -> Result<(), StoreError> {
         match self.backend() {
             Backend::Sqlite => {
-                sqlx::query("DELETE FROM documents_fts WHERE document_id = $1")
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
                 sqlx::query(
-                    "INSERT INTO documents_fts (document_id, title, body) VALUES ($1, $2, $3)",
+                    "DELETE FROM documents_text WHERE rowid = (SELECT seq FROM documents WHERE id = $1)",
+                )
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO documents_text (rowid, title, body) SELECT seq, $2, $3 FROM documents WHERE id = $1",
                 )
                 .bind(id)
                 .bind(title)
@@ -298,11 +291,8 @@ impl Store {
         id: &str,
         readable: &Entitlements,
     ) -> Result<Option<DocumentInfo>, StoreError> {
-        let sql = format!(
-            "{SELECT} WHERE d.id = $1 AND {}",
-            self.visible_filter("d.label_id", 2)
-        );
-        let ids = serde_json::to_string(&*readable.label_ids).expect("ids serialise");
+        let (filter, ids) = readable.sql_filter(self.backend(), "d.label_id", 2);
+        let sql = format!("{SELECT} WHERE d.id = $1 AND {filter}");
         let row = sqlx::query(&sql)
             .bind(id)
             .bind(ids)
@@ -333,61 +323,191 @@ impl Store {
     /// Readable documents matching `query` (every word, in the title or the text), best first;
     /// all readable documents, newest first, when the query is empty. The visibility filter is
     /// part of the search query itself.
+    ///
+    /// A query matching up to [`SEARCH_CANDIDATES`] readable documents is ranked by relevance
+    /// (BM25 in SQLite, `ts_rank` in PostgreSQL); a broader one (a word in most documents)
+    /// lists its newest matches and says so through [`SearchHits::broad`]: ranking a million
+    /// matches on every query would cost seconds, and newest-first is what a user scanning a
+    /// broad result wants first.
     pub async fn search_documents(
         &self,
         query: &str,
         readable: &Entitlements,
         limit: i64,
-    ) -> Result<Vec<DocumentInfo>, StoreError> {
-        let ids = serde_json::to_string(&*readable.label_ids).expect("ids serialise");
-        let filter = self.visible_filter("d.label_id", 2);
-        let rows = if query.trim().is_empty() {
+    ) -> Result<SearchHits, StoreError> {
+        self.search_documents_among(query, readable, limit, SEARCH_CANDIDATES)
+            .await
+    }
+
+    /// [`Store::search_documents`] with another bound than [`SEARCH_CANDIDATES`].
+    pub async fn search_documents_among(
+        &self,
+        query: &str,
+        readable: &Entitlements,
+        limit: i64,
+        candidates: i64,
+    ) -> Result<SearchHits, StoreError> {
+        self.search(query, Some(readable), limit, candidates).await
+    }
+
+    /// The same search without the visibility filter, to measure what the filter costs. Built
+    /// only with the `measure` feature (benchmarks); no adapter can call it.
+    #[cfg(feature = "measure")]
+    pub async fn search_documents_unfiltered(
+        &self,
+        query: &str,
+        limit: i64,
+    ) -> Result<SearchHits, StoreError> {
+        self.search(query, None, limit, SEARCH_CANDIDATES).await
+    }
+
+    async fn search(
+        &self,
+        query: &str,
+        readable: Option<&Entitlements>,
+        limit: i64,
+        candidates: i64,
+    ) -> Result<SearchHits, StoreError> {
+        let filter = |column: &str| match readable {
+            Some(r) => r.sql_filter(self.backend(), column, 2),
+            // Unfiltered (measurement only): the parameter stays bound but filters nothing.
+            None => ("length($2) >= 0".to_string(), "[]".to_string()),
+        };
+        if query.trim().is_empty() {
             // Which index should lead: when the reader may see a fair share of the labels, walk
             // the documents newest first and keep the readable ones (`+label_id` keeps the
             // planner off the label index); when they see few labels, start from those labels.
-            let column = if readable.label_ids.len() * 20 >= readable.examined.max(1) {
-                "+d.label_id"
-            } else {
-                "d.label_id"
+            let column = match readable {
+                Some(r) if r.label_ids.len() * 20 < r.examined.max(1) => "d.label_id",
+                _ => "+d.label_id",
             };
-            let sql = format!(
-                "{SELECT} WHERE {} ORDER BY d.created_at DESC, d.id DESC LIMIT $1",
-                self.visible_filter(column, 2)
-            );
-            sqlx::query(&sql)
+            let (filter, ids) = filter(column);
+            let sql =
+                format!("{SELECT} WHERE {filter} ORDER BY d.created_at DESC, d.id DESC LIMIT $1");
+            let rows = sqlx::query(&sql)
                 .bind(limit)
                 .bind(ids)
                 .fetch_all(&self.pool)
-                .await?
-        } else {
-            match self.backend() {
-                Backend::Sqlite => {
-                    let sql = format!(
-                        "{SELECT} JOIN documents_fts f ON f.document_id = d.id WHERE f.documents_fts MATCH $1 AND {filter} ORDER BY f.rank LIMIT $3"
-                    );
-                    sqlx::query(&sql)
-                        .bind(fts5_query(query))
-                        .bind(ids)
-                        .bind(limit)
-                        .fetch_all(&self.pool)
-                        .await?
+                .await?;
+            return Ok(SearchHits {
+                documents: rows.iter().map(info).collect::<Result<_, _>>()?,
+                broad: false,
+            });
+        }
+        // The full-text index drives these queries: `+` keeps the planner off the label index.
+        let (filter, ids) = filter("+d.label_id");
+        let text = match self.backend() {
+            Backend::Sqlite => fts5_query(query),
+            Backend::Postgres => query.to_string(),
+        };
+        // First the readable matches, most recent first, one more than `candidates`: walking
+        // the index in that order stops early, however many documents match. A broad query
+        // (more matches than candidates) lists its newest `limit` matches; a selective one
+        // ranks all its matches by relevance.
+        let q = match self.backend() {
+            Backend::Sqlite => {
+                // One row back: how many, the oldest, and the `limit`-th newest rowid.
+                let recent = format!(
+                    "WITH c AS (SELECT f.rowid AS r FROM documents_text f JOIN documents d ON d.seq = f.rowid \
+                     WHERE f.documents_text MATCH $1 AND {filter} ORDER BY f.rowid DESC LIMIT $3) \
+                     SELECT (SELECT COUNT(*) FROM c), (SELECT MIN(r) FROM c), \
+                     (SELECT r FROM c ORDER BY r DESC LIMIT 1 OFFSET $4)"
+                );
+                let row = sqlx::query(&recent)
+                    .bind(&text)
+                    .bind(&ids)
+                    .bind(candidates + 1)
+                    .bind((limit - 1).max(0))
+                    .fetch_one(&self.pool)
+                    .await?;
+                let (found, oldest, nth): (i64, Option<i64>, Option<i64>) =
+                    (row.get(0), row.get(1), row.get(2));
+                let broad = found > candidates;
+                let Some(oldest) = oldest else {
+                    return Ok(SearchHits::default());
+                };
+                // The rowid bound keeps FTS5's scoring to the rows the first pass walked; the
+                // columns are read for the rows shown only.
+                let sql = format!(
+                    "WITH hit AS (SELECT f.rowid AS seq, {} AS score FROM documents_text f JOIN documents d ON d.seq = f.rowid \
+                     WHERE f.documents_text MATCH $1 AND f.rowid >= $3 AND {filter} ORDER BY {} LIMIT $4) \
+                     {SELECT} JOIN hit ON hit.seq = d.seq ORDER BY hit.score, d.id",
+                    if broad { "-f.rowid" } else { "f.rank" },
+                    if broad { "f.rowid DESC" } else { "f.rank" }
+                );
+                let bound = if broad { nth.unwrap_or(oldest) } else { oldest };
+                (sql, broad, Among::From(bound))
+            }
+            Backend::Postgres => {
+                let recent = format!(
+                    "SELECT d.id FROM documents d JOIN documents_search s ON s.document_id = d.id \
+                     WHERE s.tsv @@ plainto_tsquery('simple', $1) AND {filter} \
+                     ORDER BY d.created_at DESC, d.id DESC LIMIT $3"
+                );
+                let found = sqlx::query(&recent)
+                    .bind(&text)
+                    .bind(&ids)
+                    .bind(candidates + 1)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let broad = found.len() as i64 > candidates;
+                let keep = if broad {
+                    &found[..(limit.max(0) as usize).min(found.len())]
+                } else {
+                    &found[..]
+                };
+                if keep.is_empty() {
+                    return Ok(SearchHits {
+                        documents: Vec::new(),
+                        broad,
+                    });
                 }
-                Backend::Postgres => {
-                    let sql = format!(
-                        "{SELECT} JOIN documents_search s ON s.document_id = d.id WHERE s.tsv @@ plainto_tsquery('simple', $1) AND {filter} \
-                         ORDER BY ts_rank(s.tsv, plainto_tsquery('simple', $1)) DESC, d.id LIMIT $3"
-                    );
-                    sqlx::query(&sql)
-                        .bind(query)
-                        .bind(ids)
-                        .bind(limit)
-                        .fetch_all(&self.pool)
-                        .await?
-                }
+                let sql = format!(
+                    "{SELECT} JOIN documents_search s ON s.document_id = d.id \
+                     WHERE d.id IN (SELECT jsonb_array_elements_text($3::jsonb)) AND {filter} ORDER BY {} LIMIT $4",
+                    if broad {
+                        "d.created_at DESC, d.id DESC"
+                    } else {
+                        "ts_rank(s.tsv, plainto_tsquery('simple', $1)) DESC, d.id"
+                    }
+                );
+                let keep: Vec<String> = keep.iter().map(|r| r.get(0)).collect();
+                let keep = serde_json::to_string(&keep).expect("ids serialise");
+                (sql, broad, Among::Ids(keep))
             }
         };
-        rows.iter().map(info).collect()
+        let (sql, broad, bound) = q;
+        let q = sqlx::query(&sql).bind(text).bind(ids);
+        let q = match bound {
+            Among::From(seq) => q.bind(seq),
+            Among::Ids(ids) => q.bind(ids),
+        };
+        let rows = q.bind(limit).fetch_all(&self.pool).await?;
+        Ok(SearchHits {
+            documents: rows.iter().map(info).collect::<Result<_, _>>()?,
+            broad,
+        })
     }
+}
+
+/// Which matches the second pass of a search reads: from a sequence number on (SQLite), or
+/// these ids (PostgreSQL, a JSON array).
+enum Among {
+    From(i64),
+    Ids(String),
+}
+
+/// A full-text query matching more readable documents than this is *broad*: its newest
+/// matches are listed instead of ranking them all (see [`Store::search_documents`]).
+pub const SEARCH_CANDIDATES: i64 = 2_000;
+
+/// The documents a search returns.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SearchHits {
+    /// Best first; newest first for an empty or a broad query.
+    pub documents: Vec<DocumentInfo>,
+    /// More than [`SEARCH_CANDIDATES`] readable documents matched: they are listed newest first.
+    pub broad: bool,
 }
 
 #[cfg(test)]

@@ -174,7 +174,7 @@ impl Store {
     pub(crate) async fn export_filtered(
         &self,
         kind: RegistryKind,
-        readable: Option<&[i64]>,
+        readable: Option<&crate::Entitlements>,
     ) -> Result<Vec<RegistryRow>, StoreError> {
         let mut conn = self.pool.acquire().await?;
         let conn = &mut *conn;
@@ -222,21 +222,14 @@ impl Store {
         let (head, order) = sql
             .split_once(" ORDER BY ")
             .expect("every export query is ordered");
-        let sql = match readable {
+        let filter = readable.map(|r| r.sql_filter(self.backend(), "t.label_id", 1));
+        let sql = match &filter {
             None => sql.to_string(),
-            Some(_) => {
-                let filter = match self.backend() {
-                    crate::db::Backend::Sqlite => "t.label_id IN (SELECT value FROM json_each($1))",
-                    crate::db::Backend::Postgres => {
-                        "t.label_id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)"
-                    }
-                };
-                format!("{head} WHERE {filter} ORDER BY {order}")
-            }
+            Some((filter, _)) => format!("{head} WHERE {filter} ORDER BY {order}"),
         };
         let mut query = sqlx::query(&sql);
-        if let Some(ids) = readable {
-            query = query.bind(serde_json::to_string(ids).expect("ids serialise"));
+        if let Some((_, ids)) = filter {
+            query = query.bind(ids);
         }
         for r in query.fetch_all(&mut *conn).await? {
             let mut record = Record::default();

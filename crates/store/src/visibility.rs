@@ -9,26 +9,60 @@ use pillar_core::RegistryKind;
 use pillar_label::{Clearance, Policy, PolicySet};
 use sqlx::Row as _;
 
-use crate::db::Store;
+use crate::db::{Backend, Store};
 use crate::error::{InputError, StoreError};
 use crate::registry::RegistryRow;
 
 /// The label ids one clearance may read, for one policy version and one state of the labels
 /// table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Entitlements {
     /// Policy version the set was computed under.
     pub version: i64,
     /// Readable label ids, ascending.
     pub label_ids: Arc<Vec<i64>>,
+    /// The examined label ids that are not readable, ascending.
+    pub unreadable: Arc<Vec<i64>>,
     /// Number of distinct labels examined.
     pub examined: usize,
+    /// The newest label id examined: labels added later are not readable until the set is
+    /// computed again.
+    pub newest: i64,
 }
 
 impl Entitlements {
     /// True when the label id is readable.
     pub fn allows(&self, label_id: i64) -> bool {
         self.label_ids.binary_search(&label_id).is_ok()
+    }
+
+    /// The condition every query puts on a label-id `column` to keep readable rows, and the
+    /// JSON array to bind at `$param`.
+    ///
+    /// On SQLite the shorter list is sent: the readable ids, or the unreadable ones up to the
+    /// newest examined id (a reader of nearly everything costs a short exclusion list rather
+    /// than an inclusion list of every label). That is safe there because SQLite commits
+    /// writers one at a time, so label ids become visible in order and no id at or below
+    /// `newest` can appear unexamined. PostgreSQL can commit a lower sequence number after a
+    /// higher one, so it always gets the inclusion list.
+    pub fn sql_filter(&self, backend: Backend, column: &str, param: usize) -> (String, String) {
+        let list = match backend {
+            Backend::Sqlite => format!("SELECT value FROM json_each(${param})"),
+            Backend::Postgres => {
+                format!("SELECT jsonb_array_elements_text(${param}::jsonb)::bigint")
+            }
+        };
+        if backend == Backend::Sqlite && self.unreadable.len() < self.label_ids.len() {
+            (
+                format!("({column} <= {} AND {column} NOT IN ({list}))", self.newest),
+                serde_json::to_string(&*self.unreadable).expect("ids serialise"),
+            )
+        } else {
+            (
+                format!("{column} IN ({list})"),
+                serde_json::to_string(&*self.label_ids).expect("ids serialise"),
+            )
+        }
     }
 }
 
@@ -139,30 +173,33 @@ impl Store {
         }
         let (set, version) = self.policy_set().await?;
         let mut ids = Vec::new();
+        let mut unreadable = Vec::new();
         let rows = sqlx::query("SELECT id, canonical FROM labels ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
         if let Ok(c) = set.resolve_clearance(clearance) {
             for r in &rows {
                 let canonical: String = r.get(1);
-                let Ok(label) = pillar_label::Label::from_json(&canonical) else {
-                    continue;
-                };
-                let Ok(resolved) = set.resolve(&label) else {
-                    continue;
-                };
-                let Ok(resolved) = set.translate(&resolved, c.policy) else {
-                    continue;
-                };
-                if set.acdf(&resolved, &c) && set.is_valid(&resolved) {
+                let readable = pillar_label::Label::from_json(&canonical)
+                    .ok()
+                    .and_then(|label| set.resolve(&label).ok())
+                    .and_then(|resolved| set.translate(&resolved, c.policy).ok())
+                    .is_some_and(|resolved| set.acdf(&resolved, &c) && set.is_valid(&resolved));
+                if readable {
                     ids.push(r.get::<i64, _>(0));
+                } else {
+                    unreadable.push(r.get::<i64, _>(0));
                 }
             }
+        } else {
+            unreadable.extend(rows.iter().map(|r| r.get::<i64, _>(0)));
         }
         let e = Entitlements {
             version,
             label_ids: Arc::new(ids),
+            unreadable: Arc::new(unreadable),
             examined: rows.len(),
+            newest: labels_now,
         };
         cache
             .0
@@ -178,6 +215,6 @@ impl Store {
         kind: RegistryKind,
         readable: &Entitlements,
     ) -> Result<Vec<RegistryRow>, StoreError> {
-        self.export_filtered(kind, Some(&readable.label_ids)).await
+        self.export_filtered(kind, Some(readable)).await
     }
 }

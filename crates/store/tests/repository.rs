@@ -585,8 +585,8 @@ async fn document_search_and_reads_respect_labels() {
             .entitlements(&cache, &clearance_of("jp-observer").await)
             .await
             .unwrap();
-        let ids = |v: Vec<pillar_store::documents::DocumentInfo>| {
-            v.into_iter().map(|d| d.id).collect::<Vec<_>>()
+        let ids = |v: pillar_store::documents::SearchHits| {
+            v.documents.into_iter().map(|d| d.id).collect::<Vec<_>>()
         };
         let mut got = ids(store.search_documents("hypersonic", &us, 50).await.unwrap());
         got.sort();
@@ -607,9 +607,40 @@ async fn document_search_and_reads_respect_labels() {
             "{backend}"
         );
         assert_eq!(
-            store.search_documents("", &jp, 50).await.unwrap().len(),
+            store
+                .search_documents("", &jp, 50)
+                .await
+                .unwrap()
+                .documents
+                .len(),
             2,
             "{backend}"
+        );
+        // Broad queries (more readable matches than the bound) list the newest first; the bound
+        // counts readable documents only, so what a reader cannot see does not change it.
+        let hits = store
+            .search_documents_among("hypersonic", &us, 50, 1)
+            .await
+            .unwrap();
+        assert!(hits.broad, "{backend}");
+        assert_eq!(ids(hits), ["d3", "d1"], "{backend}");
+        let hits = store
+            .search_documents_among("hypersonic", &us, 1, 1)
+            .await
+            .unwrap();
+        assert_eq!(ids(hits), ["d3"], "{backend}");
+        let hits = store
+            .search_documents_among("hypersonic", &jp, 50, 1)
+            .await
+            .unwrap();
+        assert!(!hits.broad, "{backend}");
+        assert_eq!(ids(hits), ["d3"], "{backend}");
+        assert!(
+            !store
+                .search_documents("hypersonic", &us, 50)
+                .await
+                .unwrap()
+                .broad
         );
         // Operators typed by a user are words, not syntax.
         assert!(

@@ -132,10 +132,11 @@ pub async fn list(
         return Ok(Redirect::to("/login").into_response());
     };
     let query = q.get("q").cloned().unwrap_or_default();
-    let docs = state
+    let hits = state
         .store
         .search_documents(&query, &v.readable, 100)
         .await?;
+    let docs = hits.documents;
     if !query.is_empty() {
         state
             .audit(
@@ -156,13 +157,18 @@ pub async fn list(
     let csrf = v.csrf.clone().unwrap_or_default();
     let body = format!(
         "<form method=\"get\" action=\"/documents\" role=\"search\"><label>{search}<input name=\"q\" value=\"{}\"></label><button>{search}</button></form>\
-         <p>{} {}</p><table><thead><tr><th>{}</th><th>{title}</th><th>{version}</th><th>{file}</th><th>{uploaded}</th></tr></thead><tbody>{}</tbody></table>\
+         <p>{} {}</p>{}<table><thead><tr><th>{}</th><th>{title}</th><th>{version}</th><th>{file}</th><th>{uploaded}</th></tr></thead><tbody>{}</tbody></table>\
          <h2>{upload}</h2><form method=\"post\" action=\"/documents\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
          <label>{title}<input name=\"title\" required></label><label>{label}<textarea name=\"label\" rows=\"3\" cols=\"80\"></textarea></label>\
          <label>{file}<input type=\"file\" name=\"file\" required></label><button>{upload}</button></form>",
         esc(&query),
         docs.len(),
         lang.t("count"),
+        if hits.broad {
+            format!("<p class=\"note\">{}</p>", lang.t("search_broad"))
+        } else {
+            String::new()
+        },
         lang.t("marking"),
         document_rows(&docs, &set, lang),
         esc(&csrf),
@@ -454,13 +460,20 @@ pub async fn api_list(
         return Ok(unauthorized());
     };
     let query = q.get("q").cloned().unwrap_or_default();
-    let docs = state
+    let hits = state
         .store
         .search_documents(&query, &v.readable, 100)
         .await?;
+    let docs = hits.documents;
     let labels: Vec<&Label> = docs.iter().map(|d| &d.label).collect();
     let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
-    Ok(Json(json!({"marking": marking, "count": docs.len(), "items": docs})).into_response())
+    Ok(Json(json!({
+        "marking": marking,
+        "count": docs.len(),
+        "broad": hits.broad,
+        "items": docs
+    }))
+    .into_response())
 }
 
 /// The outcome of a relabelling, for the page and the audit entry.

@@ -209,11 +209,7 @@ pub async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<View
     };
     let readable = match &person.clearance {
         Some(c) => store.entitlements(&state.cache, c).await?,
-        None => Entitlements {
-            version: 0,
-            label_ids: Arc::new(Vec::new()),
-            examined: 0,
-        },
+        None => Entitlements::default(),
     };
     Ok(Some(Viewer {
         person,

@@ -956,6 +956,9 @@ pub async fn openapi() -> impl IntoResponse {
             },
             "/api/tokens/{id}": {"parameters": [{"$ref": "#/components/parameters/id"}],
                 "delete": {"summary": "Revoke a token", "security": bearer, "responses": {"204": {"description": "revoked"}, "404": {"description": "no such live token"}}}},
+            "/api/documents": {"get": {"summary": "Visible documents: newest first, or the best matches of a full-text query", "security": bearer,
+                "parameters": [{"name": "q", "in": "query", "required": false, "schema": {"type": "string"}, "description": "words that must all occur in the title or the text"}],
+                "responses": {"200": {"description": "marking, count, items (best first); broad is true when more than 2 000 visible documents matched, which are then listed newest first"}, "401": {"description": "not signed in"}}}},
             "/healthz": {"get": {"summary": "Health", "responses": {"200": {"description": "ok"}, "503": {"description": "database unavailable"}}}},
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format"}}}}
         }
