@@ -21,7 +21,7 @@ duration=${PILLAR_BENCH_SECONDS:-20}
 password=bench-password-1
 mkdir -p "$dir"
 command -v wrk >/dev/null || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
-cargo build --release -q -p pillar-cli
+cargo build --release -q -p pillar
 target=${CARGO_TARGET_DIR:-target}
 pillar="$target/release/pillar"
 

@@ -106,6 +106,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "document text",
         include_str!("../migrations/sqlite/0006_document_text.sql"),
     ),
+    (
+        7,
+        "portfolio",
+        include_str!("../migrations/sqlite/0007_portfolio.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -132,6 +137,16 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "documents",
         include_str!("../migrations/postgres/0005_documents.sql"),
+    ),
+    (
+        6,
+        "document text",
+        include_str!("../migrations/postgres/0006_document_text.sql"),
+    ),
+    (
+        7,
+        "portfolio",
+        include_str!("../migrations/postgres/0007_portfolio.sql"),
     ),
 ];
 

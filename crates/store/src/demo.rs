@@ -73,3 +73,20 @@ pub async fn seed(
     }
     Ok(reports)
 }
+
+/// The demo portfolio (`data/demo/projects.json`, written by `scripts/demo-projects.py`).
+pub const DEMO_PROJECTS: (&str, &str) = (
+    "demo/projects.json",
+    include_str!("../data/demo/projects.json"),
+);
+
+/// Loads the demo portfolio unless projects exist; how many projects were loaded.
+pub async fn seed_projects(store: &Store, at: &str) -> Result<usize, StoreError> {
+    if !store.projects(None).await?.is_empty() {
+        return Ok(0);
+    }
+    let (name, text) = DEMO_PROJECTS;
+    let projects = pillar_core::project::read_projects(name, text)?;
+    let report = store.import_projects(name, &projects, "demo", at).await?;
+    Ok(report.created)
+}

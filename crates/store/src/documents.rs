@@ -168,12 +168,8 @@ impl Store {
                 .await?;
             }
             Backend::Postgres => {
-                sqlx::query("DELETE FROM documents_search WHERE document_id = $1")
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
                 sqlx::query(
-                    "INSERT INTO documents_search (document_id, tsv) VALUES ($1, setweight(to_tsvector('simple', $2), 'A') || to_tsvector('simple', $3))",
+                    "UPDATE documents SET tsv = setweight(to_tsvector('simple', $2), 'A') || to_tsvector('simple', $3) WHERE id = $1",
                 )
                 .bind(id)
                 .bind(title)
@@ -440,8 +436,7 @@ impl Store {
             }
             Backend::Postgres => {
                 let recent = format!(
-                    "SELECT d.id FROM documents d JOIN documents_search s ON s.document_id = d.id \
-                     WHERE s.tsv @@ plainto_tsquery('simple', $1) AND {filter} \
+                    "SELECT d.id FROM documents d WHERE d.tsv @@ plainto_tsquery('simple', $1) AND {filter} \
                      ORDER BY d.created_at DESC, d.id DESC LIMIT $3"
                 );
                 let found = sqlx::query(&recent)
@@ -463,12 +458,11 @@ impl Store {
                     });
                 }
                 let sql = format!(
-                    "{SELECT} JOIN documents_search s ON s.document_id = d.id \
-                     WHERE d.id IN (SELECT jsonb_array_elements_text($3::jsonb)) AND {filter} ORDER BY {} LIMIT $4",
+                    "{SELECT} WHERE d.id IN (SELECT jsonb_array_elements_text($3::jsonb)) AND {filter} ORDER BY {} LIMIT $4",
                     if broad {
                         "d.created_at DESC, d.id DESC"
                     } else {
-                        "ts_rank(s.tsv, plainto_tsquery('simple', $1)) DESC, d.id"
+                        "ts_rank(d.tsv, plainto_tsquery('simple', $1)) DESC, d.id"
                     }
                 );
                 let keep: Vec<String> = keep.iter().map(|r| r.get(0)).collect();

@@ -12,6 +12,7 @@ mod db;
 pub mod demo;
 pub mod documents;
 mod error;
+pub mod projects;
 mod registry;
 mod sql;
 mod supply;

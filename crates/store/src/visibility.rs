@@ -48,8 +48,10 @@ impl Entitlements {
     pub fn sql_filter(&self, backend: Backend, column: &str, param: usize) -> (String, String) {
         let list = match backend {
             Backend::Sqlite => format!("SELECT value FROM json_each(${param})"),
+            // An array built once (an init plan), so that the planner may still walk an
+            // index in order and test each row against it.
             Backend::Postgres => {
-                format!("SELECT jsonb_array_elements_text(${param}::jsonb)::bigint")
+                format!("ARRAY(SELECT jsonb_array_elements_text(${param}::jsonb)::bigint)")
             }
         };
         if backend == Backend::Sqlite && self.unreadable.len() < self.label_ids.len() {
@@ -59,7 +61,10 @@ impl Entitlements {
             )
         } else {
             (
-                format!("{column} IN ({list})"),
+                match backend {
+                    Backend::Sqlite => format!("{column} IN ({list})"),
+                    Backend::Postgres => format!("{column} = ANY({list})"),
+                },
                 serde_json::to_string(&*self.label_ids).expect("ids serialise"),
             )
         }

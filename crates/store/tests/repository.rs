@@ -685,3 +685,165 @@ async fn document_search_and_reads_respect_labels() {
         assert!(store.document_versions("d1", &jp).await.unwrap().is_empty());
     }
 }
+
+async fn entitlements_of(
+    store: &Store,
+    cache: &pillar_store::EntitlementCache,
+    person: &str,
+) -> pillar_store::Entitlements {
+    let people = store.export(RegistryKind::People).await.unwrap();
+    let clearance = people
+        .iter()
+        .find_map(|r| match r {
+            pillar_store::RegistryRow::Person(p) if p.id == person => p.clearance.clone(),
+            _ => None,
+        })
+        .unwrap();
+    store.entitlements(cache, &clearance).await.unwrap()
+}
+
+#[tokio::test]
+async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed() {
+    for (backend, store, _g) in stores().await {
+        seed_with_policies(&store).await;
+        let loaded = demo::seed_projects(&store, "2026-11-28T00:00:00Z")
+            .await
+            .unwrap();
+        let (name, text) = demo::DEMO_PROJECTS;
+        let file = pillar_core::project::read_projects(name, text).unwrap();
+        assert_eq!(loaded, file.len(), "{backend}");
+        assert!(loaded >= 50, "{backend}");
+        // Seeding again changes nothing.
+        assert_eq!(
+            demo::seed_projects(&store, "2026-11-29T00:00:00Z")
+                .await
+                .unwrap(),
+            0
+        );
+        // Visibility, against a model of the Japanese observer's clearance written out here:
+        // UNCLASSIFIED, CUI or CONFIDENTIAL, and released to JPN when released at all.
+        let cache = pillar_store::EntitlementCache::default();
+        let jp = entitlements_of(&store, &cache, "jp-observer").await;
+        let mut expected: Vec<String> = file
+            .iter()
+            .filter(|(_, p)| {
+                let json: serde_json::Value = serde_json::from_str(&p.label.to_json()).unwrap();
+                let class = json["classification"].as_str().unwrap();
+                let rel: Vec<&str> = json["categories"]
+                    .as_array()
+                    .map(|c| {
+                        c.iter()
+                            .flat_map(|t| t["values"].as_array().unwrap())
+                            .map(|v| v["generic"].as_str().unwrap())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                ["UNCLASSIFIED", "CUI", "CONFIDENTIAL"].contains(&class)
+                    && (rel.is_empty() || rel.contains(&"JPN"))
+            })
+            .map(|(_, p)| p.id.clone())
+            .collect();
+        expected.sort();
+        let seen: Vec<String> = store
+            .projects(Some(&jp))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(seen, expected, "{backend}");
+        assert!(seen.len() < file.len(), "{backend}");
+        let hidden = file
+            .iter()
+            .map(|(_, p)| &p.id)
+            .find(|id| !expected.contains(id))
+            .unwrap();
+        assert!(store.project(hidden, &jp).await.unwrap().is_none());
+        assert!(store.project_history(hidden, &jp).await.unwrap().is_empty());
+        let us = entitlements_of(&store, &cache, "us-release").await;
+        let full = store.project(hidden, &us).await.unwrap().unwrap();
+        assert_eq!(
+            full.assessments.len(),
+            file.iter()
+                .find(|(_, p)| &p.id == hidden)
+                .unwrap()
+                .1
+                .assessments
+                .len()
+        );
+        assert!(store.project_history(hidden, &us).await.unwrap()[0]
+            .change
+            .starts_with("created"));
+
+        // A file with one bad project saves nothing, and names file, line and field.
+        let mut changed = file.clone();
+        changed[0].1.title = "Renamed".into();
+        changed[1].1.participants[0].financial += 5.0;
+        let before = store.projects(None).await.unwrap();
+        let e = store
+            .import_projects("p.json", &changed, "us-secretariat", "2026-12-01T00:00:00Z")
+            .await
+            .unwrap_err();
+        let StoreError::Input(e) = e else {
+            panic!("{e}")
+        };
+        assert_eq!(e.file, "p.json");
+        assert_eq!(e.line, Some(changed[1].0));
+        assert!(
+            e.field.as_deref().unwrap().ends_with(".participants"),
+            "{e}"
+        );
+        assert_eq!(store.projects(None).await.unwrap(), before, "{backend}");
+
+        // A signed assessment is never edited: not through an import, not in SQL.
+        let mut edit = vec![file[0].clone()];
+        let signed = edit[0].1.assessments.iter().position(|a| a.signed).unwrap();
+        edit[0].1.assessments[signed].level = 9;
+        let e = store
+            .import_projects("p.json", &edit, "kr-pm", "2026-12-01T00:00:00Z")
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("is signed"), "{e}");
+        let sql = sqlx::query("UPDATE assessments SET level = 9 WHERE signed = 1")
+            .execute(&store_pool(&store))
+            .await;
+        assert!(
+            sql.is_err(),
+            "{backend}: the database let a signed assessment change"
+        );
+        assert!(sqlx::query("DELETE FROM assessments WHERE signed = 1")
+            .execute(&store_pool(&store))
+            .await
+            .is_err());
+
+        // A change and a new assessment go to the history.
+        let mut next = vec![file[0].clone()];
+        next[0].1.title = "Renamed project".into();
+        next[0]
+            .1
+            .assessments
+            .push(pillar_core::project::Assessment {
+                id: "trl-next".into(),
+                scale: "TRL".into(),
+                component: None,
+                level: 7,
+                date: "2026-11-20".parse().unwrap(),
+                assessor: "us-secretariat".into(),
+                signed: true,
+                evidence: "board".into(),
+            });
+        let r = store
+            .import_projects("p.json", &next, "us-secretariat", "2026-12-02T00:00:00Z")
+            .await
+            .unwrap();
+        assert_eq!((r.changed, r.assessments), (1, 1), "{backend}");
+        let history = store.project_history(&next[0].1.id, &us).await.unwrap();
+        let last = &history.last().unwrap().change;
+        assert!(
+            last.contains("title") && last.contains("trl-next added"),
+            "{last}"
+        );
+        let p = store.project(&next[0].1.id, &us).await.unwrap().unwrap();
+        assert_eq!(p.latest("TRL", None).unwrap().level, 7);
+    }
+}

@@ -1,0 +1,423 @@
+//! The joint R&D portfolio in the database: projects, their readiness assessments (fixed once
+//! signed — the database refuses to change them) and the history of every change. Reads take
+//! the reader's entitlements and filter inside the query; a project's label covers all of it.
+
+use std::collections::{HashMap, HashSet};
+
+use pillar_core::project::{Assessment, Project, ProjectContext};
+use pillar_core::{InputError, RegistryKind};
+use serde::Serialize;
+use sqlx::Row as _;
+
+use crate::db::Store;
+use crate::error::StoreError;
+use crate::registry::{intern_labels, RegistryRow};
+use crate::visibility::Entitlements;
+
+/// What an import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ProjectImport {
+    /// Projects created.
+    pub created: usize,
+    /// Projects changed.
+    pub changed: usize,
+    /// Projects identical to what was stored.
+    pub unchanged: usize,
+    /// Assessments added.
+    pub assessments: usize,
+}
+
+/// One entry of a project's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryEntry {
+    /// When.
+    pub at: String,
+    /// Who.
+    pub by: String,
+    /// What changed (`created`, or the fields).
+    pub change: String,
+}
+
+/// The registry as the project checks see it.
+struct Registry {
+    nations: HashSet<String>,
+    organisations: HashSet<String>,
+    areas: HashMap<String, String>,
+    agreements: HashSet<String>,
+}
+
+impl ProjectContext for Registry {
+    fn nation(&self, code: &str) -> bool {
+        self.nations.contains(code)
+    }
+    fn organisation(&self, id: &str) -> bool {
+        self.organisations.contains(id)
+    }
+    fn area_taxonomy(&self, id: &str) -> Option<String> {
+        self.areas.get(id).cloned()
+    }
+    fn agreement(&self, id: &str) -> bool {
+        self.agreements.contains(id)
+    }
+}
+
+/// The top-level fields whose values differ, for the history.
+fn changed_fields(old: &Project, new: &Project) -> Vec<String> {
+    let (Ok(serde_json::Value::Object(a)), Ok(serde_json::Value::Object(b))) =
+        (serde_json::to_value(old), serde_json::to_value(new))
+    else {
+        return vec!["project".into()];
+    };
+    let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| k.as_str() != "assessments" && a.get(*k) != b.get(*k))
+        .cloned()
+        .collect()
+}
+
+const SELECT: &str = "SELECT p.id, p.body FROM projects p";
+const ASSESSMENTS: &str = "SELECT project_id, id, scale, component, level, assessed_on, assessor, signed, evidence FROM assessments";
+
+impl Store {
+    async fn project_registry(&self) -> Result<Registry, StoreError> {
+        let mut r = Registry {
+            nations: HashSet::new(),
+            organisations: HashSet::new(),
+            areas: HashMap::new(),
+            agreements: HashSet::new(),
+        };
+        for kind in [
+            RegistryKind::Nations,
+            RegistryKind::Organisations,
+            RegistryKind::TechAreas,
+            RegistryKind::Agreements,
+        ] {
+            for row in self.export(kind).await? {
+                match row {
+                    RegistryRow::Nation(n) => {
+                        r.nations.insert(n.code.to_string());
+                    }
+                    RegistryRow::Organisation(o) => {
+                        r.organisations.insert(o.id);
+                    }
+                    RegistryRow::TechArea(a) => {
+                        r.areas.insert(a.id, a.taxonomy);
+                    }
+                    RegistryRow::Agreement(a) => {
+                        r.agreements.insert(a.id);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(r)
+    }
+
+    /// Imports projects (each with the line it starts on in `file`): every project is checked
+    /// against the registry and the policies first; then all are written in one transaction,
+    /// or none. A project that exists is updated and the fields that changed go to its
+    /// history; assessments are added, and a signed one is never changed.
+    pub async fn import_projects(
+        &self,
+        file: &str,
+        projects: &[(usize, Project)],
+        by: &str,
+        at: &str,
+    ) -> Result<ProjectImport, StoreError> {
+        let registry = self.project_registry().await?;
+        let (set, _) = self.policy_set().await?;
+        let mut ids = HashMap::new();
+        for (line, p) in projects {
+            let bad = |field: &str, reason: String| {
+                StoreError::Input(InputError::new(
+                    file,
+                    Some(*line),
+                    Some(&format!("projects[{}].{field}", p.id)),
+                    reason,
+                ))
+            };
+            if let Some(first) = ids.insert(p.id.as_str(), *line) {
+                return Err(bad(
+                    "id",
+                    format!("project `{}` is also on line {first}", p.id),
+                ));
+            }
+            p.check(&registry).map_err(|e| bad(&e.field, e.reason))?;
+            match set.resolve(&p.label) {
+                Ok(r) if set.is_valid(&r) => {}
+                Ok(_) => {
+                    return Err(bad(
+                        "label",
+                        "the label is not valid under its policy".into(),
+                    ))
+                }
+                Err(e) => return Err(bad("label", e.to_string())),
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        let (labels, _) = intern_labels(&mut tx, projects.iter().map(|(_, p)| &p.label)).await?;
+        let mut report = ProjectImport::default();
+        for (line, p) in projects {
+            let label = labels[&p.label];
+            let mut body = p.clone();
+            body.assessments.clear();
+            let text = serde_json::to_string(&body).expect("projects serialise");
+            let old: Option<String> = sqlx::query_scalar("SELECT body FROM projects WHERE id = $1")
+                .bind(&p.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let change = match &old {
+                None => {
+                    sqlx::query(
+                        "INSERT INTO projects (id, title, lead_nation, start_date, label_id, body, updated_at, updated_by) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    )
+                    .bind(&p.id)
+                    .bind(&p.title)
+                    .bind(&p.lead_nation)
+                    .bind(p.start.to_string())
+                    .bind(label)
+                    .bind(&text)
+                    .bind(at)
+                    .bind(by)
+                    .execute(&mut *tx)
+                    .await?;
+                    report.created += 1;
+                    Some("created".to_string())
+                }
+                Some(old) => {
+                    let before: Project =
+                        serde_json::from_str(old).map_err(|e| StoreError::Corrupt {
+                            table: "projects",
+                            reason: e.to_string(),
+                        })?;
+                    let fields = changed_fields(&before, &body);
+                    if fields.is_empty() {
+                        None
+                    } else {
+                        sqlx::query(
+                            "UPDATE projects SET title = $2, lead_nation = $3, start_date = $4, label_id = $5, body = $6, updated_at = $7, updated_by = $8 WHERE id = $1",
+                        )
+                        .bind(&p.id)
+                        .bind(&p.title)
+                        .bind(&p.lead_nation)
+                        .bind(p.start.to_string())
+                        .bind(label)
+                        .bind(&text)
+                        .bind(at)
+                        .bind(by)
+                        .execute(&mut *tx)
+                        .await?;
+                        report.changed += 1;
+                        Some(format!("changed: {}", fields.join(", ")))
+                    }
+                }
+            };
+            let stored: HashMap<String, (Assessment, bool)> =
+                sqlx::query(&format!("{ASSESSMENTS} WHERE project_id = $1"))
+                    .bind(&p.id)
+                    .fetch_all(&mut *tx)
+                    .await?
+                    .iter()
+                    .map(|r| {
+                        let a = assessment(r);
+                        (a.id.clone(), (a, r.get::<i64, _>(7) == 1))
+                    })
+                    .collect();
+            let mut added = Vec::new();
+            for (i, a) in p.assessments.iter().enumerate() {
+                match stored.get(&a.id) {
+                    Some((s, _)) if s == a => {}
+                    Some((_, true)) => {
+                        return Err(StoreError::Input(InputError::new(
+                            file,
+                            Some(*line),
+                            Some(&format!("projects[{}].assessments[{i}]", p.id)),
+                            format!(
+                                "assessment `{}` is signed and is never edited; add a new assessment that supersedes it",
+                                a.id
+                            ),
+                        )))
+                    }
+                    Some((_, false)) => {
+                        sqlx::query(
+                            "UPDATE assessments SET scale = $3, component = $4, level = $5, assessed_on = $6, assessor = $7, signed = $8, evidence = $9 \
+                             WHERE project_id = $1 AND id = $2",
+                        )
+                        .bind(&p.id)
+                        .bind(&a.id)
+                        .bind(&a.scale)
+                        .bind(a.component.clone())
+                        .bind(a.level)
+                        .bind(a.date.to_string())
+                        .bind(&a.assessor)
+                        .bind(i64::from(a.signed))
+                        .bind(&a.evidence)
+                        .execute(&mut *tx)
+                        .await?;
+                        added.push(format!("{} revised", a.id));
+                    }
+                    None => {
+                        sqlx::query(
+                            "INSERT INTO assessments (project_id, id, scale, component, level, assessed_on, assessor, signed, evidence) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                        )
+                        .bind(&p.id)
+                        .bind(&a.id)
+                        .bind(&a.scale)
+                        .bind(a.component.clone())
+                        .bind(a.level)
+                        .bind(a.date.to_string())
+                        .bind(&a.assessor)
+                        .bind(i64::from(a.signed))
+                        .bind(&a.evidence)
+                        .execute(&mut *tx)
+                        .await?;
+                        report.assessments += 1;
+                        added.push(format!("{} added", a.id));
+                    }
+                }
+            }
+            let change = match (change, added.is_empty()) {
+                (None, true) => {
+                    report.unchanged += 1;
+                    None
+                }
+                (None, false) => Some(format!("assessments: {}", added.join(", "))),
+                (Some(c), true) => Some(c),
+                (Some(c), false) if old.is_none() => {
+                    Some(format!("{c} with {} assessment(s)", added.len()))
+                }
+                (Some(c), false) => Some(format!("{c}; assessments: {}", added.join(", "))),
+            };
+            if let Some(change) = change {
+                sqlx::query(
+                    "INSERT INTO project_history (project_id, at, by_person, label_id, change) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&p.id)
+                .bind(at)
+                .bind(by)
+                .bind(label)
+                .bind(change)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(report)
+    }
+
+    /// The projects `readable` allows, with their assessments, by id. `None` reads every
+    /// project (operator export).
+    pub async fn projects(
+        &self,
+        readable: Option<&Entitlements>,
+    ) -> Result<Vec<Project>, StoreError> {
+        self.read_projects(readable, None).await
+    }
+
+    /// One project, if it exists and is readable.
+    pub async fn project(
+        &self,
+        id: &str,
+        readable: &Entitlements,
+    ) -> Result<Option<Project>, StoreError> {
+        Ok(self
+            .read_projects(Some(readable), Some(id))
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    async fn read_projects(
+        &self,
+        readable: Option<&Entitlements>,
+        id: Option<&str>,
+    ) -> Result<Vec<Project>, StoreError> {
+        let (filter, ids) = match readable {
+            Some(r) => r.sql_filter(self.backend(), "p.label_id", 1),
+            None => ("length($1) >= 0".into(), "[]".into()),
+        };
+        let one = if id.is_some() { " AND p.id = $2" } else { "" };
+        let sql = format!("{SELECT} WHERE {filter}{one} ORDER BY p.id");
+        let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(ids);
+        if let Some(id) = id {
+            q = q.bind(id);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted: HashSet<&str> = rows.iter().map(|(id, _)| id.as_str()).collect();
+        let mut assessments: HashMap<String, Vec<Assessment>> = HashMap::new();
+        let sql = match id {
+            Some(_) => format!("{ASSESSMENTS} WHERE project_id = $1 ORDER BY assessed_on, id"),
+            None => format!("{ASSESSMENTS} ORDER BY assessed_on, id"),
+        };
+        let mut q = sqlx::query(&sql);
+        if let Some(id) = id {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(&self.pool).await? {
+            let project: String = r.get(0);
+            if wanted.contains(project.as_str()) {
+                assessments.entry(project).or_default().push(assessment(&r));
+            }
+        }
+        rows.into_iter()
+            .map(|(id, body)| {
+                let mut p: Project =
+                    serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
+                        table: "projects",
+                        reason: e.to_string(),
+                    })?;
+                p.assessments = assessments.remove(&id).unwrap_or_default();
+                Ok(p)
+            })
+            .collect()
+    }
+
+    /// The history of a readable project, oldest first; empty when it is not readable. Each
+    /// entry is shown only when its own label (the project's label at the time) is readable.
+    pub async fn project_history(
+        &self,
+        id: &str,
+        readable: &Entitlements,
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
+        if self.project(id, readable).await?.is_none() {
+            return Ok(Vec::new());
+        }
+        let (filter, ids) = readable.sql_filter(self.backend(), "label_id", 2);
+        let rows = sqlx::query(&format!(
+            "SELECT at, by_person, change FROM project_history WHERE project_id = $1 AND {filter} ORDER BY at, change"
+        ))
+        .bind(id)
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| HistoryEntry {
+                at: r.get(0),
+                by: r.get(1),
+                change: r.get(2),
+            })
+            .collect())
+    }
+}
+
+fn assessment(r: &sqlx::any::AnyRow) -> Assessment {
+    let date: String = r.get(5);
+    Assessment {
+        id: r.get(1),
+        scale: r.get(2),
+        component: r.get(3),
+        level: r.get(4),
+        date: date.parse().unwrap_or_default(),
+        assessor: r.get(6),
+        signed: r.get::<i64, _>(7) == 1,
+        evidence: r.get(8),
+    }
+}
