@@ -4,6 +4,7 @@
 mod audit_cmd;
 mod config;
 mod label_cmd;
+mod portfolio_cmd;
 mod supply_cmd;
 
 use std::io::Write;
@@ -56,6 +57,12 @@ enum Command {
     /// The audit chain: verify it, read it.
     #[command(subcommand)]
     Audit(audit_cmd::AuditCommand),
+    /// Joint R&D projects: import and export project files.
+    #[command(subcommand)]
+    Project(portfolio_cmd::ProjectCommand),
+    /// Readiness calculators: SRL from TRLs and IRLs, TRL/MRL from a questionnaire.
+    #[command(subcommand)]
+    Readiness(portfolio_cmd::ReadinessCommand),
     /// Accounts: set a person's password (read from standard input).
     #[command(subcommand)]
     User(UserCommand),
@@ -207,17 +214,24 @@ pub(crate) fn print_json(value: &impl serde::Serialize) -> anyhow::Result<()> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::Label(cmd) = cli.command {
-        return label_cmd::run(cmd);
-    }
-    let config = Config::load(&cli.config).map_err(|e| BadInput(format!("{e:#}")))?;
     let command = match cli.command {
+        Command::Label(cmd) => return label_cmd::run(cmd),
+        Command::Readiness(cmd) => return portfolio_cmd::readiness(cmd),
+        other => other,
+    };
+    let config = Config::load(&cli.config).map_err(|e| BadInput(format!("{e:#}")))?;
+    let command = match command {
         Command::Supply(cmd) => return supply_cmd::run(cmd, &config).await,
         Command::Audit(cmd) => return audit_cmd::run(cmd, &config).await,
+        Command::Project(cmd) => return portfolio_cmd::project(cmd, &config).await,
         other => other,
     };
     match command {
-        Command::Label(_) | Command::Supply(_) | Command::Audit(_) => {
+        Command::Label(_)
+        | Command::Supply(_)
+        | Command::Audit(_)
+        | Command::Project(_)
+        | Command::Readiness(_) => {
             unreachable!("handled above")
         }
         Command::User(UserCommand::SetPassword { person }) => {

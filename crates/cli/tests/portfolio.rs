@@ -1,0 +1,205 @@
+//! Black-box tests of `pillar readiness …` and `pillar project …`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn pillar(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pillar"))
+        .args(args)
+        .env("PILLAR_DATA_DIR", data_dir)
+        .env_remove("PILLAR_DB")
+        .env_remove("PILLAR_CONFIG")
+        .env("PILLAR_LOG", "warn")
+        .output()
+        .expect("run pillar")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "pillar failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn bad(out: &Output) -> String {
+    assert_eq!(out.status.code(), Some(2), "expected exit 2");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn srl_from_a_file_matches_the_hand_worked_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("srl.json");
+    std::fs::write(
+        &input,
+        r#"{"components": [{"id": "A", "trl": 6}, {"id": "B", "trl": 8}, {"id": "C", "trl": 4}],
+            "integrations": [{"a": "A", "b": "B", "irl": 7}, {"a": "B", "b": "C", "irl": 5}]}"#,
+    )
+    .unwrap();
+    let out = ok(&pillar(
+        dir.path(),
+        &[
+            "readiness",
+            "srl",
+            "--input",
+            input.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // 110/162, 134/243, 76/162 and their mean, to two decimals.
+    assert_eq!(v["components"][0]["id"], "A");
+    assert_eq!(v["components"][0]["srl"], 0.68);
+    assert_eq!(v["components"][1]["srl"], 0.55);
+    assert_eq!(v["components"][2]["srl"], 0.47);
+    assert_eq!(v["composite"], 0.57);
+    // Not symmetric: exit 2, the file and the place named.
+    std::fs::write(
+        &input,
+        r#"{"components": [{"id": "A", "trl": 6}, {"id": "B", "trl": 8}],
+            "irl_matrix": [[9, 7], [5, 9]]}"#,
+    )
+    .unwrap();
+    let err = bad(&pillar(
+        dir.path(),
+        &["readiness", "srl", "--input", input.to_str().unwrap()],
+    ));
+    assert!(
+        err.contains("srl.json") && err.contains("irl_matrix[0][1]") && err.contains("symmetric"),
+        "{err}"
+    );
+    std::fs::write(&input, r#"{"components": [{"id": "A", "trl": 10}]}"#).unwrap();
+    let err = bad(&pillar(
+        dir.path(),
+        &["readiness", "srl", "--input", input.to_str().unwrap()],
+    ));
+    assert!(err.contains("components[0].trl"), "{err}");
+}
+
+#[test]
+fn trl_from_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = dir.path().join("answers.json");
+    let mut list = Vec::new();
+    for l in 1..=5 {
+        for q in 1..=3 {
+            let complete = if l == 5 { 60 } else { 100 };
+            list.push(format!(
+                r#"{{"question": "{l}.{q}", "complete": {complete}, "evidence": "report {l}.{q}"}}"#
+            ));
+        }
+    }
+    std::fs::write(
+        &answers,
+        format!(
+            r#"{{"scale": "TRL", "variant": "software", "answers": [{}]}}"#,
+            list.join(",")
+        ),
+    )
+    .unwrap();
+    let out = ok(&pillar(
+        dir.path(),
+        &[
+            "readiness",
+            "trl",
+            "--answers",
+            answers.to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["trl"], 4, "{out}");
+    assert_eq!(v["levels"][0]["status"], "green");
+    assert_eq!(v["levels"][4]["score"], 0.6);
+    assert_eq!(v["levels"][4]["status"], "yellow");
+    assert_eq!(v["levels"][5]["status"], "red");
+    std::fs::write(
+        &answers,
+        r#"{"answers": [{"question": "2.1", "complete": 150}]}"#,
+    )
+    .unwrap();
+    let err = bad(&pillar(
+        dir.path(),
+        &["readiness", "trl", "--answers", answers.to_str().unwrap()],
+    ));
+    assert!(err.contains("answers[0].complete"), "{err}");
+    let q = ok(&pillar(
+        dir.path(),
+        &[
+            "readiness",
+            "questions",
+            "--scale",
+            "MRL",
+            "--variant",
+            "manufacturing",
+        ],
+    ));
+    assert!(q.contains("MRL 10"), "{q}");
+}
+
+#[test]
+fn project_import_is_all_or_nothing_and_export_follows_the_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&pillar(dir.path(), &["db", "seed", "--demo"]));
+    let all = ok(&pillar(dir.path(), &["project", "export"]));
+    let file: serde_json::Value = serde_json::from_str(&all).unwrap();
+    let total = file["projects"].as_array().unwrap().len();
+    assert!(total >= 50);
+    let jp = ok(&pillar(
+        dir.path(),
+        &["project", "export", "--as", "jp-observer"],
+    ));
+    let jp: serde_json::Value = serde_json::from_str(&jp).unwrap();
+    let seen = jp["projects"].as_array().unwrap().len();
+    assert!(seen > 0 && seen < total, "{seen} of {total}");
+
+    // A new project whose cost shares do not add up, after a good one: nothing is saved.
+    let mut good = file["projects"][0].clone();
+    good["id"] = "new-good".into();
+    let mut wrong = good.clone();
+    wrong["id"] = "new-wrong".into();
+    wrong["participants"][0]["financial"] = 99.into();
+    let path = dir.path().join("p.json");
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&serde_json::json!({"projects": [good, wrong]})).unwrap(),
+    )
+    .unwrap();
+    let err = bad(&pillar(
+        dir.path(),
+        &["project", "import", path.to_str().unwrap()],
+    ));
+    assert!(
+        err.contains("p.json:") && err.contains("new-wrong") && err.contains("100 %"),
+        "{err}"
+    );
+    let after = ok(&pillar(dir.path(), &["project", "export"]));
+    assert_eq!(after, all, "a failed import changed the portfolio");
+
+    // A date before the start is refused too; the good one alone goes in.
+    let mut early = file["projects"][0].clone();
+    early["milestones"][0]["planned"] = "1999-01-01".into();
+    std::fs::write(
+        &path,
+        serde_json::to_string(&serde_json::json!({"projects": [early]})).unwrap(),
+    )
+    .unwrap();
+    let err = bad(&pillar(
+        dir.path(),
+        &["project", "import", path.to_str().unwrap()],
+    ));
+    assert!(err.contains("milestones[0].planned"), "{err}");
+    std::fs::write(
+        &path,
+        serde_json::to_string(&serde_json::json!({"projects": [good]})).unwrap(),
+    )
+    .unwrap();
+    let out = ok(&pillar(
+        dir.path(),
+        &["project", "import", path.to_str().unwrap(), "--json"],
+    ));
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["created"], 1);
+}
