@@ -28,7 +28,7 @@ async function signIn(user) {
   await page.fill('input[name=user]', user);
   await page.fill('input[name=password]', PASSWORD);
   await page.click('button');
-  await page.waitForURL(`${BASE}/agreements`);
+  await page.waitForURL(`${BASE}/`);
   return { context, page };
 }
 

@@ -4,6 +4,7 @@
 //! which agreements in force cover releasing an item to some nations.
 
 pub mod coverage;
+pub mod portfolio;
 pub mod rules;
 pub mod scales;
 pub mod srl;

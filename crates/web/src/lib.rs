@@ -7,6 +7,7 @@ pub mod auth;
 pub mod documents;
 pub mod i18n;
 mod pages;
+pub mod portfolio;
 
 pub use documents::extract_text;
 pub use pages::set_password;
@@ -296,7 +297,16 @@ macro_rules! routes {
 }
 
 routes! {
-    "/" ["GET"] => get(pages::home),
+    "/" ["GET"] => get(portfolio::home),
+    "/portfolio" ["GET"] => get(portfolio::portfolio),
+    "/portfolio/csv/{chart}" ["GET"] => get(portfolio::portfolio_csv),
+    "/projects/{id}" ["GET"] => get(portfolio::project),
+    "/api/projects" ["GET"] => get(portfolio::api_projects),
+    "/api/projects/{id}" ["GET"] => get(portfolio::api_project),
+    "/api/portfolio" ["GET"] => get(portfolio::api_portfolio),
+    "/committee" ["GET"] => get(pages::not_built),
+    "/supply" ["GET"] => get(pages::not_built),
+    "/landscape" ["GET"] => get(pages::not_built),
     "/login" ["GET", "POST"] => get(pages::login_form).post(pages::login),
     "/logout" ["POST"] => post(pages::logout),
     "/agreements" ["GET"] => get(pages::agreements),

@@ -100,7 +100,12 @@ pub(crate) fn page(
     };
     let nav = match who {
         Some((v, csrf)) => format!(
-            "<nav><a href=\"/agreements\">{}</a> <a href=\"/registry/nations\">{}</a> <a href=\"/registry/organisations\">{}</a> <a href=\"/registry/people\">{}</a> <a href=\"/registry/tech-areas\">{}</a> <a href=\"/documents\">{}</a> <a href=\"/tokens\">{}</a>{} <span>{} {}</span> <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form> <a href=\"?lang={other}\">{}</a></nav>",
+            "<nav><a href=\"/\">{}</a> <a href=\"/portfolio\">{}</a> <a href=\"/committee\">{}</a> <a href=\"/supply\">{}</a> <a href=\"/landscape\">{}</a> <a href=\"/agreements\">{}</a> <a href=\"/registry/nations\">{}</a> <a href=\"/registry/organisations\">{}</a> <a href=\"/registry/people\">{}</a> <a href=\"/registry/tech-areas\">{}</a> <a href=\"/documents\">{}</a> <a href=\"/tokens\">{}</a>{} <span>{} {}</span> <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form> <a href=\"?lang={other}\">{}</a></nav>",
+            lang.t("readiness_view"),
+            lang.t("portfolio"),
+            lang.t("committee"),
+            lang.t("supply"),
+            lang.t("landscape"),
             lang.t("agreements"),
             kind_title(RegistryKind::Nations, lang),
             kind_title(RegistryKind::Organisations, lang),
@@ -337,14 +342,23 @@ pub async fn css() -> impl IntoResponse {
     )
 }
 
-pub async fn home(
+/// The modules later issues fill (committee, supply chain, landscape): a page that says so.
+pub async fn not_built(
     State(state): State<AppState>,
     headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ServerError> {
-    Ok(match viewer(&state, &headers).await? {
-        Some(_) => Redirect::to("/agreements").into_response(),
-        None => Redirect::to("/login").into_response(),
-    })
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let banner = banner(&state, &v, &[], lang).await;
+    let csrf = v.csrf.clone().unwrap_or_default();
+    let body = format!("<p class=\"note\">{}</p>", lang.t("not_built"));
+    Ok(with_cookie(
+        page(lang, &banner, Some((&v, &csrf)), lang.t("not_built"), &body).into_response(),
+        set_lang,
+    ))
 }
 
 pub async fn login_form(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
@@ -457,7 +471,7 @@ pub async fn login(
             &addr.ip().to_string(),
         )
         .await;
-    let res = Redirect::to("/agreements").into_response();
+    let res = Redirect::to("/").into_response();
     Ok(with_cookie(
         res,
         Some(format!(
@@ -959,6 +973,11 @@ pub async fn openapi() -> impl IntoResponse {
             "/api/documents": {"get": {"summary": "Visible documents: newest first, or the best matches of a full-text query", "security": bearer,
                 "parameters": [{"name": "q", "in": "query", "required": false, "schema": {"type": "string"}, "description": "words that must all occur in the title or the text"}],
                 "responses": {"200": {"description": "marking, count, items (best first); broad is true when more than 2 000 visible documents matched, which are then listed newest first"}, "401": {"description": "not signed in"}}}},
+            "/api/projects": list("Visible joint R&D projects with their assessments"),
+            "/api/projects/{id}": {"parameters": [{"$ref": "#/components/parameters/id"}], "get": item("One project, with its history")["get"]},
+            "/api/portfolio": {"get": {"summary": "Portfolio views over the visible projects: chart series, stalled projects, the workstream × nation readiness matrix", "security": bearer,
+                "parameters": [{"name": "stall", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 30, "maximum": 3650}, "description": "days in TRL 4–6 after which a project counts as stalled (default 730)"}],
+                "responses": {"200": {"description": "marking, projects, charts, stalled, matrix"}, "401": {"description": "not signed in"}}}},
             "/healthz": {"get": {"summary": "Health", "responses": {"200": {"description": "ok"}, "503": {"description": "database unavailable"}}}},
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format"}}}}
         }

@@ -33,6 +33,9 @@ async fn app() -> App {
         .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
         .collect();
     store.load_policies(&spifs).await.unwrap();
+    demo::seed_projects(&store, "2026-11-28T00:00:00Z")
+        .await
+        .unwrap();
     for p in PERSONAS {
         pillar_web::set_password(&store, p, PASSWORD).await.unwrap();
     }
@@ -748,6 +751,30 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
     };
     import(RegistryKind::Organisations, format!(r#"[{{"id":"ZEBRA-ORG","name":"ZEBRA laboratory","kind":"laboratory","nation":"USA","label":{secret}}}]"#)).await;
     import(RegistryKind::Agreements, format!(r#"[{{"id":"ZEBRA-AGREEMENT","title":"ZEBRA annex","kind":"mou","parties":["USA"],"areas":["p2-quantum"],"valid_from":"2026-01-01","status":"in-force","label":{secret}}}]"#)).await;
+    // A hidden project.
+    let (name, text) = demo::DEMO_PROJECTS;
+    let mut zebra = pillar_core::project::read_projects(name, text).unwrap()[0].clone();
+    zebra.1.id = "ZEBRA-PROJECT".into();
+    zebra.1.title = "ZEBRA project".into();
+    zebra.1.label = pillar_label::Label::from_json(secret).unwrap();
+    app.store
+        .import_projects(
+            "zebra.json",
+            &[zebra],
+            "us-secretariat",
+            "2026-11-28T00:00:00Z",
+        )
+        .await
+        .unwrap();
+    let project_ids: Vec<String> = app
+        .store
+        .projects(None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .chain(["no-such-id".to_string()])
+        .collect();
     // A hidden document, uploaded through the web by an American.
     let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
     let csrf = session_csrf(&app, &us).await;
@@ -783,6 +810,7 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
         "/api/registry/agreements/ZEBRA-AGREEMENT",
         &format!("/documents/{doc_id}"),
         "/documents?q=zebra",
+        "/projects/ZEBRA-PROJECT",
     ] {
         assert_eq!(send(&app, get(path, &us)).await.0, StatusCode::OK, "{path}");
     }
@@ -815,6 +843,23 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
         if pattern.contains("{kind}") {
             expanded = kinds.iter().map(|k| pattern.replace("{kind}", k)).collect();
         }
+        if pattern.contains("{chart}") {
+            expanded = [
+                "by-workstream",
+                "by-area",
+                "by-nation",
+                "by-stage",
+                "by-trl",
+                "trl-progression",
+                "cost-share",
+                "slippage",
+                "stalled",
+                "no-such-chart",
+            ]
+            .iter()
+            .map(|c| pattern.replace("{chart}", c))
+            .collect();
+        }
         let mut with_ids = Vec::new();
         for p in expanded {
             if !p.contains("{id}") {
@@ -831,6 +876,8 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
                 ids_of["agreements"].clone()
             } else if p.contains("/tokens/") {
                 vec!["no-such-id".into()]
+            } else if p.contains("/projects/") {
+                project_ids.clone()
             } else {
                 let k = kinds
                     .iter()
@@ -946,4 +993,67 @@ async fn clearances_are_shown_only_to_their_holder_and_administrators() {
     let admin = sign_in(&app, "ca-admin", PASSWORD).await.unwrap();
     let (_, _, body) = send(&app, get("/api/registry/people/us-secretariat", &admin)).await;
     assert!(body.contains("classifications"), "{body}");
+}
+
+#[tokio::test]
+async fn the_readiness_view_counts_what_each_persona_may_see() {
+    let app = app().await;
+    let all = app.store.projects(None).await.unwrap();
+    let mut totals = Vec::new();
+    for person in ["jp-observer", "kr-pm", "au-liaison"] {
+        let s = sign_in(&app, person, PASSWORD).await.unwrap();
+        let (status, _, body) = send(&app, get("/api/portfolio", &s)).await;
+        assert_eq!(status, StatusCode::OK);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        // What the store lets this person read, counted here again by hand.
+        let people = app.store.export(RegistryKind::People).await.unwrap();
+        let clearance = people
+            .iter()
+            .find_map(|r| match r {
+                pillar_store::RegistryRow::Person(p) if p.id == person => p.clearance.clone(),
+                _ => None,
+            })
+            .unwrap();
+        let e = app
+            .store
+            .entitlements(&pillar_store::EntitlementCache::default(), &clearance)
+            .await
+            .unwrap();
+        let mut readable: Vec<&pillar_core::project::Project> = Vec::new();
+        for p in &all {
+            let id = app.store.label_id(&p.label).await.unwrap();
+            if id.is_some_and(|id| e.allows(id)) {
+                readable.push(p);
+            }
+        }
+        assert_eq!(v["projects"], readable.len(), "{person}");
+        let ws = v["matrix"]["workstreams"].as_array().unwrap();
+        let nations = v["matrix"]["nations"].as_array().unwrap();
+        for (i, w) in ws.iter().enumerate() {
+            for (j, n) in nations.iter().enumerate() {
+                let expected = readable
+                    .iter()
+                    .filter(|p| {
+                        p.workstreams.iter().any(|x| x == w.as_str().unwrap())
+                            && p.nations().iter().any(|x| x == n.as_str().unwrap())
+                    })
+                    .count();
+                assert_eq!(
+                    v["matrix"]["cells"][i][j]["projects"], expected,
+                    "{person} {w} {n}"
+                );
+            }
+        }
+        // The page shows the same total, and the banner.
+        let (_, _, page) = send(&app, get("/", &s)).await;
+        assert!(
+            page.contains(&format!(" {} ", readable.len())),
+            "{person}: the front page does not show the total"
+        );
+        totals.push(readable.len());
+    }
+    assert!(
+        totals[0] != totals[1] && totals[1] != totals[2] && totals[0] != totals[2],
+        "three nations' personas should see different portfolios: {totals:?}"
+    );
 }

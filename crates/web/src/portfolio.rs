@@ -1,0 +1,761 @@
+//! The portfolio pages: the Pillar-2 readiness view (the front page), the portfolio with its
+//! charts (each also a table and a CSV), project pages, and their JSON API. Every number is
+//! computed by `pillar-readiness` over the projects the reader may see.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use chrono::NaiveDate;
+use pillar_core::project::Project;
+use pillar_core::{Agreement, RegistryKind};
+use pillar_label::Label;
+use pillar_readiness::portfolio::{self as views, Series};
+use pillar_store::RegistryRow;
+use serde_json::json;
+
+use crate::i18n::Lang;
+use crate::pages::{banner, esc, language, not_found, page, unauthorized, with_cookie};
+use crate::{viewer, AppState, ServerError, Viewer};
+
+/// A project counts as stalled after this long in TRL 4–6 (two years), unless `?stall=DAYS`.
+pub const STALL_DAYS: i64 = 730;
+
+/// Nations of the readiness matrix, in the committee's order.
+const NATIONS: [&str; 7] = ["USA", "KOR", "AUS", "GBR", "JPN", "CAN", "NZL"];
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn stall_days(q: &HashMap<String, String>) -> i64 {
+    q.get("stall")
+        .and_then(|s| s.parse().ok())
+        .filter(|d: &i64| (30..=3650).contains(d))
+        .unwrap_or(STALL_DAYS)
+}
+
+async fn visible_projects(state: &AppState, v: &Viewer) -> Result<Vec<Project>, ServerError> {
+    Ok(state.store.projects(Some(&v.readable)).await?)
+}
+
+async fn visible_agreements(state: &AppState, v: &Viewer) -> Result<Vec<Agreement>, ServerError> {
+    Ok(state
+        .store
+        .export_visible(RegistryKind::Agreements, &v.readable)
+        .await?
+        .into_iter()
+        .filter_map(|r| match r {
+            RegistryRow::Agreement(a) => Some(a),
+            _ => None,
+        })
+        .collect())
+}
+
+/// Workstream ids and names, in taxonomy order.
+async fn workstreams(state: &AppState) -> Result<Vec<(String, String)>, ServerError> {
+    Ok(state
+        .store
+        .tech_areas()
+        .await?
+        .into_iter()
+        .filter(|a| a.taxonomy == "aukus-p2" && a.parent.is_some())
+        .map(|a| (a.id, a.name))
+        .collect())
+}
+
+/// A horizontal bar chart of one value column: SVG with a title and a text alternative, no
+/// inline style (the CSP forbids it); colours come from the style sheet.
+pub fn bar_chart(series: &Series, column: usize, title: &str) -> String {
+    let max = series
+        .rows
+        .iter()
+        .map(|(_, v)| v.get(column).copied().unwrap_or(0.0))
+        .fold(0.0_f64, f64::max)
+        .max(1e-9);
+    let row_h = 22;
+    let label_w = 190;
+    let bar_w = 360.0;
+    let h = row_h * series.rows.len().max(1) + 8;
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {} {h}\" role=\"img\" aria-label=\"{}\"><title>{}</title>",
+        label_w + 420,
+        esc(title),
+        esc(title)
+    );
+    for (i, (k, vals)) in series.rows.iter().enumerate() {
+        let v = vals.get(column).copied().unwrap_or(0.0);
+        let y = i * row_h + 4;
+        let w = (v / max * bar_w).max(0.0);
+        svg.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"axis\">{}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{w:.1}\" height=\"{}\" class=\"bar\"/><text x=\"{:.1}\" y=\"{}\" class=\"value\">{}</text>",
+            label_w - 6,
+            y + 15,
+            esc(k),
+            row_h - 6,
+            label_w as f64 + w + 4.0,
+            y + 15,
+            fmt_num(v)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// A series as an HTML table (sortable by the page's script).
+fn table(series: &Series) -> String {
+    let head: String = series
+        .columns
+        .iter()
+        .map(|c| format!("<th>{}</th>", esc(c)))
+        .collect();
+    let rows: String = series
+        .rows
+        .iter()
+        .map(|(k, vals)| {
+            let cells: String = vals
+                .iter()
+                .map(|v| format!("<td class=\"num\">{}</td>", fmt_num(*v)))
+                .collect();
+            format!("<tr><td>{}</td>{cells}</tr>", esc(k))
+        })
+        .collect();
+    format!("<table class=\"sortable\"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+}
+
+/// Every chart of the portfolio page, computed over `projects`.
+fn charts(projects: &[Project]) -> Vec<Series> {
+    let this_year = chrono::Datelike::year(&today());
+    vec![
+        views::by_workstream(projects),
+        views::by_area(projects),
+        views::by_nation(projects),
+        views::by_stage(projects),
+        views::by_trl(projects),
+        views::trl_progression(projects, (this_year - 5)..=this_year),
+        views::cost_share_balance(projects),
+        views::slippage(projects),
+    ]
+}
+
+fn chart_title(id: &str, lang: Lang) -> &'static str {
+    match id {
+        "by-workstream" => lang.t("chart_workstream"),
+        "by-area" => lang.t("chart_area"),
+        "by-nation" => lang.t("chart_nation"),
+        "by-stage" => lang.t("chart_stage"),
+        "by-trl" => lang.t("chart_trl"),
+        "trl-progression" => lang.t("chart_progression"),
+        "cost-share" => lang.t("chart_cost_share"),
+        "slippage" => lang.t("chart_slippage"),
+        _ => "",
+    }
+}
+
+fn labels_of(projects: &[Project]) -> Vec<&Label> {
+    projects.iter().map(|p| &p.label).collect()
+}
+
+/// The front page: the Pillar-2 readiness view.
+pub async fn home(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let projects = visible_projects(&state, &v).await?;
+    let agreements = visible_agreements(&state, &v).await?;
+    let ws = workstreams(&state).await?;
+    let period = stall_days(&q);
+    let ws_ids: Vec<String> = ws.iter().map(|(id, _)| id.clone()).collect();
+    let nations: Vec<String> = NATIONS.iter().map(|n| n.to_string()).collect();
+    let m = views::matrix(&projects, &ws_ids, &nations, today(), period);
+    let nation_list = state.store.nations().await?;
+    let tree = state.store.tech_areas().await?;
+    let mut rows = String::new();
+    for (i, (id, name)) in ws.iter().enumerate() {
+        rows.push_str(&format!("<tr><th scope=\"row\">{}</th>", esc(name)));
+        for (j, n) in NATIONS.iter().enumerate() {
+            let c = &m[i][j];
+            // Agreements in force covering this workstream for this nation.
+            let code = pillar_core::NationCode::parse(n).expect("matrix nations are valid");
+            let cover = pillar_readiness::coverage(
+                &agreements,
+                &nation_list,
+                &tree,
+                &[code],
+                std::slice::from_ref(id),
+                today(),
+            );
+            let in_force = cover.covered.first().map_or(0, |c| c.agreements.len());
+            rows.push_str(&format!(
+                "<td><span class=\"count\">{}</span> {}<br><small>{} {} · {} {} · {} {}</small></td>",
+                c.projects,
+                lang.t("projects_short"),
+                lang.t("median_trl"),
+                c.median_trl.map_or("–".into(), fmt_num),
+                lang.t("stalled_short"),
+                c.stalled,
+                lang.t("agreements_short"),
+                in_force
+            ));
+        }
+        rows.push_str("</tr>");
+    }
+    let head: String = NATIONS
+        .iter()
+        .map(|n| format!("<th scope=\"col\">{n}</th>"))
+        .collect();
+    let body = format!(
+        "<p>{}</p><table class=\"matrix\"><thead><tr><th>{}</th>{head}</tr></thead><tbody>{rows}</tbody></table>\
+         <h2>{}</h2><p class=\"note\">{}</p><h2>{}</h2><p class=\"note\">{}</p>\
+         <p><a href=\"/portfolio\">{}</a></p>",
+        esc(&lang
+            .t("readiness_intro")
+            .replace("{n}", &projects.len().to_string())
+            .replace("{days}", &period.to_string())),
+        lang.t("workstream"),
+        lang.t("supply_exposure"),
+        lang.t("not_yet_analysed"),
+        lang.t("research_strength"),
+        lang.t("not_yet_analysed"),
+        lang.t("portfolio"),
+    );
+    let banner = banner(&state, &v, &labels_of(&projects), lang).await;
+    let csrf = v.csrf.clone().unwrap_or_default();
+    Ok(with_cookie(
+        page(
+            lang,
+            &banner,
+            Some((&v, &csrf)),
+            lang.t("readiness_view"),
+            &body,
+        )
+        .into_response(),
+        set_lang,
+    ))
+}
+
+/// The portfolio: charts with their tables and CSV links, stalled projects, and the list.
+pub async fn portfolio(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let projects = visible_projects(&state, &v).await?;
+    let period = stall_days(&q);
+    let mut body = String::new();
+    for s in charts(&projects) {
+        let title = chart_title(s.id, lang);
+        body.push_str(&format!(
+            "<section><h2 id=\"{id}\">{}</h2>{}<details><summary>{}</summary>{}</details><p><a href=\"/portfolio/csv/{id}\">CSV</a></p></section>",
+            esc(title),
+            bar_chart(&s, 0, title),
+            lang.t("as_table"),
+            table(&s),
+            id = s.id,
+        ));
+    }
+    let stalled = views::stalled(&projects, today(), period);
+    body.push_str(&format!(
+        "<section><h2 id=\"stalled\">{}</h2><p>{}</p><table class=\"sortable\"><thead><tr><th>{}</th><th>TRL</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table><p><a href=\"/portfolio/csv/stalled\">CSV</a></p></section>",
+        lang.t("stalled_projects"),
+        esc(&lang.t("stalled_intro").replace("{days}", &period.to_string())),
+        lang.t("title_field"),
+        lang.t("since"),
+        lang.t("days"),
+        stalled
+            .iter()
+            .map(|s| format!(
+                "<tr><td><a href=\"/projects/{}\">{}</a></td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                esc(&s.id),
+                esc(&s.title),
+                s.trl,
+                s.since,
+                s.days
+            ))
+            .collect::<String>()
+    ));
+    body.push_str(&format!(
+        "<section><h2>{}</h2>{}</section>",
+        lang.t("projects"),
+        project_table(&projects, lang)
+    ));
+    let banner = banner(&state, &v, &labels_of(&projects), lang).await;
+    let csrf = v.csrf.clone().unwrap_or_default();
+    Ok(with_cookie(
+        page(lang, &banner, Some((&v, &csrf)), lang.t("portfolio"), &body).into_response(),
+        set_lang,
+    ))
+}
+
+fn project_table(projects: &[Project], lang: Lang) -> String {
+    let rows: String = projects
+        .iter()
+        .map(|p| {
+            format!(
+                "<tr><td><a href=\"/projects/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                esc(&p.id),
+                esc(&p.title),
+                esc(&p.workstreams.join(", ")),
+                esc(&p.lead_nation),
+                esc(&p.nations().join(", ")),
+                views::current_trl(p).map_or("–".into(), |t| t.to_string()),
+                esc(&views::stage(p)),
+            )
+        })
+        .collect();
+    format!(
+        "<p>{} {}</p><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>TRL</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
+        projects.len(),
+        lang.t("count"),
+        lang.t("title_field"),
+        lang.t("workstream"),
+        lang.t("lead"),
+        lang.t("nations_field"),
+        lang.t("stage"),
+    )
+}
+
+/// One chart's data as CSV (`/portfolio/csv/{chart}`), over the reader's projects.
+pub async fn portfolio_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(chart): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let lang = crate::lang_of(&headers);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    let projects = visible_projects(&state, &v).await?;
+    let text = if chart == "stalled" {
+        let mut out = String::from("id,trl,since,days\n");
+        for s in views::stalled(&projects, today(), stall_days(&q)) {
+            out.push_str(&format!("{},{},{},{}\n", s.id, s.trl, s.since, s.days));
+        }
+        out
+    } else {
+        match charts(&projects).into_iter().find(|s| s.id == chart) {
+            Some(s) => s.csv(),
+            None => return Ok(not_found(lang)),
+        }
+    };
+    // The marking travels with the data.
+    let (marking, _) = banner(&state, &v, &labels_of(&projects), Lang::En).await;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"portfolio-{chart}.csv\""),
+            ),
+            (header::HeaderName::from_static("x-pillar-marking"), marking),
+        ],
+        text,
+    )
+        .into_response())
+}
+
+/// A project page.
+pub async fn project(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let Some(p) = state.store.project(&id, &v.readable).await? else {
+        return Ok(not_found(lang));
+    };
+    let label_id = state.store.label_id(&p.label).await?;
+    state
+        .audit(
+            &v.person.id,
+            "read",
+            &format!("project:{id}"),
+            label_id,
+            "allow",
+            "",
+        )
+        .await;
+    let history = state.store.project_history(&id, &v.readable).await?;
+    let agreements = visible_agreements(&state, &v).await?;
+    let nation_list = state.store.nations().await?;
+    let tree = state.store.tech_areas().await?;
+    let mut body = format!("<p>{}</p><dl>", esc(&p.summary));
+    let field = |k: &str, v: String| format!("<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
+    body.push_str(&field(lang.t("workstream"), p.workstreams.join(", ")));
+    body.push_str(&field(lang.t("areas"), p.areas.join(", ")));
+    body.push_str(&field(
+        lang.t("lead"),
+        format!(
+            "{} {}",
+            p.lead_nation,
+            p.lead_organisation.clone().unwrap_or_default()
+        ),
+    ));
+    body.push_str(&field(lang.t("stage"), views::stage(&p)));
+    body.push_str(&field(
+        lang.t("pathway"),
+        p.pathway.clone().unwrap_or_else(|| "–".into()),
+    ));
+    body.push_str(&field(lang.t("start"), p.start.to_string()));
+    if let Some(t) = &p.transition {
+        body.push_str(&field(
+            lang.t("transition"),
+            format!("{} ({})", t.partner, t.status),
+        ));
+    }
+    // The governing agreement is named only when the reader may see it.
+    if let Some(a) = p
+        .agreement
+        .as_ref()
+        .filter(|a| agreements.iter().any(|x| &x.id == *a))
+    {
+        body.push_str(&format!(
+            "<dt>{}</dt><dd><a href=\"/agreements/{}\">{}</a></dd>",
+            lang.t("agreement"),
+            esc(a),
+            esc(a)
+        ));
+    }
+    body.push_str("</dl>");
+
+    // Readiness: history chart, Milestone B, stalled, SRL.
+    let history_trl = views::trl_history(&p);
+    let series = Series {
+        id: "trl-history",
+        columns: vec!["date".into(), "TRL".into()],
+        rows: history_trl
+            .iter()
+            .map(|(d, t)| (d.to_string(), vec![f64::from(*t)]))
+            .collect(),
+    };
+    body.push_str(&format!(
+        "<h2>{}</h2>{}",
+        lang.t("readiness"),
+        bar_chart(&series, 0, lang.t("chart_trl_history"))
+    ));
+    if let Some(since) =
+        pillar_readiness::rules::stalled_since(&history_trl, today(), stall_days(&q))
+    {
+        body.push_str(&format!(
+            "<p class=\"warning\" role=\"status\">{}</p>",
+            esc(&lang
+                .t("stalled_since")
+                .replace("{date}", &since.to_string()))
+        ));
+    }
+    for (name, trl) in views::milestone_b(&p) {
+        body.push_str(&format!(
+            "<p class=\"warning\" role=\"status\">{}</p>",
+            esc(&lang
+                .t("milestone_b_flag")
+                .replace("{name}", &name)
+                .replace("{trl}", &trl.to_string()))
+        ));
+    }
+    if !p.components.is_empty() {
+        let input = pillar_readiness::srl::SrlInput {
+            components: p
+                .components
+                .iter()
+                .filter_map(|c| {
+                    p.latest("TRL", Some(&c.id))
+                        .map(|a| pillar_readiness::srl::ComponentTrl {
+                            id: c.id.clone(),
+                            trl: a.level,
+                        })
+                })
+                .collect(),
+            integrations: p
+                .integrations
+                .iter()
+                .map(|g| pillar_readiness::srl::Integration {
+                    a: g.a.clone(),
+                    b: g.b.clone(),
+                    irl: g.irl,
+                })
+                .collect(),
+            irl_matrix: None,
+        };
+        match pillar_readiness::srl::srl(&input) {
+            Ok(r) => {
+                let rows: String = r
+                    .components
+                    .iter()
+                    .map(|c| {
+                        format!(
+                            "<tr><td>{}</td><td class=\"num\">{:.2}</td></tr>",
+                            esc(&c.id),
+                            c.srl
+                        )
+                    })
+                    .collect();
+                body.push_str(&format!(
+                    "<h3>SRL</h3><p>{} {:.2} — {}</p><table><thead><tr><th>{}</th><th>SRL</th></tr></thead><tbody>{rows}</tbody></table>",
+                    lang.t("composite_srl"),
+                    r.composite,
+                    esc(r.band),
+                    lang.t("component"),
+                ));
+            }
+            Err(e) => body.push_str(&format!(
+                "<p class=\"warning\">SRL: {}</p>",
+                esc(&e.to_string())
+            )),
+        }
+    }
+    let assessments: String = p
+        .assessments
+        .iter()
+        .rev()
+        .map(|a| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                a.date,
+                esc(&a.scale),
+                esc(a.component.as_deref().unwrap_or("–")),
+                a.level,
+                esc(&a.assessor),
+                if a.signed { lang.t("signed") } else { lang.t("draft") },
+                esc(&a.evidence)
+            )
+        })
+        .collect();
+    body.push_str(&format!(
+        "<h3>{}</h3><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{assessments}</tbody></table>",
+        lang.t("assessments"),
+        lang.t("date"),
+        lang.t("scale"),
+        lang.t("component"),
+        lang.t("level"),
+        lang.t("assessor"),
+        lang.t("status"),
+        lang.t("evidence"),
+    ));
+
+    // Participants and cost shares.
+    let parts: String = p
+        .participants
+        .iter()
+        .map(|x| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                esc(&x.nation),
+                esc(x.organisation.as_deref().unwrap_or("–")),
+                esc(&x.role),
+                fmt_num(x.financial),
+                fmt_num(x.in_kind)
+            )
+        })
+        .collect();
+    body.push_str(&format!(
+        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{} %</th><th>{} %</th></tr></thead><tbody>{parts}</tbody></table>",
+        lang.t("participants"),
+        lang.t("nation"),
+        lang.t("organisation"),
+        lang.t("role"),
+        lang.t("financial"),
+        lang.t("in_kind"),
+    ));
+    // Milestones with slippage; risks.
+    let ms: String = p
+        .milestones
+        .iter()
+        .map(|m| {
+            let slip = m
+                .actual
+                .map(|a| (a - m.planned).num_days().to_string())
+                .unwrap_or_else(|| "–".into());
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{slip}</td></tr>",
+                esc(&m.name),
+                m.planned,
+                m.actual
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| "–".into())
+            )
+        })
+        .collect();
+    body.push_str(&format!(
+        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{ms}</tbody></table>",
+        lang.t("milestones"),
+        lang.t("title_field"),
+        lang.t("planned"),
+        lang.t("actual"),
+        lang.t("days_late"),
+    ));
+    let risks: String = p
+        .risks
+        .iter()
+        .map(|r| {
+            format!(
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+                esc(&r.title),
+                r.likelihood,
+                r.consequence,
+                r.likelihood * r.consequence
+            )
+        })
+        .collect();
+    body.push_str(&format!(
+        "<h2>{}</h2><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{risks}</tbody></table>",
+        lang.t("risks"),
+        lang.t("title_field"),
+        lang.t("likelihood"),
+        lang.t("consequence"),
+        lang.t("score"),
+    ));
+    // Agreement coverage of its areas for its nations.
+    let codes: Vec<pillar_core::NationCode> = p
+        .nations()
+        .iter()
+        .filter_map(|n| pillar_core::NationCode::parse(n).ok())
+        .collect();
+    let mut areas = p.workstreams.clone();
+    areas.extend(p.areas.iter().cloned());
+    let cover =
+        pillar_readiness::coverage(&agreements, &nation_list, &tree, &codes, &areas, today());
+    let covered: String = cover
+        .covered
+        .iter()
+        .map(|c| {
+            format!(
+                "<li>{} / {}: {}</li>",
+                esc(&c.nation),
+                esc(&c.area),
+                esc(&c.agreements.join(", "))
+            )
+        })
+        .collect();
+    let gaps: String = cover
+        .gaps
+        .iter()
+        .map(|(n, a)| format!("<li>{} / {}</li>", esc(n), esc(a)))
+        .collect();
+    body.push_str(&format!(
+        "<h2>{}</h2><h3>{}</h3><ul>{covered}</ul><h3>{}</h3><ul>{gaps}</ul>",
+        lang.t("coverage"),
+        lang.t("covered"),
+        lang.t("gaps"),
+    ));
+    let hist: String = history
+        .iter()
+        .map(|h| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&h.at),
+                esc(&h.by),
+                esc(&h.change)
+            )
+        })
+        .collect();
+    body.push_str(&format!(
+        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{hist}</tbody></table>",
+        lang.t("history"),
+        lang.t("date"),
+        lang.t("by"),
+        lang.t("change"),
+    ));
+    let banner = banner(&state, &v, &[&p.label], lang).await;
+    let csrf = v.csrf.clone().unwrap_or_default();
+    Ok(with_cookie(
+        page(lang, &banner, Some((&v, &csrf)), &p.title, &body).into_response(),
+        set_lang,
+    ))
+}
+
+/// `GET /api/projects`: the reader's projects with the dominant marking.
+pub async fn api_projects(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    let projects = visible_projects(&state, &v).await?;
+    let (marking, _) = banner(&state, &v, &labels_of(&projects), Lang::En).await;
+    Ok(
+        Json(json!({"marking": marking, "count": projects.len(), "items": projects}))
+            .into_response(),
+    )
+}
+
+/// `GET /api/projects/{id}`.
+pub async fn api_project(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    let Some(p) = state.store.project(&id, &v.readable).await? else {
+        return Ok(not_found(Lang::En));
+    };
+    let label_id = state.store.label_id(&p.label).await?;
+    state
+        .audit(
+            &v.person.id,
+            "read",
+            &format!("project:{id}"),
+            label_id,
+            "allow",
+            "",
+        )
+        .await;
+    let history = state.store.project_history(&id, &v.readable).await?;
+    let (marking, _) = banner(&state, &v, &[&p.label], Lang::En).await;
+    Ok(Json(json!({"marking": marking, "project": p, "history": history})).into_response())
+}
+
+/// `GET /api/portfolio`: every chart's series, the stalled projects and the readiness matrix.
+pub async fn api_portfolio(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    let projects = visible_projects(&state, &v).await?;
+    let ws: Vec<String> = workstreams(&state)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    let nations: Vec<String> = NATIONS.iter().map(|n| n.to_string()).collect();
+    let period = stall_days(&q);
+    let matrix = views::matrix(&projects, &ws, &nations, today(), period);
+    let (marking, _) = banner(&state, &v, &labels_of(&projects), Lang::En).await;
+    Ok(Json(json!({
+        "marking": marking,
+        "projects": projects.len(),
+        "charts": charts(&projects),
+        "stalled": views::stalled(&projects, today(), period),
+        "matrix": {"workstreams": ws, "nations": nations, "cells": matrix},
+    }))
+    .into_response())
+}
