@@ -384,6 +384,7 @@ async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store
         );
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         demo::seed_projects(store, &now).await.map_err(classify)?;
+        demo::seed_committee(store).await.map_err(classify)?;
         if store
             .supply_networks()
             .await?

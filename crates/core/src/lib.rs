@@ -6,6 +6,7 @@
 //! The types are built from *records* — a set of named text fields, as found in a CSV row or a
 //! JSON object — so that every input path checks the same rules and reports the same errors.
 
+pub mod committee;
 mod iso;
 pub mod project;
 mod read;

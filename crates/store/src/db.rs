@@ -111,6 +111,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "portfolio",
         include_str!("../migrations/sqlite/0007_portfolio.sql"),
     ),
+    (
+        8,
+        "committee",
+        include_str!("../migrations/sqlite/0008_committee.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -147,6 +152,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "portfolio",
         include_str!("../migrations/postgres/0007_portfolio.sql"),
+    ),
+    (
+        8,
+        "committee",
+        include_str!("../migrations/postgres/0008_committee.sql"),
     ),
 ];
 

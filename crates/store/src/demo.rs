@@ -6,7 +6,7 @@ use pillar_core::RegistryKind;
 use pillar_label::Label;
 
 use crate::db::Store;
-use crate::error::StoreError;
+use crate::error::{InputError, StoreError};
 use crate::files::read_rows;
 use crate::registry::ImportReport;
 
@@ -89,4 +89,21 @@ pub async fn seed_projects(store: &Store, at: &str) -> Result<usize, StoreError>
     let projects = pillar_core::project::read_projects(name, text)?;
     let report = store.import_projects(name, &projects, "demo", at).await?;
     Ok(report.created)
+}
+
+/// The demo committee (`data/demo/committee.json`, written by `scripts/demo-committee.py`).
+pub const DEMO_COMMITTEE: (&str, &str) = (
+    "demo/committee.json",
+    include_str!("../data/demo/committee.json"),
+);
+
+/// Loads the demo committee and its meetings unless committees exist; how many meetings.
+pub async fn seed_committee(store: &Store) -> Result<usize, StoreError> {
+    if !store.committees().await?.is_empty() {
+        return Ok(0);
+    }
+    let (name, text) = DEMO_COMMITTEE;
+    let data: pillar_core::committee::CommitteeFile = serde_json::from_str(text)
+        .map_err(|e| InputError::new(name, Some(e.line()), None, e.to_string()))?;
+    Ok(store.import_committee(name, &data).await?.1)
 }

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod committee;
 mod db;
 pub mod demo;
 pub mod documents;

@@ -576,6 +576,17 @@ pub(crate) async fn intern_labels<'a>(
     };
     let mut found: HashMap<String, i64> = HashMap::new();
     select_labels(conn, &wanted, &mut found).await?;
+    if found.len() < wanted.len() && conn.backend_name() != "SQLite" {
+        // New labels on PostgreSQL: one writer of labels at a time, held to the end of the
+        // transaction, so that label ids become visible in the order they are numbered (as
+        // they always do in SQLite). The entitlement filter relies on it: an id at or below
+        // the newest examined can never appear later. Then look again: another writer may
+        // have added some of them while this one waited.
+        sqlx::query("LOCK TABLE labels IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut *conn)
+            .await?;
+        select_labels(conn, &wanted, &mut found).await?;
+    }
     let missing: Vec<Vec<Val>> = wanted
         .iter()
         .filter(|c| !found.contains_key(*c))

@@ -37,36 +37,54 @@ impl Entitlements {
     }
 
     /// The condition every query puts on a label-id `column` to keep readable rows, and the
-    /// JSON array to bind at `$param`.
+    /// JSON array to bind at `$param` (SQLite; PostgreSQL gets the ids in the SQL text).
     ///
-    /// On SQLite the shorter list is sent: the readable ids, or the unreadable ones up to the
-    /// newest examined id (a reader of nearly everything costs a short exclusion list rather
-    /// than an inclusion list of every label). That is safe there because SQLite commits
-    /// writers one at a time, so label ids become visible in order and no id at or below
-    /// `newest` can appear unexamined. PostgreSQL can commit a lower sequence number after a
-    /// higher one, so it always gets the inclusion list.
+    /// The shorter list is sent: the readable ids, or the unreadable ones up to the newest
+    /// label examined (a reader of nearly everything costs a short exclusion list rather than
+    /// an inclusion list of every label). The exclusion is safe because label ids become
+    /// visible in the order they are numbered — SQLite commits one writer at a time, and on
+    /// PostgreSQL a transaction adding labels holds a lock on the labels table until it ends
+    /// (`intern_labels`) — so no id at or below `newest` can appear unexamined later.
+    ///
+    /// PostgreSQL gets the list as a constant array of integers (ours, from the database)
+    /// written into the SQL: it hashes a constant array once and tests each row in constant
+    /// time, where a parameter or sub-select array is searched linearly for every row. The
+    /// parameter is still bound there, and unused.
     pub fn sql_filter(&self, backend: Backend, column: &str, param: usize) -> (String, String) {
-        let list = match backend {
-            Backend::Sqlite => format!("SELECT value FROM json_each(${param})"),
-            // An array built once (an init plan), so that the planner may still walk an
-            // index in order and test each row against it.
-            Backend::Postgres => {
-                format!("ARRAY(SELECT jsonb_array_elements_text(${param}::jsonb)::bigint)")
-            }
-        };
-        if backend == Backend::Sqlite && self.unreadable.len() < self.label_ids.len() {
-            (
-                format!("({column} <= {} AND {column} NOT IN ({list}))", self.newest),
-                serde_json::to_string(&*self.unreadable).expect("ids serialise"),
-            )
+        let exclude = self.unreadable.len() < self.label_ids.len();
+        let list = if exclude {
+            &self.unreadable
         } else {
-            (
-                match backend {
-                    Backend::Sqlite => format!("{column} IN ({list})"),
-                    Backend::Postgres => format!("{column} = ANY({list})"),
-                },
-                serde_json::to_string(&*self.label_ids).expect("ids serialise"),
-            )
+            &self.label_ids
+        };
+        match backend {
+            Backend::Sqlite => {
+                let json = serde_json::to_string(&**list).expect("ids serialise");
+                let set = format!("SELECT value FROM json_each(${param})");
+                if exclude {
+                    (
+                        format!("({column} <= {} AND {column} NOT IN ({set}))", self.newest),
+                        json,
+                    )
+                } else {
+                    (format!("{column} IN ({set})"), json)
+                }
+            }
+            Backend::Postgres => {
+                let ids: Vec<String> = list.iter().map(i64::to_string).collect();
+                let array = format!("'{{{}}}'::bigint[]", ids.join(","));
+                if exclude {
+                    (
+                        format!(
+                            "({column} <= {} AND NOT ({column} = ANY({array})))",
+                            self.newest
+                        ),
+                        String::new(),
+                    )
+                } else {
+                    (format!("{column} = ANY({array})"), String::new())
+                }
+            }
         }
     }
 }

@@ -847,3 +847,87 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
         assert_eq!(p.latest("TRL", None).unwrap().level, 7);
     }
 }
+
+#[tokio::test]
+async fn minutes_hold_only_the_items_released_to_the_reader() {
+    for (backend, store, _g) in stores().await {
+        seed_with_policies(&store).await;
+        demo::seed_projects(&store, "2026-11-28T00:00:00Z")
+            .await
+            .unwrap();
+        assert_eq!(demo::seed_committee(&store).await.unwrap(), 6, "{backend}");
+        assert_eq!(demo::seed_committee(&store).await.unwrap(), 0, "{backend}");
+        let cache = pillar_store::EntitlementCache::default();
+        let jp = entitlements_of(&store, &cache, "jp-observer").await;
+        let au = entitlements_of(&store, &cache, "au-liaison").await;
+        let meetings = |e: &pillar_store::Entitlements| {
+            let store = store.clone();
+            let e = e.clone();
+            async move {
+                store
+                    .meetings(&e)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .map(|m| m.id)
+                    .collect::<Vec<_>>()
+            }
+        };
+        // Unclassified meetings only for the Japanese observer; AUKUS ones for the Australian.
+        assert_eq!(
+            meetings(&jp).await,
+            ["exec-2026-11", "wgr-2026-09", "wgh-2026-07", "exec-2026-03"],
+            "{backend}"
+        );
+        assert!(meetings(&au).await.contains(&"wgu-2026-06".to_string()));
+        assert!(store.meeting("wgq-2026-04", &jp).await.unwrap().is_none());
+        // Within a meeting both may see, each reads only their items.
+        let (m, labels) = store.meeting("exec-2026-03", &jp).await.unwrap().unwrap();
+        let titles: Vec<&str> = m.agenda.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            [
+                "Portfolio review: stalled projects",
+                "Additive manufacturing qualification"
+            ],
+            "{backend}"
+        );
+        assert_eq!(m.decisions.len(), 1);
+        assert_eq!(labels.len(), 1 + 2 + 1 + 2);
+        let (m, _) = store.meeting("exec-2026-03", &au).await.unwrap().unwrap();
+        let titles: Vec<&str> = m.agenda.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            ["Portfolio review: stalled projects", "Seabed sensing grid"],
+            "{backend}"
+        );
+        // Open actions: by owner, visible ones only.
+        let kr = entitlements_of(&store, &cache, "kr-pm").await;
+        let mine: Vec<String> = store
+            .open_actions(&kr, Some("kr-pm"))
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|a| format!("{}/{}", a.meeting, a.action.id))
+            .collect();
+        assert!(mine.contains(&"wgr-2026-09/a2".to_string()), "{mine:?}");
+        assert!(store
+            .open_actions(&jp, None)
+            .await
+            .unwrap()
+            .iter()
+            .all(|a| a.meeting != "wgu-2026-06" && a.meeting != "wgq-2026-04"));
+        // A bad file saves nothing and names the field.
+        let (_, text) = demo::DEMO_COMMITTEE;
+        let mut bad: pillar_core::committee::CommitteeFile = serde_json::from_str(text).unwrap();
+        bad.meetings[0].title = "Changed".into();
+        bad.meetings[1].actions[0].owner = "nobody".into();
+        let e = store.import_committee("c.json", &bad).await.unwrap_err();
+        assert!(
+            e.to_string().contains("meetings[1].actions[0].owner"),
+            "{e}"
+        );
+        let (m, _) = store.meeting("exec-2026-03", &au).await.unwrap().unwrap();
+        assert_ne!(m.title, "Changed");
+    }
+}

@@ -626,7 +626,8 @@ pub async fn relabel(
             .map(|n| n.code.clone())
             .collect();
     }
-    let agreements = state.store.agreements().await?;
+    // Only agreements the release authority may read are named or counted.
+    let agreements = crate::portfolio::visible_agreements(&state, &v).await?;
     let tree = state.store.tech_areas().await?;
     let today = chrono::Utc::now().date_naive();
     let cover =

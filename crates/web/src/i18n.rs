@@ -152,6 +152,21 @@ impl Lang {
             "supply" => ("Supply chain", "공급망"),
             "landscape" => ("Technology landscape", "기술 지형"),
             "not_built" => ("This module is not built yet.", "이 기능은 아직 준비되지 않았습니다."),
+            "overdue" => ("overdue", "기한 초과"),
+            "due" => ("Due", "기한"),
+            "action" => ("Action", "조치 사항"),
+            "owner" => ("Owner", "담당자"),
+            "meeting" => ("Meeting", "회의"),
+            "reports_to" => ("reports to", "상위:"),
+            "committees" => ("Committees and working groups", "위원회와 실무그룹"),
+            "meetings" => ("Meetings", "회의"),
+            "open_actions" => ("Open action items", "미결 조치 사항"),
+            "rationale" => ("Rationale:", "근거:"),
+            "attendees" => ("Attendees", "참석자"),
+            "agenda" => ("Agenda", "안건"),
+            "decisions" => ("Decisions", "결정 사항"),
+            "actions" => ("Action items", "조치 사항"),
+            "my_actions" => ("Your open action items", "나의 미결 조치 사항"),
             _ => {
                 // Every string must exist in both languages; tests run with debug assertions.
                 debug_assert!(false, "missing UI string `{key}`");
@@ -281,6 +296,21 @@ mod tests {
             "supply",
             "landscape",
             "not_built",
+            "overdue",
+            "due",
+            "action",
+            "owner",
+            "meeting",
+            "reports_to",
+            "committees",
+            "meetings",
+            "open_actions",
+            "rationale",
+            "attendees",
+            "agenda",
+            "decisions",
+            "actions",
+            "my_actions",
         ] {
             assert_ne!(Lang::En.t(key), "?", "{key}");
             assert_ne!(Lang::Ko.t(key), "?", "{key}");

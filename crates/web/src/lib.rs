@@ -4,6 +4,7 @@
 //! person may read and filters inside its queries; this crate renders.
 
 pub mod auth;
+pub mod committee;
 pub mod documents;
 pub mod i18n;
 mod pages;
@@ -304,7 +305,11 @@ routes! {
     "/api/projects" ["GET"] => get(portfolio::api_projects),
     "/api/projects/{id}" ["GET"] => get(portfolio::api_project),
     "/api/portfolio" ["GET"] => get(portfolio::api_portfolio),
-    "/committee" ["GET"] => get(pages::not_built),
+    "/committee" ["GET"] => get(committee::index),
+    "/committee/meetings/{id}" ["GET"] => get(committee::minutes),
+    "/api/meetings" ["GET"] => get(committee::api_meetings),
+    "/api/meetings/{id}" ["GET"] => get(committee::api_meeting),
+    "/api/actions" ["GET"] => get(committee::api_actions),
     "/supply" ["GET"] => get(pages::not_built),
     "/landscape" ["GET"] => get(pages::not_built),
     "/login" ["GET", "POST"] => get(pages::login_form).post(pages::login),

@@ -41,7 +41,10 @@ async fn visible_projects(state: &AppState, v: &Viewer) -> Result<Vec<Project>, 
     Ok(state.store.projects(Some(&v.readable)).await?)
 }
 
-async fn visible_agreements(state: &AppState, v: &Viewer) -> Result<Vec<Agreement>, ServerError> {
+pub(crate) async fn visible_agreements(
+    state: &AppState,
+    v: &Viewer,
+) -> Result<Vec<Agreement>, ServerError> {
     Ok(state
         .store
         .export_visible(RegistryKind::Agreements, &v.readable)
@@ -219,8 +222,22 @@ pub async fn home(
         .iter()
         .map(|n| format!("<th scope=\"col\">{n}</th>"))
         .collect();
+    // Reminders: the reader's own open action items, overdue ones marked.
+    let mine = state
+        .store
+        .open_actions(&v.readable, Some(&v.person.id))
+        .await?;
+    let reminders = if mine.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<section><h2>{}</h2>{}</section>",
+            lang.t("my_actions"),
+            crate::committee::actions_table(&mine, lang)
+        )
+    };
     let body = format!(
-        "<p>{}</p><table class=\"matrix\"><thead><tr><th>{}</th>{head}</tr></thead><tbody>{rows}</tbody></table>\
+        "{reminders}<p>{}</p><table class=\"matrix\"><thead><tr><th>{}</th>{head}</tr></thead><tbody>{rows}</tbody></table>\
          <h2>{}</h2><p class=\"note\">{}</p><h2>{}</h2><p class=\"note\">{}</p>\
          <p><a href=\"/portfolio\">{}</a></p>",
         esc(&lang
@@ -234,7 +251,9 @@ pub async fn home(
         lang.t("not_yet_analysed"),
         lang.t("portfolio"),
     );
-    let banner = banner(&state, &v, &labels_of(&projects), lang).await;
+    let mut labels = labels_of(&projects);
+    labels.extend(mine.iter().map(|a| &a.label));
+    let banner = banner(&state, &v, &labels, lang).await;
     let csrf = v.csrf.clone().unwrap_or_default();
     Ok(with_cookie(
         page(

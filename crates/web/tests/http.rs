@@ -36,6 +36,7 @@ async fn app() -> App {
     demo::seed_projects(&store, "2026-11-28T00:00:00Z")
         .await
         .unwrap();
+    demo::seed_committee(&store).await.unwrap();
     for p in PERSONAS {
         pillar_web::set_password(&store, p, PASSWORD).await.unwrap();
     }
@@ -766,6 +767,44 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
         )
         .await
         .unwrap();
+    // A hidden item in a meeting everyone may see, and a hidden meeting.
+    let (name, text) = demo::DEMO_COMMITTEE;
+    let _ = name;
+    let mut committee: pillar_core::committee::CommitteeFile = serde_json::from_str(text).unwrap();
+    let secret_label = pillar_label::Label::from_json(secret).unwrap();
+    committee.meetings[0]
+        .agenda
+        .push(pillar_core::committee::AgendaItem {
+            title: "ZEBRA agenda item".into(),
+            project: None,
+            notes: String::new(),
+            label: Some(secret_label.clone()),
+        });
+    committee.meetings[0]
+        .actions
+        .push(pillar_core::committee::Action {
+            id: "zebra".into(),
+            text: "ZEBRA action".into(),
+            owner: "jp-observer".into(),
+            due: "2026-12-01".parse().unwrap(),
+            status: "open".into(),
+            label: Some(secret_label.clone()),
+        });
+    let mut hidden = committee.meetings[1].clone();
+    hidden.id = "ZEBRA-MEETING".into();
+    hidden.title = "ZEBRA meeting".into();
+    hidden.label = secret_label;
+    committee.meetings.push(hidden);
+    app.store
+        .import_committee("zebra.json", &committee)
+        .await
+        .unwrap();
+    let meeting_ids: Vec<String> = committee
+        .meetings
+        .iter()
+        .map(|m| m.id.clone())
+        .chain(["no-such-id".to_string()])
+        .collect();
     let project_ids: Vec<String> = app
         .store
         .projects(None)
@@ -811,6 +850,7 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
         &format!("/documents/{doc_id}"),
         "/documents?q=zebra",
         "/projects/ZEBRA-PROJECT",
+        "/committee/meetings/ZEBRA-MEETING",
     ] {
         assert_eq!(send(&app, get(path, &us)).await.0, StatusCode::OK, "{path}");
     }
@@ -878,6 +918,8 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
                 vec!["no-such-id".into()]
             } else if p.contains("/projects/") {
                 project_ids.clone()
+            } else if p.contains("/meetings/") {
+                meeting_ids.clone()
             } else {
                 let k = kinds
                     .iter()

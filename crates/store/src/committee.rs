@@ -1,0 +1,348 @@
+//! The committee's work in the database: committees, meetings and their items. A reader gets a
+//! meeting only when its label is readable, and within it only the items whose own labels are
+//! readable — the filter is in each query.
+
+use std::collections::HashSet;
+
+use pillar_core::committee::{
+    Action, AgendaItem, Committee, CommitteeContext, CommitteeFile, Decision, Meeting,
+};
+use pillar_core::{InputError, RegistryKind};
+use serde::Serialize;
+use sqlx::Row as _;
+
+use crate::db::Store;
+use crate::error::StoreError;
+use crate::registry::intern_labels;
+use crate::visibility::Entitlements;
+
+/// A meeting in a list.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingSummary {
+    /// Id.
+    pub id: String,
+    /// Committee id.
+    pub committee: String,
+    /// Title.
+    pub title: String,
+    /// Date.
+    pub date: String,
+    /// Label.
+    pub label: pillar_label::Label,
+}
+
+/// An open action item with where it comes from.
+#[derive(Debug, Clone, Serialize)]
+pub struct OpenAction {
+    /// Meeting id.
+    pub meeting: String,
+    /// Meeting title.
+    pub meeting_title: String,
+    /// The action.
+    pub action: Action,
+    /// Its label.
+    pub label: pillar_label::Label,
+}
+
+struct Known {
+    people: HashSet<String>,
+    projects: HashSet<String>,
+}
+
+impl CommitteeContext for Known {
+    fn person(&self, id: &str) -> bool {
+        self.people.contains(id)
+    }
+    fn project(&self, id: &str) -> bool {
+        self.projects.contains(id)
+    }
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        table: "meeting_items",
+        reason: e.to_string(),
+    }
+}
+
+impl Store {
+    /// Imports committees and meetings, checked first and written in one transaction; a
+    /// meeting that exists is replaced with its new record.
+    pub async fn import_committee(
+        &self,
+        file: &str,
+        data: &CommitteeFile,
+    ) -> Result<(usize, usize), StoreError> {
+        let known = Known {
+            people: self
+                .export(RegistryKind::People)
+                .await?
+                .iter()
+                .map(|r| r.id().to_string())
+                .collect(),
+            projects: self
+                .projects(None)
+                .await?
+                .into_iter()
+                .map(|p| p.id)
+                .collect(),
+        };
+        let stored: Vec<String> = self.committees().await?.into_iter().map(|c| c.id).collect();
+        data.check(&known, &stored).map_err(|e| {
+            StoreError::Input(InputError::new(file, None, Some(&e.field), e.reason))
+        })?;
+        let (set, _) = self.policy_set().await?;
+        let mut labels = Vec::new();
+        for (i, m) in data.meetings.iter().enumerate() {
+            labels.push((format!("meetings[{i}].label"), &m.label));
+            for (j, a) in m.agenda.iter().enumerate() {
+                if let Some(l) = &a.label {
+                    labels.push((format!("meetings[{i}].agenda[{j}].label"), l));
+                }
+            }
+            for (j, d) in m.decisions.iter().enumerate() {
+                if let Some(l) = &d.label {
+                    labels.push((format!("meetings[{i}].decisions[{j}].label"), l));
+                }
+            }
+            for (j, a) in m.actions.iter().enumerate() {
+                if let Some(l) = &a.label {
+                    labels.push((format!("meetings[{i}].actions[{j}].label"), l));
+                }
+            }
+        }
+        for (field, l) in &labels {
+            let ok = set.resolve(l).map(|r| set.is_valid(&r)).unwrap_or(false);
+            if !ok {
+                return Err(StoreError::Input(InputError::new(
+                    file,
+                    None,
+                    Some(field),
+                    "the label does not resolve or is not valid under its policy",
+                )));
+            }
+        }
+        let mut tx = self.pool.begin().await?;
+        let (ids, _) = intern_labels(&mut tx, labels.iter().map(|(_, l)| *l)).await?;
+        // Parents may come later in the file: committees first without, then with parents.
+        for c in &data.committees {
+            sqlx::query(
+                "INSERT INTO committees (id, name, parent) VALUES ($1, $2, NULL) \
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+            )
+            .bind(&c.id)
+            .bind(&c.name)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for c in &data.committees {
+            sqlx::query("UPDATE committees SET parent = $2 WHERE id = $1")
+                .bind(&c.id)
+                .bind(c.parent.clone())
+                .execute(&mut *tx)
+                .await?;
+        }
+        for m in &data.meetings {
+            sqlx::query("DELETE FROM meeting_items WHERE meeting_id = $1")
+                .bind(&m.id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM meetings WHERE id = $1")
+                .bind(&m.id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO meetings (id, committee_id, title, held_on, place, attendees, label_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&m.id)
+            .bind(&m.committee)
+            .bind(&m.title)
+            .bind(m.date.to_string())
+            .bind(&m.place)
+            .bind(serde_json::to_string(&m.attendees).expect("ids serialise"))
+            .bind(ids[&m.label])
+            .execute(&mut *tx)
+            .await?;
+            let mut seq = 0i64;
+            let items = m
+                .agenda
+                .iter()
+                .map(|a| ("agenda", a.label.as_ref(), serde_json::to_string(a), None))
+                .chain(
+                    m.decisions
+                        .iter()
+                        .map(|d| ("decision", d.label.as_ref(), serde_json::to_string(d), None)),
+                )
+                .chain(m.actions.iter().map(|a| {
+                    (
+                        "action",
+                        a.label.as_ref(),
+                        serde_json::to_string(a),
+                        Some(a),
+                    )
+                }));
+            for (kind, label, body, action) in items {
+                seq += 1;
+                let label = ids[label.unwrap_or(&m.label)];
+                sqlx::query(
+                    "INSERT INTO meeting_items (meeting_id, seq, kind, label_id, body, owner, due, status) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(&m.id)
+                .bind(seq)
+                .bind(kind)
+                .bind(label)
+                .bind(body.expect("items serialise"))
+                .bind(action.map(|a| a.owner.clone()))
+                .bind(action.map(|a| a.due.to_string()))
+                .bind(action.map(|a| a.status.clone()))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok((data.committees.len(), data.meetings.len()))
+    }
+
+    /// Every committee and working group.
+    pub async fn committees(&self) -> Result<Vec<Committee>, StoreError> {
+        let rows = sqlx::query("SELECT id, name, parent FROM committees ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| Committee {
+                id: r.get(0),
+                name: r.get(1),
+                parent: r.get(2),
+            })
+            .collect())
+    }
+
+    /// The meetings whose label is readable, newest first.
+    pub async fn meetings(
+        &self,
+        readable: &Entitlements,
+    ) -> Result<Vec<MeetingSummary>, StoreError> {
+        let (filter, ids) = readable.sql_filter(self.backend(), "m.label_id", 1);
+        let rows = sqlx::query(&format!(
+            "SELECT m.id, m.committee_id, m.title, m.held_on, l.canonical FROM meetings m \
+             JOIN labels l ON l.id = m.label_id WHERE {filter} ORDER BY m.held_on DESC, m.id"
+        ))
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(MeetingSummary {
+                    id: r.get(0),
+                    committee: r.get(1),
+                    title: r.get(2),
+                    date: r.get(3),
+                    label: pillar_label::Label::from_json(&r.get::<String, _>(4))
+                        .map_err(corrupt)?,
+                })
+            })
+            .collect()
+    }
+
+    /// A meeting with only the items the reader may see; `None` when the meeting itself is not
+    /// readable or does not exist. The labels of the items shown come with it, for the banner.
+    pub async fn meeting(
+        &self,
+        id: &str,
+        readable: &Entitlements,
+    ) -> Result<Option<(Meeting, Vec<pillar_label::Label>)>, StoreError> {
+        let (filter, ids) = readable.sql_filter(self.backend(), "m.label_id", 2);
+        let Some(r) = sqlx::query(&format!(
+            "SELECT m.id, m.committee_id, m.title, m.held_on, m.place, m.attendees, l.canonical \
+             FROM meetings m JOIN labels l ON l.id = m.label_id WHERE m.id = $1 AND {filter}"
+        ))
+        .bind(id)
+        .bind(ids)
+        .fetch_optional(&self.pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let date: String = r.get(3);
+        let mut meeting = Meeting {
+            id: r.get(0),
+            committee: r.get(1),
+            title: r.get(2),
+            date: date.parse().map_err(corrupt)?,
+            place: r.get(4),
+            attendees: serde_json::from_str(&r.get::<String, _>(5)).map_err(corrupt)?,
+            label: pillar_label::Label::from_json(&r.get::<String, _>(6)).map_err(corrupt)?,
+            agenda: Vec::new(),
+            decisions: Vec::new(),
+            actions: Vec::new(),
+        };
+        let mut labels = vec![meeting.label.clone()];
+        let (filter, ids) = readable.sql_filter(self.backend(), "i.label_id", 2);
+        let items = sqlx::query(&format!(
+            "SELECT i.kind, i.body, l.canonical FROM meeting_items i JOIN labels l ON l.id = i.label_id \
+             WHERE i.meeting_id = $1 AND {filter} ORDER BY i.seq"
+        ))
+        .bind(id)
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        for i in &items {
+            let kind: String = i.get(0);
+            let body: String = i.get(1);
+            labels.push(pillar_label::Label::from_json(&i.get::<String, _>(2)).map_err(corrupt)?);
+            match kind.as_str() {
+                "agenda" => meeting
+                    .agenda
+                    .push(serde_json::from_str::<AgendaItem>(&body).map_err(corrupt)?),
+                "decision" => meeting
+                    .decisions
+                    .push(serde_json::from_str::<Decision>(&body).map_err(corrupt)?),
+                _ => meeting
+                    .actions
+                    .push(serde_json::from_str::<Action>(&body).map_err(corrupt)?),
+            }
+        }
+        Ok(Some((meeting, labels)))
+    }
+
+    /// Open action items the reader may see (both the meeting and the item readable), by due
+    /// date; only `owner`'s when given.
+    pub async fn open_actions(
+        &self,
+        readable: &Entitlements,
+        owner: Option<&str>,
+    ) -> Result<Vec<OpenAction>, StoreError> {
+        let (mf, ids) = readable.sql_filter(self.backend(), "m.label_id", 1);
+        let (itf, _) = readable.sql_filter(self.backend(), "i.label_id", 1);
+        let by = if owner.is_some() {
+            " AND i.owner = $2"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT m.id, m.title, i.body, l.canonical FROM meeting_items i \
+             JOIN meetings m ON m.id = i.meeting_id JOIN labels l ON l.id = i.label_id \
+             WHERE i.kind = 'action' AND i.status = 'open' AND {mf} AND {itf}{by} ORDER BY i.due, m.id, i.seq"
+        );
+        let mut q = sqlx::query(&sql).bind(ids);
+        if let Some(o) = owner {
+            q = q.bind(o);
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(OpenAction {
+                    meeting: r.get(0),
+                    meeting_title: r.get(1),
+                    action: serde_json::from_str(&r.get::<String, _>(2)).map_err(corrupt)?,
+                    label: pillar_label::Label::from_json(&r.get::<String, _>(3))
+                        .map_err(corrupt)?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,264 @@
+//! The committee pages: committees, meetings, printable minutes carrying the dominant label of
+//! what they show, and action items with the overdue ones highlighted — all through the store's
+//! label-filtered queries.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use pillar_label::Label;
+use pillar_store::committee::OpenAction;
+use serde_json::json;
+
+use crate::i18n::Lang;
+use crate::pages::{banner, esc, language, not_found, page, unauthorized, with_cookie};
+use crate::{viewer, AppState, ServerError};
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Open actions as a table; overdue rows are marked (class and text, not colour alone).
+pub(crate) fn actions_table(actions: &[OpenAction], lang: Lang) -> String {
+    let rows: String = actions
+        .iter()
+        .map(|a| {
+            let overdue = a.action.overdue(today());
+            format!(
+                "<tr{}><td>{}{}</td><td>{}</td><td>{}</td><td><a href=\"/committee/meetings/{}\">{}</a></td></tr>",
+                if overdue { " class=\"overdue\"" } else { "" },
+                a.action.due,
+                if overdue {
+                    format!(" <strong>{}</strong>", lang.t("overdue"))
+                } else {
+                    String::new()
+                },
+                esc(&a.action.text),
+                esc(&a.action.owner),
+                esc(&a.meeting),
+                esc(&a.meeting_title)
+            )
+        })
+        .collect();
+    format!(
+        "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
+        lang.t("due"),
+        lang.t("action"),
+        lang.t("owner"),
+        lang.t("meeting"),
+    )
+}
+
+/// `/committee`: committees, meetings, and open action items.
+pub async fn index(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let committees = state.store.committees().await?;
+    let meetings = state.store.meetings(&v.readable).await?;
+    let actions = state.store.open_actions(&v.readable, None).await?;
+    let tree: String = committees
+        .iter()
+        .map(|c| {
+            format!(
+                "<li>{}{}</li>",
+                esc(&c.name),
+                c.parent
+                    .as_ref()
+                    .and_then(|p| committees.iter().find(|x| &x.id == p))
+                    .map(|p| format!(" — {} {}", lang.t("reports_to"), esc(&p.name)))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    let rows: String = meetings
+        .iter()
+        .map(|m| {
+            format!(
+                "<tr><td>{}</td><td><a href=\"/committee/meetings/{}\">{}</a></td><td>{}</td></tr>",
+                esc(&m.date),
+                esc(&m.id),
+                esc(&m.title),
+                esc(&m.committee)
+            )
+        })
+        .collect();
+    let body = format!(
+        "<h2>{}</h2><ul>{tree}</ul><h2>{}</h2><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table><h2>{}</h2>{}",
+        lang.t("committees"),
+        lang.t("meetings"),
+        lang.t("date"),
+        lang.t("title_field"),
+        lang.t("committee"),
+        lang.t("open_actions"),
+        actions_table(&actions, lang),
+    );
+    let mut labels: Vec<&Label> = meetings.iter().map(|m| &m.label).collect();
+    labels.extend(actions.iter().map(|a| &a.label));
+    let banner = banner(&state, &v, &labels, lang).await;
+    let csrf = v.csrf.clone().unwrap_or_default();
+    Ok(with_cookie(
+        page(lang, &banner, Some((&v, &csrf)), lang.t("committee"), &body).into_response(),
+        set_lang,
+    ))
+}
+
+/// `/committee/meetings/{id}`: the minutes, printable, with only the items the reader may see.
+pub async fn minutes(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let Some((m, labels)) = state.store.meeting(&id, &v.readable).await? else {
+        return Ok(not_found(lang));
+    };
+    let label_id = state.store.label_id(&m.label).await?;
+    state
+        .audit(
+            &v.person.id,
+            "read",
+            &format!("meeting:{id}"),
+            label_id,
+            "allow",
+            "",
+        )
+        .await;
+    let project_link = |p: &Option<String>| {
+        p.as_ref()
+            .map(|p| format!(" (<a href=\"/projects/{}\">{}</a>)", esc(p), esc(p)))
+            .unwrap_or_default()
+    };
+    let agenda: String = m
+        .agenda
+        .iter()
+        .map(|a| {
+            format!(
+                "<li><strong>{}</strong>{}<p>{}</p></li>",
+                esc(&a.title),
+                project_link(&a.project),
+                esc(&a.notes)
+            )
+        })
+        .collect();
+    let decisions: String = m
+        .decisions
+        .iter()
+        .map(|d| {
+            format!(
+                "<li>{}{}<p><em>{}</em> {}</p></li>",
+                esc(&d.text),
+                project_link(&d.project),
+                lang.t("rationale"),
+                esc(&d.rationale)
+            )
+        })
+        .collect();
+    let actions: Vec<OpenAction> = m
+        .actions
+        .iter()
+        .map(|a| OpenAction {
+            meeting: m.id.clone(),
+            meeting_title: m.title.clone(),
+            action: a.clone(),
+            label: m.label.clone(),
+        })
+        .collect();
+    let body = format!(
+        "<p>{} · {} · {}</p><p>{}: {}</p><h2>{}</h2><ol>{agenda}</ol><h2>{}</h2><ol>{decisions}</ol><h2>{}</h2>{}",
+        m.date,
+        esc(&m.place),
+        esc(&m.committee),
+        lang.t("attendees"),
+        esc(&m.attendees.join(", ")),
+        lang.t("agenda"),
+        lang.t("decisions"),
+        lang.t("actions"),
+        actions_table(&actions, lang),
+    );
+    let refs: Vec<&Label> = labels.iter().collect();
+    let banner = banner(&state, &v, &refs, lang).await;
+    let csrf = v.csrf.clone().unwrap_or_default();
+    Ok(with_cookie(
+        page(lang, &banner, Some((&v, &csrf)), &m.title, &body).into_response(),
+        set_lang,
+    ))
+}
+
+/// `GET /api/meetings`.
+pub async fn api_meetings(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    let meetings = state.store.meetings(&v.readable).await?;
+    let labels: Vec<&Label> = meetings.iter().map(|m| &m.label).collect();
+    let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
+    Ok(
+        Json(json!({"marking": marking, "count": meetings.len(), "items": meetings}))
+            .into_response(),
+    )
+}
+
+/// `GET /api/meetings/{id}`.
+pub async fn api_meeting(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    let Some((m, labels)) = state.store.meeting(&id, &v.readable).await? else {
+        return Ok(not_found(Lang::En));
+    };
+    let label_id = state.store.label_id(&m.label).await?;
+    state
+        .audit(
+            &v.person.id,
+            "read",
+            &format!("meeting:{id}"),
+            label_id,
+            "allow",
+            "",
+        )
+        .await;
+    let refs: Vec<&Label> = labels.iter().collect();
+    let (marking, _) = banner(&state, &v, &refs, Lang::En).await;
+    Ok(Json(json!({"marking": marking, "meeting": m})).into_response())
+}
+
+/// `GET /api/actions?owner=ID`: open action items, overdue flagged.
+pub async fn api_actions(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    let actions = state
+        .store
+        .open_actions(&v.readable, q.get("owner").map(String::as_str))
+        .await?;
+    let labels: Vec<&Label> = actions.iter().map(|a| &a.label).collect();
+    let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
+    let items: Vec<_> = actions
+        .iter()
+        .map(|a| json!({"meeting": a.meeting, "action": a.action, "overdue": a.action.overdue(today())}))
+        .collect();
+    Ok(Json(json!({"marking": marking, "count": items.len(), "items": items})).into_response())
+}
