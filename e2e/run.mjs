@@ -46,6 +46,9 @@ test('each nation sees what is released to it, and nothing else', async () => {
   };
   for (const [user, ids] of Object.entries(expected)) {
     const { context, page } = await signIn(user);
+    // Signing in lands on the Pillar-2 readiness view, with its workstream × nation matrix.
+    assert.ok(await page.$('table.matrix'), `${user}: no readiness matrix on the front page`);
+    await page.goto(`${BASE}/agreements`);
     assert.deepEqual(await listed(page), [...ids].sort(), user);
     const hidden = ['iea-undersea', 'iea-us-kor-ew', 'pa-quantum-pnt', 'pa-hypersonic-draft'].filter((i) => !ids.includes(i));
     for (const id of hidden) {

@@ -73,6 +73,9 @@ pub struct Project {
     /// Readiness assessments, oldest first.
     #[serde(default)]
     pub assessments: Vec<Assessment>,
+    /// Documents of the platform about the project (ids); each keeps its own label.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<String>,
     /// The project's label (4774 JSON form); it covers everything in the project.
     pub label: Label,
 }

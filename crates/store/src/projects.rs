@@ -156,6 +156,24 @@ impl Store {
                 Err(e) => return Err(bad("label", e.to_string())),
             }
         }
+        // Linked documents must exist.
+        for (line, p) in projects {
+            for (i, d) in p.documents.iter().enumerate() {
+                let found: Option<String> =
+                    sqlx::query_scalar("SELECT id FROM documents WHERE id = $1")
+                        .bind(d)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                if found.is_none() {
+                    return Err(StoreError::Input(InputError::new(
+                        file,
+                        Some(*line),
+                        Some(&format!("projects[{}].documents[{i}]", p.id)),
+                        format!("no document `{d}`"),
+                    )));
+                }
+            }
+        }
         let mut tx = self.pool.begin().await?;
         let (labels, _) = intern_labels(&mut tx, projects.iter().map(|(_, p)| &p.label)).await?;
         let mut report = ProjectImport::default();
@@ -366,6 +384,32 @@ impl Store {
                 assessments.entry(project).or_default().push(assessment(&r));
             }
         }
+        // Linked documents the reader may not read are not named.
+        let mut readable_documents: HashSet<String> = HashSet::new();
+        if let Some(r) = readable {
+            let (filter, ids) = r.sql_filter(self.backend(), "label_id", 1);
+            for (_, body) in &rows {
+                if !body.contains("\"documents\"") {
+                    continue;
+                }
+                let p: Project = serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
+                    table: "projects",
+                    reason: e.to_string(),
+                })?;
+                for d in p.documents {
+                    let readable: Option<String> = sqlx::query_scalar(&format!(
+                        "SELECT id FROM documents WHERE id = $2 AND {filter}"
+                    ))
+                    .bind(&ids)
+                    .bind(&d)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                    if readable.is_some() {
+                        readable_documents.insert(d);
+                    }
+                }
+            }
+        }
         rows.into_iter()
             .map(|(id, body)| {
                 let mut p: Project =
@@ -374,6 +418,9 @@ impl Store {
                         reason: e.to_string(),
                     })?;
                 p.assessments = assessments.remove(&id).unwrap_or_default();
+                if readable.is_some() {
+                    p.documents.retain(|d| readable_documents.contains(d));
+                }
                 Ok(p)
             })
             .collect()

@@ -229,8 +229,32 @@ pub fn lang_of(headers: &HeaderMap) -> Lang {
 
 async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
     state.metrics.requests.fetch_add(1, Ordering::Relaxed);
+    // Pillar serves plain HTTP on loopback; over the network a TLS terminator in front of it
+    // says so with `X-Forwarded-Proto: https`, and then every cookie is Secure and browsers
+    // are told to keep to HTTPS.
+    let tls = req
+        .headers()
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
     let mut res = next.run(req).await;
     let h = res.headers_mut();
+    if tls {
+        let cookies: Vec<HeaderValue> = h
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|c| c.to_str().ok())
+            .filter_map(|c| format!("{c}; Secure").parse().ok())
+            .collect();
+        h.remove(header::SET_COOKIE);
+        for c in cookies {
+            h.append(header::SET_COOKIE, c);
+        }
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"),

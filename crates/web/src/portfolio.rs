@@ -647,6 +647,26 @@ pub async fn project(
         lang.t("consequence"),
         lang.t("score"),
     ));
+    // Linked documents: those the reader may read, each under its own label.
+    let mut docs = Vec::new();
+    for d in &p.documents {
+        if let Some(info) = state.store.document(d, &v.readable).await? {
+            docs.push(info);
+        }
+    }
+    if !docs.is_empty() {
+        let items: String = docs
+            .iter()
+            .map(|d| {
+                format!(
+                    "<li><a href=\"/documents/{}\">{}</a></li>",
+                    esc(&d.id),
+                    esc(&d.title)
+                )
+            })
+            .collect();
+        body.push_str(&format!("<h2>{}</h2><ul>{items}</ul>", lang.t("documents")));
+    }
     // Agreement coverage of its areas for its nations.
     let codes: Vec<pillar_core::NationCode> = p
         .nations()
@@ -698,7 +718,9 @@ pub async fn project(
         lang.t("by"),
         lang.t("change"),
     ));
-    let banner = banner(&state, &v, &[&p.label], lang).await;
+    let mut shown: Vec<&Label> = vec![&p.label];
+    shown.extend(docs.iter().map(|d| &d.label));
+    let banner = banner(&state, &v, &shown, lang).await;
     let csrf = v.csrf.clone().unwrap_or_default();
     Ok(with_cookie(
         page(lang, &banner, Some((&v, &csrf)), &p.title, &body).into_response(),

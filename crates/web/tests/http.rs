@@ -391,6 +391,23 @@ async fn headers_health_and_metrics() {
     assert_eq!(send(&app, req).await.0, StatusCode::PAYLOAD_TOO_LARGE);
     let (_, _, css) = send(&app, get("/static/classifications.css", "")).await;
     assert!(css.contains("-4 { background: #C8102E; }"), "{css}");
+    // Cookies are Secure when a TLS terminator says the request came over HTTPS, not otherwise.
+    let cookie = |headers: &[(String, String)]| {
+        headers
+            .iter()
+            .find(|(k, _)| k == "set-cookie")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let (_, plain, _) = send(&app, get("/login", "")).await;
+    assert!(cookie(&plain).contains("HttpOnly") && !cookie(&plain).contains("Secure"));
+    let req = Request::get("/login")
+        .header("x-forwarded-proto", "https")
+        .body(Body::empty())
+        .unwrap();
+    let (_, tls, _) = send(&app, req).await;
+    assert!(cookie(&tls).ends_with("; Secure"), "{}", cookie(&tls));
+    assert!(tls.iter().any(|(k, _)| k == "strict-transport-security"));
 }
 
 #[tokio::test]
@@ -843,6 +860,29 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
         .next()
         .unwrap()
         .to_string();
+    // An unclassified project links the hidden document.
+    let (name, text) = demo::DEMO_PROJECTS;
+    let mut linked = pillar_core::project::read_projects(name, text)
+        .unwrap()
+        .into_iter()
+        .find(|(_, p)| p.label.classification == "UNCLASSIFIED" && p.label.categories.is_empty())
+        .unwrap();
+    linked.1.id = "linked-project".into();
+    linked.1.documents = vec![doc_id.clone()];
+    app.store
+        .import_projects(
+            "linked.json",
+            &[linked],
+            "us-secretariat",
+            "2026-11-28T00:00:00Z",
+        )
+        .await
+        .unwrap();
+    let (_, _, body) = send(&app, get("/api/projects/linked-project", &us)).await;
+    assert!(
+        body.contains(&doc_id),
+        "the linked document is named to its reader"
+    );
     // The American also reads them, so that the audit chain mentions them.
     for path in [
         "/registry/organisations/ZEBRA-ORG",
@@ -943,6 +983,17 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
     );
     for person in ["jp-observer", "au-liaison", "kr-pm", "ca-admin"] {
         let session = sign_in(&app, person, PASSWORD).await.unwrap();
+        for path in [
+            "/api/projects/linked-project",
+            "/projects/linked-project",
+            "/api/projects",
+        ] {
+            let (status, _, body) = send(&app, get(path, &session)).await;
+            assert!(
+                !body.contains(&doc_id) && !body.contains("ZEBRA"),
+                "{person} {path}: {status}"
+            );
+        }
         for path in &paths {
             let (status, _, body) = send(&app, get(path, &session)).await;
             assert!(!body.contains("ZEBRA"), "{person} {path}: {status}\n{body}");
