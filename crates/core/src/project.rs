@@ -185,6 +185,9 @@ pub struct Assessment {
     /// Evidence or the questionnaire reference.
     #[serde(default)]
     pub evidence: String,
+    /// The filled-in questionnaire, when the calculator made the assessment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answers: Option<serde_json::Value>,
 }
 
 /// What is wrong with a project and where.

@@ -116,6 +116,16 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "committee",
         include_str!("../migrations/sqlite/0008_committee.sql"),
     ),
+    (
+        9,
+        "covering indexes",
+        include_str!("../migrations/sqlite/0009_covering_indexes.sql"),
+    ),
+    (
+        10,
+        "assessment answers",
+        include_str!("../migrations/sqlite/0010_assessment_answers.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -157,6 +167,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "committee",
         include_str!("../migrations/postgres/0008_committee.sql"),
+    ),
+    (
+        9,
+        "assessment answers",
+        include_str!("../migrations/postgres/0009_assessment_answers.sql"),
     ),
 ];
 

@@ -78,7 +78,7 @@ fn changed_fields(old: &Project, new: &Project) -> Vec<String> {
 }
 
 const SELECT: &str = "SELECT p.id, p.body FROM projects p";
-const ASSESSMENTS: &str = "SELECT project_id, id, scale, component, level, assessed_on, assessor, signed, evidence FROM assessments";
+const ASSESSMENTS: &str = "SELECT project_id, id, scale, component, level, assessed_on, assessor, signed, evidence, answers FROM assessments";
 
 impl Store {
     async fn project_registry(&self) -> Result<Registry, StoreError> {
@@ -278,21 +278,7 @@ impl Store {
                         added.push(format!("{} revised", a.id));
                     }
                     None => {
-                        sqlx::query(
-                            "INSERT INTO assessments (project_id, id, scale, component, level, assessed_on, assessor, signed, evidence) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                        )
-                        .bind(&p.id)
-                        .bind(&a.id)
-                        .bind(&a.scale)
-                        .bind(a.component.clone())
-                        .bind(a.level)
-                        .bind(a.date.to_string())
-                        .bind(&a.assessor)
-                        .bind(i64::from(a.signed))
-                        .bind(&a.evidence)
-                        .execute(&mut *tx)
-                        .await?;
+                        insert_assessment(&mut tx, &p.id, a).await?;
                         report.assessments += 1;
                         added.push(format!("{} added", a.id));
                     }
@@ -325,6 +311,67 @@ impl Store {
         }
         tx.commit().await?;
         Ok(report)
+    }
+
+    /// Adds one assessment to a project the author may read (the web calculator). The same
+    /// checks as an import: a level inside its scale, a known component, a date not before the
+    /// start, an id not used yet. Recorded in the project's history. `Ok(None)` when the project
+    /// is not readable.
+    pub async fn add_assessment(
+        &self,
+        project: &str,
+        readable: &Entitlements,
+        a: &Assessment,
+        at: &str,
+    ) -> Result<Option<()>, StoreError> {
+        let Some(mut p) = self.project(project, readable).await? else {
+            return Ok(None);
+        };
+        if p.assessments.iter().any(|x| x.id == a.id) {
+            return Err(StoreError::Input(InputError::new(
+                "assessment",
+                None,
+                Some("id"),
+                format!("`{}` is already used in this project", a.id),
+            )));
+        }
+        p.assessments.push(a.clone());
+        let registry = self.project_registry().await?;
+        p.check(&registry).map_err(|e| {
+            StoreError::Input(InputError::new(
+                "assessment",
+                None,
+                Some(&e.field),
+                e.reason,
+            ))
+        })?;
+        let label = self
+            .label_id(&p.label)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt {
+                table: "projects",
+                reason: "a project's label is not interned".into(),
+            })?;
+        let mut tx = self.pool.begin().await?;
+        insert_assessment(&mut tx, project, a).await?;
+        sqlx::query(
+            "INSERT INTO project_history (project_id, at, by_person, label_id, change) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(project)
+        .bind(at)
+        .bind(&a.assessor)
+        .bind(label)
+        .bind(format!(
+            "assessments: {} added ({} {}{})",
+            a.id,
+            a.scale,
+            a.level,
+            if a.signed { ", signed" } else { "" }
+        ))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(()))
     }
 
     /// The projects `readable` allows, with their assessments, by id. `None` reads every
@@ -455,6 +502,30 @@ impl Store {
     }
 }
 
+async fn insert_assessment(
+    conn: &mut sqlx::AnyConnection,
+    project: &str,
+    a: &Assessment,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO assessments (project_id, id, scale, component, level, assessed_on, assessor, signed, evidence, answers) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(project)
+    .bind(&a.id)
+    .bind(&a.scale)
+    .bind(a.component.clone())
+    .bind(a.level)
+    .bind(a.date.to_string())
+    .bind(&a.assessor)
+    .bind(i64::from(a.signed))
+    .bind(&a.evidence)
+    .bind(a.answers.as_ref().map(|v| v.to_string()))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 fn assessment(r: &sqlx::any::AnyRow) -> Assessment {
     let date: String = r.get(5);
     Assessment {
@@ -466,5 +537,8 @@ fn assessment(r: &sqlx::any::AnyRow) -> Assessment {
         assessor: r.get(6),
         signed: r.get::<i64, _>(7) == 1,
         evidence: r.get(8),
+        answers: r
+            .get::<Option<String>, _>(9)
+            .and_then(|a| serde_json::from_str(&a).ok()),
     }
 }

@@ -71,6 +71,10 @@ impl Entitlements {
                 }
             }
             Backend::Postgres => {
+                // A leading `+` (SQLite's way of keeping the planner off an index) would hide
+                // the column's statistics from PostgreSQL's planner, which then guesses the
+                // selectivity of a long list — badly (a nested loop over a million rows).
+                let column = column.trim_start_matches('+');
                 let ids: Vec<String> = list.iter().map(i64::to_string).collect();
                 let array = format!("'{{{}}}'::bigint[]", ids.join(","));
                 if exclude {

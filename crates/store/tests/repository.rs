@@ -831,6 +831,7 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
                 assessor: "us-secretariat".into(),
                 signed: true,
                 evidence: "board".into(),
+                answers: None,
             });
         let r = store
             .import_projects("p.json", &next, "us-secretariat", "2026-12-02T00:00:00Z")

@@ -13,7 +13,9 @@ use serde_json::json;
 
 use crate::auth::{new_secret, same};
 use crate::i18n::Lang;
-use crate::pages::{banner, esc, language, not_found, page, unauthorized, with_cookie};
+use crate::pages::{
+    bad_request, banner, esc, language, not_found, page, unauthorized, with_cookie,
+};
 use crate::{now, viewer, AppState, ServerError, Viewer};
 
 /// Text to index: plain text and Markdown as they are (UTF-8, lossy); the text of a PDF
@@ -91,10 +93,6 @@ async fn read_parts(mut m: Multipart) -> Result<Parts, String> {
         }
     }
     Ok(Parts { fields, file })
-}
-
-fn bad_request(msg: &str) -> Response {
-    (StatusCode::BAD_REQUEST, msg.to_string()).into_response()
 }
 
 fn csrf_matches(v: &Viewer, given: Option<&String>) -> bool {

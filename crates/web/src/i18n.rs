@@ -167,6 +167,12 @@ impl Lang {
             "decisions" => ("Decisions", "결정 사항"),
             "actions" => ("Action items", "조치 사항"),
             "my_actions" => ("Your open action items", "나의 미결 조치 사항"),
+            "may_not_assess" => ("Your clearance does not cover this project's label: you may read it but not assess it.", "이 사업의 보안 등급이 본인 인가 범위를 넘어 열람만 가능하며 평가할 수 없습니다."),
+            "whole_project" => ("the project as a whole", "사업 전체"),
+            "sign_assessment" => ("Sign this assessment (it can never be changed afterwards)", "이 평가에 서명 (서명 후에는 수정할 수 없습니다)"),
+            "save_assessment" => ("Record the assessment", "평가 기록"),
+            "level_one_not_reached" => ("Level 1 is not reached: nothing was recorded.", "1수준에 도달하지 못해 기록하지 않았습니다."),
+            "new_assessment" => ("New assessment with the questionnaire", "설문으로 새 평가"),
             _ => {
                 // Every string must exist in both languages; tests run with debug assertions.
                 debug_assert!(false, "missing UI string `{key}`");
@@ -311,6 +317,12 @@ mod tests {
             "decisions",
             "actions",
             "my_actions",
+            "may_not_assess",
+            "whole_project",
+            "sign_assessment",
+            "save_assessment",
+            "level_one_not_reached",
+            "new_assessment",
         ] {
             assert_ne!(Lang::En.t(key), "?", "{key}");
             assert_ne!(Lang::Ko.t(key), "?", "{key}");

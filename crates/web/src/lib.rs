@@ -326,6 +326,8 @@ routes! {
     "/portfolio" ["GET"] => get(portfolio::portfolio),
     "/portfolio/csv/{chart}" ["GET"] => get(portfolio::portfolio_csv),
     "/projects/{id}" ["GET"] => get(portfolio::project),
+    "/projects/{id}/assess" ["GET"] => get(portfolio::assess_form),
+    "/projects/{id}/assessments" ["POST"] => post(portfolio::assess),
     "/api/projects" ["GET"] => get(portfolio::api_projects),
     "/api/projects/{id}" ["GET"] => get(portfolio::api_project),
     "/api/portfolio" ["GET"] => get(portfolio::api_portfolio),

@@ -741,6 +741,20 @@ pub async fn api_registry_item(
     }
 }
 
+/// A request the user got wrong, with what is wrong.
+pub(crate) fn bad_request(msg: &str) -> Response {
+    (StatusCode::BAD_REQUEST, msg.to_string()).into_response()
+}
+
+/// An action the reader may not take on something they may see.
+pub(crate) fn forbidden(lang: Lang, msg: &str) -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        page(lang, &(String::new(), String::new()), None, msg, ""),
+    )
+        .into_response()
+}
+
 pub(crate) fn not_found(lang: Lang) -> Response {
     (
         StatusCode::NOT_FOUND,

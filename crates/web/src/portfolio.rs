@@ -476,6 +476,13 @@ pub async fn project(
         lang.t("readiness"),
         bar_chart(&series, 0, lang.t("chart_trl_history"))
     ));
+    if state.may_write(&v.person, &p.label).await? {
+        body.push_str(&format!(
+            "<p><a href=\"/projects/{}/assess\">{}</a></p>",
+            esc(&id),
+            lang.t("new_assessment")
+        ));
+    }
     if let Some(since) =
         pillar_readiness::rules::stalled_since(&history_trl, today(), stall_days(&q))
     {
@@ -799,4 +806,201 @@ pub async fn api_portfolio(
         "matrix": {"workstreams": ws, "nations": nations, "cells": matrix},
     }))
     .into_response())
+}
+
+/// `GET /projects/{id}/assess?scale=TRL&variant=hardware`: the questionnaire, for a reader whose
+/// clearance satisfies the project's label.
+pub async fn assess_form(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let Some(p) = state.store.project(&id, &v.readable).await? else {
+        return Ok(not_found(lang));
+    };
+    if !state.may_write(&v.person, &p.label).await? {
+        return Ok(crate::pages::forbidden(lang, lang.t("may_not_assess")));
+    }
+    let scale = q
+        .get("scale")
+        .and_then(|s| pillar_readiness::Scale::parse(s))
+        .unwrap_or(pillar_readiness::Scale::Trl);
+    let variant = q.get("variant").map_or("hardware", String::as_str);
+    let Some(set) = pillar_readiness::trl::question_set(scale, variant) else {
+        return Ok(not_found(lang));
+    };
+    let choices: String = pillar_readiness::trl::question_sets()
+        .iter()
+        .map(|s| {
+            format!(
+                "<li><a href=\"/projects/{}/assess?scale={}&amp;variant={}\">{}</a></li>",
+                esc(&id),
+                s.scale.name(),
+                esc(&s.variant),
+                esc(&s.title)
+            )
+        })
+        .collect();
+    let components: String = p
+        .components
+        .iter()
+        .map(|c| format!("<option value=\"{}\">{}</option>", esc(&c.id), esc(&c.name)))
+        .collect();
+    let mut levels = String::new();
+    for l in &set.levels {
+        levels.push_str(&format!(
+            "<fieldset><legend>{} {} — {}</legend>",
+            scale.name(),
+            l.level,
+            esc(scale.definition(l.level).unwrap_or(""))
+        ));
+        for question in &l.questions {
+            levels.push_str(&format!(
+                "<label>{} {}<input type=\"number\" name=\"q.{}\" min=\"0\" max=\"100\" step=\"5\" value=\"0\"></label>\
+                 <label>{}<input name=\"e.{}\"></label>",
+                esc(&question.id),
+                esc(&question.text),
+                esc(&question.id),
+                lang.t("evidence"),
+                esc(&question.id)
+            ));
+        }
+        levels.push_str("</fieldset>");
+    }
+    let csrf = v.csrf.clone().unwrap_or_default();
+    let body = format!(
+        "<ul>{choices}</ul><p>{}</p><form method=\"post\" action=\"/projects/{}/assessments\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"scale\" value=\"{}\">\
+         <input type=\"hidden\" name=\"variant\" value=\"{}\">\
+         <label>{}<select name=\"component\"><option value=\"\">{}</option>{components}</select></label>\
+         {levels}<label><input type=\"checkbox\" name=\"sign\" value=\"1\"> {}</label><button>{}</button></form>",
+        esc(&set.source),
+        esc(&id),
+        esc(&csrf),
+        scale.name(),
+        esc(&set.variant),
+        lang.t("component"),
+        lang.t("whole_project"),
+        lang.t("sign_assessment"),
+        lang.t("save_assessment"),
+    );
+    let banner = banner(&state, &v, &[&p.label], lang).await;
+    Ok(with_cookie(
+        page(lang, &banner, Some((&v, &csrf)), &set.title, &body).into_response(),
+        set_lang,
+    ))
+}
+
+/// `POST /projects/{id}/assessments`: scores the questionnaire and records the assessment,
+/// dated today, by the signed-in assessor; signed when asked (then fixed for good).
+pub async fn assess(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let lang = crate::lang_of(&headers);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if !matches!((&v.csrf, form.get("csrf")), (Some(c), Some(g)) if crate::auth::same(c, g)) {
+        return Ok((
+            axum::http::StatusCode::FORBIDDEN,
+            "missing or wrong CSRF token",
+        )
+            .into_response());
+    }
+    let Some(p) = state.store.project(&id, &v.readable).await? else {
+        return Ok(not_found(lang));
+    };
+    if !state.may_write(&v.person, &p.label).await? {
+        return Ok(crate::pages::forbidden(lang, lang.t("may_not_assess")));
+    }
+    let scale = form
+        .get("scale")
+        .and_then(|s| pillar_readiness::Scale::parse(s))
+        .unwrap_or(pillar_readiness::Scale::Trl);
+    let variant = form
+        .get("variant")
+        .cloned()
+        .unwrap_or_else(|| "hardware".into());
+    let mut answers = Vec::new();
+    for (k, value) in &form {
+        if let Some(q) = k.strip_prefix("q.") {
+            let complete: f64 = match value.trim().parse() {
+                Ok(x) => x,
+                Err(_) => {
+                    return Ok(crate::pages::bad_request(&format!(
+                        "question {q}: `{value}` is not a percentage"
+                    )))
+                }
+            };
+            if complete > 0.0 {
+                answers.push(pillar_readiness::trl::Answer {
+                    question: q.to_string(),
+                    complete,
+                    evidence: form.get(&format!("e.{q}")).cloned().unwrap_or_default(),
+                });
+            }
+        }
+    }
+    answers.sort_by(|a, b| a.question.cmp(&b.question));
+    let filled = pillar_readiness::trl::Answers {
+        scale,
+        variant,
+        thresholds: Default::default(),
+        answers,
+    };
+    let result = match pillar_readiness::trl::calculate(&filled) {
+        Ok(r) => r,
+        Err(e) => return Ok(crate::pages::bad_request(&e.to_string())),
+    };
+    if result.level == 0 {
+        return Ok(crate::pages::bad_request(lang.t("level_one_not_reached")));
+    }
+    let now = chrono::Utc::now();
+    let a = pillar_core::project::Assessment {
+        id: format!(
+            "{}-{}",
+            scale.name().to_ascii_lowercase(),
+            now.format("%Y%m%d%H%M%S")
+        ),
+        scale: scale.name().to_string(),
+        component: form.get("component").filter(|c| !c.is_empty()).cloned(),
+        level: i64::from(result.level),
+        date: now.date_naive(),
+        assessor: v.person.id.clone(),
+        signed: form.get("sign").is_some(),
+        evidence: format!("questionnaire ({} {})", scale.name(), filled.variant),
+        answers: serde_json::to_value(&filled).ok(),
+    };
+    match state
+        .store
+        .add_assessment(&id, &v.readable, &a, &crate::now())
+        .await
+    {
+        Ok(Some(())) => {}
+        Ok(None) => return Ok(not_found(lang)),
+        Err(pillar_store::StoreError::Input(e)) => {
+            return Ok(crate::pages::bad_request(&e.to_string()))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let label_id = state.store.label_id(&p.label).await?;
+    state
+        .audit(
+            &v.person.id,
+            "assess",
+            &format!("project:{id}"),
+            label_id,
+            "allow",
+            &format!("{} {}", a.scale, a.level),
+        )
+        .await;
+    Ok(Redirect::to(&format!("/projects/{id}")).into_response())
 }

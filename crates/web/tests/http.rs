@@ -1150,3 +1150,117 @@ async fn the_readiness_view_counts_what_each_persona_may_see() {
         "three nations' personas should see different portfolios: {totals:?}"
     );
 }
+
+#[tokio::test]
+async fn an_assessment_made_with_the_questionnaire_is_recorded_and_fixed_once_signed() {
+    let app = app().await;
+    let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
+    let csrf = session_csrf(&app, &us).await;
+    let projects = app.store.projects(None).await.unwrap();
+    let open = projects
+        .iter()
+        .find(|p| p.label.classification == "UNCLASSIFIED" && p.label.categories.is_empty())
+        .unwrap();
+    let (status, _, form) = send(
+        &app,
+        get(
+            &format!("/projects/{}/assess?scale=TRL&variant=software", open.id),
+            &us,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("name=\"q.3.2\""), "{form}");
+    let post = |session: &str, id: &str, body: String| {
+        Request::post(format!("/projects/{id}/assessments"))
+            .header(header::COOKIE, session)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // Levels 1–3 complete, level 4 half done: TRL 3, signed.
+    let mut body = format!("csrf={csrf}&scale=TRL&variant=software&component=&sign=1");
+    for l in 1..=4 {
+        for q in 1..=3 {
+            let pct = if l == 4 { 50 } else { 100 };
+            body.push_str(&format!("&q.{l}.{q}={pct}&e.{l}.{q}=report+{l}.{q}"));
+        }
+    }
+    assert_eq!(
+        send(&app, post(&us, &open.id, body.replace(&csrf, "wrong")))
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    let (status, headers, _) = send(&app, post(&us, &open.id, body.clone())).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{headers:?}");
+    let readable = app
+        .store
+        .entitlements(
+            &pillar_store::EntitlementCache::default(),
+            &app.store
+                .person("us-secretariat")
+                .await
+                .unwrap()
+                .unwrap()
+                .clearance
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let p = app
+        .store
+        .project(&open.id, &readable)
+        .await
+        .unwrap()
+        .unwrap();
+    let latest = p.latest("TRL", None).unwrap();
+    assert_eq!(latest.level, 3);
+    assert!(latest.signed);
+    assert_eq!(latest.assessor, "us-secretariat");
+    assert!(latest.answers.is_some());
+    let history = app
+        .store
+        .project_history(&open.id, &readable)
+        .await
+        .unwrap();
+    assert!(history.last().unwrap().change.contains("TRL 3, signed"));
+    // Nothing answered: level 1 not reached, nothing recorded.
+    let before = p.assessments.len();
+    let (status, _, _) = send(
+        &app,
+        post(
+            &us,
+            &open.id,
+            format!("csrf={csrf}&scale=TRL&variant=software"),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let p = app
+        .store
+        .project(&open.id, &readable)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.assessments.len(), before);
+    // A project the reader may not see is 404, form and post alike.
+    let hidden = projects
+        .iter()
+        .find(|p| p.label.classification == "SECRET")
+        .unwrap();
+    let jp = sign_in(&app, "jp-observer", PASSWORD).await.unwrap();
+    let jp_csrf = session_csrf(&app, &jp).await;
+    assert_eq!(
+        send(&app, get(&format!("/projects/{}/assess", hidden.id), &jp))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        send(&app, post(&jp, &hidden.id, body.replace(&csrf, &jp_csrf)))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+}
