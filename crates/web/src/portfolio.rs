@@ -975,7 +975,7 @@ pub async fn assess(
         level: i64::from(result.level),
         date: now.date_naive(),
         assessor: v.person.id.clone(),
-        signed: form.get("sign").is_some(),
+        signed: form.contains_key("sign"),
         evidence: format!("questionnaire ({} {})", scale.name(), filled.variant),
         answers: serde_json::to_value(&filled).ok(),
     };
