@@ -190,6 +190,17 @@ async fn corpus(store: &Store, docs: usize, labels: usize) {
             sqlx::query(&f).execute(&mut *tx).await.unwrap();
         }
     }
+    if postgres {
+        // The word counts the store keeps as documents are indexed.
+        sqlx::query("DELETE FROM document_terms")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO document_terms (term, docs) SELECT word, ndoc FROM ts_stat('SELECT tsv FROM documents WHERE tsv IS NOT NULL')")
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+    }
     tx.commit().await.unwrap();
 }
 

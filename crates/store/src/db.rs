@@ -173,6 +173,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "assessment answers",
         include_str!("../migrations/postgres/0009_assessment_answers.sql"),
     ),
+    (
+        10,
+        "document terms",
+        include_str!("../migrations/postgres/0010_document_terms.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

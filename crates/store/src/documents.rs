@@ -168,12 +168,27 @@ impl Store {
                 .await?;
             }
             Backend::Postgres => {
+                // Keep the word counts: the old text's words out, the new text's in.
+                sqlx::query(
+                    "UPDATE document_terms SET docs = docs - 1 WHERE term IN \
+                     (SELECT lexeme FROM documents, unnest(tsv) WHERE id = $1)",
+                )
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
                 sqlx::query(
                     "UPDATE documents SET tsv = setweight(to_tsvector('simple', $2), 'A') || to_tsvector('simple', $3) WHERE id = $1",
                 )
                 .bind(id)
                 .bind(title)
                 .bind(text)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO document_terms (term, docs) SELECT lexeme, 1 FROM documents, unnest(tsv) WHERE id = $1 \
+                     ON CONFLICT (term) DO UPDATE SET docs = document_terms.docs + 1",
+                )
+                .bind(id)
                 .execute(&mut *conn)
                 .await?;
             }
@@ -412,7 +427,7 @@ impl Store {
                 let row = sqlx::query(&recent)
                     .bind(&text)
                     .bind(&ids)
-                    .bind(candidates + 1)
+                    .bind((candidates + 1).max(limit))
                     .bind((limit - 1).max(0))
                     .fetch_one(&self.pool)
                     .await?;
@@ -439,12 +454,33 @@ impl Store {
                     "SELECT d.id FROM documents d WHERE d.tsv @@ plainto_tsquery('simple', $1) AND {filter} \
                      ORDER BY d.created_at DESC, d.id DESC LIMIT $3"
                 );
+                // The rarest word bounds the matches. When it may match many more documents
+                // than the candidates, walk the documents newest first (the planner is told not
+                // to build a bitmap of every match); otherwise start from the GIN index.
+                let rarest: i64 = sqlx::query_scalar(
+                    "SELECT COALESCE(MIN(COALESCE(t.docs, 0)), 0) FROM \
+                     unnest(tsvector_to_array(to_tsvector('simple', $1))) AS w(term) \
+                     LEFT JOIN document_terms t ON t.term = w.term",
+                )
+                .bind(&text)
+                .fetch_one(&self.pool)
+                .await?;
+                let mut tx = self.pool.begin().await?;
+                if rarest > WALK_FACTOR * candidates {
+                    sqlx::query("SET LOCAL enable_bitmapscan = off")
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query("SET LOCAL enable_seqscan = off")
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 let found = sqlx::query(&recent)
                     .bind(&text)
                     .bind(&ids)
-                    .bind(candidates + 1)
-                    .fetch_all(&self.pool)
+                    .bind((candidates + 1).max(limit))
+                    .fetch_all(&mut *tx)
                     .await?;
+                tx.commit().await?;
                 let broad = found.len() as i64 > candidates;
                 let keep = if broad {
                     &found[..(limit.max(0) as usize).min(found.len())]
@@ -490,6 +526,10 @@ enum Among {
     From(i64),
     Ids(String),
 }
+
+/// PostgreSQL walks the documents newest first when the rarest word of a query is in more than
+/// this many times the candidates (else it starts from the GIN index).
+const WALK_FACTOR: i64 = 20;
 
 /// A full-text query matching more readable documents than this is *broad*: its newest
 /// matches are listed instead of ranking them all (see [`Store::search_documents`]).

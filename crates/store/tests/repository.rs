@@ -629,6 +629,14 @@ async fn document_search_and_reads_respect_labels() {
             .await
             .unwrap();
         assert_eq!(ids(hits), ["d3"], "{backend}");
+        // No candidates at all: every query is broad, and PostgreSQL takes the newest-first
+        // walk rather than the index of words.
+        let hits = store
+            .search_documents_among("hypersonic", &us, 50, 0)
+            .await
+            .unwrap();
+        assert!(hits.broad, "{backend}");
+        assert_eq!(ids(hits), ["d3", "d1"], "{backend}");
         let hits = store
             .search_documents_among("hypersonic", &jp, 50, 1)
             .await
@@ -681,6 +689,22 @@ async fn document_search_and_reads_respect_labels() {
             ["d1"],
             "{backend}"
         );
+        if backend == "postgres" {
+            // The word counts follow the versions: the new text's words in, the old one's out.
+            let docs = |term: &'static str| {
+                let pool = store_pool(&store);
+                async move {
+                    sqlx::query_scalar::<_, i64>("SELECT docs FROM document_terms WHERE term = $1")
+                        .bind(term)
+                        .fetch_optional(&pool)
+                        .await
+                        .unwrap()
+                        .unwrap_or(0)
+                }
+            };
+            assert_eq!(docs("carbon").await, 1);
+            assert_eq!(docs("hypersonic").await, 2);
+        }
         assert_eq!(store.document_versions("d1", &us).await.unwrap().len(), 2);
         assert!(store.document_versions("d1", &jp).await.unwrap().is_empty());
     }
