@@ -16,7 +16,7 @@ def rel(cls, *nations):
 committees = [
     {"id": "exec", "name": "Coalition S&T executive committee"},
     {"id": "wg-quantum", "name": "Quantum working group", "parent": "exec"},
-    {"id": "wg-undersea", "name": "Undersea working group", "parent": "exec"},
+    {"id": "wg-undersea", "name": "Undersea working group", "parent": "exec", "label": rel("CONFIDENTIAL", "AUKUS")},
     {"id": "wg-hypersonics", "name": "Hypersonics working group", "parent": "exec"},
     {"id": "wg-release", "name": "Information sharing and release working group", "parent": "exec"},
 ]

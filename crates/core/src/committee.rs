@@ -30,6 +30,9 @@ pub struct Committee {
     /// The committee it reports to.
     #[serde(default)]
     pub parent: Option<String>,
+    /// Who may know of it; the coalition policy's UNCLASSIFIED when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<Label>,
 }
 
 /// A meeting and its record.

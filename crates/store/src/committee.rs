@@ -87,12 +87,27 @@ impl Store {
                 .map(|p| p.id)
                 .collect(),
         };
-        let stored: Vec<String> = self.committees().await?.into_iter().map(|c| c.id).collect();
+        let stored: Vec<String> = self
+            .committees(None)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
         data.check(&known, &stored).map_err(|e| {
             StoreError::Input(InputError::new(file, None, Some(&e.field), e.reason))
         })?;
         let (set, _) = self.policy_set().await?;
+        let unclassified = pillar_label::Label::new(
+            pillar_label::Label::coalition_policy(),
+            pillar_label::COALITION_UNCLASSIFIED,
+        );
         let mut labels = Vec::new();
+        for (i, c) in data.committees.iter().enumerate() {
+            labels.push((
+                format!("committees[{i}].label"),
+                c.label.as_ref().unwrap_or(&unclassified),
+            ));
+        }
         for (i, m) in data.meetings.iter().enumerate() {
             labels.push((format!("meetings[{i}].label"), &m.label));
             for (j, a) in m.agenda.iter().enumerate() {
@@ -127,11 +142,12 @@ impl Store {
         // Parents may come later in the file: committees first without, then with parents.
         for c in &data.committees {
             sqlx::query(
-                "INSERT INTO committees (id, name, parent) VALUES ($1, $2, NULL) \
-                 ON CONFLICT (id) DO UPDATE SET name = excluded.name",
+                "INSERT INTO committees (id, name, parent, label_id) VALUES ($1, $2, NULL, $3) \
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, label_id = excluded.label_id",
             )
             .bind(&c.id)
             .bind(&c.name)
+            .bind(ids[c.label.as_ref().unwrap_or(&unclassified)])
             .execute(&mut *tx)
             .await?;
         }
@@ -205,19 +221,36 @@ impl Store {
         Ok((data.committees.len(), data.meetings.len()))
     }
 
-    /// Every committee and working group.
-    pub async fn committees(&self) -> Result<Vec<Committee>, StoreError> {
-        let rows = sqlx::query("SELECT id, name, parent FROM committees ORDER BY id")
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|r| Committee {
-                id: r.get(0),
-                name: r.get(1),
-                parent: r.get(2),
+    /// The committees and working groups `readable` allows (all with `None`, for checks).
+    pub async fn committees(
+        &self,
+        readable: Option<&Entitlements>,
+    ) -> Result<Vec<Committee>, StoreError> {
+        let (filter, ids) = match readable {
+            Some(r) => r.sql_filter(self.backend(), "c.label_id", 1),
+            None => ("length($1) >= 0".into(), String::new()),
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT c.id, c.name, c.parent, l.canonical FROM committees c \
+             LEFT JOIN labels l ON l.id = c.label_id WHERE {filter} ORDER BY c.id"
+        ))
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Committee {
+                    id: r.get(0),
+                    name: r.get(1),
+                    parent: r.get(2),
+                    label: r
+                        .get::<Option<String>, _>(3)
+                        .map(|l| pillar_label::Label::from_json(&l))
+                        .transpose()
+                        .map_err(corrupt)?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// The meetings whose label is readable, newest first.
@@ -226,9 +259,11 @@ impl Store {
         readable: &Entitlements,
     ) -> Result<Vec<MeetingSummary>, StoreError> {
         let (filter, ids) = readable.sql_filter(self.backend(), "m.label_id", 1);
+        let (committee, _) = readable.sql_filter(self.backend(), "c.label_id", 1);
         let rows = sqlx::query(&format!(
             "SELECT m.id, m.committee_id, m.title, m.held_on, l.canonical FROM meetings m \
-             JOIN labels l ON l.id = m.label_id WHERE {filter} ORDER BY m.held_on DESC, m.id"
+             JOIN labels l ON l.id = m.label_id JOIN committees c ON c.id = m.committee_id \
+             WHERE {filter} AND {committee} ORDER BY m.held_on DESC, m.id"
         ))
         .bind(ids)
         .fetch_all(&self.pool)
@@ -255,9 +290,11 @@ impl Store {
         readable: &Entitlements,
     ) -> Result<Option<(Meeting, Vec<pillar_label::Label>)>, StoreError> {
         let (filter, ids) = readable.sql_filter(self.backend(), "m.label_id", 2);
+        let (committee, _) = readable.sql_filter(self.backend(), "c.label_id", 2);
         let Some(r) = sqlx::query(&format!(
             "SELECT m.id, m.committee_id, m.title, m.held_on, m.place, m.attendees, l.canonical \
-             FROM meetings m JOIN labels l ON l.id = m.label_id WHERE m.id = $1 AND {filter}"
+             FROM meetings m JOIN labels l ON l.id = m.label_id JOIN committees c ON c.id = m.committee_id \
+             WHERE m.id = $1 AND {filter} AND {committee}"
         ))
         .bind(id)
         .bind(ids)
@@ -317,6 +354,7 @@ impl Store {
     ) -> Result<Vec<OpenAction>, StoreError> {
         let (mf, ids) = readable.sql_filter(self.backend(), "m.label_id", 1);
         let (itf, _) = readable.sql_filter(self.backend(), "i.label_id", 1);
+        let (cf, _) = readable.sql_filter(self.backend(), "c.label_id", 1);
         let by = if owner.is_some() {
             " AND i.owner = $2"
         } else {
@@ -325,7 +363,8 @@ impl Store {
         let sql = format!(
             "SELECT m.id, m.title, i.body, l.canonical FROM meeting_items i \
              JOIN meetings m ON m.id = i.meeting_id JOIN labels l ON l.id = i.label_id \
-             WHERE i.kind = 'action' AND i.status = 'open' AND {mf} AND {itf}{by} ORDER BY i.due, m.id, i.seq"
+             JOIN committees c ON c.id = m.committee_id \
+             WHERE i.kind = 'action' AND i.status = 'open' AND {mf} AND {itf} AND {cf}{by} ORDER BY i.due, m.id, i.seq"
         );
         let mut q = sqlx::query(&sql).bind(ids);
         if let Some(o) = owner {

@@ -126,6 +126,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "assessment answers",
         include_str!("../migrations/sqlite/0010_assessment_answers.sql"),
     ),
+    (
+        11,
+        "committee labels",
+        include_str!("../migrations/sqlite/0011_committee_labels.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -177,6 +182,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         10,
         "document terms",
         include_str!("../migrations/postgres/0010_document_terms.sql"),
+    ),
+    (
+        11,
+        "committee labels",
+        include_str!("../migrations/postgres/0011_committee_labels.sql"),
     ),
 ];
 

@@ -99,7 +99,7 @@ pub const DEMO_COMMITTEE: (&str, &str) = (
 
 /// Loads the demo committee and its meetings unless committees exist; how many meetings.
 pub async fn seed_committee(store: &Store) -> Result<usize, StoreError> {
-    if !store.committees().await?.is_empty() {
+    if !store.committees(None).await?.is_empty() {
         return Ok(0);
     }
     let (name, text) = DEMO_COMMITTEE;

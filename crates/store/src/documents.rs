@@ -1,6 +1,7 @@
 //! Documents: labelled metadata and versions in the database, content in a content-addressed
 //! directory (SHA-256), full-text search with the visibility filter inside the query.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use pillar_label::Label;
@@ -451,7 +452,8 @@ impl Store {
             }
             Backend::Postgres => {
                 let recent = format!(
-                    "SELECT d.id FROM documents d WHERE d.tsv @@ plainto_tsquery('simple', $1) AND {filter} \
+                    "SELECT d.id, ts_rank(d.tsv, plainto_tsquery('simple', $1)) FROM documents d \
+                     WHERE d.tsv @@ plainto_tsquery('simple', $1) AND {filter} \
                      ORDER BY d.created_at DESC, d.id DESC LIMIT $3"
                 );
                 // The rarest word bounds the matches. When it may match many more documents
@@ -482,11 +484,14 @@ impl Store {
                     .await?;
                 tx.commit().await?;
                 let broad = found.len() as i64 > candidates;
-                let keep = if broad {
-                    &found[..(limit.max(0) as usize).min(found.len())]
-                } else {
-                    &found[..]
-                };
+                // The first pass scored each match (cheap: the row is at hand); the second
+                // reads the columns of the rows shown only.
+                let mut keep: Vec<(String, f32)> =
+                    found.iter().map(|r| (r.get(0), r.get(1))).collect();
+                if !broad {
+                    keep.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                }
+                keep.truncate(limit.max(0) as usize);
                 if keep.is_empty() {
                     return Ok(SearchHits {
                         documents: Vec::new(),
@@ -494,37 +499,38 @@ impl Store {
                     });
                 }
                 let sql = format!(
-                    "{SELECT} WHERE d.id IN (SELECT jsonb_array_elements_text($3::jsonb)) AND {filter} ORDER BY {} LIMIT $4",
-                    if broad {
-                        "d.created_at DESC, d.id DESC"
-                    } else {
-                        "ts_rank(d.tsv, plainto_tsquery('simple', $1)) DESC, d.id"
-                    }
+                    "{SELECT} WHERE d.id IN (SELECT jsonb_array_elements_text($3::jsonb)) AND {filter} LIMIT $4"
                 );
-                let keep: Vec<String> = keep.iter().map(|r| r.get(0)).collect();
-                let keep = serde_json::to_string(&keep).expect("ids serialise");
+                let keep: Vec<String> = keep.into_iter().map(|(id, _)| id).collect();
                 (sql, broad, Among::Ids(keep))
             }
         };
         let (sql, broad, bound) = q;
         let q = sqlx::query(&sql).bind(text).bind(ids);
-        let q = match bound {
-            Among::From(seq) => q.bind(seq),
-            Among::Ids(ids) => q.bind(ids),
+        let q = match &bound {
+            Among::From(seq) => q.bind(*seq),
+            Among::Ids(ids) => q.bind(serde_json::to_string(ids).expect("ids serialise")),
         };
         let rows = q.bind(limit).fetch_all(&self.pool).await?;
-        Ok(SearchHits {
-            documents: rows.iter().map(info).collect::<Result<_, _>>()?,
-            broad,
-        })
+        let mut documents: Vec<DocumentInfo> = rows.iter().map(info).collect::<Result<_, _>>()?;
+        if let Among::Ids(order) = &bound {
+            // In the order the first pass chose.
+            let at: HashMap<&str, usize> = order
+                .iter()
+                .enumerate()
+                .map(|(i, id)| (id.as_str(), i))
+                .collect();
+            documents.sort_by_key(|d| at.get(d.id.as_str()).copied().unwrap_or(usize::MAX));
+        }
+        Ok(SearchHits { documents, broad })
     }
 }
 
 /// Which matches the second pass of a search reads: from a sequence number on (SQLite), or
-/// these ids (PostgreSQL, a JSON array).
+/// these ids, in this order (PostgreSQL).
 enum Among {
     From(i64),
-    Ids(String),
+    Ids(Vec<String>),
 }
 
 /// PostgreSQL walks the documents newest first when the rarest word of a query is in more than

@@ -905,6 +905,12 @@ async fn minutes_hold_only_the_items_released_to_the_reader() {
             "{backend}"
         );
         assert!(meetings(&au).await.contains(&"wgu-2026-06".to_string()));
+        // Committees are labelled too: the AUKUS-only working group is not listed to Japan.
+        let names = |cs: Vec<pillar_core::committee::Committee>| {
+            cs.into_iter().map(|c| c.id).collect::<Vec<_>>()
+        };
+        assert!(!names(store.committees(Some(&jp)).await.unwrap()).contains(&"wg-undersea".into()));
+        assert!(names(store.committees(Some(&au)).await.unwrap()).contains(&"wg-undersea".into()));
         assert!(store.meeting("wgq-2026-04", &jp).await.unwrap().is_none());
         // Within a meeting both may see, each reads only their items.
         let (m, labels) = store.meeting("exec-2026-03", &jp).await.unwrap().unwrap();

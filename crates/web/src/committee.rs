@@ -61,7 +61,7 @@ pub async fn index(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    let committees = state.store.committees().await?;
+    let committees = state.store.committees(Some(&v.readable)).await?;
     let meetings = state.store.meetings(&v.readable).await?;
     let actions = state.store.open_actions(&v.readable, None).await?;
     let tree: String = committees
@@ -101,6 +101,7 @@ pub async fn index(
         actions_table(&actions, lang),
     );
     let mut labels: Vec<&Label> = meetings.iter().map(|m| &m.label).collect();
+    labels.extend(committees.iter().filter_map(|c| c.label.as_ref()));
     labels.extend(actions.iter().map(|a| &a.label));
     let banner = banner(&state, &v, &labels, lang).await;
     let csrf = v.csrf.clone().unwrap_or_default();
