@@ -28,7 +28,7 @@ impl Store {
         hash: &str,
         now: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM accounts WHERE person_id = $1")
             .bind(person)
             .execute(&mut *tx)

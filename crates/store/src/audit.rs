@@ -108,7 +108,7 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let mut last_err = None;
         for _ in 0..8 {
-            let mut tx = self.pool.begin().await?;
+            let mut tx = self.begin_write().await?;
             let last = sqlx::query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
                 .fetch_optional(&mut *tx)
                 .await?;

@@ -137,7 +137,7 @@ impl Store {
                 )));
             }
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (ids, _) = intern_labels(&mut tx, labels.iter().map(|(_, l)| *l)).await?;
         // Parents may come later in the file: committees first without, then with parents.
         for c in &data.committees {

@@ -284,6 +284,18 @@ impl Store {
     /// The connection pool, for tests that must reach the database directly (to tamper with
     /// it as an attacker would). Not for application code: it bypasses every check.
     #[doc(hidden)]
+    /// A transaction that will write. On SQLite it takes the write lock at once (`BEGIN
+    /// IMMEDIATE`): two writers then queue on the busy timeout, where a deferred transaction that
+    /// read first would fail when it tried to upgrade its by then stale snapshot.
+    pub(crate) async fn begin_write(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     pub fn pool_for_tests(&self) -> AnyPool {
         self.pool.clone()
     }

@@ -207,7 +207,7 @@ impl Store {
         at: &str,
         file: &Upload<'_>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (labels, _) = intern_labels(&mut tx, std::iter::once(label)).await?;
         sqlx::query("INSERT INTO documents (id, title, label_id, version, created_by, created_at) VALUES ($1, $2, $3, 1, $4, $5)")
             .bind(id)
@@ -261,7 +261,7 @@ impl Store {
         let Some(doc) = self.document(id, readable).await? else {
             return Ok(None);
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let version = doc.version + 1;
         self.add_version(&mut tx, id, version, by, at, file).await?;
         sqlx::query("UPDATE documents SET version = $1 WHERE id = $2")
@@ -286,7 +286,7 @@ impl Store {
         if self.document(id, readable).await?.is_none() {
             return Ok(false);
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (labels, _) = intern_labels(&mut tx, std::iter::once(label)).await?;
         sqlx::query("UPDATE documents SET label_id = $1 WHERE id = $2")
             .bind(labels[label])

@@ -174,7 +174,7 @@ impl Store {
                 }
             }
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (labels, _) = intern_labels(&mut tx, projects.iter().map(|(_, p)| &p.label)).await?;
         let mut report = ProjectImport::default();
         for (line, p) in projects {
@@ -352,7 +352,7 @@ impl Store {
                 table: "projects",
                 reason: "a project's label is not interned".into(),
             })?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         insert_assessment(&mut tx, project, a).await?;
         sqlx::query(
             "INSERT INTO project_history (project_id, at, by_person, label_id, change) VALUES ($1, $2, $3, $4, $5)",

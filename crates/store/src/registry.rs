@@ -141,7 +141,7 @@ impl Store {
             built.push((*line, row));
         }
 
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // 2. Check against the database and each other.
         let checked = check_references(&mut tx, kind, source, built).await?;
         // 3. Intern labels.

@@ -52,7 +52,7 @@ impl Store {
         rows: &SupplyRows,
         imported_at: &str,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM supply_networks WHERE id = $1")
             .bind(id)
             .fetch_one(&mut *tx)

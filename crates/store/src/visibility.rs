@@ -125,7 +125,7 @@ impl Store {
                 .map_err(|_| InputError::new(name, None, None, "not UTF-8"))?;
             parsed.push((p, text));
         }
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for (p, text) in &parsed {
             sqlx::query("DELETE FROM policies WHERE id = $1 OR name = $2")
                 .bind(&p.id)

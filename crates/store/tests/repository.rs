@@ -962,3 +962,60 @@ async fn minutes_hold_only_the_items_released_to_the_reader() {
         assert_ne!(m.title, "Changed");
     }
 }
+
+#[tokio::test]
+async fn concurrent_writers_of_new_labels_all_succeed() {
+    for (backend, store, _g) in stores().await {
+        seed_with_policies(&store).await;
+        // Eight documents at once, pairs sharing a label nobody has used yet: with label
+        // inserts serialised, none fails on the unique label, and every id is one label.
+        let labels: Vec<Label> = (0..4)
+            .map(|i| {
+                Label::from_json(&format!(
+                    r#"{{"policy":{{"name":"PILLAR COALITION"}},"classification":"CONFIDENTIAL","categories":[{{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{{"generic":"USA"}},{{"generic":"{}"}}]}}]}}"#,
+                    ["KOR", "JPN", "GBR", "AUS"][i]
+                ))
+                .unwrap()
+            })
+            .collect();
+        let mut tasks = Vec::new();
+        for i in 0..8 {
+            let store = store.clone();
+            let label = labels[i / 2].clone();
+            tasks.push(tokio::spawn(async move {
+                let f = pillar_store::documents::Upload {
+                    sha256: "0000000000000000000000000000000000000000000000000000000000000000",
+                    size: 1,
+                    media_type: "text/plain",
+                    filename: "c.txt",
+                    text: "concurrent",
+                };
+                store
+                    .create_document(
+                        &format!("c{i}"),
+                        "Concurrent",
+                        &label,
+                        "us-secretariat",
+                        "2026-11-28T00:00:00Z",
+                        &f,
+                    )
+                    .await
+            }));
+        }
+        for t in tasks {
+            t.await
+                .unwrap()
+                .unwrap_or_else(|e| panic!("{backend}: {e}"));
+        }
+        for l in &labels {
+            assert!(store.label_id(l).await.unwrap().is_some(), "{backend}");
+        }
+        let pool = store_pool(&store);
+        let distinct: i64 =
+            sqlx::query_scalar("SELECT COUNT(DISTINCT label_id) FROM documents WHERE id LIKE 'c%'")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        assert_eq!(distinct, 4, "{backend}");
+    }
+}
