@@ -6,7 +6,8 @@
 # For each backend: a database seeded with the reference and demo registry, plus the generated
 # corpus of the store benchmark (crates/store/benches/documents.rs: documents under 10 000
 # distinct labels); `pillar serve` in release mode on loopback; wrk (Debian package, installed
-# when missing) with one client and with 32 clients, 20 s each, for two personas: jp-observer
+# when missing) with one client and with 32 clients, 20 s each (PILLAR_BENCH_SECONDS), on the
+# newest-100 list, a broad and a selective search and the HTML page, for two personas: jp-observer
 # (reads part of the corpus) and us-release (reads most of it). The corpus is kept under
 # $PILLAR_BENCH_DIR (default /var/tmp/pillar-bench-http) and reused by later runs.
 set -euo pipefail
@@ -55,7 +56,7 @@ run() { # backend corpus-db [--db URL]
   for persona in jp-observer us-release; do
     local session; session=$(session_of "$base" "$persona")
     [ -n "$session" ] || { echo "cannot sign in as $persona" >&2; kill "$pid"; exit 1; }
-    for route in "/api/documents" "/api/documents?q=quantum+sonar" "/documents"; do
+    for route in "/api/documents" "/api/documents?q=quantum+sonar" "/api/documents?q=t60+t150" "/documents"; do
       for clients in 1 32; do
         local threads=$(( clients < 2 ? 1 : 2 ))
         local line
