@@ -128,3 +128,28 @@ test('tables sort by a column, from the keyboard too', async () => {
   assert.equal(await page.locator('thead th').nth(1).getAttribute('aria-sort'), 'descending');
   await context.close();
 });
+
+test('the portfolio draws its charts, a project page shows its readiness, minutes print', async () => {
+  const { context, page } = await signIn('kr-pm');
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${BASE}/portfolio?lang=ko`);
+  // Every chart is an SVG with a text alternative, and a CSV beside it.
+  const charts = await page.$$eval('svg.chart', (s) => s.map((e) => e.getAttribute('aria-label')));
+  assert.ok(charts.length >= 8, `charts: ${charts.length}`);
+  assert.ok(charts.every((t) => t && t.length > 0));
+  assert.ok((await page.content()).includes('작업 분야별 사업'));
+  const csv = await page.evaluate(async () => (await fetch('/portfolio/csv/by-workstream')).text());
+  assert.ok(csv.startsWith('workstream,projects\n'), csv);
+  // A project page from the list.
+  const first = await page.$eval('a[href^="/projects/"]', (a) => a.getAttribute('href'));
+  await page.goto(`${BASE}${first}`);
+  assert.ok(await page.$('svg.chart'));
+  // The committee's minutes carry a banner and print without the navigation.
+  await page.goto(`${BASE}/committee/meetings/exec-2026-11`);
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await page.locator('header nav').isVisible(), false);
+  assert.ok(await page.locator('.banner').first().isVisible());
+  assert.deepEqual(errors, [], 'no errors in the console (the CSP forbids inline style and script)');
+  await context.close();
+});
