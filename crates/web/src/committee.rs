@@ -13,19 +13,15 @@ use pillar_store::committee::OpenAction;
 use serde_json::json;
 
 use crate::i18n::Lang;
-use crate::pages::{banner, esc, language, not_found, page, unauthorized, with_cookie};
+use crate::pages::{banner, esc, language, not_found, unauthorized, viewer_page};
 use crate::{viewer, AppState, ServerError};
-
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
-}
 
 /// Open actions as a table; overdue rows are marked (class and text, not colour alone).
 pub(crate) fn actions_table(actions: &[OpenAction], lang: Lang) -> String {
     let rows: String = actions
         .iter()
         .map(|a| {
-            let overdue = a.action.overdue(today());
+            let overdue = a.action.overdue(crate::portfolio::today());
             format!(
                 "<tr{}><td>{}{}</td><td>{}</td><td>{}</td><td><a href=\"/committee/meetings/{}\">{}</a></td></tr>",
                 if overdue { " class=\"overdue\"" } else { "" },
@@ -104,9 +100,12 @@ pub async fn index(
     labels.extend(committees.iter().filter_map(|c| c.label.as_ref()));
     labels.extend(actions.iter().map(|a| &a.label));
     let banner = banner(&state, &v, &labels, lang).await;
-    let csrf = v.csrf.clone().unwrap_or_default();
-    Ok(with_cookie(
-        page(lang, &banner, Some((&v, &csrf)), lang.t("committee"), &body).into_response(),
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        lang.t("committee"),
+        &body,
         set_lang,
     ))
 }
@@ -190,11 +189,7 @@ pub async fn minutes(
     );
     let refs: Vec<&Label> = labels.iter().collect();
     let banner = banner(&state, &v, &refs, lang).await;
-    let csrf = v.csrf.clone().unwrap_or_default();
-    Ok(with_cookie(
-        page(lang, &banner, Some((&v, &csrf)), &m.title, &body).into_response(),
-        set_lang,
-    ))
+    Ok(viewer_page(lang, &banner, &v, &m.title, &body, set_lang))
 }
 
 /// `GET /api/meetings`.
@@ -259,7 +254,7 @@ pub async fn api_actions(
     let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
     let items: Vec<_> = actions
         .iter()
-        .map(|a| json!({"meeting": a.meeting, "action": a.action, "overdue": a.action.overdue(today())}))
+        .map(|a| json!({"meeting": a.meeting, "action": a.action, "overdue": a.action.overdue(crate::portfolio::today())}))
         .collect();
     Ok(Json(json!({"marking": marking, "count": items.len(), "items": items})).into_response())
 }

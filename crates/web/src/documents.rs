@@ -11,10 +11,10 @@ use pillar_label::Label;
 use pillar_store::documents::{DocumentInfo, Upload};
 use serde_json::json;
 
-use crate::auth::{new_secret, same};
+use crate::auth::new_secret;
 use crate::i18n::Lang;
 use crate::pages::{
-    bad_request, banner, esc, language, not_found, page, unauthorized, with_cookie,
+    bad_request, banner, esc, language, not_found, page, unauthorized, viewer_page,
 };
 use crate::{now, viewer, AppState, ServerError, Viewer};
 
@@ -93,10 +93,6 @@ async fn read_parts(mut m: Multipart) -> Result<Parts, String> {
         }
     }
     Ok(Parts { fields, file })
-}
-
-fn csrf_matches(v: &Viewer, given: Option<&String>) -> bool {
-    matches!((&v.csrf, given), (Some(c), Some(g)) if same(c, g))
 }
 
 fn document_rows(docs: &[DocumentInfo], set: &pillar_label::PolicySet, lang: Lang) -> String {
@@ -178,8 +174,12 @@ pub async fn list(
         upload = lang.t("upload"),
         label = lang.t("label_field"),
     );
-    Ok(with_cookie(
-        page(lang, &banner, Some((&v, &csrf)), lang.t("documents"), &body).into_response(),
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        lang.t("documents"),
+        &body,
         set_lang,
     ))
 }
@@ -198,7 +198,7 @@ async fn signed_upload(
         Ok(p) => p,
         Err(e) => return Ok(Err(bad_request(&format!("cannot read the upload: {e}")))),
     };
-    if !csrf_matches(&v, parts.fields.get("csrf")) {
+    if !v.form_csrf_ok(parts.fields.get("csrf").map(String::as_str)) {
         return Ok(Err(
             (StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response()
         ));
@@ -351,10 +351,7 @@ pub async fn show(
         esc(&csrf),
         esc(&d.label.to_json())
     ));
-    Ok(with_cookie(
-        page(lang, &banner, Some((&v, &csrf)), &d.title, &body).into_response(),
-        set_lang,
-    ))
+    Ok(viewer_page(lang, &banner, &v, &d.title, &body, set_lang))
 }
 
 /// The current version's content (404 when not visible).
@@ -502,7 +499,7 @@ pub async fn relabel(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    if !csrf_matches(&v, form.get("csrf")) {
+    if !v.form_csrf_ok(form.get("csrf").map(String::as_str)) {
         return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
     }
     let Some(d) = state.store.document(&id, &v.readable).await? else {

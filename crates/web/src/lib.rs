@@ -166,6 +166,14 @@ pub struct Viewer {
     pub session: Option<String>,
 }
 
+impl Viewer {
+    /// True when a form sent this session's CSRF token (compared in constant time). API-token
+    /// callers have no session token, and no form passes for them.
+    pub(crate) fn form_csrf_ok(&self, given: Option<&str>) -> bool {
+        matches!((&self.csrf, given), (Some(c), Some(g)) if auth::same(c, g))
+    }
+}
+
 /// A server error: logged in full, shown as a bare 500.
 pub struct ServerError(String);
 

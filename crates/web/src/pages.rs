@@ -139,6 +139,23 @@ pub(crate) fn page(
     ))
 }
 
+/// A page for a signed-in reader (navigation with their sign-out form), with the language cookie
+/// when the language was just chosen.
+pub(crate) fn viewer_page(
+    lang: Lang,
+    banner: &(String, String),
+    v: &Viewer,
+    title: &str,
+    body: &str,
+    set_lang: Option<String>,
+) -> Response {
+    let csrf = v.csrf.clone().unwrap_or_default();
+    with_cookie(
+        page(lang, banner, Some((v, &csrf)), title, body).into_response(),
+        set_lang,
+    )
+}
+
 /// The language from `?lang=` (remembered in a cookie) or the cookie.
 pub(crate) fn language(headers: &HeaderMap, q: &HashMap<String, String>) -> (Lang, Option<String>) {
     match q.get("lang") {
@@ -277,8 +294,12 @@ pub async fn tokens_page(
         create = lang.t("create_token"),
     );
     let banner = banner(&state, &v, &[], lang).await;
-    Ok(with_cookie(
-        page(lang, &banner, Some((&v, &csrf)), lang.t("tokens"), &body).into_response(),
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        lang.t("tokens"),
+        &body,
         set_lang,
     ))
 }
@@ -299,7 +320,7 @@ pub async fn tokens_create(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    if !v.csrf.as_deref().is_some_and(|c| same(c, &form.csrf)) {
+    if !v.form_csrf_ok(Some(&form.csrf)) {
         return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
     }
     let (_, secret) = issue_token(&state, &v.person.id, &form.name).await?;
@@ -328,7 +349,7 @@ pub async fn tokens_revoke(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    if !v.csrf.as_deref().is_some_and(|c| same(c, &form.csrf)) {
+    if !v.form_csrf_ok(Some(&form.csrf)) {
         return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
     }
     withdraw_token(&state, &v.person.id, &id).await?;
@@ -353,10 +374,13 @@ pub async fn not_built(
         return Ok(Redirect::to("/login").into_response());
     };
     let banner = banner(&state, &v, &[], lang).await;
-    let csrf = v.csrf.clone().unwrap_or_default();
     let body = format!("<p class=\"note\">{}</p>", lang.t("not_built"));
-    Ok(with_cookie(
-        page(lang, &banner, Some((&v, &csrf)), lang.t("not_built"), &body).into_response(),
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        lang.t("not_built"),
+        &body,
         set_lang,
     ))
 }
@@ -494,7 +518,7 @@ pub async fn logout(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    if !v.csrf.as_deref().is_some_and(|c| same(c, &form.csrf)) {
+    if !v.form_csrf_ok(Some(&form.csrf)) {
         return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
     }
     if let Some(s) = &v.session {
@@ -593,16 +617,12 @@ pub async fn registry_list(
         body.push_str("</tr>");
     }
     body.push_str("</tbody></table>");
-    let csrf = v.csrf.clone().unwrap_or_default();
-    Ok(with_cookie(
-        page(
-            lang,
-            &banner,
-            Some((&v, &csrf)),
-            kind_title(kind, lang),
-            &body,
-        )
-        .into_response(),
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        kind_title(kind, lang),
+        &body,
         set_lang,
     ))
 }
@@ -654,11 +674,7 @@ pub async fn registry_item(
         ));
     }
     body.push_str("</dl>");
-    let csrf = v.csrf.clone().unwrap_or_default();
-    Ok(with_cookie(
-        page(lang, &banner, Some((&v, &csrf)), row.id(), &body).into_response(),
-        set_lang,
-    ))
+    Ok(viewer_page(lang, &banner, &v, row.id(), &body, set_lang))
 }
 
 /// A person's clearance is personnel-security data: the API shows it to that person and to
@@ -938,9 +954,12 @@ pub async fn audit_page(
     }
     body.push_str("</tbody></table>");
     let banner = banner(&state, &v, &[], lang).await;
-    let csrf = v.csrf.clone().unwrap_or_default();
-    Ok(with_cookie(
-        page(lang, &banner, Some((&v, &csrf)), lang.t("audit"), &body).into_response(),
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        lang.t("audit"),
+        &body,
         set_lang,
     ))
 }

@@ -17,7 +17,7 @@ use pillar_store::RegistryRow;
 use serde_json::json;
 
 use crate::i18n::Lang;
-use crate::pages::{banner, esc, language, not_found, page, unauthorized, with_cookie};
+use crate::pages::{banner, esc, language, not_found, unauthorized, viewer_page};
 use crate::{viewer, AppState, ServerError, Viewer};
 
 /// A project counts as stalled after this long in TRL 4–6 (two years), unless `?stall=DAYS`.
@@ -26,7 +26,7 @@ pub const STALL_DAYS: i64 = 730;
 /// Nations of the readiness matrix, in the committee's order.
 const NATIONS: [&str; 7] = ["USA", "KOR", "AUS", "GBR", "JPN", "CAN", "NZL"];
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
@@ -254,16 +254,12 @@ pub async fn home(
     let mut labels = labels_of(&projects);
     labels.extend(mine.iter().map(|a| &a.label));
     let banner = banner(&state, &v, &labels, lang).await;
-    let csrf = v.csrf.clone().unwrap_or_default();
-    Ok(with_cookie(
-        page(
-            lang,
-            &banner,
-            Some((&v, &csrf)),
-            lang.t("readiness_view"),
-            &body,
-        )
-        .into_response(),
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        lang.t("readiness_view"),
+        &body,
         set_lang,
     ))
 }
@@ -318,9 +314,12 @@ pub async fn portfolio(
         project_table(&projects, lang)
     ));
     let banner = banner(&state, &v, &labels_of(&projects), lang).await;
-    let csrf = v.csrf.clone().unwrap_or_default();
-    Ok(with_cookie(
-        page(lang, &banner, Some((&v, &csrf)), lang.t("portfolio"), &body).into_response(),
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        lang.t("portfolio"),
+        &body,
         set_lang,
     ))
 }
@@ -728,11 +727,7 @@ pub async fn project(
     let mut shown: Vec<&Label> = vec![&p.label];
     shown.extend(docs.iter().map(|d| &d.label));
     let banner = banner(&state, &v, &shown, lang).await;
-    let csrf = v.csrf.clone().unwrap_or_default();
-    Ok(with_cookie(
-        page(lang, &banner, Some((&v, &csrf)), &p.title, &body).into_response(),
-        set_lang,
-    ))
+    Ok(viewer_page(lang, &banner, &v, &p.title, &body, set_lang))
 }
 
 /// `GET /api/projects`: the reader's projects with the dominant marking.
@@ -890,10 +885,7 @@ pub async fn assess_form(
         lang.t("save_assessment"),
     );
     let banner = banner(&state, &v, &[&p.label], lang).await;
-    Ok(with_cookie(
-        page(lang, &banner, Some((&v, &csrf)), &set.title, &body).into_response(),
-        set_lang,
-    ))
+    Ok(viewer_page(lang, &banner, &v, &set.title, &body, set_lang))
 }
 
 /// `POST /projects/{id}/assessments`: scores the questionnaire and records the assessment,
@@ -908,7 +900,7 @@ pub async fn assess(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    if !matches!((&v.csrf, form.get("csrf")), (Some(c), Some(g)) if crate::auth::same(c, g)) {
+    if !v.form_csrf_ok(form.get("csrf").map(String::as_str)) {
         return Ok((
             axum::http::StatusCode::FORBIDDEN,
             "missing or wrong CSRF token",
