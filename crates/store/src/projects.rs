@@ -431,46 +431,26 @@ impl Store {
                 assessments.entry(project).or_default().push(assessment(&r));
             }
         }
-        // Linked documents the reader may not read are not named.
-        let mut readable_documents: HashSet<String> = HashSet::new();
-        if let Some(r) = readable {
-            let (filter, ids) = r.sql_filter(self.backend(), "label_id", 1);
-            for (_, body) in &rows {
-                if !body.contains("\"documents\"") {
-                    continue;
-                }
-                let p: Project = serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
-                    table: "projects",
-                    reason: e.to_string(),
-                })?;
-                for d in p.documents {
-                    let readable: Option<String> = sqlx::query_scalar(&format!(
-                        "SELECT id FROM documents WHERE id = $2 AND {filter}"
-                    ))
-                    .bind(&ids)
-                    .bind(&d)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                    if readable.is_some() {
-                        readable_documents.insert(d);
+        let mut projects = Vec::with_capacity(rows.len());
+        for (id, body) in rows {
+            let mut p: Project = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
+                table: "projects",
+                reason: e.to_string(),
+            })?;
+            p.assessments = assessments.remove(&id).unwrap_or_default();
+            // Linked documents the reader may not read are not named.
+            if let Some(r) = readable {
+                let mut shown = Vec::with_capacity(p.documents.len());
+                for d in std::mem::take(&mut p.documents) {
+                    if self.document(&d, r).await?.is_some() {
+                        shown.push(d);
                     }
                 }
+                p.documents = shown;
             }
+            projects.push(p);
         }
-        rows.into_iter()
-            .map(|(id, body)| {
-                let mut p: Project =
-                    serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
-                        table: "projects",
-                        reason: e.to_string(),
-                    })?;
-                p.assessments = assessments.remove(&id).unwrap_or_default();
-                if readable.is_some() {
-                    p.documents.retain(|d| readable_documents.contains(d));
-                }
-                Ok(p)
-            })
-            .collect()
+        Ok(projects)
     }
 
     /// The history of a readable project, oldest first; empty when it is not readable. Each
