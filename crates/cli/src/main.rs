@@ -470,24 +470,33 @@ async fn import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `--as PERSON`: the person and what their clearance may read.
+pub(crate) async fn reader(
+    store: &Store,
+    person: &str,
+) -> anyhow::Result<(pillar_core::Person, pillar_store::Entitlements)> {
+    let viewer = store
+        .person(person)
+        .await
+        .map_err(classify)?
+        .ok_or_else(|| BadInput(format!("--as: no person `{person}` in the registry")))?;
+    let clearance = viewer
+        .clearance
+        .clone()
+        .ok_or_else(|| BadInput(format!("--as: `{person}` has no clearance")))?;
+    let readable = store
+        .entitlements(&pillar_store::EntitlementCache::default(), &clearance)
+        .await
+        .map_err(classify)?;
+    Ok((viewer, readable))
+}
+
 async fn export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
     let store = open(config, false).await?;
     let rows = match &args.as_person {
         None => store.export(args.kind).await.map_err(classify)?,
         Some(person) => {
-            let viewer = store
-                .person(person)
-                .await
-                .map_err(classify)?
-                .ok_or_else(|| BadInput(format!("--as: no person `{person}` in the registry")))?;
-            let clearance = viewer
-                .clearance
-                .clone()
-                .ok_or_else(|| BadInput(format!("--as: `{person}` has no clearance")))?;
-            let readable = store
-                .entitlements(&pillar_store::EntitlementCache::default(), &clearance)
-                .await
-                .map_err(classify)?;
+            let (viewer, readable) = reader(&store, person).await?;
             // As in the API: clearances are shown to their holder and to administrators only.
             let admin = viewer.roles.contains(&pillar_core::Role::Administrator);
             store

@@ -211,22 +211,7 @@ pub(crate) async fn project(cmd: ProjectCommand, config: &Config) -> anyhow::Res
             let projects = match &as_person {
                 None => store.projects(None).await.map_err(classify)?,
                 Some(person) => {
-                    let viewer =
-                        store
-                            .person(person)
-                            .await
-                            .map_err(classify)?
-                            .ok_or_else(|| {
-                                BadInput(format!("--as: no person `{person}` in the registry"))
-                            })?;
-                    let clearance = viewer
-                        .clearance
-                        .clone()
-                        .ok_or_else(|| BadInput(format!("--as: `{person}` has no clearance")))?;
-                    let readable = store
-                        .entitlements(&pillar_store::EntitlementCache::default(), &clearance)
-                        .await
-                        .map_err(classify)?;
+                    let (_, readable) = crate::reader(&store, person).await?;
                     store.projects(Some(&readable)).await.map_err(classify)?
                 }
             };
