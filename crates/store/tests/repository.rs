@@ -434,15 +434,7 @@ async fn visible_agreements(
     cache: &pillar_store::EntitlementCache,
     person: &str,
 ) -> Vec<String> {
-    let people = store.export(RegistryKind::People).await.unwrap();
-    let clearance = people
-        .iter()
-        .find_map(|r| match r {
-            pillar_store::RegistryRow::Person(p) if p.id == person => p.clearance.clone(),
-            _ => None,
-        })
-        .unwrap();
-    let e = store.entitlements(cache, &clearance).await.unwrap();
+    let e = entitlements_of(store, cache, person).await;
     store
         .export_visible(RegistryKind::Agreements, &e)
         .await
@@ -715,13 +707,12 @@ async fn entitlements_of(
     cache: &pillar_store::EntitlementCache,
     person: &str,
 ) -> pillar_store::Entitlements {
-    let people = store.export(RegistryKind::People).await.unwrap();
-    let clearance = people
-        .iter()
-        .find_map(|r| match r {
-            pillar_store::RegistryRow::Person(p) if p.id == person => p.clearance.clone(),
-            _ => None,
-        })
+    let clearance = store
+        .person(person)
+        .await
+        .unwrap()
+        .unwrap()
+        .clearance
         .unwrap();
     store.entitlements(cache, &clearance).await.unwrap()
 }

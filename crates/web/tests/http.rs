@@ -1099,13 +1099,13 @@ async fn the_readiness_view_counts_what_each_persona_may_see() {
         assert_eq!(status, StatusCode::OK);
         let v: serde_json::Value = serde_json::from_str(&body).unwrap();
         // What the store lets this person read, counted here again by hand.
-        let people = app.store.export(RegistryKind::People).await.unwrap();
-        let clearance = people
-            .iter()
-            .find_map(|r| match r {
-                pillar_store::RegistryRow::Person(p) if p.id == person => p.clearance.clone(),
-                _ => None,
-            })
+        let clearance = app
+            .store
+            .person(person)
+            .await
+            .unwrap()
+            .unwrap()
+            .clearance
             .unwrap();
         let e = app
             .store
