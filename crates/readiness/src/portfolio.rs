@@ -36,15 +36,20 @@ impl Series {
             out.push_str(&k);
             for v in vals {
                 out.push(',');
-                if v.fract() == 0.0 {
-                    out.push_str(&format!("{v:.0}"));
-                } else {
-                    out.push_str(&format!("{v:.2}"));
-                }
+                out.push_str(&format_value(*v));
             }
             out.push('\n');
         }
         out
+    }
+}
+
+/// A value as tables and CSV show it: whole numbers without decimals, others with two.
+pub fn format_value(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
     }
 }
 

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use pillar_core::project::Project;
 use pillar_core::{Agreement, RegistryKind};
 use pillar_label::Label;
-use pillar_readiness::portfolio::{self as views, Series};
+use pillar_readiness::portfolio::{self as views, format_value as fmt_num, Series};
 use pillar_store::RegistryRow;
 use serde_json::json;
 
@@ -105,14 +105,6 @@ pub fn bar_chart(series: &Series, column: usize, title: &str) -> String {
     }
     svg.push_str("</svg>");
     svg
-}
-
-fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
-    }
 }
 
 /// A series as an HTML table (sortable by the page's script).
