@@ -16,7 +16,7 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 (cd e2e && npm ci --no-audit --no-fund --silent)
 
-cargo build --quiet -p pillar
+cargo build --quiet -p pillar ${PILLAR_FEATURES:-}
 pillar="${CARGO_TARGET_DIR:-target}/debug/pillar"
 data=$(mktemp -d /tmp/pillar-e2e.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

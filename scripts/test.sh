@@ -22,14 +22,18 @@ if [ -z "${PILLAR_CONFORMANCE_DIR:-}" ] && [ -d ../shared/conformance ]; then
   export PILLAR_CONFORMANCE_DIR
 fi
 
+# Ballista (the landscape's cluster mode) is built and tested too; the same features everywhere
+# so that nothing is compiled twice.
+export PILLAR_FEATURES="--features pillar/ballista"
+
 log "cargo fmt --check"
 cargo fmt --all -- --check
 
 log "cargo clippy -D warnings"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+cargo clippy --workspace --all-targets $PILLAR_FEATURES --quiet -- -D warnings
 
 log "cargo test (SQLite and PostgreSQL at ${PILLAR_TEST_PG_URL})"
-cargo test --workspace --quiet
+cargo test --workspace $PILLAR_FEATURES --quiet
 
 log "browser tests (Debian's Chromium driven by playwright-core)"
 ./scripts/e2e.sh

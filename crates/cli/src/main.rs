@@ -4,6 +4,7 @@
 mod audit_cmd;
 mod config;
 mod label_cmd;
+mod landscape_cmd;
 mod portfolio_cmd;
 mod supply_cmd;
 
@@ -63,6 +64,9 @@ enum Command {
     /// Readiness calculators: SRL from TRLs and IRLs, TRL/MRL from a questionnaire.
     #[command(subcommand)]
     Readiness(portfolio_cmd::ReadinessCommand),
+    /// Technology landscape from OpenAlex records: ingest, indicators, partners, synthetic corpus.
+    #[command(subcommand)]
+    Landscape(landscape_cmd::LandscapeCommand),
     /// Accounts: set a person's password (read from standard input).
     #[command(subcommand)]
     User(UserCommand),
@@ -224,6 +228,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Supply(cmd) => return supply_cmd::run(cmd, &config).await,
         Command::Audit(cmd) => return audit_cmd::run(cmd, &config).await,
         Command::Project(cmd) => return portfolio_cmd::project(cmd, &config).await,
+        Command::Landscape(cmd) => return landscape_cmd::run(cmd, &config).await,
         other => other,
     };
     match command {
@@ -231,6 +236,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         | Command::Supply(_)
         | Command::Audit(_)
         | Command::Project(_)
+        | Command::Landscape(_)
         | Command::Readiness(_) => {
             unreachable!("handled above")
         }
@@ -385,6 +391,7 @@ async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store
         let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         demo::seed_projects(store, &now).await.map_err(classify)?;
         demo::seed_committee(store).await.map_err(classify)?;
+        demo::seed_landscapes(store, &now).await.map_err(classify)?;
         if store
             .supply_networks()
             .await?

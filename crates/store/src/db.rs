@@ -131,6 +131,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "committee labels",
         include_str!("../migrations/sqlite/0011_committee_labels.sql"),
     ),
+    (
+        12,
+        "landscapes",
+        include_str!("../migrations/sqlite/0012_landscapes.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -187,6 +192,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         11,
         "committee labels",
         include_str!("../migrations/postgres/0011_committee_labels.sql"),
+    ),
+    (
+        12,
+        "landscapes",
+        include_str!("../migrations/postgres/0012_landscapes.sql"),
     ),
 ];
 

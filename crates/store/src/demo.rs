@@ -107,3 +107,33 @@ pub async fn seed_committee(store: &Store) -> Result<usize, StoreError> {
         .map_err(|e| InputError::new(name, Some(e.line()), None, e.to_string()))?;
     Ok(store.import_committee(name, &data).await?.1)
 }
+
+/// The demo technology-landscape analyses (`data/demo/landscapes.json`, written by
+/// `scripts/demo-landscape.sh` from a synthetic corpus).
+pub const DEMO_LANDSCAPES: (&str, &str) = (
+    "demo/landscapes.json",
+    include_str!("../data/demo/landscapes.json"),
+);
+
+/// Publishes the demo analyses unless some exist; how many were published.
+pub async fn seed_landscapes(store: &Store, at: &str) -> Result<usize, StoreError> {
+    if store.landscape_count().await? > 0 {
+        return Ok(0);
+    }
+    let (name, text) = DEMO_LANDSCAPES;
+    let file: crate::landscapes::LandscapeFile = serde_json::from_str(text)
+        .map_err(|e| InputError::new(name, Some(e.line()), None, e.to_string()))?;
+    for l in &file.landscapes {
+        store
+            .publish_landscape(
+                &l.id,
+                &l.name,
+                &l.label,
+                &l.analysis.to_string(),
+                "demo",
+                at,
+            )
+            .await?;
+    }
+    Ok(file.landscapes.len())
+}

@@ -13,6 +13,7 @@ mod db;
 pub mod demo;
 pub mod documents;
 mod error;
+pub mod landscapes;
 pub mod projects;
 mod registry;
 mod sql;

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod committee;
 pub mod documents;
 pub mod i18n;
+pub mod landscape;
 mod pages;
 pub mod portfolio;
 
@@ -345,7 +346,12 @@ routes! {
     "/api/meetings/{id}" ["GET"] => get(committee::api_meeting),
     "/api/actions" ["GET"] => get(committee::api_actions),
     "/supply" ["GET"] => get(pages::not_built),
-    "/landscape" ["GET"] => get(pages::not_built),
+    "/landscape" ["GET"] => get(landscape::index),
+    "/landscape/methodology" ["GET"] => get(landscape::methodology),
+    "/landscape/{id}" ["GET"] => get(landscape::analysis),
+    "/landscape/{id}/areas/{area}" ["GET"] => get(landscape::area),
+    "/api/landscapes" ["GET"] => get(landscape::api_list),
+    "/api/landscapes/{id}" ["GET"] => get(landscape::api_one),
     "/login" ["GET", "POST"] => get(pages::login_form).post(pages::login),
     "/logout" ["POST"] => post(pages::logout),
     "/agreements" ["GET"] => get(pages::agreements),

@@ -1013,6 +1013,8 @@ pub async fn openapi() -> impl IntoResponse {
                 "responses": {"200": {"description": "marking, count, items"}, "401": {"description": "not signed in"}}}},
             "/api/projects": list("Visible joint R&D projects with their assessments"),
             "/api/projects/{id}": {"parameters": [{"$ref": "#/components/parameters/id"}], "get": item("One project, with its history")["get"]},
+            "/api/landscapes": list("Published technology-landscape analyses the reader may read (without their bodies)"),
+            "/api/landscapes/{id}": {"parameters": [{"$ref": "#/components/parameters/id"}], "get": item("One analysis: its areas and queries, indicators per area and nation, collaboration, partner suggestions")["get"]},
             "/api/portfolio": {"get": {"summary": "Portfolio views over the visible projects: chart series, stalled projects, the workstream × nation readiness matrix", "security": bearer,
                 "parameters": [{"name": "stall", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 30, "maximum": 3650}, "description": "days in TRL 4–6 after which a project counts as stalled (default 730)"}],
                 "responses": {"200": {"description": "marking, projects, charts, stalled, matrix"}, "401": {"description": "not signed in"}}}},

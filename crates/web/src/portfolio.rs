@@ -228,9 +228,10 @@ pub async fn home(
             crate::committee::actions_table(&mine, lang)
         )
     };
+    let research = crate::landscape::research_strength(&state, &v, &ws, &NATIONS, lang).await?;
     let body = format!(
         "{reminders}<p>{}</p><table class=\"matrix\"><thead><tr><th>{}</th>{head}</tr></thead><tbody>{rows}</tbody></table>\
-         <h2>{}</h2><p class=\"note\">{}</p><h2>{}</h2><p class=\"note\">{}</p>\
+         <h2>{}</h2><p class=\"note\">{}</p><h2>{}</h2>{}\
          <p><a href=\"/portfolio\">{}</a></p>",
         esc(&lang
             .t("readiness_intro")
@@ -240,11 +241,15 @@ pub async fn home(
         lang.t("supply_exposure"),
         lang.t("not_yet_analysed"),
         lang.t("research_strength"),
-        lang.t("not_yet_analysed"),
+        research.as_ref().map_or_else(
+            || format!("<p class=\"note\">{}</p>", lang.t("not_yet_analysed")),
+            |(html, _)| html.clone()
+        ),
         lang.t("portfolio"),
     );
     let mut labels = labels_of(&projects);
     labels.extend(mine.iter().map(|a| &a.label));
+    labels.extend(research.as_ref().map(|(_, label)| label));
     let banner = banner(&state, &v, &labels, lang).await;
     Ok(viewer_page(
         lang,

@@ -37,6 +37,9 @@ async fn app() -> App {
         .await
         .unwrap();
     demo::seed_committee(&store).await.unwrap();
+    demo::seed_landscapes(&store, "2026-11-28T00:00:00Z")
+        .await
+        .unwrap();
     for p in PERSONAS {
         pillar_web::set_password(&store, p, PASSWORD).await.unwrap();
     }
@@ -816,6 +819,18 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
         .import_committee("zebra.json", &committee)
         .await
         .unwrap();
+    // A hidden landscape analysis with one area.
+    app.store
+        .publish_landscape(
+            "ZEBRA-LANDSCAPE",
+            "ZEBRA analysis",
+            &pillar_label::Label::from_json(secret).unwrap(),
+            &zebra_landscape(),
+            "us-secretariat",
+            "2026-11-28T00:00:00Z",
+        )
+        .await
+        .unwrap();
     let meeting_ids: Vec<String> = committee
         .meetings
         .iter()
@@ -891,6 +906,8 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
         "/documents?q=zebra",
         "/projects/ZEBRA-PROJECT",
         "/committee/meetings/ZEBRA-MEETING",
+        "/landscape/ZEBRA-LANDSCAPE",
+        "/landscape/ZEBRA-LANDSCAPE/areas/zebra-area",
     ] {
         assert_eq!(send(&app, get(path, &us)).await.0, StatusCode::OK, "{path}");
     }
@@ -940,6 +957,12 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
             .map(|c| pattern.replace("{chart}", c))
             .collect();
         }
+        if pattern.contains("{area}") {
+            expanded = ["zebra-area", "p2-quantum", "no-such-area"]
+                .iter()
+                .map(|a| pattern.replace("{area}", a))
+                .collect();
+        }
         let mut with_ids = Vec::new();
         for p in expanded {
             if !p.contains("{id}") {
@@ -960,6 +983,15 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
                 project_ids.clone()
             } else if p.contains("/meetings/") {
                 meeting_ids.clone()
+            } else if p.contains("/landscape") {
+                [
+                    "ZEBRA-LANDSCAPE",
+                    "pillar2-open",
+                    "aukus-restricted",
+                    "no-such-id",
+                ]
+                .map(String::from)
+                .to_vec()
             } else {
                 let k = kinds
                     .iter()
@@ -1263,4 +1295,102 @@ async fn an_assessment_made_with_the_questionnaire_is_recorded_and_fixed_once_si
             .0,
         StatusCode::NOT_FOUND
     );
+}
+
+/// A small analysis (one area, one nation) whose names carry the ZEBRA marker.
+fn zebra_landscape() -> String {
+    use pillar_landscape::indicators::{self, AreaNationRow, NationTotalRow, Tables};
+    let areas = pillar_landscape::AreaSet::parse(
+        r#"{"areas": [{"id": "zebra-area", "name": "ZEBRA area", "query": "zebra"}]}"#,
+    )
+    .unwrap();
+    let row = |nation: &str| AreaNationRow {
+        area: "zebra-area".into(),
+        nation: nation.into(),
+        output: 1,
+        output_fractional: 1.0,
+        top10_fractional: 0.1,
+    };
+    let tables = Tables {
+        area_nation: vec![row("USA"), row("")],
+        nation_totals: vec![
+            NationTotalRow {
+                nation: "USA".into(),
+                output: 1,
+                output_fractional: 1.0,
+            },
+            NationTotalRow {
+                nation: "".into(),
+                output: 1,
+                output_fractional: 1.0,
+            },
+        ],
+        ..Default::default()
+    };
+    let period = pillar_landscape::Period {
+        from: 2020,
+        to: 2024,
+    };
+    serde_json::to_string(&indicators::snapshot(
+        &areas,
+        period,
+        &tables,
+        &["USA".into()],
+    ))
+    .unwrap()
+}
+
+#[tokio::test]
+async fn landscape_pages_follow_the_analysis_label() {
+    let app = app().await;
+    let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
+    let kr = sign_in(&app, "kr-pm", PASSWORD).await.unwrap();
+    // The American sees both demo analyses; the Korean only the unclassified one.
+    let (_, _, page) = send(&app, get("/landscape", &us)).await;
+    assert!(
+        page.contains("/landscape/pillar2-open") && page.contains("/landscape/aukus-restricted")
+    );
+    let (_, _, page) = send(&app, get("/landscape", &kr)).await;
+    assert!(page.contains("/landscape/pillar2-open") && !page.contains("aukus-restricted"));
+    let (_, _, api) = send(&app, get("/api/landscapes", &kr)).await;
+    let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+    assert_eq!(api["landscapes"].as_array().unwrap().len(), 1);
+    for path in [
+        "/landscape/aukus-restricted",
+        "/api/landscapes/aukus-restricted",
+        "/landscape/aukus-restricted/areas/p2-quantum",
+    ] {
+        assert_eq!(
+            send(&app, get(path, &kr)).await.0,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+        assert_eq!(send(&app, get(path, &us)).await.0, StatusCode::OK, "{path}");
+    }
+    // The analysis page: heat map, partner suggestions for the reader's own nation.
+    let (status, _, page) = send(&app, get("/landscape/pillar2-open", &kr)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<svg class=\"chart heat\""));
+    assert!(page.contains("Partner suggestions for KOR"));
+    assert!(page.contains("UNCLASSIFIED"));
+    // An area: ranked nations, institutions, the query it was made with.
+    let (_, _, page) = send(&app, get("/landscape/pillar2-open/areas/p2-quantum", &kr)).await;
+    assert!(page.contains("Leading institutions") && page.contains("quantum AND"));
+    assert_eq!(
+        send(&app, get("/landscape/pillar2-open/areas/no-such-area", &kr))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    // The restricted analysis carries its label on the page.
+    let (_, _, page) = send(&app, get("/landscape/aukus-restricted", &us)).await;
+    assert!(page.contains("SECRET"));
+    // Methodology in Korean lists every shipped area's query.
+    let (_, _, page) = send(&app, get("/landscape/methodology?lang=ko", &kr)).await;
+    assert!(page.contains("방법론") && page.contains("hypersonic*"));
+    // Reads are audited.
+    let audit = app.store.audit_entries(10_000).await.unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.event.object == "landscape:pillar2-open" && e.event.actor == "kr-pm"));
 }

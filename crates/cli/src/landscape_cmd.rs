@@ -1,0 +1,512 @@
+//! `pillar landscape …`: technology landscape from OpenAlex Works records (no database needed).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use pillar_landscape::areas::AreaSet;
+use pillar_landscape::engine::EngineError;
+use pillar_landscape::ingest::{self, IngestError, Options};
+use pillar_landscape::{generate::Generator, indicators, sql, Engine, EngineSpec, Period};
+
+use crate::config::Config;
+use crate::{print_json, BadInput};
+
+#[derive(Subcommand)]
+pub enum LandscapeCommand {
+    /// Read OpenAlex Works snapshot files (JSON Lines, plain or .gz) into Parquet partitioned by
+    /// year. Resumable: files already ingested (and unchanged) are skipped.
+    Ingest {
+        /// Input files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// Count and report malformed lines instead of stopping at the first.
+        #[arg(long)]
+        skip_bad: bool,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Indicators per technology area and nation: output, PP(top 10 %), RCA, leading
+    /// institutions, collaboration, monopoly risk.
+    Report {
+        #[command(flatten)]
+        common: Common,
+        /// Only this area.
+        #[arg(long)]
+        area: Option<String>,
+        /// Nations to show (comma-separated alpha-3 codes); figures are still against the world.
+        #[arg(long)]
+        nations: Option<String>,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Partners for a nation: strong where it is weak, weighted by existing collaboration.
+    Partners {
+        #[command(flatten)]
+        common: Common,
+        /// The nation (alpha-3).
+        #[arg(long)]
+        nation: String,
+        /// Consider only these partners (comma-separated alpha-3 codes).
+        #[arg(long)]
+        among: Option<String>,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the technology areas and their queries (the shipped ones, or those of --areas).
+    Areas {
+        /// Areas file instead of the shipped areas.
+        #[arg(long)]
+        areas: Option<PathBuf>,
+        /// Print JSON for scripts.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write a synthetic corpus in OpenAlex shape (the same for the same seed).
+    Generate {
+        /// Number of works.
+        #[arg(long)]
+        works: u64,
+        /// Random seed.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Output file (.jsonl or .jsonl.gz).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Compute an analysis (report over every nation, partner suggestions) and publish it in the
+    /// database under a label, for the web pages; with --dry-run print the record instead.
+    Publish {
+        #[command(flatten)]
+        common: Common,
+        /// Identifier of the analysis (letters, digits, - and _); publishing again replaces it.
+        #[arg(long)]
+        id: String,
+        /// Name shown to readers.
+        #[arg(long)]
+        name: String,
+        /// Its label, in STANAG 4774 JSON form (as in project files).
+        #[arg(long)]
+        label: String,
+        /// Nations to suggest partners for.
+        #[arg(long, default_value = "USA,KOR,AUS,GBR,JPN,CAN,NZL")]
+        partners_for: String,
+        /// Print the record (JSON) instead of storing it.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Print the SQL of a report (plain SQL over the tables `works`, `shares`, `institutions`);
+    /// with --run, run it and print each statement's rows and time (for engine comparisons).
+    Sql {
+        #[command(flatten)]
+        common: Common,
+        /// Run the statements and print their rows and times as JSON.
+        #[arg(long)]
+        run: bool,
+    },
+}
+
+#[derive(Args)]
+pub struct Common {
+    /// Directory written by `pillar landscape ingest`.
+    #[arg(long)]
+    data: PathBuf,
+    /// Areas file (JSON) instead of the shipped areas; see `pillar landscape areas`.
+    #[arg(long)]
+    areas: Option<PathBuf>,
+    /// First year (default: the first year in the data).
+    #[arg(long)]
+    from: Option<i32>,
+    /// Last year (default: the last year in the data).
+    #[arg(long)]
+    to: Option<i32>,
+    /// `embedded` (DataFusion in this process) or `ballista://HOST:PORT`.
+    #[arg(long, default_value = "embedded")]
+    engine: String,
+}
+
+fn load_areas(path: Option<&Path>) -> Result<AreaSet, BadInput> {
+    match path {
+        None => Ok(AreaSet::shipped()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| BadInput(format!("{}: {e}", p.display())))?;
+            AreaSet::parse(&text).map_err(|e| BadInput(format!("{}: {e}", p.display())))
+        }
+    }
+}
+
+fn engine_error(e: EngineError) -> anyhow::Error {
+    match e {
+        EngineError::Usage(msg) => BadInput(msg).into(),
+        other => anyhow::anyhow!(other),
+    }
+}
+
+fn codes(list: &str, flag: &str) -> Result<Vec<String>, BadInput> {
+    list.split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|c| {
+            pillar_landscape::work::alpha3(c)
+                .ok_or_else(|| BadInput(format!("{flag}: `{c}` is not an ISO 3166-1 country code")))
+        })
+        .collect()
+}
+
+struct Prepared {
+    engine: Engine,
+    areas: AreaSet,
+    period: Period,
+}
+
+async fn prepare(common: &Common, only: Option<&str>) -> anyhow::Result<Prepared> {
+    let mut areas = load_areas(common.areas.as_deref())?;
+    if let Some(id) = only {
+        let known: Vec<String> = areas.areas.iter().map(|a| a.id.clone()).collect();
+        areas = areas.only(id).ok_or_else(|| {
+            BadInput(format!(
+                "--area {id}: no such area (there are: {})",
+                known.join(", ")
+            ))
+        })?;
+    }
+    let spec = EngineSpec::parse(&common.engine).map_err(engine_error)?;
+    let engine = Engine::open(&spec, &common.data)
+        .await
+        .map_err(engine_error)?;
+    let (first, last) = engine
+        .years()
+        .await
+        .map_err(engine_error)?
+        .ok_or_else(|| BadInput(format!("--data {}: no works", common.data.display())))?;
+    let period = Period {
+        from: common.from.unwrap_or(first),
+        to: common.to.unwrap_or(last),
+    };
+    if period.from > period.to {
+        return Err(BadInput(format!(
+            "--from {} is after --to {}",
+            period.from, period.to
+        ))
+        .into());
+    }
+    Ok(Prepared {
+        engine,
+        areas,
+        period,
+    })
+}
+
+fn spinner(msg: &str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("template"));
+    bar.set_message(msg.to_string());
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
+    match cmd {
+        LandscapeCommand::Ingest {
+            paths,
+            out,
+            skip_bad,
+            json,
+        } => {
+            let total: u64 = paths
+                .iter()
+                .filter_map(|p| std::fs::metadata(p).ok())
+                .map(|m| m.len())
+                .sum();
+            let bar = ProgressBar::new(total);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .expect("template"),
+            );
+            let started = Instant::now();
+            let result = tokio::task::block_in_place(|| {
+                ingest::ingest(&paths, &out, &Options { skip_bad }, &mut |done| {
+                    bar.set_position(done)
+                })
+            });
+            bar.finish_and_clear();
+            let summary = result.map_err(|e| match e {
+                IngestError::Record { .. } => anyhow::Error::new(BadInput(format!(
+                    "{e} (nothing of this file was kept; --skip-bad counts such lines instead)"
+                ))),
+                IngestError::Io { .. } => BadInput(e.to_string()).into(),
+                IngestError::Other(_) => anyhow::anyhow!(e),
+            })?;
+            let seconds = started.elapsed().as_secs_f64();
+            if json {
+                let mut v = serde_json::to_value(&summary)?;
+                v["seconds"] = serde_json::json!(seconds);
+                v["works_per_second"] = serde_json::json!(summary.works as f64 / seconds.max(1e-9));
+                print_json(&v)?;
+            } else {
+                println!(
+                    "{} works from {} file(s) in {seconds:.1} s ({:.0} works/s); {} file(s) already ingested; {} bad line(s)",
+                    summary.works,
+                    summary.files,
+                    summary.works as f64 / seconds.max(1e-9),
+                    summary.files_skipped,
+                    summary.bad_lines
+                );
+                for b in &summary.bad_examples {
+                    println!("  skipped {b}");
+                }
+            }
+            Ok(())
+        }
+        LandscapeCommand::Report {
+            common,
+            area,
+            nations,
+            json,
+        } => {
+            let nations = nations
+                .as_deref()
+                .map(|n| codes(n, "--nations"))
+                .transpose()?;
+            let p = prepare(&common, area.as_deref()).await?;
+            let bar = spinner("computing indicators");
+            let tables = p
+                .engine
+                .tables(&sql::statements(&p.areas, p.period))
+                .await
+                .map_err(engine_error)?;
+            bar.finish_and_clear();
+            let report = indicators::report(
+                &p.areas,
+                p.period,
+                &tables,
+                nations.as_deref(),
+                &p.areas.monopoly,
+            );
+            if json {
+                return print_json(&report);
+            }
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "{} works, {}–{}",
+                report.works, report.period.from, report.period.to
+            )?;
+            for (id, a) in &report.areas {
+                writeln!(
+                    out,
+                    "\n{id} — {} ({} works; monopoly risk {})",
+                    a.name, a.works, a.monopoly_risk
+                )?;
+                writeln!(
+                    out,
+                    "  {:<6} {:>8} {:>10} {:>9} {:>7} {:>7}",
+                    "nation", "output", "fractional", "PP(top10)", "RCA", "RSCA"
+                )?;
+                for n in a.ranking.iter().take(15) {
+                    let i = &a.nations[n];
+                    writeln!(
+                        out,
+                        "  {n:<6} {:>8} {:>10.1} {:>9.3} {:>7.2} {:>7.2}",
+                        i.output, i.output_fractional, i.pp_top10, i.rca, i.rsca
+                    )?;
+                }
+                let inst: Vec<String> = a
+                    .institutions
+                    .iter()
+                    .take(5)
+                    .map(|i| format!("{} ({})", i.name, i.nation))
+                    .collect();
+                if !inst.is_empty() {
+                    writeln!(out, "  leading institutions: {}", inst.join(", "))?;
+                }
+            }
+            Ok(())
+        }
+        LandscapeCommand::Partners {
+            common,
+            nation,
+            among,
+            json,
+        } => {
+            let nation = codes(&nation, "--nation")?
+                .pop()
+                .ok_or_else(|| BadInput("--nation is empty".into()))?;
+            let among = among.as_deref().map(|n| codes(n, "--among")).transpose()?;
+            let p = prepare(&common, None).await?;
+            let bar = spinner("computing indicators");
+            let tables = p
+                .engine
+                .tables(&sql::statements(&p.areas, p.period))
+                .await
+                .map_err(engine_error)?;
+            bar.finish_and_clear();
+            if !tables.nation_totals.iter().any(|t| t.nation == nation) {
+                return Err(BadInput(format!(
+                    "--nation {nation}: no works of this nation in {}–{}",
+                    p.period.from, p.period.to
+                ))
+                .into());
+            }
+            let partners =
+                indicators::partners(&p.areas, p.period, &tables, &nation, among.as_deref());
+            if json {
+                return print_json(&partners);
+            }
+            let mut out = std::io::stdout().lock();
+            writeln!(
+                out,
+                "Partners for {nation}, {}–{}",
+                p.period.from, p.period.to
+            )?;
+            writeln!(
+                out,
+                "  {:<6} {:>7} {:>15} {:>13}  fills gaps in",
+                "nation", "score", "complementarity", "collaboration"
+            )?;
+            for x in partners.partners.iter().take(15) {
+                let gaps: Vec<&str> = x.gaps.iter().take(4).map(|g| g.area.as_str()).collect();
+                writeln!(
+                    out,
+                    "  {:<6} {:>7.3} {:>15.3} {:>13.3}  {}",
+                    x.nation,
+                    x.score,
+                    x.complementarity,
+                    x.collaboration,
+                    gaps.join(", ")
+                )?;
+            }
+            Ok(())
+        }
+        LandscapeCommand::Areas { areas, json } => {
+            let set = load_areas(areas.as_deref())?;
+            if json {
+                return print_json(&set);
+            }
+            for a in &set.areas {
+                println!("{} — {} [{}]\n  {}", a.id, a.name, a.set, a.query);
+                if !a.topics.is_empty() {
+                    println!("  or topic {}", a.topics.join(", "));
+                }
+            }
+            Ok(())
+        }
+        LandscapeCommand::Generate { works, seed, out } => {
+            let file = std::fs::File::create(&out)
+                .map_err(|e| BadInput(format!("{}: {e}", out.display())))?;
+            let mut w: Box<dyn Write> = if out.extension().is_some_and(|e| e == "gz") {
+                Box::new(flate2::write::GzEncoder::new(
+                    std::io::BufWriter::new(file),
+                    flate2::Compression::fast(),
+                ))
+            } else {
+                Box::new(std::io::BufWriter::new(file))
+            };
+            let bar = ProgressBar::new(works);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:40} {pos}/{len} works, eta {eta}")
+                    .expect("template"),
+            );
+            let g = Generator::new(seed);
+            for n in 0..works {
+                serde_json::to_writer(&mut w, &g.work(n))?;
+                w.write_all(b"\n")?;
+                if n % 10_000 == 0 {
+                    bar.set_position(n);
+                }
+            }
+            w.flush()?;
+            drop(w);
+            bar.finish_and_clear();
+            println!("{works} works written to {}", out.display());
+            Ok(())
+        }
+        LandscapeCommand::Publish {
+            common,
+            id,
+            name,
+            label,
+            partners_for,
+            dry_run,
+        } => {
+            let label = pillar_label::Label::from_json(&label)
+                .map_err(|e| BadInput(format!("--label: {e}")))?;
+            let partners_for = codes(&partners_for, "--partners-for")?;
+            let p = prepare(&common, None).await?;
+            let bar = spinner("computing indicators");
+            let tables = p
+                .engine
+                .tables(&sql::statements(&p.areas, p.period))
+                .await
+                .map_err(engine_error)?;
+            bar.finish_and_clear();
+            let analysis = indicators::snapshot(&p.areas, p.period, &tables, &partners_for);
+            let record = pillar_store::landscapes::LandscapeRecord {
+                id: id.clone(),
+                name,
+                label,
+                analysis: serde_json::to_value(&analysis)?,
+            };
+            if dry_run {
+                return print_json(&record);
+            }
+            let store = crate::open(config, false).await?;
+            let at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            store
+                .publish_landscape(
+                    &record.id,
+                    &record.name,
+                    &record.label,
+                    &record.analysis.to_string(),
+                    "cli",
+                    &at,
+                )
+                .await
+                .map_err(crate::classify)?;
+            crate::audit_cmd::record(
+                config,
+                &store,
+                "publish",
+                &format!("landscape:{id}"),
+                "ok",
+                "",
+            )
+            .await?;
+            println!(
+                "published landscape {id} ({}–{})",
+                p.period.from, p.period.to
+            );
+            Ok(())
+        }
+        LandscapeCommand::Sql { common, run } => {
+            let p = prepare(&common, None).await?;
+            let statements = sql::statements(&p.areas, p.period);
+            if !run {
+                return print_json(&statements);
+            }
+            let mut results = serde_json::Map::new();
+            for (name, text) in statements.iter() {
+                let started = Instant::now();
+                let batches = p.engine.run(text).await.map_err(engine_error)?;
+                let seconds = started.elapsed().as_secs_f64();
+                let rows: Vec<serde_json::Value> =
+                    pillar_landscape::engine::to_rows(&batches).map_err(engine_error)?;
+                results.insert(
+                    name.to_string(),
+                    serde_json::json!({"seconds": seconds, "rows": rows}),
+                );
+            }
+            print_json(&results)
+        }
+    }
+}

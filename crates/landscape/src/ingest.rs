@@ -1,0 +1,497 @@
+//! OpenAlex snapshot files (JSON Lines, plain or gzip) to Parquet, partitioned by year.
+//!
+//! The output directory holds three tables, each `TABLE/year=YYYY/part-KEY.parquet`:
+//! `works` (the records, with their text in normal form for the area queries), `shares` (one row
+//! per work and nation with the nation's fractional weight) and `institutions` (one row per
+//! work and distinct institution). `KEY` names the input file the part came from.
+//!
+//! Each input file is all-or-nothing: its parts are written as `.tmp`, renamed when the file is
+//! done, and the file is then recorded in `ingest.json`. Run again, ingest skips recorded files
+//! (unchanged since) and discards whatever an interrupted run left of the others.
+
+use crate::work::{parse_openalex, Authorship, Topic, Work};
+use datafusion::arrow::datatypes::{DataType, Field, Fields, Schema, SchemaRef};
+use datafusion::arrow::json::ReaderBuilder;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::Compression;
+use datafusion::parquet::file::properties::WriterProperties;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub const MANIFEST: &str = "ingest.json";
+pub const TABLES: [&str; 3] = ["works", "shares", "institutions"];
+const BATCH: usize = 8192;
+
+/// Why ingest stopped. Nothing of the file being read is left behind.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{file}:{line}: {reason}")]
+    Record {
+        file: String,
+        line: u64,
+        reason: String,
+    },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Other(String),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> IngestError + '_ {
+    move |source| IngestError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn other(e: impl std::fmt::Display) -> IngestError {
+    IngestError::Other(e.to_string())
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub inputs: Vec<InputRecord>,
+}
+
+/// One input file that has been ingested whole.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InputRecord {
+    pub path: String,
+    pub key: String,
+    pub size: u64,
+    pub modified: u64,
+    pub works: u64,
+    pub bad: u64,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Summary {
+    pub files: usize,
+    pub files_skipped: usize,
+    pub works: u64,
+    pub bad_lines: u64,
+    /// The first bad lines met with `--skip-bad` (file:line: reason), at most 20.
+    pub bad_examples: Vec<String>,
+}
+
+pub struct Options {
+    pub skip_bad: bool,
+}
+
+fn list_of(item: DataType) -> DataType {
+    DataType::List(Arc::new(Field::new_list_field(item, true)))
+}
+
+pub fn works_schema() -> SchemaRef {
+    let utf8 = |name: &str| Field::new(name, DataType::Utf8, false);
+    let topic = DataType::Struct(Fields::from(vec![
+        utf8("id"),
+        Field::new("score", DataType::Float64, false),
+    ]));
+    let institution = DataType::Struct(Fields::from(vec![
+        utf8("id"),
+        utf8("name"),
+        utf8("country"),
+    ]));
+    let authorship = DataType::Struct(Fields::from(vec![
+        Field::new("institutions", list_of(institution), false),
+        Field::new("countries", list_of(DataType::Utf8), false),
+    ]));
+    Arc::new(Schema::new(vec![
+        utf8("id"),
+        utf8("title"),
+        Field::new("cited_by_count", DataType::Int64, false),
+        utf8("type"),
+        utf8("abstract"),
+        Field::new("primary_topic", DataType::Utf8, true),
+        Field::new("topics", list_of(topic), false),
+        Field::new("authorships", list_of(authorship), false),
+        utf8("search_text"),
+        utf8("topic_text"),
+    ]))
+}
+
+fn shares_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("work_id", DataType::Utf8, false),
+        Field::new("nation", DataType::Utf8, false),
+        Field::new("frac", DataType::Float64, false),
+    ]))
+}
+
+fn institutions_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("work_id", DataType::Utf8, false),
+        Field::new("institution_id", DataType::Utf8, false),
+        Field::new("name", DataType::Utf8, false),
+        Field::new("nation", DataType::Utf8, false),
+    ]))
+}
+
+#[derive(Serialize)]
+struct WorkRow<'a> {
+    id: &'a str,
+    title: &'a str,
+    cited_by_count: i64,
+    #[serde(rename = "type")]
+    work_type: &'a str,
+    #[serde(rename = "abstract")]
+    abstract_text: &'a str,
+    primary_topic: Option<&'a str>,
+    topics: &'a [Topic],
+    authorships: &'a [Authorship],
+    search_text: String,
+    topic_text: String,
+}
+
+#[derive(Serialize)]
+struct ShareRow<'a> {
+    work_id: &'a str,
+    nation: String,
+    frac: f64,
+}
+
+#[derive(Serialize)]
+struct InstitutionRow<'a> {
+    work_id: &'a str,
+    institution_id: &'a str,
+    name: &'a str,
+    nation: &'a str,
+}
+
+/// The work's topic ids in normal form, ` T1 T2 `, for `LIKE '% T1 %'`.
+pub fn topic_text(w: &Work) -> String {
+    let mut ids: Vec<&str> = w.topics.iter().map(|t| t.id.as_str()).collect();
+    if let Some(p) = &w.primary_topic {
+        if !ids.contains(&p.as_str()) {
+            ids.push(p);
+        }
+    }
+    format!(" {} ", ids.join(" "))
+}
+
+/// The text the area queries read: title and abstract in normal form.
+pub fn search_text(w: &Work) -> String {
+    crate::query::normalise(&format!("{} {}", w.title, w.abstract_text))
+}
+
+fn serialize<T: Serialize>(schema: &SchemaRef, rows: &[T]) -> Result<RecordBatch, IngestError> {
+    let mut decoder = ReaderBuilder::new(schema.clone())
+        .with_batch_size(rows.len().max(1))
+        .build_decoder()
+        .map_err(other)?;
+    decoder.serialize(rows).map_err(other)?;
+    Ok(decoder
+        .flush()
+        .map_err(other)?
+        .unwrap_or_else(|| RecordBatch::new_empty(schema.clone())))
+}
+
+/// One year's three Parquet parts for one input file.
+struct YearParts {
+    writers: Vec<(PathBuf, ArrowWriter<File>)>,
+    pending: Vec<Work>,
+}
+
+struct Parts<'a> {
+    out: &'a Path,
+    key: String,
+    years: BTreeMap<i32, YearParts>,
+    schemas: [SchemaRef; 3],
+}
+
+impl Parts<'_> {
+    fn add(&mut self, w: Work) -> Result<(), IngestError> {
+        let year = w.year;
+        if !self.years.contains_key(&year) {
+            let props = WriterProperties::builder()
+                .set_compression(Compression::SNAPPY)
+                .build();
+            let mut writers = Vec::new();
+            for (table, schema) in TABLES.iter().zip(&self.schemas) {
+                let dir = self.out.join(table).join(format!("year={year}"));
+                fs::create_dir_all(&dir).map_err(io(&dir))?;
+                let path = dir.join(format!("part-{}.parquet.tmp", self.key));
+                let file = File::create(&path).map_err(io(&path))?;
+                writers.push((
+                    path,
+                    ArrowWriter::try_new(file, schema.clone(), Some(props.clone()))
+                        .map_err(other)?,
+                ));
+            }
+            self.years.insert(
+                year,
+                YearParts {
+                    writers,
+                    pending: Vec::new(),
+                },
+            );
+        }
+        let part = self.years.get_mut(&year).expect("inserted above");
+        part.pending.push(w);
+        if part.pending.len() >= BATCH {
+            flush(part, &self.schemas)?;
+        }
+        Ok(())
+    }
+
+    /// Closes every part and renames it into place.
+    fn finish(mut self) -> Result<(), IngestError> {
+        for part in self.years.values_mut() {
+            flush(part, &self.schemas)?;
+        }
+        for (_, part) in std::mem::take(&mut self.years) {
+            for (path, writer) in part.writers {
+                writer.close().map_err(other)?;
+                let done = path.with_extension("");
+                fs::rename(&path, &done).map_err(io(&path))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn flush(part: &mut YearParts, schemas: &[SchemaRef; 3]) -> Result<(), IngestError> {
+    if part.pending.is_empty() {
+        return Ok(());
+    }
+    let works = std::mem::take(&mut part.pending);
+    let rows: Vec<WorkRow> = works
+        .iter()
+        .map(|w| WorkRow {
+            id: &w.id,
+            title: &w.title,
+            cited_by_count: w.cited_by_count,
+            work_type: &w.work_type,
+            abstract_text: &w.abstract_text,
+            primary_topic: w.primary_topic.as_deref(),
+            topics: &w.topics,
+            authorships: &w.authorships,
+            search_text: search_text(w),
+            topic_text: topic_text(w),
+        })
+        .collect();
+    let shares: Vec<ShareRow> = works
+        .iter()
+        .flat_map(|w| {
+            w.nation_shares()
+                .into_iter()
+                .map(|(nation, frac)| ShareRow {
+                    work_id: &w.id,
+                    nation,
+                    frac,
+                })
+        })
+        .collect();
+    let institutions: Vec<InstitutionRow> = works
+        .iter()
+        .flat_map(|w| {
+            w.distinct_institutions()
+                .into_iter()
+                .map(|i| InstitutionRow {
+                    work_id: &w.id,
+                    institution_id: &i.id,
+                    name: &i.name,
+                    nation: &i.country,
+                })
+        })
+        .collect();
+    let batches = [
+        serialize(&schemas[0], &rows)?,
+        serialize(&schemas[1], &shares)?,
+        serialize(&schemas[2], &institutions)?,
+    ];
+    for ((_, writer), batch) in part.writers.iter_mut().zip(batches) {
+        writer.write(&batch).map_err(other)?;
+    }
+    Ok(())
+}
+
+/// A stable name for an input file's parts (FNV-1a of its path).
+fn key_of(path: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in path.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// Removes every part of the input `key` (finished or not) from the output.
+fn discard(out: &Path, key: &str) -> Result<(), IngestError> {
+    for table in TABLES {
+        let dir = out.join(table);
+        let Ok(years) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for year in years.flatten() {
+            for name in [
+                format!("part-{key}.parquet"),
+                format!("part-{key}.parquet.tmp"),
+            ] {
+                let p = year.path().join(name);
+                if p.exists() {
+                    fs::remove_file(&p).map_err(io(&p))?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+pub fn read_manifest(out: &Path) -> Result<Manifest, IngestError> {
+    let path = out.join(MANIFEST);
+    match fs::read_to_string(&path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map_err(|e| IngestError::Other(format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Manifest::default()),
+        Err(e) => Err(io(&path)(e)),
+    }
+}
+
+fn write_manifest(out: &Path, m: &Manifest) -> Result<(), IngestError> {
+    let path = out.join(MANIFEST);
+    let tmp = out.join(format!("{MANIFEST}.tmp"));
+    fs::write(&tmp, serde_json::to_vec_pretty(m).map_err(other)?).map_err(io(&tmp))?;
+    fs::rename(&tmp, &path).map_err(io(&path))
+}
+
+/// Counts the bytes read from the file, for progress.
+struct Counting<R> {
+    inner: R,
+    count: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Ingests `inputs` into `out`. `progress` is called with the bytes read so far (of all inputs,
+/// compressed size for gzip files).
+pub fn ingest(
+    inputs: &[PathBuf],
+    out: &Path,
+    options: &Options,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Summary, IngestError> {
+    fs::create_dir_all(out).map_err(io(out))?;
+    let mut manifest = read_manifest(out)?;
+    let mut summary = Summary::default();
+    let schemas = [works_schema(), shares_schema(), institutions_schema()];
+    let mut done_bytes = 0u64;
+    for input in inputs {
+        let meta = fs::metadata(input).map_err(io(input))?;
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs());
+        let canonical = fs::canonicalize(input)
+            .map_err(io(input))?
+            .display()
+            .to_string();
+        let key = key_of(&canonical);
+        let display = input.display().to_string();
+        if manifest
+            .inputs
+            .iter()
+            .any(|r| r.key == key && r.size == meta.len() && r.modified == modified)
+        {
+            summary.files_skipped += 1;
+            done_bytes += meta.len();
+            progress(done_bytes);
+            continue;
+        }
+        manifest.inputs.retain(|r| r.key != key);
+        discard(out, &key)?;
+
+        let count = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let file = Counting {
+            inner: File::open(input).map_err(io(input))?,
+            count: count.clone(),
+        };
+        let gz = display.ends_with(".gz");
+        let reader: Box<dyn BufRead> = if gz {
+            Box::new(BufReader::with_capacity(
+                1 << 20,
+                flate2::read::MultiGzDecoder::new(BufReader::new(file)),
+            ))
+        } else {
+            Box::new(BufReader::with_capacity(1 << 20, file))
+        };
+        let mut parts = Parts {
+            out,
+            key: key.clone(),
+            years: BTreeMap::new(),
+            schemas: schemas.clone(),
+        };
+        let (mut works, mut bad) = (0u64, 0u64);
+        let result = (|| {
+            for (i, line) in reader.lines().enumerate() {
+                let line_no = i as u64 + 1;
+                let line = line.map_err(io(input))?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                match parse_openalex(&line) {
+                    Ok(w) => {
+                        parts.add(w)?;
+                        works += 1;
+                    }
+                    Err(e) if options.skip_bad => {
+                        bad += 1;
+                        if summary.bad_examples.len() < 20 {
+                            summary
+                                .bad_examples
+                                .push(format!("{display}:{line_no}: {e}"));
+                        }
+                    }
+                    Err(e) => {
+                        return Err(IngestError::Record {
+                            file: display.clone(),
+                            line: line_no,
+                            reason: e.to_string(),
+                        })
+                    }
+                }
+                if works % 4096 == 0 {
+                    progress(done_bytes + count.load(std::sync::atomic::Ordering::Relaxed));
+                }
+            }
+            parts.finish()
+        })();
+        if let Err(e) = result {
+            discard(out, &key)?;
+            return Err(e);
+        }
+        manifest.inputs.push(InputRecord {
+            path: canonical,
+            key,
+            size: meta.len(),
+            modified,
+            works,
+            bad,
+        });
+        write_manifest(out, &manifest)?;
+        summary.files += 1;
+        summary.works += works;
+        summary.bad_lines += bad;
+        done_bytes += meta.len();
+        progress(done_bytes);
+    }
+    Ok(summary)
+}

@@ -1,0 +1,326 @@
+//! One research output as Pillar keeps it, and its reading from an OpenAlex Works record.
+//!
+//! OpenAlex (<https://docs.openalex.org/api-entities/works/work-object>) gives identifiers as
+//! URLs, countries as ISO 3166-1 alpha-2 codes and the abstract as an inverted index. Pillar keeps
+//! short identifiers (`W…`, `I…`, `T…`), the alpha-3 codes used everywhere else in Pillar
+//! (`KOR`, `USA`) and the abstract as text.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A research output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Work {
+    pub id: String,
+    pub title: String,
+    pub year: i32,
+    pub cited_by_count: i64,
+    #[serde(rename = "type")]
+    pub work_type: String,
+    #[serde(rename = "abstract")]
+    pub abstract_text: String,
+    pub primary_topic: Option<String>,
+    pub topics: Vec<Topic>,
+    pub authorships: Vec<Authorship>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Topic {
+    pub id: String,
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Authorship {
+    pub institutions: Vec<Institution>,
+    /// Alpha-3 codes of the countries of this authorship.
+    pub countries: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Institution {
+    pub id: String,
+    pub name: String,
+    /// Alpha-3 code, empty when OpenAlex gives none.
+    pub country: String,
+}
+
+impl Work {
+    /// Each nation's fractional weight in this work: the work weighs 1, split equally among its
+    /// authorships, and each authorship's part split equally among its countries. An authorship
+    /// without a country keeps its part unassigned. Sorted by nation.
+    pub fn nation_shares(&self) -> Vec<(String, f64)> {
+        let mut shares: BTreeMap<&str, f64> = BTreeMap::new();
+        let n = self.authorships.len() as f64;
+        for a in &self.authorships {
+            let k = a.countries.len() as f64;
+            for c in &a.countries {
+                *shares.entry(c.as_str()).or_default() += 1.0 / n / k;
+            }
+        }
+        shares
+            .into_iter()
+            .map(|(c, w)| (c.to_string(), w))
+            .collect()
+    }
+
+    /// Distinct institutions of the work, in first-seen order.
+    pub fn distinct_institutions(&self) -> Vec<&Institution> {
+        let mut seen = std::collections::HashSet::new();
+        self.authorships
+            .iter()
+            .flat_map(|a| &a.institutions)
+            .filter(|i| seen.insert(i.id.as_str()))
+            .collect()
+    }
+}
+
+/// Why a line is not a usable Works record.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum RecordError {
+    #[error("not JSON: {0}")]
+    Json(String),
+    #[error("field `{0}` is missing")]
+    Missing(&'static str),
+    #[error("field `{field}`: {reason}")]
+    Field { field: String, reason: String },
+}
+
+#[derive(Deserialize)]
+struct RawWork {
+    id: Option<String>,
+    display_name: Option<String>,
+    title: Option<String>,
+    publication_year: Option<serde_json::Value>,
+    cited_by_count: Option<serde_json::Value>,
+    #[serde(rename = "type")]
+    work_type: Option<String>,
+    #[serde(default)]
+    authorships: Option<Vec<RawAuthorship>>,
+    primary_topic: Option<RawTopic>,
+    #[serde(default)]
+    topics: Option<Vec<RawTopic>>,
+    abstract_inverted_index: Option<BTreeMap<String, Vec<serde_json::Value>>>,
+}
+
+#[derive(Deserialize)]
+struct RawAuthorship {
+    #[serde(default)]
+    institutions: Option<Vec<RawInstitution>>,
+    #[serde(default)]
+    countries: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+struct RawInstitution {
+    id: Option<String>,
+    display_name: Option<String>,
+    country_code: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawTopic {
+    id: Option<String>,
+    score: Option<f64>,
+}
+
+/// The short form of an OpenAlex identifier: `https://openalex.org/W123` → `W123`.
+pub fn short_id(id: &str) -> &str {
+    id.rsplit('/').next().unwrap_or(id)
+}
+
+/// ISO 3166-1 alpha-2 → alpha-3 (`KR` → `KOR`). Alpha-3 codes pass through.
+pub fn alpha3(code: &str) -> Option<String> {
+    let code = code.trim().to_ascii_uppercase();
+    match code.len() {
+        2 => isocountry::CountryCode::for_alpha2(&code)
+            .ok()
+            .map(|c| c.alpha3().to_string()),
+        3 => isocountry::CountryCode::for_alpha3(&code)
+            .ok()
+            .map(|c| c.alpha3().to_string()),
+        _ => None,
+    }
+}
+
+/// The country's English name for an alpha-3 code, the code itself when unknown.
+pub fn country_name(alpha3: &str) -> String {
+    isocountry::CountryCode::for_alpha3(alpha3)
+        .map(|c| c.name().to_string())
+        .unwrap_or_else(|_| alpha3.to_string())
+}
+
+/// A country code of the record: mapped to alpha-3 when ISO 3166-1 knows it; a code of two or
+/// three letters that it does not know (OpenAlex uses `XK` for Kosovo) is kept as written.
+fn country(field: String, code: &str) -> Result<String, RecordError> {
+    if let Some(c) = alpha3(code) {
+        return Ok(c);
+    }
+    let c = code.trim();
+    if (2..=3).contains(&c.len()) && c.chars().all(|ch| ch.is_ascii_alphabetic()) {
+        return Ok(c.to_ascii_uppercase());
+    }
+    Err(RecordError::Field {
+        field,
+        reason: format!("`{code}` is not a country code"),
+    })
+}
+
+/// The abstract as text, its words placed at their positions.
+pub fn rebuild_abstract(
+    index: &BTreeMap<String, Vec<serde_json::Value>>,
+) -> Result<String, RecordError> {
+    let mut placed: Vec<(u64, &str)> = Vec::new();
+    for (word, positions) in index {
+        for p in positions {
+            let p = p.as_u64().ok_or_else(|| RecordError::Field {
+                field: format!("abstract_inverted_index.{word}"),
+                reason: format!("position {p} is not a non-negative integer"),
+            })?;
+            placed.push((p, word));
+        }
+    }
+    placed.sort();
+    Ok(placed.iter().map(|(_, w)| *w).collect::<Vec<_>>().join(" "))
+}
+
+fn integer(field: &'static str, v: Option<serde_json::Value>) -> Result<Option<i64>, RecordError> {
+    match v {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => v.as_i64().map(Some).ok_or_else(|| RecordError::Field {
+            field: field.to_string(),
+            reason: format!("{v} is not an integer"),
+        }),
+    }
+}
+
+/// Reads one OpenAlex Works record (one line of a snapshot file).
+pub fn parse_openalex(line: &str) -> Result<Work, RecordError> {
+    let raw: RawWork = serde_json::from_str(line).map_err(|e| RecordError::Json(e.to_string()))?;
+    let id = short_id(raw.id.as_deref().ok_or(RecordError::Missing("id"))?).to_string();
+    if id.is_empty() {
+        return Err(RecordError::Missing("id"));
+    }
+    let year = integer("publication_year", raw.publication_year)?
+        .ok_or(RecordError::Missing("publication_year"))?;
+    if !(1000..=2999).contains(&year) {
+        return Err(RecordError::Field {
+            field: "publication_year".into(),
+            reason: format!("{year} is not a plausible year"),
+        });
+    }
+    let cited = integer("cited_by_count", raw.cited_by_count)?.unwrap_or(0);
+    if cited < 0 {
+        return Err(RecordError::Field {
+            field: "cited_by_count".into(),
+            reason: format!("{cited} is negative"),
+        });
+    }
+    let mut authorships = Vec::new();
+    for (i, a) in raw.authorships.unwrap_or_default().into_iter().enumerate() {
+        let mut institutions = Vec::new();
+        for (j, inst) in a.institutions.unwrap_or_default().into_iter().enumerate() {
+            let Some(iid) = inst.id.filter(|s| !s.is_empty()) else {
+                continue; // OpenAlex lists unresolved affiliations without an id
+            };
+            let country = match inst.country_code.as_deref() {
+                Some(c) if !c.is_empty() => self::country(
+                    format!("authorships[{i}].institutions[{j}].country_code"),
+                    c,
+                )?,
+                _ => String::new(),
+            };
+            institutions.push(Institution {
+                id: short_id(&iid).to_string(),
+                name: inst.display_name.unwrap_or_default(),
+                country,
+            });
+        }
+        let mut countries = Vec::new();
+        for (j, c) in a.countries.unwrap_or_default().iter().enumerate() {
+            let c = country(format!("authorships[{i}].countries[{j}]"), c)?;
+            if !countries.contains(&c) {
+                countries.push(c);
+            }
+        }
+        authorships.push(Authorship {
+            institutions,
+            countries,
+        });
+    }
+    let topic = |t: RawTopic| {
+        t.id.map(|id| Topic {
+            id: short_id(&id).to_string(),
+            score: t.score.unwrap_or(0.0),
+        })
+    };
+    Ok(Work {
+        id,
+        title: raw.title.or(raw.display_name).unwrap_or_default(),
+        year: year as i32,
+        cited_by_count: cited,
+        work_type: raw.work_type.unwrap_or_default(),
+        abstract_text: match raw.abstract_inverted_index {
+            Some(index) => rebuild_abstract(&index)?,
+            None => String::new(),
+        },
+        primary_topic: raw.primary_topic.and_then(topic).map(|t| t.id),
+        topics: raw
+            .topics
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(topic)
+            .collect(),
+        authorships,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RECORD: &str = r#"{"id":"https://openalex.org/W1","display_name":"Quantum sensing","title":"Quantum sensing","publication_year":2021,"cited_by_count":7,"type":"article",
+      "authorships":[{"institutions":[{"id":"https://openalex.org/I1","display_name":"KAIST","country_code":"KR"}],"countries":["KR"]},
+                     {"institutions":[{"id":"https://openalex.org/I2","display_name":"MIT","country_code":"US"},{"id":"https://openalex.org/I1","display_name":"KAIST","country_code":"KR"}],"countries":["US","KR"]},
+                     {"institutions":[],"countries":[]}],
+      "primary_topic":{"id":"https://openalex.org/T10682","score":0.99},
+      "topics":[{"id":"https://openalex.org/T10682","score":0.99},{"id":"https://openalex.org/T1","score":0.5}],
+      "abstract_inverted_index":{"We":[0],"sense":[1,3],"and":[2]}}"#;
+
+    #[test]
+    fn reads_the_openalex_shape() {
+        let w = parse_openalex(&RECORD.replace('\n', "")).unwrap();
+        assert_eq!(w.id, "W1");
+        assert_eq!(w.abstract_text, "We sense and sense");
+        assert_eq!(w.primary_topic.as_deref(), Some("T10682"));
+        assert_eq!(w.authorships[1].countries, vec!["USA", "KOR"]);
+        assert_eq!(w.distinct_institutions().len(), 2);
+        // 1/3 per authorship; the second is split between two countries; the third has none.
+        let shares = w.nation_shares();
+        assert_eq!(shares[0].0, "KOR");
+        assert!((shares[0].1 - (1.0 / 3.0 + 1.0 / 6.0)).abs() < 1e-12);
+        assert!((shares[1].1 - 1.0 / 6.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn names_the_bad_field() {
+        assert_eq!(
+            parse_openalex(r#"{"id":"W1"}"#),
+            Err(RecordError::Missing("publication_year"))
+        );
+        let e = parse_openalex(r#"{"id":"W1","publication_year":"x"}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "field `publication_year`: \"x\" is not an integer"
+        );
+        let e = parse_openalex(
+            r#"{"id":"W1","publication_year":2020,"authorships":[{"countries":["K1"]}]}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "field `authorships[0].countries[0]`: `K1` is not a country code"
+        );
+        assert!(matches!(parse_openalex("{"), Err(RecordError::Json(_))));
+    }
+}

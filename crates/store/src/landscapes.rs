@@ -1,0 +1,168 @@
+//! Published technology-landscape analyses: a JSON body under one label, read only by those the
+//! label allows.
+
+use pillar_label::Label;
+use sqlx::Row;
+
+use crate::db::Store;
+use crate::error::StoreError;
+use crate::registry::intern_labels;
+use crate::visibility::Entitlements;
+use crate::InputError;
+
+/// An analysis as published from the command line or a file: the analysis itself is opaque to
+/// the store (the landscape engine's JSON).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct LandscapeRecord {
+    pub id: String,
+    pub name: String,
+    pub label: Label,
+    pub analysis: serde_json::Value,
+}
+
+/// A file of analyses (`{"landscapes": [...]}`), as the demo ships.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct LandscapeFile {
+    pub landscapes: Vec<LandscapeRecord>,
+}
+
+/// A published analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Landscape {
+    pub id: String,
+    pub name: String,
+    pub label: Label,
+    pub published_at: String,
+    pub published_by: String,
+    /// The analysis (JSON); `None` in listings.
+    pub body: Option<String>,
+}
+
+fn corrupt(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt {
+        table: "landscapes",
+        reason: e.to_string(),
+    }
+}
+
+impl Store {
+    /// Publishes (or replaces) an analysis under `label`, which must be valid under its policy.
+    pub async fn publish_landscape(
+        &self,
+        id: &str,
+        name: &str,
+        label: &Label,
+        body: &str,
+        by: &str,
+        at: &str,
+    ) -> Result<(), StoreError> {
+        let bad = |field: &str, reason: String| {
+            StoreError::Input(InputError::new("landscape", None, Some(field), reason))
+        };
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(bad(
+                "id",
+                format!("`{id}` must be made of letters, digits, - and _"),
+            ));
+        }
+        if name.trim().is_empty() {
+            return Err(bad("name", "is empty".into()));
+        }
+        let (set, _) = self.policy_set().await?;
+        match set.resolve(label) {
+            Ok(r) if set.is_valid(&r) => {}
+            Ok(_) => {
+                return Err(bad(
+                    "label",
+                    "the label is not valid under its policy".into(),
+                ))
+            }
+            Err(e) => return Err(bad("label", e.to_string())),
+        }
+        let mut tx = self.begin_write().await?;
+        let (labels, _) = intern_labels(&mut tx, std::iter::once(label)).await?;
+        sqlx::query("DELETE FROM landscapes WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO landscapes (id, name, label_id, body, published_at, published_by) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(name)
+        .bind(labels[label])
+        .bind(body)
+        .bind(at)
+        .bind(by)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How many analyses are published (all of them: for seeding, not for readers).
+    pub async fn landscape_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM landscapes")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// The analyses `readable` allows, newest first, without their bodies.
+    pub async fn landscapes(&self, readable: &Entitlements) -> Result<Vec<Landscape>, StoreError> {
+        self.read_landscapes(readable, None).await
+    }
+
+    /// One analysis with its body, if it exists and is readable.
+    pub async fn landscape(
+        &self,
+        id: &str,
+        readable: &Entitlements,
+    ) -> Result<Option<Landscape>, StoreError> {
+        Ok(self
+            .read_landscapes(readable, Some(id))
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    async fn read_landscapes(
+        &self,
+        readable: &Entitlements,
+        id: Option<&str>,
+    ) -> Result<Vec<Landscape>, StoreError> {
+        let (filter, ids) = readable.sql_filter(self.backend(), "s.label_id", 1);
+        let (body, one) = if id.is_some() {
+            ("s.body", " AND s.id = $2")
+        } else {
+            ("NULL", "")
+        };
+        let sql = format!(
+            "SELECT s.id, s.name, l.canonical, s.published_at, s.published_by, {body} \
+             FROM landscapes s JOIN labels l ON l.id = s.label_id WHERE {filter}{one} \
+             ORDER BY s.published_at DESC, s.id"
+        );
+        let mut q = sqlx::query(&sql).bind(ids);
+        if let Some(id) = id {
+            q = q.bind(id);
+        }
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(Landscape {
+                    id: r.get(0),
+                    name: r.get(1),
+                    label: Label::from_json(&r.get::<String, _>(2)).map_err(corrupt)?,
+                    published_at: r.get(3),
+                    published_by: r.get(4),
+                    body: r.get(5),
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,693 @@
+//! The technology-landscape pages: published analyses (each under its own label), a nation ×
+//! area heat map, an area's ranked nations and leading institutions, the collaboration network,
+//! partner suggestions, and the methodology with every area's query.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use pillar_landscape::indicators::{Pair, Snapshot};
+use pillar_landscape::AreaSet;
+use pillar_store::landscapes::Landscape;
+use serde_json::json;
+
+use crate::i18n::Lang;
+use crate::pages::{banner, esc, language, not_found, unauthorized, viewer_page};
+use crate::{viewer, AppState, ServerError, Viewer};
+
+fn risk(lang: Lang, r: &str) -> &'static str {
+    match r {
+        "high" => lang.t("risk_high"),
+        "medium" => lang.t("risk_medium"),
+        _ => lang.t("risk_low"),
+    }
+}
+
+/// A readable analysis and its parsed body.
+async fn fetch(
+    state: &AppState,
+    v: &Viewer,
+    id: &str,
+) -> Result<Option<(Landscape, Snapshot)>, ServerError> {
+    let Some(l) = state.store.landscape(id, &v.readable).await? else {
+        return Ok(None);
+    };
+    let snapshot: Snapshot = serde_json::from_str(l.body.as_deref().unwrap_or("{}"))
+        .map_err(|e| ServerError::from(format!("landscape {id}: {e}")))?;
+    Ok(Some((l, snapshot)))
+}
+
+async fn audit_read(state: &AppState, v: &Viewer, l: &Landscape) -> Result<(), ServerError> {
+    let label_id = state.store.label_id(&l.label).await?;
+    state
+        .audit(
+            &v.person.id,
+            "read",
+            &format!("landscape:{}", l.id),
+            label_id,
+            "allow",
+            "",
+        )
+        .await;
+    Ok(())
+}
+
+/// A readable analysis and its parsed body; records the read in the audit log.
+async fn open(
+    state: &AppState,
+    v: &Viewer,
+    id: &str,
+) -> Result<Option<(Landscape, Snapshot)>, ServerError> {
+    let found = fetch(state, v, id).await?;
+    if let Some((l, _)) = &found {
+        audit_read(state, v, l).await?;
+    }
+    Ok(found)
+}
+
+/// Colour for an RSCA in [−1, 1]: blue (weak) through white to orange (strong).
+fn rsca_colour(x: f64) -> String {
+    let t = x.clamp(-1.0, 1.0);
+    let (r, g, b) = if t >= 0.0 {
+        (255.0, 255.0 - 120.0 * t, 255.0 - 220.0 * t)
+    } else {
+        (255.0 + 200.0 * t, 255.0 + 90.0 * t, 255.0)
+    };
+    format!("rgb({},{},{})", r as u8, g as u8, b as u8)
+}
+
+/// Nations shown on the heat map: the fifteen with the most works in the analysed areas, plus
+/// the viewer's own nation.
+fn leading_nations(s: &Snapshot, own: &str) -> Vec<String> {
+    let mut totals: HashMap<&str, f64> = HashMap::new();
+    for a in s.report.areas.values() {
+        for (n, i) in &a.nations {
+            *totals.entry(n).or_default() += i.output_fractional;
+        }
+    }
+    let mut list: Vec<(&str, f64)> = totals.into_iter().collect();
+    list.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut out: Vec<String> = list.iter().take(15).map(|(n, _)| n.to_string()).collect();
+    if !out.iter().any(|n| n == own) && list.iter().any(|(n, _)| *n == own) {
+        out.push(own.to_string());
+    }
+    out
+}
+
+fn heat_map(s: &Snapshot, id: &str, nations: &[String], lang: Lang) -> String {
+    let (cell, left, top) = (34.0, 230.0, 60.0);
+    let areas: Vec<(&String, &pillar_landscape::indicators::AreaReport)> =
+        s.report.areas.iter().collect();
+    let w = left + cell * nations.len() as f64 + 10.0;
+    let h = top + cell * areas.len() as f64 + 10.0;
+    let mut svg = format!(
+        "<svg class=\"chart heat\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{0}\"><title>{0}</title>",
+        esc(lang.t("heat_map"))
+    );
+    for (j, n) in nations.iter().enumerate() {
+        let x = left + cell * j as f64 + cell / 2.0;
+        let _ = write!(
+            svg,
+            "<text x=\"{x}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\">{}</text>",
+            top - 8.0,
+            esc(n)
+        );
+    }
+    for (i, (aid, a)) in areas.iter().enumerate() {
+        let y = top + cell * i as f64;
+        let _ = write!(
+            svg,
+            "<a href=\"/landscape/{}/areas/{}\"><text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"11\">{}</text></a>",
+            esc(id),
+            esc(aid),
+            left - 6.0,
+            y + cell / 2.0 + 4.0,
+            esc(&a.name)
+        );
+        for (j, n) in nations.iter().enumerate() {
+            let x = left + cell * j as f64;
+            let rsca = a.nations.get(n).map_or(-1.0, |i| i.rsca);
+            let _ = write!(
+                svg,
+                "<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#fff\"><title>{} · {}: RSCA {rsca:.2}</title></rect><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"9\">{:.1}</text>",
+                cell,
+                cell,
+                rsca_colour(rsca),
+                esc(n),
+                esc(&a.name),
+                x + cell / 2.0,
+                y + cell / 2.0 + 3.0,
+                rsca
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// The collaboration network: nations on a circle, lines as thick as Salton's cosine.
+fn network(pairs: &[Pair], nations: &[String], lang: Lang) -> String {
+    let (cx, cy, r) = (260.0, 230.0, 180.0);
+    let pos = |k: usize| {
+        let a = std::f64::consts::TAU * k as f64 / nations.len().max(1) as f64
+            - std::f64::consts::FRAC_PI_2;
+        (cx + r * a.cos(), cy + r * a.sin())
+    };
+    let index: HashMap<&str, usize> = nations
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i))
+        .collect();
+    let shown: Vec<&Pair> = pairs
+        .iter()
+        .filter(|p| {
+            index.contains_key(p.nation_a.as_str()) && index.contains_key(p.nation_b.as_str())
+        })
+        .collect();
+    let strongest = shown.iter().map(|p| p.salton).fold(0.0, f64::max);
+    let mut svg = format!(
+        "<svg class=\"chart network\" viewBox=\"0 0 520 460\" role=\"img\" aria-label=\"{0}\"><title>{0}</title>",
+        esc(lang.t("collaboration"))
+    );
+    for p in &shown {
+        let (x1, y1) = pos(index[p.nation_a.as_str()]);
+        let (x2, y2) = pos(index[p.nation_b.as_str()]);
+        let width = if strongest > 0.0 {
+            0.3 + 6.0 * p.salton / strongest
+        } else {
+            0.3
+        };
+        let _ = write!(
+            svg,
+            "<line x1=\"{x1:.1}\" y1=\"{y1:.1}\" x2=\"{x2:.1}\" y2=\"{y2:.1}\" stroke=\"#4a6fa5\" stroke-opacity=\"0.6\" stroke-width=\"{width:.2}\"><title>{}–{}: {} · Salton {:.3}</title></line>",
+            esc(&p.nation_a),
+            esc(&p.nation_b),
+            p.works,
+            p.salton
+        );
+    }
+    for (k, n) in nations.iter().enumerate() {
+        let (x, y) = pos(k);
+        let _ = write!(
+            svg,
+            "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"16\" fill=\"#fff\" stroke=\"#333\"/><text x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\">{}</text>",
+            y + 3.5,
+            esc(n)
+        );
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn pairs_table(pairs: &[Pair], lang: Lang, limit: usize) -> String {
+    let rows: String = pairs
+        .iter()
+        .take(limit)
+        .map(|p| {
+            format!(
+                "<tr><td>{}–{}</td><td>{}</td><td>{:.3}</td><td>{:.2}</td></tr>",
+                esc(&p.nation_a),
+                esc(&p.nation_b),
+                p.works,
+                p.salton,
+                p.association_strength
+            )
+        })
+        .collect();
+    format!(
+        "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
+        lang.t("nations_field"),
+        lang.t("co_authored"),
+        lang.t("salton"),
+        lang.t("association_strength")
+    )
+}
+
+fn queries(areas: &AreaSet, lang: Lang) -> String {
+    let rows: String = areas
+        .areas
+        .iter()
+        .map(|a| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code>{}</td></tr>",
+                esc(&a.id),
+                esc(&a.name),
+                esc(&a.set),
+                esc(&a.query),
+                if a.topics.is_empty() {
+                    String::new()
+                } else {
+                    format!(" + {}", esc(&a.topics.join(", ")))
+                }
+            )
+        })
+        .collect();
+    format!(
+        "<table class=\"sortable\"><thead><tr><th>id</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
+        lang.t("tech_area"),
+        lang.t("kind"),
+        lang.t("query")
+    )
+}
+
+/// The research-strength part of the readiness view: for each workstream that an area of the
+/// broadest readable analysis (the most works) shares its id with, each nation's RSCA and share
+/// of the top-10 % works. Returns the section and the analysis's label (for the banner), or
+/// `None` when no readable analysis covers a workstream.
+pub(crate) async fn research_strength(
+    state: &AppState,
+    v: &Viewer,
+    workstreams: &[(String, String)],
+    nations: &[&str],
+    lang: Lang,
+) -> Result<Option<(String, pillar_label::Label)>, ServerError> {
+    let mut best: Option<(Landscape, Snapshot)> = None;
+    for l in state.store.landscapes(&v.readable).await? {
+        let Some((l, s)) = fetch(state, v, &l.id).await? else {
+            continue;
+        };
+        if workstreams
+            .iter()
+            .any(|(id, _)| s.report.areas.contains_key(id))
+            && best
+                .as_ref()
+                .is_none_or(|(_, b)| s.report.works > b.report.works)
+        {
+            best = Some((l, s));
+        }
+    }
+    if let Some((l, s)) = best {
+        audit_read(state, v, &l).await?;
+        let head: String = nations
+            .iter()
+            .map(|n| format!("<th scope=\"col\">{n}</th>"))
+            .collect();
+        let mut rows = String::new();
+        for (id, name) in workstreams {
+            let Some(a) = s.report.areas.get(id) else {
+                continue;
+            };
+            let _ = write!(
+                rows,
+                "<tr><th scope=\"row\"><a href=\"/landscape/{}/areas/{}\">{}</a></th>",
+                esc(&l.id),
+                esc(id),
+                esc(name)
+            );
+            for n in nations {
+                match a.nations.get(*n) {
+                    Some(i) => {
+                        let _ = write!(
+                            rows,
+                            "<td style=\"background:{}\">RSCA {:.2}<br><small>{} {:.0} %</small></td>",
+                            rsca_colour(i.rsca),
+                            i.rsca,
+                            lang.t("top10_fractional"),
+                            100.0 * i.share_top10
+                        );
+                    }
+                    None => rows.push_str("<td>–</td>"),
+                }
+            }
+            rows.push_str("</tr>");
+        }
+        let html = format!(
+            "<p><a href=\"/landscape/{}\">{}</a> ({}–{})</p><table class=\"matrix\"><thead><tr><th>{}</th>{head}</tr></thead><tbody>{rows}</tbody></table>",
+            esc(&l.id),
+            esc(&l.name),
+            s.report.period.from,
+            s.report.period.to,
+            lang.t("workstream")
+        );
+        return Ok(Some((html, l.label)));
+    }
+    Ok(None)
+}
+
+/// `/landscape`: the analyses the reader may read.
+pub async fn index(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let list = state.store.landscapes(&v.readable).await?;
+    let rows: String = list
+        .iter()
+        .map(|l| {
+            format!(
+                "<tr><td><a href=\"/landscape/{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+                esc(&l.id),
+                esc(&l.name),
+                esc(&l.published_at),
+                esc(&l.published_by)
+            )
+        })
+        .collect();
+    let body = if list.is_empty() {
+        format!("<p>{}</p>", lang.t("no_analyses"))
+    } else {
+        format!(
+            "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
+            lang.t("analyses"),
+            lang.t("published"),
+            lang.t("by")
+        )
+    } + &format!(
+        "<p><a href=\"/landscape/methodology\">{}</a></p>",
+        lang.t("methodology")
+    );
+    let labels: Vec<&pillar_label::Label> = list.iter().map(|l| &l.label).collect();
+    let banner = banner(&state, &v, &labels, lang).await;
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        lang.t("landscape"),
+        &body,
+        set_lang,
+    ))
+}
+
+/// `/landscape/{id}`: heat map, areas with their lead and monopoly risk, collaboration network,
+/// partner suggestions for a nation (`?nation=`, by default the reader's).
+pub async fn analysis(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let Some((l, s)) = open(&state, &v, &id).await? else {
+        return Ok(not_found(lang));
+    };
+    let own = q
+        .get("nation")
+        .cloned()
+        .unwrap_or_else(|| v.person.nationality.to_string());
+    let nations = leading_nations(&s, &own);
+    let r = &s.report;
+    let mut body = format!(
+        "<p>{} {}–{} · {} {}</p><h2>{}</h2>{}",
+        lang.t("period"),
+        r.period.from,
+        r.period.to,
+        r.works,
+        lang.t("works"),
+        lang.t("heat_map"),
+        heat_map(&s, &id, &nations, lang)
+    );
+    let rows: String = r
+        .areas
+        .iter()
+        .map(|(aid, a)| {
+            format!(
+                "<tr><td><a href=\"/landscape/{}/areas/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&id),
+                esc(aid),
+                esc(&a.name),
+                a.works,
+                esc(a.monopoly.lead.as_deref().unwrap_or("–")),
+                risk(lang, &a.monopoly_risk)
+            )
+        })
+        .collect();
+    let _ = write!(
+        body,
+        "<h2>{}</h2><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
+        lang.t("areas"),
+        lang.t("tech_area"),
+        lang.t("works"),
+        lang.t("lead_nation"),
+        lang.t("monopoly_risk")
+    );
+    let _ = write!(
+        body,
+        "<h2>{}</h2>{}{}",
+        lang.t("collaboration"),
+        network(&r.collaboration, &nations, lang),
+        pairs_table(&r.collaboration, lang, 20)
+    );
+    let _ = write!(
+        body,
+        "<h2 id=\"partners\">{} {}</h2>",
+        lang.t("partners_for"),
+        esc(&own)
+    );
+    let choices: String = s
+        .partners
+        .keys()
+        .map(|n| {
+            format!(
+                "<a href=\"/landscape/{}?nation={}#partners\">{}</a> ",
+                esc(&id),
+                esc(n),
+                esc(n)
+            )
+        })
+        .collect();
+    let _ = write!(body, "<p>{choices}</p>");
+    match s.partners.get(&own) {
+        Some(p) => {
+            let rows: String = p
+                .partners
+                .iter()
+                .take(10)
+                .map(|x| {
+                    let gaps: Vec<String> = x
+                        .gaps
+                        .iter()
+                        .take(4)
+                        .map(|g| {
+                            r.areas
+                                .get(&g.area)
+                                .map_or(g.area.clone(), |a| a.name.clone())
+                        })
+                        .collect();
+                    format!(
+                        "<tr><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td></tr>",
+                        esc(&x.nation),
+                        x.score,
+                        x.complementarity,
+                        x.collaboration,
+                        esc(&gaps.join(", "))
+                    )
+                })
+                .collect();
+            let _ = write!(
+                body,
+                "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
+                lang.t("nation"),
+                lang.t("score"),
+                lang.t("complementarity"),
+                lang.t("salton"),
+                lang.t("fills_gaps")
+            );
+        }
+        None => {
+            let _ = write!(body, "<p>{}</p>", lang.t("no_partners"));
+        }
+    }
+    let _ = write!(
+        body,
+        "<h2>{}</h2>{}",
+        lang.t("methodology"),
+        queries(&s.areas, lang)
+    );
+    let banner = banner(&state, &v, &[&l.label], lang).await;
+    Ok(viewer_page(lang, &banner, &v, &l.name, &body, set_lang))
+}
+
+/// `/landscape/{id}/areas/{area}`: ranked nations, leading institutions, collaboration.
+pub async fn area(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((id, area)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let Some((l, s)) = open(&state, &v, &id).await? else {
+        return Ok(not_found(lang));
+    };
+    let Some(a) = s.report.areas.get(&area) else {
+        return Ok(not_found(lang));
+    };
+    let query = s
+        .areas
+        .areas
+        .iter()
+        .find(|x| x.id == area)
+        .map(|x| x.query.clone())
+        .unwrap_or_default();
+    let rows: String = a
+        .ranking
+        .iter()
+        .enumerate()
+        .map(|(k, n)| {
+            let i = &a.nations[n];
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{:.3}</td><td>{:.2}</td><td>{:.2}</td></tr>",
+                k + 1,
+                esc(n),
+                i.output,
+                i.output_fractional,
+                i.top10_fractional,
+                i.pp_top10,
+                i.rca,
+                i.rsca
+            )
+        })
+        .collect();
+    let m = &a.monopoly;
+    let mut body = format!(
+        "<p>{} <code>{}</code></p><p>{} {}–{} · {} {} · {}: <strong>{}</strong> ({} {}, ×{} , {:.0} %)</p>\
+         <table class=\"sortable\"><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
+        lang.t("query"),
+        esc(&query),
+        lang.t("period"),
+        s.report.period.from,
+        s.report.period.to,
+        a.works,
+        lang.t("works"),
+        lang.t("monopoly_risk"),
+        risk(lang, &a.monopoly_risk),
+        lang.t("lead_nation"),
+        esc(m.lead.as_deref().unwrap_or("–")),
+        m.ratio.map_or("–".to_string(), |x| format!("{x:.1}")),
+        100.0 * m.lead_institutions,
+        lang.t("nation"),
+        lang.t("output"),
+        lang.t("output_fractional"),
+        lang.t("top10_fractional"),
+        lang.t("pp_top10"),
+        "RCA",
+        "RSCA"
+    );
+    let inst: String = a
+        .institutions
+        .iter()
+        .map(|i| {
+            format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td></tr>",
+                esc(&i.name),
+                esc(&i.nation),
+                i.works,
+                i.top10
+            )
+        })
+        .collect();
+    let _ = write!(
+        body,
+        "<h2>{}</h2><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{inst}</tbody></table>",
+        lang.t("leading_institutions"),
+        lang.t("organisation"),
+        lang.t("nation"),
+        lang.t("works"),
+        lang.t("top10_fractional")
+    );
+    let nations: Vec<String> = a.ranking.iter().take(12).cloned().collect();
+    let _ = write!(
+        body,
+        "<h2>{}</h2>{}{}",
+        lang.t("collaboration"),
+        network(&a.collaboration, &nations, lang),
+        pairs_table(&a.collaboration, lang, 15)
+    );
+    let banner = banner(&state, &v, &[&l.label], lang).await;
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        &format!("{} — {}", l.name, a.name),
+        &body,
+        set_lang,
+    ))
+}
+
+/// `/landscape/methodology`: the shipped areas with their queries, and the formulas.
+pub async fn methodology(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let (lang, set_lang) = language(&headers, &q);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    let areas = AreaSet::shipped();
+    let body = format!(
+        "<p>{}</p><ul>\
+         <li><strong>{}</strong>: full = works with an authorship in the nation; fractional = each work 1, split equally among authorships, each authorship's part among its countries.</li>\
+         <li><strong>PP(top 10 %)</strong>: threshold per (area, year); ties at the threshold shared so the top weighs exactly n/10 (Waltman &amp; Schreiber 2013): top = clamp((n − 10·gt) / (10·(ge − gt)), 0, 1).</li>\
+         <li><strong>RCA</strong> = (X<sub>na</sub>/X<sub>n</sub>) / (X<sub>a</sub>/X) on fractional counts (Balassa 1965); RSCA = (RCA − 1)/(RCA + 1).</li>\
+         <li><strong>{}</strong>: Salton's cosine c/√(s<sub>i</sub>s<sub>j</sub>); association strength c·N/(s<sub>i</sub>s<sub>j</sub>) (van Eck &amp; Waltman 2009).</li>\
+         <li><strong>{}</strong>: lead nation's top-10 % output over the runner-up's, and its share of the ten leading institutions; high ≥ 3× and 80 %, medium ≥ 2× and 50 % (configurable).</li>\
+         <li><strong>{}</strong>: C = Σ w(a)·s<sub>P</sub>(a) / Σ w(a) with w = max(0, −RSCA<sub>N</sub>), s = max(0, RSCA<sub>P</sub>); score = C × Salton(N,P) / max<sub>Q</sub> Salton(N,Q).</li></ul>\
+         <h2>{}</h2>{}",
+        lang.t("methodology_intro"),
+        lang.t("output"),
+        lang.t("collaboration"),
+        lang.t("monopoly_risk"),
+        lang.t("complementarity"),
+        lang.t("areas"),
+        queries(&areas, lang)
+    );
+    let banner = banner(&state, &v, &[], lang).await;
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        lang.t("methodology"),
+        &body,
+        set_lang,
+    ))
+}
+
+/// `GET /api/landscapes`: the readable analyses.
+pub async fn api_list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    let list = state.store.landscapes(&v.readable).await?;
+    let labels: Vec<&pillar_label::Label> = list.iter().map(|l| &l.label).collect();
+    let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
+    let items: Vec<_> = list
+        .iter()
+        .map(|l| json!({"id": l.id, "name": l.name, "label": l.label, "published_at": l.published_at, "published_by": l.published_by}))
+        .collect();
+    Ok(Json(json!({"marking": marking, "landscapes": items})).into_response())
+}
+
+/// `GET /api/landscapes/{id}`: one analysis whole.
+pub async fn api_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, ServerError> {
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(unauthorized());
+    };
+    let Some((l, s)) = open(&state, &v, &id).await? else {
+        return Ok(not_found(Lang::En));
+    };
+    let (marking, _) = banner(&state, &v, &[&l.label], Lang::En).await;
+    Ok(Json(
+        json!({"marking": marking, "id": l.id, "name": l.name, "label": l.label, "analysis": s}),
+    )
+    .into_response())
+}
