@@ -1,0 +1,300 @@
+//! Black-box tests of `pillar landscape …`: generate, ingest, report, partners, publish, and
+//! the errors a user meets.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn pillar(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pillar"))
+        .args(args)
+        .env("PILLAR_DATA_DIR", data_dir)
+        .env_remove("PILLAR_DB")
+        .env("PILLAR_LOG", "warn")
+        .output()
+        .expect("run pillar")
+}
+
+fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn bad(out: &Output) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+/// A generated corpus of `n` works, ingested; returns (corpus file, data directory).
+fn corpus(dir: &Path, n: u32) -> (String, String) {
+    let file = dir.join("works.jsonl.gz").display().to_string();
+    let data = dir.join("data").display().to_string();
+    ok(&pillar(
+        dir,
+        &[
+            "landscape",
+            "generate",
+            "--works",
+            &n.to_string(),
+            "--seed",
+            "5",
+            "--out",
+            &file,
+        ],
+    ));
+    let out = ok(&pillar(
+        dir,
+        &["landscape", "ingest", &file, "--out", &data, "--json"],
+    ));
+    let summary: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["works"], n);
+    (file, data)
+}
+
+#[test]
+fn report_and_partners_have_the_documented_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let (file, data) = corpus(dir.path(), 3000);
+    let out = ok(&pillar(
+        dir.path(),
+        &[
+            "landscape",
+            "report",
+            "--data",
+            &data,
+            "--nations",
+            "USA,KOR,AU",
+            "--from",
+            "2018",
+            "--json",
+        ],
+    ));
+    let r: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["period"]["from"], 2018);
+    assert_eq!(r["period"]["to"], 2024);
+    let areas = r["areas"].as_object().unwrap();
+    assert_eq!(areas.len(), 20, "the shipped areas");
+    let q = &r["areas"]["p2-quantum"];
+    assert!(["low", "medium", "high"].contains(&q["monopoly_risk"].as_str().unwrap()));
+    let nations = q["nations"].as_object().unwrap();
+    assert!(
+        nations
+            .keys()
+            .all(|n| ["USA", "KOR", "AUS"].contains(&n.as_str())),
+        "{nations:?}"
+    );
+    let usa = &nations["USA"];
+    for field in ["output", "output_fractional", "pp_top10", "rca"] {
+        assert!(usa[field].is_number(), "{field}");
+    }
+    assert!(usa["output"].as_f64().unwrap() >= usa["output_fractional"].as_f64().unwrap());
+
+    // One area, human-readable.
+    let text = ok(&pillar(
+        dir.path(),
+        &[
+            "landscape",
+            "report",
+            "--data",
+            &data,
+            "--area",
+            "p2-undersea",
+        ],
+    ));
+    assert!(
+        text.contains("p2-undersea — Undersea capabilities"),
+        "{text}"
+    );
+
+    let out = ok(&pillar(
+        dir.path(),
+        &[
+            "landscape",
+            "partners",
+            "--data",
+            &data,
+            "--nation",
+            "KOR",
+            "--json",
+        ],
+    ));
+    let p: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(p["nation"], "KOR");
+    let list = p["partners"].as_array().unwrap();
+    assert!(!list.is_empty() && list.iter().all(|x| x["nation"] != "KOR"));
+    let scores: Vec<f64> = list.iter().map(|x| x["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "sorted by score");
+
+    // The same seed writes the same corpus.
+    let again = dir.path().join("again.jsonl.gz").display().to_string();
+    ok(&pillar(
+        dir.path(),
+        &[
+            "landscape",
+            "generate",
+            "--works",
+            "3000",
+            "--seed",
+            "5",
+            "--out",
+            &again,
+        ],
+    ));
+    assert_eq!(
+        std::fs::read(&file).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
+}
+
+#[test]
+fn bad_input_is_named_and_nothing_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let lines = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &lines,
+        "{\"id\": \"W1\", \"publication_year\": 2020}\n{\"id\": \"W2\", \"publication_year\": 2020, \"cited_by_count\": \"many\"}\n",
+    )
+    .unwrap();
+    let data = dir.path().join("data").display().to_string();
+    let path = lines.display().to_string();
+    let err = bad(&pillar(
+        dir.path(),
+        &["landscape", "ingest", &path, "--out", &data],
+    ));
+    assert!(
+        err.contains(&format!("{path}:2: field `cited_by_count`")),
+        "{err}"
+    );
+    assert!(!Path::new(&data)
+        .join("works")
+        .join("year=2020")
+        .read_dir()
+        .unwrap()
+        .any(|_| true));
+    let out = ok(&pillar(
+        dir.path(),
+        &["landscape", "ingest", &path, "--out", &data, "--skip-bad"],
+    ));
+    assert!(
+        out.contains("1 works from 1 file(s)") && out.contains("1 bad line(s)"),
+        "{out}"
+    );
+    // Run again: the file is already ingested.
+    let out = ok(&pillar(
+        dir.path(),
+        &["landscape", "ingest", &path, "--out", &data, "--skip-bad"],
+    ));
+    assert!(out.contains("1 file(s) already ingested"), "{out}");
+
+    let areas = dir.path().join("areas.json");
+    std::fs::write(
+        &areas,
+        r#"{"areas": [{"id": "q", "name": "Q", "query": "(quantum"}]}"#,
+    )
+    .unwrap();
+    let err = bad(&pillar(
+        dir.path(),
+        &[
+            "landscape",
+            "report",
+            "--data",
+            &data,
+            "--areas",
+            &areas.display().to_string(),
+        ],
+    ));
+    assert!(
+        err.contains("areas[0] (q): field `query`: at character 8"),
+        "{err}"
+    );
+    let err = bad(&pillar(
+        dir.path(),
+        &["landscape", "report", "--data", &data, "--area", "nope"],
+    ));
+    assert!(err.contains("--area nope: no such area"), "{err}");
+    let err = bad(&pillar(
+        dir.path(),
+        &[
+            "landscape",
+            "report",
+            "--data",
+            &data,
+            "--engine",
+            "spark://x",
+        ],
+    ));
+    assert!(
+        err.contains("expected `embedded` or `ballista://HOST:PORT`"),
+        "{err}"
+    );
+    let err = bad(&pillar(
+        dir.path(),
+        &["landscape", "report", "--data", "/nonexistent"],
+    ));
+    assert!(err.contains("--data /nonexistent"), "{err}");
+    let err = bad(&pillar(
+        dir.path(),
+        &["landscape", "partners", "--data", &data, "--nation", "ZZZ"],
+    ));
+    assert!(
+        err.contains("`ZZZ` is not an ISO 3166-1 country code"),
+        "{err}"
+    );
+}
+
+#[test]
+fn publish_stores_a_labelled_analysis() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, data) = corpus(dir.path(), 500);
+    ok(&pillar(dir.path(), &["db", "seed"]));
+    let label = r#"{"policy":{"name":"PILLAR COALITION"},"classification":"UNCLASSIFIED"}"#;
+    let out = ok(&pillar(
+        dir.path(),
+        &[
+            "landscape",
+            "publish",
+            "--data",
+            &data,
+            "--id",
+            "test-1",
+            "--name",
+            "Test",
+            "--label",
+            label,
+        ],
+    ));
+    assert!(out.contains("published landscape test-1"), "{out}");
+    let err = bad(&pillar(
+        dir.path(),
+        &[
+            "landscape",
+            "publish",
+            "--data",
+            &data,
+            "--id",
+            "bad id",
+            "--name",
+            "Test",
+            "--label",
+            label,
+        ],
+    ));
+    assert!(err.contains("field `id`"), "{err}");
+    let log = ok(&pillar(dir.path(), &["audit", "log", "--json"]));
+    assert!(
+        log.contains("landscape:test-1"),
+        "the publication is audited: {log}"
+    );
+    let verify: serde_json::Value =
+        serde_json::from_str(&ok(&pillar(dir.path(), &["audit", "verify", "--json"]))).unwrap();
+    assert_eq!(verify["ok"], true);
+}
