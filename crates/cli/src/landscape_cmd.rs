@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -12,6 +12,7 @@ use pillar_landscape::ingest::{self, IngestError, Options};
 use pillar_landscape::{generate::Generator, indicators, sql, Engine, EngineSpec, Period};
 
 use crate::config::Config;
+use crate::supply_cmd::spinner;
 use crate::{print_json, BadInput};
 
 #[derive(Subcommand)]
@@ -167,6 +168,20 @@ struct Prepared {
     period: Period,
 }
 
+impl Prepared {
+    /// Runs the report's statements, with a spinner.
+    async fn tables(&self) -> anyhow::Result<indicators::Tables> {
+        let bar = spinner("computing indicators");
+        let tables = self
+            .engine
+            .tables(&sql::statements(&self.areas, self.period))
+            .await
+            .map_err(engine_error);
+        bar.finish_and_clear();
+        tables
+    }
+}
+
 async fn prepare(common: &Common, only: Option<&str>) -> anyhow::Result<Prepared> {
     let mut areas = load_areas(common.areas.as_deref())?;
     if let Some(id) = only {
@@ -203,14 +218,6 @@ async fn prepare(common: &Common, only: Option<&str>) -> anyhow::Result<Prepared
         areas,
         period,
     })
-}
-
-fn spinner(msg: &str) -> ProgressBar {
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("template"));
-    bar.set_message(msg.to_string());
-    bar.enable_steady_tick(Duration::from_millis(200));
-    bar
 }
 
 pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
@@ -279,13 +286,7 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
                 .map(|n| codes(n, "--nations"))
                 .transpose()?;
             let p = prepare(&common, area.as_deref()).await?;
-            let bar = spinner("computing indicators");
-            let tables = p
-                .engine
-                .tables(&sql::statements(&p.areas, p.period))
-                .await
-                .map_err(engine_error)?;
-            bar.finish_and_clear();
+            let tables = p.tables().await?;
             let report = indicators::report(
                 &p.areas,
                 p.period,
@@ -344,13 +345,7 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
                 .ok_or_else(|| BadInput("--nation is empty".into()))?;
             let among = among.as_deref().map(|n| codes(n, "--among")).transpose()?;
             let p = prepare(&common, None).await?;
-            let bar = spinner("computing indicators");
-            let tables = p
-                .engine
-                .tables(&sql::statements(&p.areas, p.period))
-                .await
-                .map_err(engine_error)?;
-            bar.finish_and_clear();
+            let tables = p.tables().await?;
             if !tables.nation_totals.iter().any(|t| t.nation == nation) {
                 return Err(BadInput(format!(
                     "--nation {nation}: no works of this nation in {}–{}",
@@ -443,13 +438,7 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
                 .map_err(|e| BadInput(format!("--label: {e}")))?;
             let partners_for = codes(&partners_for, "--partners-for")?;
             let p = prepare(&common, None).await?;
-            let bar = spinner("computing indicators");
-            let tables = p
-                .engine
-                .tables(&sql::statements(&p.areas, p.period))
-                .await
-                .map_err(engine_error)?;
-            bar.finish_and_clear();
+            let tables = p.tables().await?;
             let analysis = indicators::snapshot(&p.areas, p.period, &tables, &partners_for);
             let record = pillar_store::landscapes::LandscapeRecord {
                 id: id.clone(),

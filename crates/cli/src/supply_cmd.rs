@@ -226,7 +226,7 @@ pub struct GenerateArgs {
     out: PathBuf,
 }
 
-fn spinner(msg: &str) -> ProgressBar {
+pub(crate) fn spinner(msg: &str) -> ProgressBar {
     let bar = ProgressBar::new_spinner();
     bar.set_style(ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("template"));
     bar.set_message(msg.to_string());
