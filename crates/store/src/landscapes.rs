@@ -7,7 +7,7 @@ use sqlx::Row;
 use crate::db::Store;
 use crate::error::StoreError;
 use crate::registry::intern_labels;
-use crate::visibility::Entitlements;
+use crate::visibility::{label_problem, Entitlements};
 use crate::InputError;
 
 /// An analysis as published from the command line or a file: the analysis itself is opaque to
@@ -73,15 +73,8 @@ impl Store {
             return Err(bad("name", "is empty".into()));
         }
         let (set, _) = self.policy_set().await?;
-        match set.resolve(label) {
-            Ok(r) if set.is_valid(&r) => {}
-            Ok(_) => {
-                return Err(bad(
-                    "label",
-                    "the label is not valid under its policy".into(),
-                ))
-            }
-            Err(e) => return Err(bad("label", e.to_string())),
+        if let Some(why) = label_problem(&set, label) {
+            return Err(bad("label", why));
         }
         let mut tx = self.begin_write().await?;
         let (labels, _) = intern_labels(&mut tx, std::iter::once(label)).await?;

@@ -12,7 +12,7 @@ use sqlx::Row as _;
 use crate::db::Store;
 use crate::error::StoreError;
 use crate::registry::{intern_labels, RegistryRow};
-use crate::visibility::Entitlements;
+use crate::visibility::{label_problem, Entitlements};
 
 /// What an import did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -145,15 +145,8 @@ impl Store {
                 ));
             }
             p.check(&registry).map_err(|e| bad(&e.field, e.reason))?;
-            match set.resolve(&p.label) {
-                Ok(r) if set.is_valid(&r) => {}
-                Ok(_) => {
-                    return Err(bad(
-                        "label",
-                        "the label is not valid under its policy".into(),
-                    ))
-                }
-                Err(e) => return Err(bad("label", e.to_string())),
+            if let Some(why) = label_problem(&set, &p.label) {
+                return Err(bad("label", why));
             }
         }
         // Linked documents must exist.

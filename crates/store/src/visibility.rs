@@ -245,3 +245,13 @@ impl Store {
         self.export_filtered(kind, Some(readable)).await
     }
 }
+
+/// Why a label may not be stored under `set`: it does not resolve, or is not valid under its
+/// policy. `None` when it may.
+pub(crate) fn label_problem(set: &PolicySet, label: &pillar_label::Label) -> Option<String> {
+    match set.resolve(label) {
+        Ok(r) if set.is_valid(&r) => None,
+        Ok(_) => Some("the label is not valid under its policy".into()),
+        Err(e) => Some(e.to_string()),
+    }
+}
