@@ -153,3 +153,44 @@ test('the portfolio draws its charts, a project page shows its readiness, minute
   assert.deepEqual(errors, [], 'no errors in the console (the CSP forbids inline style and script)');
   await context.close();
 });
+
+test('technology landscape: each nation reads only the analyses released to it, coloured by the style sheet', async () => {
+  // The demo publishes an unclassified analysis and one SECRET REL USA/AUS/GBR.
+  const { context: kr, page: krPage } = await signIn('kr-pm');
+  await krPage.goto(`${BASE}/landscape`);
+  assert.deepEqual(await listed(krPage), ['pillar2-open']);
+  let res = await krPage.goto(`${BASE}/landscape/aukus-restricted`);
+  assert.equal(res.status(), 404);
+  res = await krPage.goto(`${BASE}/landscape/aukus-restricted/areas/p2-quantum`);
+  assert.equal(res.status(), 404);
+  // From here on, no page may log an error (a style the CSP refused, a missing asset).
+  const errors = [];
+  krPage.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  // The analysis: heat map cells coloured through classes (the CSP forbids inline style).
+  await krPage.goto(`${BASE}/landscape/pillar2-open?lang=ko`);
+  assert.equal(await krPage.getAttribute('html', 'lang'), 'ko');
+  assert.ok((await krPage.textContent('h1')).length > 0);
+  const fills = await krPage.$$eval('svg.heat rect', (rs) => [...new Set(rs.map((r) => getComputedStyle(r).fill))]);
+  assert.ok(fills.length >= 3, `heat map colours: ${fills}`);
+  assert.ok(fills.every((f) => f.startsWith('rgb(')), `${fills}`);
+  assert.ok(await krPage.$('svg.network'), 'collaboration network');
+  // An area page ranks nations and names leading institutions.
+  await krPage.click('svg.heat a');
+  assert.match(krPage.url(), /\/landscape\/pillar2-open\/areas\/[a-z0-9-]+$/);
+  assert.ok((await krPage.$$('table.sortable tbody tr')).length >= 5);
+  // The readiness view's research strength uses the same colours.
+  await krPage.goto(`${BASE}/?lang=en`);
+  const strength = await krPage.$$eval('td[class^="rsca-"]', (tds) => tds.map((td) => getComputedStyle(td).backgroundColor));
+  assert.ok(strength.length >= 7, `research-strength cells: ${strength.length}`);
+  assert.ok(strength.some((c) => c !== 'rgb(255, 255, 255)' && c !== 'rgba(0, 0, 0, 0)'), `${strength}`);
+  assert.deepEqual(errors, [], 'no console errors');
+  await kr.close();
+
+  // An Australian reads both, and the restricted one carries its marking.
+  const { context: au, page: auPage } = await signIn('au-liaison');
+  await auPage.goto(`${BASE}/landscape`);
+  assert.deepEqual(await listed(auPage), ['aukus-restricted', 'pillar2-open']);
+  await auPage.goto(`${BASE}/landscape/aukus-restricted`);
+  assert.match((await auPage.textContent('.banner')).trim(), /^SECRET\/\/REL TO /);
+  await au.close();
+});

@@ -29,6 +29,10 @@ pub enum LandscapeCommand {
         /// Count and report malformed lines instead of stopping at the first.
         #[arg(long)]
         skip_bad: bool,
+        /// Threads that parse lines and build rows (0: one per core). The output does not
+        /// depend on it.
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
         /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
@@ -152,6 +156,27 @@ fn engine_error(e: EngineError) -> anyhow::Error {
     }
 }
 
+const GENERATE_CHUNK: u64 = 10_000;
+
+/// Works `range` of the synthetic corpus as JSON Lines, gzip-compressed when `gz` (a member of
+/// a multi-member gzip file, which gzip readers concatenate).
+fn generated(g: &Generator, range: std::ops::Range<u64>, gz: bool) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    for n in range {
+        serde_json::to_writer(&mut buf, &g.work(n))?;
+        buf.push(b'\n');
+    }
+    if !gz {
+        return Ok(buf);
+    }
+    let mut e = flate2::write::GzEncoder::new(
+        Vec::with_capacity(buf.len() / 4),
+        flate2::Compression::fast(),
+    );
+    e.write_all(&buf)?;
+    e.finish()
+}
+
 fn codes(list: &str, flag: &str) -> Result<Vec<String>, BadInput> {
     list.split(',')
         .filter(|s| !s.trim().is_empty())
@@ -226,6 +251,7 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
             paths,
             out,
             skip_bad,
+            threads,
             json,
         } => {
             let total: u64 = paths
@@ -242,7 +268,7 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
             );
             let started = Instant::now();
             let result = tokio::task::block_in_place(|| {
-                ingest::ingest(&paths, &out, &Options { skip_bad }, &mut |done| {
+                ingest::ingest(&paths, &out, &Options { skip_bad, threads }, &mut |done| {
                     bar.set_position(done)
                 })
             });
@@ -397,30 +423,47 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
             Ok(())
         }
         LandscapeCommand::Generate { works, seed, out } => {
+            let gz = out.extension().is_some_and(|e| e == "gz");
             let file = std::fs::File::create(&out)
                 .map_err(|e| BadInput(format!("{}: {e}", out.display())))?;
-            let mut w: Box<dyn Write> = if out.extension().is_some_and(|e| e == "gz") {
-                Box::new(flate2::write::GzEncoder::new(
-                    std::io::BufWriter::new(file),
-                    flate2::Compression::fast(),
-                ))
-            } else {
-                Box::new(std::io::BufWriter::new(file))
-            };
+            let mut w = std::io::BufWriter::new(file);
             let bar = ProgressBar::new(works);
             bar.set_style(
                 ProgressStyle::with_template("{bar:40} {pos}/{len} works, eta {eta}")
                     .expect("template"),
             );
+            // Chunks of works are generated (and compressed, each as one gzip member) on every
+            // core and written in order: the file is the same for any number of cores.
             let g = Generator::new(seed);
-            for n in 0..works {
-                serde_json::to_writer(&mut w, &g.work(n))?;
-                w.write_all(b"\n")?;
-                if n % 10_000 == 0 {
-                    bar.set_position(n);
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
+            let chunks = works.div_ceil(GENERATE_CHUNK);
+            let mut next = 0;
+            while next < chunks {
+                let round = next..chunks.min(next + threads);
+                let parts: Vec<std::io::Result<Vec<u8>>> = std::thread::scope(|s| {
+                    let g = &g;
+                    let handles: Vec<_> = round
+                        .clone()
+                        .map(|c| {
+                            let first = c * GENERATE_CHUNK;
+                            let range = first..(first + GENERATE_CHUNK).min(works);
+                            s.spawn(move || generated(g, range, gz))
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| h.join().expect("a generating thread panicked"))
+                        .collect()
+                });
+                for part in parts {
+                    w.write_all(&part?)
+                        .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
                 }
+                next = round.end;
+                bar.set_position((next * GENERATE_CHUNK).min(works));
             }
-            w.flush()?;
+            w.flush()
+                .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
             drop(w);
             bar.finish_and_clear();
             println!("{works} works written to {}", out.display());
@@ -456,7 +499,7 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
                     &record.id,
                     &record.name,
                     &record.label,
-                    &record.analysis.to_string(),
+                    &record.analysis,
                     "cli",
                     &at,
                 )

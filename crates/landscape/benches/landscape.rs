@@ -26,7 +26,7 @@ fn bench(c: &mut Criterion) {
     drop(out);
     let data = dir.path().join("data");
     let started = std::time::Instant::now();
-    ingest::ingest(&[file], &data, &Options { skip_bad: false }, &mut |_| {}).unwrap();
+    ingest::ingest(&[file], &data, &Options::default(), &mut |_| {}).unwrap();
     let s = started.elapsed().as_secs_f64();
     eprintln!(
         "ingest: {works} works in {s:.2} s ({:.0} works/s)",

@@ -21,11 +21,11 @@ use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 
 pub const MANIFEST: &str = "ingest.json";
 pub const TABLES: [&str; 3] = ["works", "shares", "institutions"];
-const BATCH: usize = 8192;
 
 /// Why ingest stopped. Nothing of the file being read is left behind.
 #[derive(Debug, thiserror::Error)]
@@ -83,8 +83,21 @@ pub struct Summary {
     pub bad_examples: Vec<String>,
 }
 
+#[derive(Debug, Clone, Default)]
 pub struct Options {
+    /// Count and report malformed lines instead of stopping at the first.
     pub skip_bad: bool,
+    /// Threads that parse lines and build rows; 0 means one per core.
+    pub threads: usize,
+}
+
+impl Options {
+    fn threads(&self) -> usize {
+        match self.threads {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        }
+    }
 }
 
 fn list_of(item: DataType) -> DataType {
@@ -196,22 +209,16 @@ fn serialize<T: Serialize>(schema: &SchemaRef, rows: &[T]) -> Result<RecordBatch
         .unwrap_or_else(|| RecordBatch::new_empty(schema.clone())))
 }
 
-/// One year's three Parquet parts for one input file.
-struct YearParts {
-    writers: Vec<(PathBuf, ArrowWriter<File>)>,
-    pending: Vec<Work>,
-}
-
+/// The three Parquet parts (works, shares, institutions) of each year for one input file.
 struct Parts<'a> {
     out: &'a Path,
     key: String,
-    years: BTreeMap<i32, YearParts>,
+    years: BTreeMap<i32, Vec<(PathBuf, ArrowWriter<File>)>>,
     schemas: [SchemaRef; 3],
 }
 
 impl Parts<'_> {
-    fn add(&mut self, w: Work) -> Result<(), IngestError> {
-        let year = w.year;
+    fn write(&mut self, year: i32, batches: [RecordBatch; 3]) -> Result<(), IngestError> {
         if !self.years.contains_key(&year) {
             let props = WriterProperties::builder()
                 .set_compression(Compression::SNAPPY)
@@ -228,29 +235,19 @@ impl Parts<'_> {
                         .map_err(other)?,
                 ));
             }
-            self.years.insert(
-                year,
-                YearParts {
-                    writers,
-                    pending: Vec::new(),
-                },
-            );
+            self.years.insert(year, writers);
         }
-        let part = self.years.get_mut(&year).expect("inserted above");
-        part.pending.push(w);
-        if part.pending.len() >= BATCH {
-            flush(part, &self.schemas)?;
+        let writers = self.years.get_mut(&year).expect("inserted above");
+        for ((_, writer), batch) in writers.iter_mut().zip(batches) {
+            writer.write(&batch).map_err(other)?;
         }
         Ok(())
     }
 
     /// Closes every part and renames it into place.
-    fn finish(mut self) -> Result<(), IngestError> {
-        for part in self.years.values_mut() {
-            flush(part, &self.schemas)?;
-        }
-        for (_, part) in std::mem::take(&mut self.years) {
-            for (path, writer) in part.writers {
+    fn finish(self) -> Result<(), IngestError> {
+        for (_, writers) in self.years {
+            for (path, writer) in writers {
                 writer.close().map_err(other)?;
                 let done = path.with_extension("");
                 fs::rename(&path, &done).map_err(io(&path))?;
@@ -260,11 +257,8 @@ impl Parts<'_> {
     }
 }
 
-fn flush(part: &mut YearParts, schemas: &[SchemaRef; 3]) -> Result<(), IngestError> {
-    if part.pending.is_empty() {
-        return Ok(());
-    }
-    let works = std::mem::take(&mut part.pending);
+/// The three tables' rows for some works (all of one year).
+fn batches_of(works: &[Work], schemas: &[SchemaRef; 3]) -> Result<[RecordBatch; 3], IngestError> {
     let rows: Vec<WorkRow> = works
         .iter()
         .map(|w| WorkRow {
@@ -305,15 +299,198 @@ fn flush(part: &mut YearParts, schemas: &[SchemaRef; 3]) -> Result<(), IngestErr
                 })
         })
         .collect();
-    let batches = [
+    Ok([
         serialize(&schemas[0], &rows)?,
         serialize(&schemas[1], &shares)?,
         serialize(&schemas[2], &institutions)?,
-    ];
-    for ((_, writer), batch) in part.writers.iter_mut().zip(batches) {
-        writer.write(&batch).map_err(other)?;
+    ])
+}
+
+/// Lines of one input file, read in order and handed to the parsing threads.
+struct Chunk {
+    seq: u64,
+    /// Line number of `lines[0]` (1-based).
+    first_line: u64,
+    lines: Vec<String>,
+    /// Reading stopped after `lines` (bad gzip, not UTF-8 …).
+    error: Option<IngestError>,
+}
+
+/// A chunk parsed: its rows by year, ready for the Parquet writers.
+struct Parsed {
+    seq: u64,
+    works: u64,
+    /// Bad lines (line number, reason); without `--skip-bad` parsing stops at the first.
+    bad: Vec<(u64, String)>,
+    batches: Result<Vec<(i32, [RecordBatch; 3])>, IngestError>,
+    error: Option<IngestError>,
+}
+
+/// Lines per chunk: large enough that each year's rows make a reasonable Arrow batch, small
+/// enough that a few chunks per thread in flight stay within tens of megabytes.
+const CHUNK_LINES: usize = 8192;
+
+fn read_chunks(reader: Box<dyn BufRead + Send>, display: &str, tx: SyncSender<Chunk>) {
+    let mut chunk = Chunk {
+        seq: 0,
+        first_line: 1,
+        lines: Vec::with_capacity(CHUNK_LINES),
+        error: None,
+    };
+    let mut line_no = 0u64;
+    for line in reader.lines() {
+        line_no += 1;
+        match line {
+            Ok(line) => chunk.lines.push(line),
+            Err(e) => {
+                chunk.error = Some(IngestError::Record {
+                    file: display.to_string(),
+                    line: line_no,
+                    reason: format!("cannot read the line: {e}"),
+                });
+                let _ = tx.send(chunk);
+                return;
+            }
+        }
+        if chunk.lines.len() == CHUNK_LINES {
+            let next = Chunk {
+                seq: chunk.seq + 1,
+                first_line: line_no + 1,
+                lines: Vec::with_capacity(CHUNK_LINES),
+                error: None,
+            };
+            if tx.send(std::mem::replace(&mut chunk, next)).is_err() {
+                return; // the file was abandoned
+            }
+        }
     }
-    Ok(())
+    if !chunk.lines.is_empty() {
+        let _ = tx.send(chunk);
+    }
+}
+
+fn parse_chunk(chunk: Chunk, schemas: &[SchemaRef; 3], skip_bad: bool) -> Parsed {
+    let mut by_year: BTreeMap<i32, Vec<Work>> = BTreeMap::new();
+    let (mut works, mut bad) = (0u64, Vec::new());
+    for (i, line) in chunk.lines.iter().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match parse_openalex(line) {
+            Ok(w) => {
+                by_year.entry(w.year).or_default().push(w);
+                works += 1;
+            }
+            Err(e) => {
+                bad.push((chunk.first_line + i as u64, e.to_string()));
+                if !skip_bad {
+                    break;
+                }
+            }
+        }
+    }
+    let batches = if !skip_bad && !bad.is_empty() {
+        Ok(Vec::new())
+    } else {
+        by_year
+            .into_iter()
+            .map(|(year, ws)| Ok((year, batches_of(&ws, schemas)?)))
+            .collect()
+    };
+    Parsed {
+        seq: chunk.seq,
+        works,
+        bad,
+        batches,
+        error: chunk.error,
+    }
+}
+
+/// What one input file gave.
+#[derive(Default)]
+struct FileResult {
+    works: u64,
+    bad: u64,
+    bad_examples: Vec<String>,
+}
+
+/// Reads one input file on one thread, parses and builds its rows on `threads` threads, and
+/// writes the Parquet parts on this one, in the order of the file (so the output does not
+/// depend on the number of threads, and the first bad line reported is the first in the file).
+fn ingest_file(
+    reader: Box<dyn BufRead + Send>,
+    display: &str,
+    parts: &mut Parts,
+    options: &Options,
+    progress: &mut dyn FnMut(),
+) -> Result<FileResult, IngestError> {
+    let threads = options.threads();
+    let (chunk_tx, chunk_rx) = mpsc::sync_channel::<Chunk>(threads * 2);
+    let chunk_rx = Arc::new(Mutex::new(chunk_rx));
+    let (parsed_tx, parsed_rx) = mpsc::sync_channel::<Parsed>(threads * 2);
+    let schemas = parts.schemas.clone();
+    std::thread::scope(|scope| {
+        scope.spawn(move || read_chunks(reader, display, chunk_tx));
+        for _ in 0..threads {
+            let (rx, tx, schemas) = (chunk_rx.clone(), parsed_tx.clone(), &schemas);
+            scope.spawn(move || loop {
+                let next = rx.lock().expect("no thread panicked").recv();
+                let Ok(chunk) = next else { break };
+                if tx
+                    .send(parse_chunk(chunk, schemas, options.skip_bad))
+                    .is_err()
+                {
+                    break; // the file was abandoned
+                }
+            });
+        }
+        // Only the threads hold the channels now: when this side stops early (bad line), its
+        // receiver is dropped, the parsing threads stop, and with them the reader.
+        drop((chunk_rx, parsed_tx));
+        write_in_order(parsed_rx, display, parts, options, progress)
+    })
+}
+
+fn write_in_order(
+    parsed: Receiver<Parsed>,
+    display: &str,
+    parts: &mut Parts,
+    options: &Options,
+    progress: &mut dyn FnMut(),
+) -> Result<FileResult, IngestError> {
+    let mut result = FileResult::default();
+    let mut waiting = BTreeMap::new();
+    let mut next = 0u64;
+    for p in parsed {
+        waiting.insert(p.seq, p);
+        while let Some(p) = waiting.remove(&next) {
+            next += 1;
+            if let (false, Some((line, reason))) = (options.skip_bad, p.bad.first()) {
+                return Err(IngestError::Record {
+                    file: display.to_string(),
+                    line: *line,
+                    reason: reason.clone(),
+                });
+            }
+            result.bad += p.bad.len() as u64;
+            for (line, reason) in p.bad {
+                if result.bad_examples.len() < 20 {
+                    result
+                        .bad_examples
+                        .push(format!("{display}:{line}: {reason}"));
+                }
+            }
+            for (year, batches) in p.batches? {
+                parts.write(year, batches)?;
+            }
+            result.works += p.works;
+            if let Some(e) = p.error {
+                return Err(e);
+            }
+            progress();
+        }
+    }
+    Ok(result)
 }
 
 /// A stable name for an input file's parts (FNV-1a of its path).
@@ -425,7 +602,7 @@ pub fn ingest(
             count: count.clone(),
         };
         let gz = display.ends_with(".gz");
-        let reader: Box<dyn BufRead> = if gz {
+        let reader: Box<dyn BufRead + Send> = if gz {
             Box::new(BufReader::with_capacity(
                 1 << 20,
                 flate2::read::MultiGzDecoder::new(BufReader::new(file)),
@@ -439,45 +616,25 @@ pub fn ingest(
             years: BTreeMap::new(),
             schemas: schemas.clone(),
         };
-        let (mut works, mut bad) = (0u64, 0u64);
-        let result = (|| {
-            for (i, line) in reader.lines().enumerate() {
-                let line_no = i as u64 + 1;
-                let line = line.map_err(io(input))?;
-                if line.trim().is_empty() {
-                    continue;
-                }
-                match parse_openalex(&line) {
-                    Ok(w) => {
-                        parts.add(w)?;
-                        works += 1;
-                    }
-                    Err(e) if options.skip_bad => {
-                        bad += 1;
-                        if summary.bad_examples.len() < 20 {
-                            summary
-                                .bad_examples
-                                .push(format!("{display}:{line_no}: {e}"));
-                        }
-                    }
-                    Err(e) => {
-                        return Err(IngestError::Record {
-                            file: display.clone(),
-                            line: line_no,
-                            reason: e.to_string(),
-                        })
-                    }
-                }
-                if works % 4096 == 0 {
-                    progress(done_bytes + count.load(std::sync::atomic::Ordering::Relaxed));
-                }
+        let result = ingest_file(reader, &display, &mut parts, options, &mut || {
+            progress(done_bytes + count.load(std::sync::atomic::Ordering::Relaxed))
+        })
+        .and_then(|r| parts.finish().map(|()| r));
+        let FileResult {
+            works,
+            bad,
+            bad_examples,
+        } = match result {
+            Ok(r) => r,
+            Err(e) => {
+                discard(out, &key)?;
+                return Err(e);
             }
-            parts.finish()
-        })();
-        if let Err(e) = result {
-            discard(out, &key)?;
-            return Err(e);
-        }
+        };
+        let room = 20usize.saturating_sub(summary.bad_examples.len());
+        summary
+            .bad_examples
+            .extend(bad_examples.into_iter().take(room));
         manifest.inputs.push(InputRecord {
             path: canonical,
             key,

@@ -204,7 +204,7 @@ fn ingested(dir: &Path) -> std::path::PathBuf {
     write_jsonl(&dir.join("part2.jsonl.gz"), b, true);
     let out = dir.join("data");
     let inputs = [dir.join("part1.jsonl"), dir.join("part2.jsonl.gz")];
-    let summary = ingest::ingest(&inputs, &out, &Options { skip_bad: false }, &mut |_| {}).unwrap();
+    let summary = ingest::ingest(&inputs, &out, &Options::default(), &mut |_| {}).unwrap();
     assert_eq!(
         (summary.files, summary.works, summary.bad_lines),
         (2, 45, 0)
@@ -445,7 +445,7 @@ async fn ingest_round_trip_and_resume() {
         false,
     );
     let inputs = ["part1.jsonl", "part2.jsonl.gz", "part3.jsonl"].map(|f| dir.path().join(f));
-    let s = ingest::ingest(&inputs, &data, &Options { skip_bad: false }, &mut |_| {}).unwrap();
+    let s = ingest::ingest(&inputs, &data, &Options::default(), &mut |_| {}).unwrap();
     assert_eq!((s.files, s.files_skipped, s.works), (1, 2, 1));
     let engine = Engine::open(&EngineSpec::Embedded, &data).await.unwrap();
     assert_eq!(engine.works().await.unwrap().len(), 46);
@@ -464,7 +464,7 @@ async fn ingest_round_trip_and_resume() {
     let e = ingest::ingest(
         std::slice::from_ref(&bad),
         &data,
-        &Options { skip_bad: false },
+        &Options::default(),
         &mut |_| {},
     )
     .unwrap_err();
@@ -484,7 +484,10 @@ async fn ingest_round_trip_and_resume() {
     let s = ingest::ingest(
         std::slice::from_ref(&bad),
         &data,
-        &Options { skip_bad: true },
+        &Options {
+            skip_bad: true,
+            threads: 0,
+        },
         &mut |_| {},
     )
     .unwrap();
@@ -498,6 +501,94 @@ async fn ingest_round_trip_and_resume() {
     );
     let manifest = ingest::read_manifest(&data).unwrap();
     assert_eq!(manifest.inputs.len(), 4);
+}
+
+/// Lines are parsed on several threads and written in file order: the Parquet files are the
+/// same byte for byte whatever the number of threads, and the bad line reported is the first in
+/// the file even when a later chunk is parsed first.
+#[test]
+fn ingest_is_the_same_on_any_number_of_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let g = pillar_landscape::generate::Generator::new(3);
+    let lines: Vec<String> = (0..20_000).map(|n| g.work(n).to_string()).collect();
+    let good = dir.path().join("good.jsonl");
+    std::fs::write(&good, lines.join("\n")).unwrap();
+    let files = |threads: usize| {
+        let out = dir.path().join(format!("threads-{threads}"));
+        let options = Options {
+            skip_bad: false,
+            threads,
+        };
+        let s = ingest::ingest(std::slice::from_ref(&good), &out, &options, &mut |_| {}).unwrap();
+        assert_eq!(s.works, 20_000);
+        let mut parts: Vec<(String, Vec<u8>)> = walk(&out)
+            .into_iter()
+            .filter(|p| p.ends_with(".parquet"))
+            .map(|p| {
+                let bytes = std::fs::read(&p).unwrap();
+                (
+                    p.strip_prefix(out.to_str().unwrap()).unwrap().to_string(),
+                    bytes,
+                )
+            })
+            .collect();
+        parts.sort();
+        parts
+    };
+    let one = files(1);
+    assert_eq!(one.len(), 30, "three tables × ten years");
+    assert!(one == files(3), "the same parts byte for byte");
+
+    // Bad lines at 10 000 (second chunk) and 17 000 (third).
+    let mut bad_lines = lines.clone();
+    bad_lines[9_999] = r#"{"id": "W2"}"#.to_string();
+    bad_lines[16_999] = "not json".to_string();
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, bad_lines.join("\n")).unwrap();
+    let out = dir.path().join("bad");
+    for _ in 0..3 {
+        let e = ingest::ingest(
+            std::slice::from_ref(&bad),
+            &out,
+            &Options {
+                skip_bad: false,
+                threads: 3,
+            },
+            &mut |_| {},
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!(
+                "{}:10000: field `publication_year` is missing",
+                bad.display()
+            )
+        );
+        assert!(
+            walk(&out).iter().all(|p| !p.contains("part-")),
+            "nothing kept"
+        );
+    }
+    let s = ingest::ingest(
+        std::slice::from_ref(&bad),
+        &out,
+        &Options {
+            skip_bad: true,
+            threads: 3,
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!((s.works, s.bad_lines), (19_998, 2));
+    assert_eq!(s.bad_examples.len(), 2);
+    assert_eq!(
+        s.bad_examples[0],
+        format!(
+            "{}:10000: field `publication_year` is missing",
+            bad.display()
+        )
+    );
+    assert!(s.bad_examples[1].starts_with(&format!("{}:17000: ", bad.display())));
 }
 
 fn walk(dir: &Path) -> Vec<String> {
@@ -569,7 +660,7 @@ async fn ballista_gives_the_embedded_results() {
     ingest::ingest(
         &[dir.path().join("synthetic.jsonl")],
         &data2,
-        &Options { skip_bad: false },
+        &Options::default(),
         &mut |_| {},
     )
     .unwrap();

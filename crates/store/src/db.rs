@@ -136,6 +136,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "landscapes",
         include_str!("../migrations/sqlite/0012_landscapes.sql"),
     ),
+    (
+        13,
+        "landscape facts",
+        include_str!("../migrations/sqlite/0013_landscape_facts.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -197,6 +202,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         12,
         "landscapes",
         include_str!("../migrations/postgres/0012_landscapes.sql"),
+    ),
+    (
+        13,
+        "landscape facts",
+        include_str!("../migrations/postgres/0013_landscape_facts.sql"),
     ),
 ];
 

@@ -125,14 +125,7 @@ pub async fn seed_landscapes(store: &Store, at: &str) -> Result<usize, StoreErro
         .map_err(|e| InputError::new(name, Some(e.line()), None, e.to_string()))?;
     for l in &file.landscapes {
         store
-            .publish_landscape(
-                &l.id,
-                &l.name,
-                &l.label,
-                &l.analysis.to_string(),
-                "demo",
-                at,
-            )
+            .publish_landscape(&l.id, &l.name, &l.label, &l.analysis, "demo", at)
             .await?;
     }
     Ok(file.landscapes.len())

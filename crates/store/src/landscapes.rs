@@ -1,5 +1,6 @@
 //! Published technology-landscape analyses: a JSON body under one label, read only by those the
-//! label allows.
+//! label allows. The body is the landscape engine's; the store keeps two facts of it in columns
+//! for listings (`report.works`, the number of works analysed, and the ids of `report.areas`).
 
 use pillar_label::Label;
 use sqlx::Row;
@@ -34,6 +35,10 @@ pub struct Landscape {
     pub label: Label,
     pub published_at: String,
     pub published_by: String,
+    /// Works analysed.
+    pub works: i64,
+    /// Ids of the technology areas analysed, sorted.
+    pub areas: Vec<String>,
     /// The analysis (JSON); `None` in listings.
     pub body: Option<String>,
 }
@@ -52,7 +57,7 @@ impl Store {
         id: &str,
         name: &str,
         label: &Label,
-        body: &str,
+        analysis: &serde_json::Value,
         by: &str,
         at: &str,
     ) -> Result<(), StoreError> {
@@ -76,6 +81,18 @@ impl Store {
         if let Some(why) = label_problem(&set, label) {
             return Err(bad("label", why));
         }
+        let works = analysis
+            .pointer("/report/works")
+            .and_then(|w| w.as_i64())
+            .ok_or_else(|| bad("analysis", "has no `report.works` count".into()))?;
+        let mut areas: Vec<&str> = analysis
+            .pointer("/report/areas")
+            .and_then(|a| a.as_object())
+            .ok_or_else(|| bad("analysis", "has no `report.areas`".into()))?
+            .keys()
+            .map(String::as_str)
+            .collect();
+        areas.sort_unstable();
         let mut tx = self.begin_write().await?;
         let (labels, _) = intern_labels(&mut tx, std::iter::once(label)).await?;
         sqlx::query("DELETE FROM landscapes WHERE id = $1")
@@ -83,15 +100,18 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         sqlx::query(
-            "INSERT INTO landscapes (id, name, label_id, body, published_at, published_by) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO landscapes \
+             (id, name, label_id, body, published_at, published_by, works, areas) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id)
         .bind(name)
         .bind(labels[label])
-        .bind(body)
+        .bind(analysis.to_string())
         .bind(at)
         .bind(by)
+        .bind(works)
+        .bind(areas.join(" "))
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -135,7 +155,8 @@ impl Store {
             ("NULL", "")
         };
         let sql = format!(
-            "SELECT s.id, s.name, l.canonical, s.published_at, s.published_by, {body} \
+            "SELECT s.id, s.name, l.canonical, s.published_at, s.published_by, s.works, s.areas, \
+             {body} \
              FROM landscapes s JOIN labels l ON l.id = s.label_id WHERE {filter}{one} \
              ORDER BY s.published_at DESC, s.id"
         );
@@ -153,7 +174,13 @@ impl Store {
                     label: Label::from_json(&r.get::<String, _>(2)).map_err(corrupt)?,
                     published_at: r.get(3),
                     published_by: r.get(4),
-                    body: r.get(5),
+                    works: r.get(5),
+                    areas: r
+                        .get::<String, _>(6)
+                        .split_whitespace()
+                        .map(str::to_string)
+                        .collect(),
+                    body: r.get(7),
                 })
             })
             .collect()

@@ -1010,3 +1010,79 @@ async fn concurrent_writers_of_new_labels_all_succeed() {
         assert_eq!(distinct, 4, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn landscapes_keep_their_facts_and_follow_their_labels() {
+    for (backend, store, _g) in stores().await {
+        seed_with_policies(&store).await;
+        let at = "2026-11-28T00:00:00Z";
+        assert_eq!(demo::seed_landscapes(&store, at).await.unwrap(), 2);
+        let cache = pillar_store::EntitlementCache::default();
+        let us = entitlements_of(&store, &cache, "us-secretariat").await;
+        let kr = entitlements_of(&store, &cache, "kr-pm").await;
+        let facts = |list: Vec<pillar_store::landscapes::Landscape>| {
+            list.into_iter()
+                .map(|l| (l.id, l.works, l.areas.len(), l.body.is_some()))
+                .collect::<Vec<_>>()
+        };
+        let mut seen = facts(store.landscapes(&us).await.unwrap());
+        seen.sort();
+        assert_eq!(
+            seen,
+            vec![
+                ("aukus-restricted".to_string(), 22_435, 20, false),
+                ("pillar2-open".to_string(), 40_000, 20, false),
+            ],
+            "{backend}"
+        );
+        let areas = &store.landscapes(&us).await.unwrap()[0].areas;
+        assert!(areas.windows(2).all(|w| w[0] < w[1]), "sorted: {areas:?}");
+        // The SECRET REL USA/AUS/GBR analysis does not exist for a Korean reader.
+        assert_eq!(
+            facts(store.landscapes(&kr).await.unwrap()),
+            vec![("pillar2-open".to_string(), 40_000, 20, false)],
+            "{backend}"
+        );
+        assert!(store
+            .landscape("aukus-restricted", &kr)
+            .await
+            .unwrap()
+            .is_none());
+        assert!(store
+            .landscape("aukus-restricted", &us)
+            .await
+            .unwrap()
+            .unwrap()
+            .body
+            .is_some());
+
+        // An analysis without its report is refused, naming the field.
+        let e = store
+            .publish_landscape("x", "X", &default_label(), &serde_json::json!({}), "t", at)
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("analysis"), "{backend}: {e}");
+        assert_eq!(store.landscape_count().await.unwrap(), 2);
+
+        // The migration that added the two columns fills them from bodies already stored.
+        let pool = store_pool(&store);
+        sqlx::query("UPDATE landscapes SET works = 0, areas = ''")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let migration = match store.backend() {
+            pillar_store::Backend::Sqlite => {
+                include_str!("../migrations/sqlite/0013_landscape_facts.sql")
+            }
+            pillar_store::Backend::Postgres => {
+                include_str!("../migrations/postgres/0013_landscape_facts.sql")
+            }
+        };
+        let backfill = &migration[migration.find("UPDATE").unwrap()..];
+        sqlx::query(backfill).execute(&pool).await.unwrap();
+        let mut again = facts(store.landscapes(&us).await.unwrap());
+        again.sort();
+        assert_eq!(again, seen, "{backend}");
+        assert_eq!(&store.landscapes(&us).await.unwrap()[0].areas, areas);
+    }
+}

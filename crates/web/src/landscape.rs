@@ -68,15 +68,11 @@ async fn open(
     Ok(found)
 }
 
-/// Colour for an RSCA in [−1, 1]: blue (weak) through white to orange (strong).
-fn rsca_colour(x: f64) -> String {
-    let t = x.clamp(-1.0, 1.0);
-    let (r, g, b) = if t >= 0.0 {
-        (255.0, 255.0 - 120.0 * t, 255.0 - 220.0 * t)
-    } else {
-        (255.0 + 200.0 * t, 255.0 + 90.0 * t, 255.0)
-    };
-    format!("rgb({},{},{})", r as u8, g as u8, b as u8)
+/// Colour class for an RSCA in [−1, 1], in nine steps: blue (weak) through white to orange
+/// (strong). The colours are in the style sheet (`.rsca-0` … `.rsca-8`; the CSP allows no inline
+/// style), for table cells and SVG shapes alike.
+fn rsca_class(x: f64) -> String {
+    format!("rsca-{}", ((x.clamp(-1.0, 1.0) + 1.0) * 4.0).round() as u8)
 }
 
 /// Nations shown on the heat map: the fifteen with the most works in the analysed areas, plus
@@ -132,10 +128,10 @@ fn heat_map(s: &Snapshot, id: &str, nations: &[String], lang: Lang) -> String {
             let rsca = a.nations.get(n).map_or(-1.0, |i| i.rsca);
             let _ = write!(
                 svg,
-                "<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{}\" stroke=\"#fff\"><title>{} · {}: RSCA {rsca:.2}</title></rect><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"9\">{:.1}</text>",
+                "<rect x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" class=\"{}\" stroke=\"#fff\"><title>{} · {}: RSCA {rsca:.2}</title></rect><text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"9\">{:.1}</text>",
                 cell,
                 cell,
-                rsca_colour(rsca),
+                rsca_class(rsca),
                 esc(n),
                 esc(&a.name),
                 x + cell / 2.0,
@@ -264,22 +260,18 @@ pub(crate) async fn research_strength(
     nations: &[&str],
     lang: Lang,
 ) -> Result<Option<(String, pillar_label::Label)>, ServerError> {
-    let mut best: Option<(Landscape, Snapshot)> = None;
-    for l in state.store.landscapes(&v.readable).await? {
-        let Some((l, s)) = fetch(state, v, &l.id).await? else {
-            continue;
-        };
-        if workstreams
-            .iter()
-            .any(|(id, _)| s.report.areas.contains_key(id))
-            && best
-                .as_ref()
-                .is_none_or(|(_, b)| s.report.works > b.report.works)
-        {
-            best = Some((l, s));
-        }
-    }
-    if let Some((l, s)) = best {
+    // The broadest readable analysis that covers a workstream; only its body is read.
+    let broadest = state
+        .store
+        .landscapes(&v.readable)
+        .await?
+        .into_iter()
+        .filter(|l| workstreams.iter().any(|(id, _)| l.areas.contains(id)))
+        .reduce(|best, l| if l.works > best.works { l } else { best });
+    let Some(best) = broadest else {
+        return Ok(None);
+    };
+    if let Some((l, s)) = fetch(state, v, &best.id).await? {
         audit_read(state, v, &l).await?;
         let head: String = nations
             .iter()
@@ -302,8 +294,8 @@ pub(crate) async fn research_strength(
                     Some(i) => {
                         let _ = write!(
                             rows,
-                            "<td style=\"background:{}\">RSCA {:.2}<br><small>{} {:.0} %</small></td>",
-                            rsca_colour(i.rsca),
+                            "<td class=\"{}\">RSCA {:.2}<br><small>{} {:.0} %</small></td>",
+                            rsca_class(i.rsca),
                             i.rsca,
                             lang.t("top10_fractional"),
                             100.0 * i.share_top10
@@ -342,9 +334,11 @@ pub async fn index(
         .iter()
         .map(|l| {
             format!(
-                "<tr><td><a href=\"/landscape/{}\">{}</a></td><td>{}</td><td>{}</td></tr>",
+                "<tr><td><a href=\"/landscape/{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
                 esc(&l.id),
                 esc(&l.name),
+                l.works,
+                l.areas.len(),
                 esc(&l.published_at),
                 esc(&l.published_by)
             )
@@ -354,8 +348,10 @@ pub async fn index(
         format!("<p>{}</p>", lang.t("no_analyses"))
     } else {
         format!(
-            "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
+            "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
             lang.t("analyses"),
+            lang.t("works_analysed"),
+            lang.t("areas"),
             lang.t("published"),
             lang.t("by")
         )

@@ -1298,7 +1298,7 @@ async fn an_assessment_made_with_the_questionnaire_is_recorded_and_fixed_once_si
 }
 
 /// A small analysis (one area, one nation) whose names carry the ZEBRA marker.
-fn zebra_landscape() -> String {
+fn zebra_landscape() -> serde_json::Value {
     use pillar_landscape::indicators::{self, AreaNationRow, NationTotalRow, Tables};
     let areas = pillar_landscape::AreaSet::parse(
         r#"{"areas": [{"id": "zebra-area", "name": "ZEBRA area", "query": "zebra"}]}"#,
@@ -1331,7 +1331,7 @@ fn zebra_landscape() -> String {
         from: 2020,
         to: 2024,
     };
-    serde_json::to_string(&indicators::snapshot(
+    serde_json::to_value(indicators::snapshot(
         &areas,
         period,
         &tables,
