@@ -8,12 +8,13 @@ STATEMENTS.json is `pillar landscape sql --data DIR`; DATAFUSION_RUNS.json is a 
 statement's rows must agree (floats to 1e-9 relative) or the script exits 1.
 """
 import json
+import os
 import sys
 import time
 
 import duckdb
 
-REPEAT = 3
+REPEAT = int(os.environ.get("PILLAR_BENCH_RUNS", "3"))
 KEYS = {
     "area_nation": ("area", "nation"),
     "nation_totals": ("nation",),
