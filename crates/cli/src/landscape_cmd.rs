@@ -277,6 +277,9 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
                 IngestError::Record { .. } => anyhow::Error::new(BadInput(format!(
                     "{e} (nothing of this file was kept; --skip-bad counts such lines instead)"
                 ))),
+                IngestError::Unreadable { .. } => {
+                    BadInput(format!("{e} (nothing of this file was kept)")).into()
+                }
                 IngestError::Io { .. } => BadInput(e.to_string()).into(),
                 IngestError::Other(_) => anyhow::anyhow!(e),
             })?;

@@ -197,6 +197,30 @@ fn bad_input_is_named_and_nothing_is_kept() {
         0,
         "nothing of the file is kept"
     );
+
+    // A damaged file (gzip cut short) is named with the line it broke at; --skip-bad does not
+    // apply to it.
+    let other = tempfile::tempdir().unwrap();
+    let (corpus_file, _) = corpus(other.path(), 2_000);
+    let bytes = std::fs::read(&corpus_file).unwrap();
+    let cut = other.path().join("cut.jsonl.gz");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    let cut_path = cut.display().to_string();
+    let cut_data = other.path().join("cut-data").display().to_string();
+    for skip in [&[][..], &["--skip-bad"][..]] {
+        let args = [
+            &["landscape", "ingest", &cut_path, "--out", &cut_data][..],
+            skip,
+        ]
+        .concat();
+        let err = bad(&pillar(other.path(), &args));
+        assert!(
+            err.contains(&format!("{cut_path}:")) && err.contains(": cannot read the line: "),
+            "{err}"
+        );
+        assert!(!err.contains("--skip-bad counts"), "{err}");
+        assert_eq!(parquet_files(Path::new(&cut_data)), 0);
+    }
     let out = ok(&pillar(
         dir.path(),
         &["landscape", "ingest", &path, "--out", &data, "--skip-bad"],

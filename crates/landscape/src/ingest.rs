@@ -36,6 +36,13 @@ pub enum IngestError {
         line: u64,
         reason: String,
     },
+    /// The file itself is damaged at this line (bad gzip, not UTF-8): `--skip-bad` cannot help.
+    #[error("{file}:{line}: cannot read the line: {reason}")]
+    Unreadable {
+        file: String,
+        line: u64,
+        reason: String,
+    },
     #[error("{path}: {source}")]
     Io {
         path: String,
@@ -343,10 +350,10 @@ fn read_chunks(reader: Box<dyn BufRead + Send>, display: &str, tx: SyncSender<Ch
         match line {
             Ok(line) => chunk.lines.push(line),
             Err(e) => {
-                chunk.error = Some(IngestError::Record {
+                chunk.error = Some(IngestError::Unreadable {
                     file: display.to_string(),
                     line: line_no,
-                    reason: format!("cannot read the line: {e}"),
+                    reason: e.to_string(),
                 });
                 let _ = tx.send(chunk);
                 return;
