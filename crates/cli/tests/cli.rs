@@ -1,27 +1,10 @@
 //! Black-box tests of the `pillar` binary, driven as a user would drive it.
 
+mod common;
+
+use common::{ok, pillar};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn pillar(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pillar"))
-        .args(args)
-        .env("PILLAR_DATA_DIR", data_dir)
-        .env_remove("PILLAR_DB")
-        .env_remove("PILLAR_CONFIG")
-        .env("PILLAR_LOG", "warn")
-        .output()
-        .expect("run pillar")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "pillar failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
+use std::process::Command;
 
 /// A seeded data directory.
 fn seeded() -> tempfile::TempDir {

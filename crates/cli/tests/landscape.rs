@@ -1,38 +1,10 @@
 //! Black-box tests of `pillar landscape …`: generate, ingest, report, partners, publish, and
 //! the errors a user meets.
 
+mod common;
+
+use common::{bad, ok, pillar};
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn pillar(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pillar"))
-        .args(args)
-        .env("PILLAR_DATA_DIR", data_dir)
-        .env_remove("PILLAR_DB")
-        .env("PILLAR_LOG", "warn")
-        .output()
-        .expect("run pillar")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn bad(out: &Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8(out.stderr.clone()).unwrap()
-}
 
 /// A generated corpus of `n` works, ingested; returns (corpus file, data directory).
 fn corpus(dir: &Path, n: u32) -> (String, String) {

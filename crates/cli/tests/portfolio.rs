@@ -1,32 +1,8 @@
 //! Black-box tests of `pillar readiness …` and `pillar project …`.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn pillar(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pillar"))
-        .args(args)
-        .env("PILLAR_DATA_DIR", data_dir)
-        .env_remove("PILLAR_DB")
-        .env_remove("PILLAR_CONFIG")
-        .env("PILLAR_LOG", "warn")
-        .output()
-        .expect("run pillar")
-}
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "pillar failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout.clone()).unwrap()
-}
-
-fn bad(out: &Output) -> String {
-    assert_eq!(out.status.code(), Some(2), "expected exit 2");
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
+use common::{bad, ok, pillar};
 
 #[test]
 fn srl_from_a_file_matches_the_hand_worked_chain() {

@@ -1,17 +1,9 @@
 //! Black-box tests of `pillar supply …`.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn pillar(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_pillar"))
-        .args(args)
-        .env("PILLAR_DATA_DIR", data_dir)
-        .env_remove("PILLAR_DB")
-        .env("PILLAR_LOG", "warn")
-        .output()
-        .expect("run pillar")
-}
+use common::pillar;
+use std::path::Path;
 
 fn demo_dir() -> String {
     concat!(env!("CARGO_MANIFEST_DIR"), "/../supply/data/demo").to_string()
