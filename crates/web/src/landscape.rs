@@ -26,8 +26,8 @@ fn risk(lang: Lang, r: &str) -> &'static str {
     }
 }
 
-/// A readable analysis and its parsed body.
-async fn fetch(
+/// A readable analysis and its parsed body; records the read in the audit log.
+async fn open(
     state: &AppState,
     v: &Viewer,
     id: &str,
@@ -37,10 +37,6 @@ async fn fetch(
     };
     let snapshot: Snapshot = serde_json::from_str(l.body.as_deref().unwrap_or("{}"))
         .map_err(|e| ServerError::from(format!("landscape {id}: {e}")))?;
-    Ok(Some((l, snapshot)))
-}
-
-async fn audit_read(state: &AppState, v: &Viewer, l: &Landscape) -> Result<(), ServerError> {
     let label_id = state.store.label_id(&l.label).await?;
     state
         .audit(
@@ -52,20 +48,7 @@ async fn audit_read(state: &AppState, v: &Viewer, l: &Landscape) -> Result<(), S
             "",
         )
         .await;
-    Ok(())
-}
-
-/// A readable analysis and its parsed body; records the read in the audit log.
-async fn open(
-    state: &AppState,
-    v: &Viewer,
-    id: &str,
-) -> Result<Option<(Landscape, Snapshot)>, ServerError> {
-    let found = fetch(state, v, id).await?;
-    if let Some((l, _)) = &found {
-        audit_read(state, v, l).await?;
-    }
-    Ok(found)
+    Ok(Some((l, snapshot)))
 }
 
 /// Colour class for an RSCA in [−1, 1], in nine steps: blue (weak) through white to orange
@@ -271,52 +254,51 @@ pub(crate) async fn research_strength(
     let Some(best) = broadest else {
         return Ok(None);
     };
-    if let Some((l, s)) = fetch(state, v, &best.id).await? {
-        audit_read(state, v, &l).await?;
-        let head: String = nations
-            .iter()
-            .map(|n| format!("<th scope=\"col\">{n}</th>"))
-            .collect();
-        let mut rows = String::new();
-        for (id, name) in workstreams {
-            let Some(a) = s.report.areas.get(id) else {
-                continue;
-            };
-            let _ = write!(
-                rows,
-                "<tr><th scope=\"row\"><a href=\"/landscape/{}/areas/{}\">{}</a></th>",
-                esc(&l.id),
-                esc(id),
-                esc(name)
-            );
-            for n in nations {
-                match a.nations.get(*n) {
-                    Some(i) => {
-                        let _ = write!(
-                            rows,
-                            "<td class=\"{}\">RSCA {:.2}<br><small>{} {:.0} %</small></td>",
-                            rsca_class(i.rsca),
-                            i.rsca,
-                            lang.t("top10_fractional"),
-                            100.0 * i.share_top10
-                        );
-                    }
-                    None => rows.push_str("<td>–</td>"),
-                }
-            }
-            rows.push_str("</tr>");
-        }
-        let html = format!(
-            "<p><a href=\"/landscape/{}\">{}</a> ({}–{})</p><table class=\"matrix\"><thead><tr><th>{}</th>{head}</tr></thead><tbody>{rows}</tbody></table>",
+    let Some((l, s)) = open(state, v, &best.id).await? else {
+        return Ok(None);
+    };
+    let head: String = nations
+        .iter()
+        .map(|n| format!("<th scope=\"col\">{n}</th>"))
+        .collect();
+    let mut rows = String::new();
+    for (id, name) in workstreams {
+        let Some(a) = s.report.areas.get(id) else {
+            continue;
+        };
+        let _ = write!(
+            rows,
+            "<tr><th scope=\"row\"><a href=\"/landscape/{}/areas/{}\">{}</a></th>",
             esc(&l.id),
-            esc(&l.name),
-            s.report.period.from,
-            s.report.period.to,
-            lang.t("workstream")
+            esc(id),
+            esc(name)
         );
-        return Ok(Some((html, l.label)));
+        for n in nations {
+            match a.nations.get(*n) {
+                Some(i) => {
+                    let _ = write!(
+                        rows,
+                        "<td class=\"{}\">RSCA {:.2}<br><small>{} {:.0} %</small></td>",
+                        rsca_class(i.rsca),
+                        i.rsca,
+                        lang.t("top10_fractional"),
+                        100.0 * i.share_top10
+                    );
+                }
+                None => rows.push_str("<td>–</td>"),
+            }
+        }
+        rows.push_str("</tr>");
     }
-    Ok(None)
+    let html = format!(
+        "<p><a href=\"/landscape/{}\">{}</a> ({}–{})</p><table class=\"matrix\"><thead><tr><th>{}</th>{head}</tr></thead><tbody>{rows}</tbody></table>",
+        esc(&l.id),
+        esc(&l.name),
+        s.report.period.from,
+        s.report.period.to,
+        lang.t("workstream")
+    );
+    Ok(Some((html, l.label)))
 }
 
 /// `/landscape`: the analyses the reader may read.
