@@ -4,7 +4,7 @@
 use serde::Serialize;
 use sqlx::Row as _;
 
-use crate::db::Store;
+use crate::db::{Backend, Store};
 use crate::error::StoreError;
 
 /// An API token as listed (never the secret).
@@ -160,5 +160,78 @@ impl Store {
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?)
+    }
+
+    /// Counts a sign-in attempt against each of `keys` (an account, an address) *before* the
+    /// password is checked, and says whether every key is still within `max` attempts of its
+    /// window: counting first means that parallel guesses cannot all pass the check before the
+    /// first failure is recorded. A key whose window opened at or before `expired` starts a new
+    /// window at `now` (RFC 3339 UTC, which compares as text). The counts live in the database,
+    /// so that every server process over it shares them. A success takes its attempt back
+    /// ([`Store::login_succeeded`]).
+    pub async fn count_login_attempt(
+        &self,
+        keys: &[&str],
+        now: &str,
+        expired: &str,
+        max: i64,
+    ) -> Result<bool, StoreError> {
+        // Keys are taken in one order by every caller (no two attempts wait on each other).
+        let mut keys = keys.to_vec();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut tx = self.begin_write().await?;
+        let mut allowed = true;
+        for key in keys {
+            let attempts: i64 = sqlx::query_scalar(
+                "INSERT INTO login_attempts (key, attempts, window_start) VALUES ($1, 1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET \
+                 attempts = CASE WHEN login_attempts.window_start <= $3 THEN 1 ELSE login_attempts.attempts + 1 END, \
+                 window_start = CASE WHEN login_attempts.window_start <= $3 THEN $2 ELSE login_attempts.window_start END \
+                 RETURNING attempts",
+            )
+            .bind(key)
+            .bind(now)
+            .bind(expired)
+            .fetch_one(&mut *tx)
+            .await?;
+            allowed &= attempts <= max;
+        }
+        tx.commit().await?;
+        // Expired windows are forgotten, so that trying many names cannot grow the table
+        // without bound. PostgreSQL skips rows another attempt holds rather than wait on them.
+        let forget = match self.backend() {
+            Backend::Sqlite => "DELETE FROM login_attempts WHERE window_start <= $1",
+            Backend::Postgres => {
+                "DELETE FROM login_attempts WHERE key IN \
+                 (SELECT key FROM login_attempts WHERE window_start <= $1 FOR UPDATE SKIP LOCKED)"
+            }
+        };
+        sqlx::query(forget)
+            .bind(expired)
+            .execute(&self.pool)
+            .await?;
+        Ok(allowed)
+    }
+
+    /// A sign-in succeeded: the account's attempts are forgotten, and the attempt counted
+    /// against each of `others` (the address) is taken back — only that one, so that signing
+    /// in to one account does not clear an address's failures against others.
+    pub async fn login_succeeded(&self, account: &str, others: &[&str]) -> Result<(), StoreError> {
+        // In the order attempts take them (see above).
+        let mut keys: Vec<&str> = others.iter().copied().chain([account]).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let mut tx = self.begin_write().await?;
+        for key in keys {
+            let sql = if key == account {
+                "DELETE FROM login_attempts WHERE key = $1"
+            } else {
+                "UPDATE login_attempts SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0"
+            };
+            sqlx::query(sql).bind(key).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -141,6 +141,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "landscape facts",
         include_str!("../migrations/sqlite/0013_landscape_facts.sql"),
     ),
+    (
+        14,
+        "login attempts",
+        include_str!("../migrations/sqlite/0014_login_attempts.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -207,6 +212,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         13,
         "landscape facts",
         include_str!("../migrations/postgres/0013_landscape_facts.sql"),
+    ),
+    (
+        14,
+        "login attempts",
+        include_str!("../migrations/postgres/0014_login_attempts.sql"),
     ),
 ];
 

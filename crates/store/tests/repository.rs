@@ -13,12 +13,21 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A fresh, migrated store on each available backend. The guard keeps SQLite's directory alive.
 async fn stores() -> Vec<(String, Store, Option<tempfile::TempDir>)> {
+    stores_at()
+        .await
+        .into_iter()
+        .map(|(name, store, _, guard)| (name, store, guard))
+        .collect()
+}
+
+/// [`stores`] with where each database is, to open it a second time (as a second server
+/// process would).
+async fn stores_at() -> Vec<(String, Store, DbTarget, Option<tempfile::TempDir>)> {
     let mut out = Vec::new();
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = Store::open_migrated(&DbTarget::Sqlite(dir.path().join("t.db")))
-        .await
-        .unwrap();
-    out.push(("sqlite".to_string(), sqlite, Some(dir)));
+    let target = DbTarget::Sqlite(dir.path().join("t.db"));
+    let sqlite = Store::open_migrated(&target).await.unwrap();
+    out.push(("sqlite".to_string(), sqlite, target, Some(dir)));
     match std::env::var("PILLAR_TEST_PG_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!(
@@ -39,10 +48,9 @@ async fn stores() -> Vec<(String, Store, Option<tempfile::TempDir>)> {
             admin.close().await.unwrap();
             let (base, _) = admin_url.rsplit_once('/').unwrap();
             let url = format!("{base}/{name}");
-            let pg = Store::open_migrated(&DbTarget::Postgres(url))
-                .await
-                .unwrap();
-            out.push(("postgres".to_string(), pg, None));
+            let target = DbTarget::Postgres(url);
+            let pg = Store::open_migrated(&target).await.unwrap();
+            out.push(("postgres".to_string(), pg, target, None));
         }
         _ => eprintln!("PILLAR_TEST_PG_URL is not set: PostgreSQL half of the suite skipped"),
     }
@@ -1084,5 +1092,103 @@ async fn landscapes_keep_their_facts_and_follow_their_labels() {
         again.sort();
         assert_eq!(again, seen, "{backend}");
         assert_eq!(&store.landscapes(&us).await.unwrap()[0].areas, areas);
+    }
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_counted_once_for_every_server_process() {
+    const MAX: i64 = 5;
+    let (now, expired) = ("2026-12-01T10:00:00.000Z", "2026-12-01T09:45:00.000Z");
+    for (backend, store, target, _g) in stores_at().await {
+        // A second server process over the same database.
+        let other = Store::open(&target).await.unwrap();
+        let keys = ["user:au-liaison", "addr:192.0.2.1"];
+        for i in 0..MAX {
+            let by = if i % 2 == 0 { &store } else { &other };
+            assert!(
+                by.count_login_attempt(&keys, now, expired, MAX)
+                    .await
+                    .unwrap(),
+                "{backend}: attempt {i}"
+            );
+        }
+        assert!(
+            !other
+                .count_login_attempt(&keys, now, expired, MAX)
+                .await
+                .unwrap(),
+            "{backend}: the sixth attempt, from the other process"
+        );
+        // Once the window has passed, the key starts again.
+        assert!(
+            store
+                .count_login_attempt(
+                    &keys,
+                    "2026-12-01T10:20:00.000Z",
+                    "2026-12-01T10:05:00.000Z",
+                    MAX
+                )
+                .await
+                .unwrap(),
+            "{backend}"
+        );
+        // Parallel guesses: counted before any password is checked, so exactly MAX pass.
+        let mut tasks = Vec::new();
+        for i in 0..4 * MAX {
+            let s = if i % 2 == 0 {
+                store.clone()
+            } else {
+                other.clone()
+            };
+            tasks.push(tokio::spawn(async move {
+                s.count_login_attempt(&["user:kr-pm", "addr:198.51.100.7"], now, expired, MAX)
+                    .await
+                    .unwrap()
+            }));
+        }
+        let mut passed = 0;
+        for t in tasks {
+            passed += i64::from(t.await.unwrap());
+        }
+        assert_eq!(passed, MAX, "{backend}");
+        // A success forgets the account's attempts and takes back its own from the address,
+        // not the address's other failures.
+        let (user, addr) = ("user:jp-observer", "addr:203.0.113.9");
+        for _ in 0..3 {
+            store
+                .count_login_attempt(&[addr], now, expired, MAX)
+                .await
+                .unwrap();
+        }
+        store
+            .count_login_attempt(&[user, addr], now, expired, MAX)
+            .await
+            .unwrap();
+        store.login_succeeded(user, &[addr]).await.unwrap();
+        let pool = store_pool(&store);
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT key, attempts FROM login_attempts WHERE key IN ($1, $2)")
+                .bind(user)
+                .bind(addr)
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(rows, vec![(addr.to_string(), 3)], "{backend}");
+        // Expired windows are forgotten: the table does not grow with every name tried.
+        store
+            .count_login_attempt(
+                &["user:someone"],
+                "2026-12-02T00:00:00.000Z",
+                "2026-12-01T23:45:00.000Z",
+                MAX,
+            )
+            .await
+            .unwrap();
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_attempts")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 1, "{backend}");
+        other.close().await;
     }
 }

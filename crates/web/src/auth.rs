@@ -1,8 +1,6 @@
 //! Passwords (argon2id), session and API-token secrets, CSRF tokens and login throttling.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -49,58 +47,11 @@ pub fn secret_hash(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// Failed logins per key (an account or an address) within a window.
-#[derive(Debug, Default)]
-pub struct Throttle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
-}
-
-/// Failures allowed per window before logins are refused.
-pub const MAX_FAILURES: u32 = 5;
-/// The window.
+/// Sign-in attempts allowed per account and per address within [`WINDOW`]; the counts are
+/// kept by the store (`Store::count_login_attempt`), shared by every server process.
+pub const MAX_FAILURES: i64 = 5;
+/// The window, from an account's or an address's first counted attempt.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Keys tracked at most (accounts and addresses together).
-pub const MAX_TRACKED: usize = 100_000;
-
-impl Throttle {
-    /// True when `key` may try again.
-    pub fn allowed(&self, key: &str) -> bool {
-        let map = self.failures.lock().expect("throttle lock");
-        match map.get(key) {
-            Some((n, since)) if since.elapsed() < WINDOW => *n < MAX_FAILURES,
-            _ => true,
-        }
-    }
-
-    /// Records a failure. Expired entries are dropped when the table grows, so that trying
-    /// many names cannot grow it without bound.
-    pub fn fail(&self, key: &str) {
-        let mut map = self.failures.lock().expect("throttle lock");
-        if map.len() >= MAX_TRACKED {
-            map.retain(|_, (_, since)| since.elapsed() < WINDOW);
-        }
-        if map.len() >= MAX_TRACKED {
-            // Still full of live entries: forget the oldest rather than grow.
-            if let Some(oldest) = map
-                .iter()
-                .min_by_key(|(_, (_, since))| *since)
-                .map(|(k, _)| k.clone())
-            {
-                map.remove(&oldest);
-            }
-        }
-        let e = map.entry(key.to_string()).or_insert((0, Instant::now()));
-        if e.1.elapsed() >= WINDOW {
-            *e = (0, Instant::now());
-        }
-        e.0 += 1;
-    }
-
-    /// Forgets the failures of a key after a success.
-    pub fn clear(&self, key: &str) {
-        self.failures.lock().expect("throttle lock").remove(key);
-    }
-}
 
 /// Reads one cookie from a `Cookie` header.
 pub fn cookie<'a>(header: Option<&'a str>, name: &str) -> Option<&'a str> {
@@ -131,28 +82,6 @@ mod tests {
         assert!(verify_password("correct horse", Some(&h)));
         assert!(!verify_password("wrong", Some(&h)));
         assert!(!verify_password("correct horse", None));
-    }
-
-    #[test]
-    fn throttling() {
-        let t = Throttle::default();
-        for _ in 0..MAX_FAILURES {
-            assert!(t.allowed("a"));
-            t.fail("a");
-        }
-        assert!(!t.allowed("a"));
-        assert!(t.allowed("b"));
-        t.clear("a");
-        assert!(t.allowed("a"));
-    }
-
-    #[test]
-    fn the_table_stays_bounded() {
-        let t = Throttle::default();
-        for i in 0..MAX_TRACKED + 10 {
-            t.fail(&format!("k{i}"));
-        }
-        assert!(t.failures.lock().unwrap().len() <= MAX_TRACKED);
     }
 
     #[test]

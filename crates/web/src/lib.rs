@@ -30,7 +30,7 @@ use pillar_label::PolicySet;
 use pillar_store::audit::{AuditEvent, AuditKey};
 use pillar_store::{EntitlementCache, Entitlements, Store};
 
-use crate::auth::{cookie, secret_hash, Throttle};
+use crate::auth::{cookie, secret_hash};
 use crate::i18n::Lang;
 
 /// Largest request body accepted (forms, JSON).
@@ -52,8 +52,6 @@ pub struct AppState {
     pub cache: EntitlementCache,
     /// The audit chain's key.
     pub audit_key: AuditKey,
-    /// Failed sign-ins.
-    pub throttle: Arc<Throttle>,
     /// Document contents.
     pub blobs: pillar_store::documents::Blobs,
     policies: Arc<Mutex<Option<VersionedPolicies>>>,
@@ -77,7 +75,6 @@ impl AppState {
             blobs,
             cache: EntitlementCache::default(),
             audit_key,
-            throttle: Arc::new(Throttle::default()),
             policies: Arc::new(Mutex::new(None)),
             metrics: Arc::new(Metrics::default()),
         }

@@ -14,7 +14,9 @@ use pillar_store::RegistryRow;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::{cookie, hash_password, new_secret, same, secret_hash, verify_password};
+use crate::auth::{
+    cookie, hash_password, new_secret, same, secret_hash, verify_password, MAX_FAILURES, WINDOW,
+};
 use crate::i18n::Lang;
 use crate::{lang_of, now, viewer, AppState, ServerError, Viewer, SESSION_HOURS};
 
@@ -447,7 +449,16 @@ pub async fn login(
     }
     let user_key = format!("user:{}", form.user);
     let addr_key = format!("addr:{}", addr.ip());
-    if !state.throttle.allowed(&user_key) || !state.throttle.allowed(&addr_key) {
+    // The attempt is counted before the password is checked (and taken back on success).
+    let window = chrono::Duration::from_std(WINDOW).expect("the window fits");
+    let expired = (chrono::Utc::now() - window)
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let allowed = state
+        .store
+        .count_login_attempt(&[&user_key, &addr_key], &now(), &expired, MAX_FAILURES)
+        .await?;
+    if !allowed {
         state
             .audit(
                 &form.user,
@@ -462,8 +473,6 @@ pub async fn login(
     }
     let stored = state.store.password_hash(&form.user).await?;
     if !verify_password(&form.password, stored.as_deref()) {
-        state.throttle.fail(&user_key);
-        state.throttle.fail(&addr_key);
         state
             .audit(
                 &form.user,
@@ -476,7 +485,7 @@ pub async fn login(
             .await;
         return Ok(login_page(lang, Some(lang.t("bad_login")), None));
     }
-    state.throttle.clear(&user_key);
+    state.store.login_succeeded(&user_key, &[&addr_key]).await?;
     let secret = new_secret();
     let expires = (chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS))
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
