@@ -37,6 +37,8 @@ const QUERIES: [&str; 3] = ["quantum sonar", "t60 t150", "t5000"];
 const REL: [&str; 10] = [
     "USA", "AUS", "CAN", "GBR", "JPN", "KOR", "NZL", "AUKUS", "CFCK", "FVEY",
 ];
+/// 2026-01-01T00:00:00Z, the first document's creation time.
+const START: i64 = 1_767_225_600;
 const CLASSES: [&str; 5] = [
     "UNCLASSIFIED",
     "CUI",
@@ -145,16 +147,11 @@ async fn corpus(store: &Store, docs: usize, labels: usize) {
             let title: Vec<String> = (0..6).map(|_| vocabulary.word(&mut rng)).collect();
             let body: Vec<String> = (0..40).map(|_| vocabulary.word(&mut rng)).collect();
             let label = label_ids[rng.gen_range(0..labels)];
-            // Creation times grow with the document number, as they do in use.
-            let at = format!(
-                "2026-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-                1 + i * 12 / docs.max(1),
-                1 + (i / 1000) % 28,
-                (i / 100) % 24,
-                (i / 10) % 60,
-                i % 60,
-                i % 1000
-            );
+            // Creation times grow with the document number, as they do in use (a document is
+            // created when it is uploaded): one every 30 seconds from the start of 2026.
+            let at = chrono::DateTime::from_timestamp(START + 30 * i as i64, 0)
+                .expect("a time in range")
+                .format("%Y-%m-%dT%H:%M:%S%.3fZ");
             // SQLite numbers documents for its full-text index; PostgreSQL keeps the text
             // vector in the row (see the 0006 migrations).
             let seq = if postgres {

@@ -13,7 +13,7 @@ use crate::db::{Backend, Store};
 use crate::error::StoreError;
 use crate::registry::intern_labels;
 use crate::sql::placeholders;
-use crate::visibility::Entitlements;
+use crate::visibility::{no_filter, Entitlements};
 
 /// Content-addressed file storage: a blob lives at `dir/ab/abcdef…` (its SHA-256).
 #[derive(Debug, Clone)]
@@ -383,14 +383,14 @@ impl Store {
         let filter = |column: &str| match readable {
             Some(r) => r.sql_filter(self.backend(), column, 2),
             // Unfiltered (measurement only): the parameter stays bound but filters nothing.
-            None => ("length($2) >= 0".to_string(), "[]".to_string()),
+            None => no_filter(2),
         };
         if query.trim().is_empty() {
             // Which index should lead: when the reader may see a fair share of the labels, walk
             // the documents newest first and keep the readable ones (`+label_id` keeps the
             // planner off the label index); when they see few labels, start from those labels.
             let column = match readable {
-                Some(r) if r.label_ids.len() * 20 < r.examined.max(1) => "d.label_id",
+                Some(r) if r.few() => "d.label_id",
                 _ => "+d.label_id",
             };
             let (filter, ids) = filter(column);

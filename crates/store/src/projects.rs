@@ -12,7 +12,7 @@ use sqlx::Row as _;
 use crate::db::Store;
 use crate::error::StoreError;
 use crate::registry::{intern_labels, RegistryRow};
-use crate::visibility::{label_problem, Entitlements};
+use crate::visibility::{label_problem, no_filter, Entitlements};
 
 /// What an import did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -396,7 +396,7 @@ impl Store {
     ) -> Result<Vec<Project>, StoreError> {
         let (filter, ids) = match readable {
             Some(r) => r.sql_filter(self.backend(), "p.label_id", 1),
-            None => ("length($1) >= 0".into(), "[]".into()),
+            None => no_filter(1),
         };
         let one = if id.is_some() { " AND p.id = $2" } else { "" };
         let sql = format!("{SELECT} WHERE {filter}{one} ORDER BY p.id");

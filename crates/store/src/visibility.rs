@@ -21,8 +21,6 @@ pub struct Entitlements {
     pub version: i64,
     /// Readable label ids, ascending.
     pub label_ids: Arc<Vec<i64>>,
-    /// The examined label ids that are not readable, ascending.
-    pub unreadable: Arc<Vec<i64>>,
     /// Number of distinct labels examined.
     pub examined: usize,
     /// The newest label id examined: labels added later are not readable until the set is
@@ -36,62 +34,92 @@ impl Entitlements {
         self.label_ids.binary_search(&label_id).is_ok()
     }
 
+    /// True when the reader may see few of the labels: their label ids, sent as a list, can
+    /// lead a query through a label index (see [`Entitlements::sql_filter`]).
+    pub fn few(&self) -> bool {
+        self.label_ids.len() <= FEW_LABELS || self.label_ids.len() * 20 < self.examined
+    }
+
     /// The condition every query puts on a label-id `column` to keep readable rows, and the
-    /// JSON array to bind at `$param` (SQLite; PostgreSQL gets the ids in the SQL text).
+    /// bytes to bind at `$param`. The SQL text depends only on the newest label examined, so a
+    /// prepared statement serves every reader.
     ///
-    /// The shorter list is sent: the readable ids, or the unreadable ones up to the newest
-    /// label examined (a reader of nearly everything costs a short exclusion list rather than
-    /// an inclusion list of every label). The exclusion is safe because label ids become
-    /// visible in the order they are numbered — SQLite commits one writer at a time, and on
-    /// PostgreSQL a transaction adding labels holds a lock on the labels table until it ends
-    /// (`intern_labels`) — so no id at or below `newest` can appear unexamined later.
+    /// For a reader of [`few`](Entitlements::few) labels, the readable ids as a list, which
+    /// an index on the column can use (SQLite: a JSON array bound as text; PostgreSQL: a
+    /// constant array written into the SQL, which it hashes once and probes per row).
     ///
-    /// PostgreSQL gets the list as a constant array of integers (ours, from the database)
-    /// written into the SQL: it hashes a constant array once and tests each row in constant
-    /// time, where a parameter or sub-select array is searched linearly for every row. The
-    /// parameter is still bound there, and unused.
-    pub fn sql_filter(&self, backend: Backend, column: &str, param: usize) -> (String, String) {
-        let exclude = self.unreadable.len() < self.label_ids.len();
-        let list = if exclude {
-            &self.unreadable
-        } else {
-            &self.label_ids
-        };
+    /// Otherwise a bitmap of the label ids up to the newest examined, tested per row in
+    /// constant time: SQLite one byte per label (`substr` of a blob indexes bytes), PostgreSQL
+    /// one bit (`get_bit`). Sending it costs a copy of a few kilobytes, where a list of
+    /// thousands of ids cost parsing it into a temporary index (SQLite) or estimating the
+    /// selectivity of each element (PostgreSQL's planner) on every query — the larger part of
+    /// a partial reader's document list. Labels added after the set was computed are beyond
+    /// the bitmap's end, hence not readable until it is computed again.
+    pub fn sql_filter(&self, backend: Backend, column: &str, param: usize) -> (String, Vec<u8>) {
+        let bare = column.trim_start_matches('+');
+        if self.few() || self.newest > MAX_BITMAP {
+            return match backend {
+                Backend::Sqlite => (
+                    format!("{column} IN (SELECT value FROM json_each(CAST(${param} AS TEXT)))"),
+                    serde_json::to_vec(&*self.label_ids).expect("ids serialise"),
+                ),
+                // A leading `+` (SQLite's way of keeping the planner off an index) would hide
+                // the column's statistics from PostgreSQL's planner.
+                Backend::Postgres => {
+                    let ids: Vec<String> = self.label_ids.iter().map(i64::to_string).collect();
+                    (
+                        format!("{bare} = ANY('{{{}}}'::bigint[])", ids.join(",")),
+                        Vec::new(),
+                    )
+                }
+            };
+        }
+        let newest = self.newest.max(0);
+        let len = usize::try_from(newest).expect("label ids are positive") + 1;
         match backend {
             Backend::Sqlite => {
-                let json = serde_json::to_string(&**list).expect("ids serialise");
-                let set = format!("SELECT value FROM json_each(${param})");
-                if exclude {
-                    (
-                        format!("({column} <= {} AND {column} NOT IN ({set}))", self.newest),
-                        json,
-                    )
-                } else {
-                    (format!("{column} IN ({set})"), json)
+                let mut bytes = vec![0u8; len];
+                for &id in self
+                    .label_ids
+                    .iter()
+                    .filter(|&&id| (0..=newest).contains(&id))
+                {
+                    bytes[id as usize] = 1;
                 }
+                (
+                    format!("({column} <= {newest} AND substr(${param}, {bare} + 1, 1) = x'01')"),
+                    bytes,
+                )
             }
             Backend::Postgres => {
-                // A leading `+` (SQLite's way of keeping the planner off an index) would hide
-                // the column's statistics from PostgreSQL's planner, which then guesses the
-                // selectivity of a long list — badly (a nested loop over a million rows).
-                let column = column.trim_start_matches('+');
-                let ids: Vec<String> = list.iter().map(i64::to_string).collect();
-                let array = format!("'{{{}}}'::bigint[]", ids.join(","));
-                if exclude {
-                    (
-                        format!(
-                            "({column} <= {} AND NOT ({column} = ANY({array})))",
-                            self.newest
-                        ),
-                        String::new(),
-                    )
-                } else {
-                    (format!("{column} = ANY({array})"), String::new())
+                let mut bits = vec![0u8; len.div_ceil(8)];
+                for &id in self
+                    .label_ids
+                    .iter()
+                    .filter(|&&id| (0..=newest).contains(&id))
+                {
+                    bits[id as usize / 8] |= 1 << (id % 8);
                 }
+                (
+                    format!("({bare} <= {newest} AND get_bit(${param}::bytea, {bare}::int) = 1)"),
+                    bits,
+                )
             }
         }
     }
 }
+
+/// The condition and bound bytes of a query that filters nothing on `$param` (operator views
+/// and the benchmarks' unfiltered measurements).
+pub(crate) fn no_filter(param: usize) -> (String, Vec<u8>) {
+    (format!("length(${param}) >= 0"), Vec::new())
+}
+
+/// A reader of at most this many labels gets them as a list (see [`Entitlements::few`]).
+const FEW_LABELS: usize = 64;
+
+/// Label ids beyond this are sent as a list rather than as a bitmap of that many bytes.
+const MAX_BITMAP: i64 = 1 << 24;
 
 /// A cached set with the policy version and the newest label id it was computed at.
 type Cached = (i64, i64, Entitlements);
@@ -200,7 +228,6 @@ impl Store {
         }
         let (set, version) = self.policy_set().await?;
         let mut ids = Vec::new();
-        let mut unreadable = Vec::new();
         let rows = sqlx::query("SELECT id, canonical FROM labels ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
@@ -214,17 +241,12 @@ impl Store {
                     .is_some_and(|resolved| set.acdf(&resolved, &c) && set.is_valid(&resolved));
                 if readable {
                     ids.push(r.get::<i64, _>(0));
-                } else {
-                    unreadable.push(r.get::<i64, _>(0));
                 }
             }
-        } else {
-            unreadable.extend(rows.iter().map(|r| r.get::<i64, _>(0)));
         }
         let e = Entitlements {
             version,
             label_ids: Arc::new(ids),
-            unreadable: Arc::new(unreadable),
             examined: rows.len(),
             newest: labels_now,
         };

@@ -1192,3 +1192,66 @@ async fn sign_in_attempts_are_counted_once_for_every_server_process() {
         other.close().await;
     }
 }
+
+#[tokio::test]
+async fn the_label_filter_keeps_exactly_the_readable_labels_in_each_of_its_forms() {
+    use std::sync::Arc;
+    for (backend, store, _g) in stores().await {
+        let pool = store_pool(&store);
+        // 300 labels (JSON text is all the filter needs), then sets of every shape over them.
+        let mut ids = Vec::new();
+        for i in 0..300 {
+            ids.push(
+                sqlx::query_scalar::<_, i64>(
+                    "INSERT INTO labels (canonical) VALUES ($1) RETURNING id",
+                )
+                .bind(format!(r#"{{"filter-test":{i}}}"#))
+                .fetch_one(&pool)
+                .await
+                .unwrap(),
+            );
+        }
+        let examined: i64 = sqlx::query_scalar("SELECT MAX(id) FROM labels")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        // Labels added after the set was computed: not readable through it.
+        for i in 0..3 {
+            sqlx::query("INSERT INTO labels (canonical) VALUES ($1)")
+                .bind(format!(r#"{{"filter-later":{i}}}"#))
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        let subsets: Vec<(&str, Vec<i64>)> = vec![
+            ("none", vec![]),
+            ("a few", ids.iter().copied().step_by(50).collect()),
+            ("every third", ids.iter().copied().step_by(3).collect()),
+            ("all but two", ids[1..299].to_vec()),
+            ("all, and the newest", ids.clone()),
+        ];
+        for (name, readable) in subsets {
+            let e = pillar_store::Entitlements {
+                version: 1,
+                label_ids: Arc::new(readable.clone()),
+                examined: ids.len(),
+                newest: examined,
+            };
+            // Up to 64 labels (or a twentieth of them) go as a list, more as a bitmap.
+            assert_eq!(e.few(), readable.len() <= 64, "{name}");
+            for column in ["l.id", "+l.id"] {
+                let (filter, bound) = e.sql_filter(store.backend(), column, 1);
+                let got: Vec<i64> = sqlx::query_scalar(&format!(
+                    "SELECT l.id FROM labels l WHERE {filter} ORDER BY l.id"
+                ))
+                .bind(bound)
+                .fetch_all(&pool)
+                .await
+                .unwrap_or_else(|err| panic!("{backend} {name} {column}: {err}\n{filter}"));
+                assert_eq!(got, readable, "{backend}: {name} ({column}) — {filter}");
+                let bitmap = filter.contains("substr(") || filter.contains("get_bit(");
+                assert_eq!(bitmap, !e.few(), "{backend}: {name}: {filter}");
+            }
+        }
+    }
+}
