@@ -380,7 +380,8 @@ impl Store {
         limit: i64,
         candidates: i64,
     ) -> Result<SearchHits, StoreError> {
-        let filter = |column: &str| match readable {
+        let filter = |column: &str, walk: bool| match readable {
+            Some(r) if walk => r.sql_filter_walk(self.backend(), column, 2),
             Some(r) => r.sql_filter(self.backend(), column, 2),
             // Unfiltered (measurement only): the parameter stays bound but filters nothing.
             None => no_filter(2),
@@ -393,7 +394,7 @@ impl Store {
                 Some(r) if r.few() => "d.label_id",
                 _ => "+d.label_id",
             };
-            let (filter, ids) = filter(column);
+            let (filter, ids) = filter(column, true);
             let sql =
                 format!("{SELECT} WHERE {filter} ORDER BY d.created_at DESC, d.id DESC LIMIT $1");
             let rows = sqlx::query(&sql)
@@ -407,7 +408,7 @@ impl Store {
             });
         }
         // The full-text index drives these queries: `+` keeps the planner off the label index.
-        let (filter, ids) = filter("+d.label_id");
+        let (filter, ids) = filter("+d.label_id", false);
         let text = match self.backend() {
             Backend::Sqlite => fts5_query(query),
             Backend::Postgres => query.to_string(),

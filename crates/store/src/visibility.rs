@@ -21,6 +21,8 @@ pub struct Entitlements {
     pub version: i64,
     /// Readable label ids, ascending.
     pub label_ids: Arc<Vec<i64>>,
+    /// The examined label ids that are not readable, ascending.
+    pub unreadable: Arc<Vec<i64>>,
     /// Number of distinct labels examined.
     pub examined: usize,
     /// The newest label id examined: labels added later are not readable until the set is
@@ -41,36 +43,81 @@ impl Entitlements {
     }
 
     /// The condition every query puts on a label-id `column` to keep readable rows, and the
-    /// bytes to bind at `$param`. The SQL text depends only on the newest label examined, so a
-    /// prepared statement serves every reader.
+    /// bytes to bind at `$param`.
     ///
-    /// For a reader of [`few`](Entitlements::few) labels, the readable ids as a list, which
-    /// an index on the column can use (SQLite: a JSON array bound as text; PostgreSQL: a
-    /// constant array written into the SQL, which it hashes once and probes per row).
+    /// For a reader of [`few`](Entitlements::few) labels, and on PostgreSQL always, the readable
+    /// ids as a list (PostgreSQL: or the unreadable ones, when fewer): an index on the column
+    /// can use it (SQLite: a JSON array bound as text),
+    /// and PostgreSQL's planner, given a constant array written into the SQL, hashes it once and
+    /// estimates from the column's statistics how many rows pass — which its choice of plan for
+    /// joins and full-text queries depends on (an opaque test, estimated at 0.5 %, sent it to
+    /// plans hundreds of times slower). Estimating costs it 1–1.7 ms for thousands of ids.
     ///
-    /// Otherwise a bitmap of the label ids up to the newest examined, tested per row in
-    /// constant time: SQLite one byte per label (`substr` of a blob indexes bytes), PostgreSQL
-    /// one bit (`get_bit`). Sending it costs a copy of a few kilobytes, where a list of
-    /// thousands of ids cost parsing it into a temporary index (SQLite) or estimating the
-    /// selectivity of each element (PostgreSQL's planner) on every query — the larger part of
-    /// a partial reader's document list. Labels added after the set was computed are beyond
-    /// the bitmap's end, hence not readable until it is computed again.
+    /// Otherwise (SQLite) a bitmap: see [`Entitlements::sql_filter_walk`].
     pub fn sql_filter(&self, backend: Backend, column: &str, param: usize) -> (String, Vec<u8>) {
+        self.filter(backend, column, param, false)
+    }
+
+    /// [`Entitlements::sql_filter`] for a query that walks one index in order and stops after
+    /// a few rows (the newest documents), whose plan no estimate changes: for a reader of more
+    /// than [`few`](Entitlements::few) labels, a bitmap of the label ids up to the newest
+    /// examined, tested per row in constant time — SQLite one byte per label (`substr` of a
+    /// blob indexes bytes), PostgreSQL one bit (`get_bit`). Sending it costs a copy of a few
+    /// kilobytes, where a list of thousands of ids costs parsing it into a temporary index
+    /// (SQLite) or estimating each element (PostgreSQL) on every query. Labels added after the
+    /// set was computed are beyond the bitmap's end, hence not readable until it is computed
+    /// again.
+    pub fn sql_filter_walk(
+        &self,
+        backend: Backend,
+        column: &str,
+        param: usize,
+    ) -> (String, Vec<u8>) {
+        self.filter(backend, column, param, true)
+    }
+
+    fn filter(
+        &self,
+        backend: Backend,
+        column: &str,
+        param: usize,
+        walk: bool,
+    ) -> (String, Vec<u8>) {
         let bare = column.trim_start_matches('+');
-        if self.few() || self.newest > MAX_BITMAP {
+        let list =
+            self.few() || self.newest > MAX_BITMAP || (backend == Backend::Postgres && !walk);
+        if list {
             return match backend {
                 Backend::Sqlite => (
                     format!("{column} IN (SELECT value FROM json_each(CAST(${param} AS TEXT)))"),
                     serde_json::to_vec(&*self.label_ids).expect("ids serialise"),
                 ),
                 // A leading `+` (SQLite's way of keeping the planner off an index) would hide
-                // the column's statistics from PostgreSQL's planner.
+                // the column's statistics from PostgreSQL's planner. The shorter list is
+                // written: the readable ids, or the unreadable ones up to the newest label
+                // examined (a reader of nearly everything costs a short exclusion list). The
+                // exclusion is safe because label ids become visible in the order they are
+                // numbered — a transaction adding labels holds a lock on the labels table
+                // until it ends (`intern_labels`) — so no id at or below `newest` can appear
+                // unexamined later.
                 Backend::Postgres => {
-                    let ids: Vec<String> = self.label_ids.iter().map(i64::to_string).collect();
-                    (
-                        format!("{bare} = ANY('{{{}}}'::bigint[])", ids.join(",")),
-                        Vec::new(),
-                    )
+                    let exclude = self.unreadable.len() < self.label_ids.len();
+                    let ids = if exclude {
+                        &self.unreadable
+                    } else {
+                        &self.label_ids
+                    };
+                    let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+                    let array = format!("'{{{}}}'::bigint[]", ids.join(","));
+                    let sql = if exclude {
+                        format!(
+                            "({bare} <= {} AND NOT ({bare} = ANY({array})))",
+                            self.newest
+                        )
+                    } else {
+                        format!("{bare} = ANY({array})")
+                    };
+                    (sql, Vec::new())
                 }
             };
         }
@@ -228,6 +275,7 @@ impl Store {
         }
         let (set, version) = self.policy_set().await?;
         let mut ids = Vec::new();
+        let mut unreadable = Vec::new();
         let rows = sqlx::query("SELECT id, canonical FROM labels ORDER BY id")
             .fetch_all(&self.pool)
             .await?;
@@ -241,12 +289,17 @@ impl Store {
                     .is_some_and(|resolved| set.acdf(&resolved, &c) && set.is_valid(&resolved));
                 if readable {
                     ids.push(r.get::<i64, _>(0));
+                } else {
+                    unreadable.push(r.get::<i64, _>(0));
                 }
             }
+        } else {
+            unreadable.extend(rows.iter().map(|r| r.get::<i64, _>(0)));
         }
         let e = Entitlements {
             version,
             label_ids: Arc::new(ids),
+            unreadable: Arc::new(unreadable),
             examined: rows.len(),
             newest: labels_now,
         };

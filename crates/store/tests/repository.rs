@@ -1234,13 +1234,23 @@ async fn the_label_filter_keeps_exactly_the_readable_labels_in_each_of_its_forms
             let e = pillar_store::Entitlements {
                 version: 1,
                 label_ids: Arc::new(readable.clone()),
+                unreadable: Arc::new(
+                    ids.iter()
+                        .copied()
+                        .filter(|i| !readable.contains(i))
+                        .collect(),
+                ),
                 examined: ids.len(),
                 newest: examined,
             };
             // Up to 64 labels (or a twentieth of them) go as a list, more as a bitmap.
             assert_eq!(e.few(), readable.len() <= 64, "{name}");
-            for column in ["l.id", "+l.id"] {
-                let (filter, bound) = e.sql_filter(store.backend(), column, 1);
+            for (column, walk) in [("l.id", false), ("+l.id", false), ("l.id", true)] {
+                let (filter, bound) = if walk {
+                    e.sql_filter_walk(store.backend(), column, 1)
+                } else {
+                    e.sql_filter(store.backend(), column, 1)
+                };
                 let got: Vec<i64> = sqlx::query_scalar(&format!(
                     "SELECT l.id FROM labels l WHERE {filter} ORDER BY l.id"
                 ))
@@ -1248,9 +1258,14 @@ async fn the_label_filter_keeps_exactly_the_readable_labels_in_each_of_its_forms
                 .fetch_all(&pool)
                 .await
                 .unwrap_or_else(|err| panic!("{backend} {name} {column}: {err}\n{filter}"));
-                assert_eq!(got, readable, "{backend}: {name} ({column}) — {filter}");
+                assert_eq!(got, readable, "{backend}: {name} ({column}, walk {walk})");
+                // PostgreSQL's planner gets the list except in a walk (see sql_filter).
                 let bitmap = filter.contains("substr(") || filter.contains("get_bit(");
-                assert_eq!(bitmap, !e.few(), "{backend}: {name}: {filter}");
+                let expected = !e.few() && (backend == "sqlite" || walk);
+                assert_eq!(
+                    bitmap, expected,
+                    "{backend}: {name} (walk {walk}): {filter}"
+                );
             }
         }
     }
