@@ -123,15 +123,16 @@ impl Entitlements {
         }
         let newest = self.newest.max(0);
         let len = usize::try_from(newest).expect("label ids are positive") + 1;
+        // The readable ids the bitmap can hold (all of them: the set holds examined ids only).
+        let examined = self
+            .label_ids
+            .iter()
+            .filter_map(|&id| usize::try_from(id).ok().filter(|&i| i < len));
         match backend {
             Backend::Sqlite => {
                 let mut bytes = vec![0u8; len];
-                for &id in self
-                    .label_ids
-                    .iter()
-                    .filter(|&&id| (0..=newest).contains(&id))
-                {
-                    bytes[id as usize] = 1;
+                for id in examined {
+                    bytes[id] = 1;
                 }
                 (
                     format!("({column} <= {newest} AND substr(${param}, {bare} + 1, 1) = x'01')"),
@@ -140,12 +141,8 @@ impl Entitlements {
             }
             Backend::Postgres => {
                 let mut bits = vec![0u8; len.div_ceil(8)];
-                for &id in self
-                    .label_ids
-                    .iter()
-                    .filter(|&&id| (0..=newest).contains(&id))
-                {
-                    bits[id as usize / 8] |= 1 << (id % 8);
+                for id in examined {
+                    bits[id / 8] |= 1 << (id % 8);
                 }
                 (
                     format!("({bare} <= {newest} AND get_bit(${param}::bytea, {bare}::int) = 1)"),

@@ -147,9 +147,12 @@ impl AppState {
 
 /// The time now, RFC 3339 UTC with milliseconds.
 pub fn now() -> String {
-    chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string()
+    time_text(chrono::Utc::now())
+}
+
+/// A time as the store keeps it: RFC 3339 UTC with milliseconds, which compares as text.
+pub fn time_text(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
 /// The person making a request, with what they may read.

@@ -18,7 +18,7 @@ use crate::auth::{
     cookie, hash_password, new_secret, same, secret_hash, verify_password, MAX_FAILURES, WINDOW,
 };
 use crate::i18n::Lang;
-use crate::{lang_of, now, viewer, AppState, ServerError, Viewer, SESSION_HOURS};
+use crate::{lang_of, now, time_text, viewer, AppState, ServerError, Viewer, SESSION_HOURS};
 
 pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -451,9 +451,7 @@ pub async fn login(
     let addr_key = format!("addr:{}", addr.ip());
     // The attempt is counted before the password is checked (and taken back on success).
     let window = chrono::Duration::from_std(WINDOW).expect("the window fits");
-    let expired = (chrono::Utc::now() - window)
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string();
+    let expired = time_text(chrono::Utc::now() - window);
     let allowed = state
         .store
         .count_login_attempt(&[&user_key, &addr_key], &now(), &expired, MAX_FAILURES)
@@ -487,9 +485,7 @@ pub async fn login(
     }
     state.store.login_succeeded(&user_key, &[&addr_key]).await?;
     let secret = new_secret();
-    let expires = (chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS))
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string();
+    let expires = time_text(chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS));
     state
         .store
         .create_session(&secret_hash(&secret), &form.user, &new_secret(), &expires)
