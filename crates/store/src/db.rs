@@ -73,6 +73,8 @@ fn redact(url: &str) -> String {
 pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// The reader indexes known to this handle (see [`crate::readers`]).
+    pub(crate) readers: std::sync::Arc<crate::readers::Known>,
 }
 
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -146,6 +148,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "login attempts",
         include_str!("../migrations/sqlite/0014_login_attempts.sql"),
     ),
+    (
+        15,
+        "reader indexes",
+        include_str!("../migrations/sqlite/0015_reader_indexes.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -218,6 +225,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "login attempts",
         include_str!("../migrations/postgres/0014_login_attempts.sql"),
     ),
+    (
+        15,
+        "reader indexes",
+        include_str!("../migrations/postgres/0015_reader_indexes.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
@@ -287,7 +299,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            readers: Default::default(),
+        })
     }
 
     /// Opens and migrates.

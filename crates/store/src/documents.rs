@@ -11,6 +11,7 @@ use sqlx::Row as _;
 
 use crate::db::{Backend, Store};
 use crate::error::StoreError;
+use crate::readers::{first_entry, Chosen};
 use crate::registry::intern_labels;
 use crate::sql::placeholders;
 use crate::visibility::{no_filter, Entitlements};
@@ -151,8 +152,18 @@ impl Store {
         title: &str,
         text: &str,
     ) -> Result<(), StoreError> {
+        self.unindex_for_readers(conn, id).await?;
         match self.backend() {
             Backend::Sqlite => {
+                sqlx::query(
+                    "INSERT INTO document_texts (seq, title, body) SELECT seq, $2, $3 FROM documents WHERE id = $1 \
+                     ON CONFLICT (seq) DO UPDATE SET title = excluded.title, body = excluded.body",
+                )
+                .bind(id)
+                .bind(title)
+                .bind(text)
+                .execute(&mut *conn)
+                .await?;
                 sqlx::query(
                     "DELETE FROM documents_text WHERE rowid = (SELECT seq FROM documents WHERE id = $1)",
                 )
@@ -194,7 +205,7 @@ impl Store {
                 .await?;
             }
         }
-        Ok(())
+        self.index_for_readers(conn, id).await
     }
 
     /// Creates a document with its first version, in one transaction.
@@ -288,11 +299,13 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let (labels, _) = intern_labels(&mut tx, std::iter::once(label)).await?;
+        self.unindex_for_readers(&mut tx, id).await?;
         sqlx::query("UPDATE documents SET label_id = $1 WHERE id = $2")
             .bind(labels[label])
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        self.index_for_readers(&mut tx, id).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -417,12 +430,35 @@ impl Store {
         // the index in that order stops early, however many documents match. A broad query
         // (more matches than candidates) lists its newest `limit` matches; a selective one
         // ranks all its matches by relevance.
+        //
+        // A reader index holding every label the reader may read (crate::readers) walks their
+        // documents only; a broad search without one (or with a loose one) has one built.
+        let chosen = match readable {
+            Some(r) => self.reader_index(r).await?,
+            None => None,
+        };
+        let build_later = |walked_broad: bool, used: Option<Chosen>| {
+            if let Some(r) = readable.filter(|_| walked_broad && !used.is_some_and(|c| c.tight)) {
+                self.prepare_reader_index_later(r);
+            }
+        };
         let q = match self.backend() {
             Backend::Sqlite => {
-                // One row back: how many, the oldest, and the `limit`-th newest rowid.
+                // One row back: how many, the oldest, and the `limit`-th newest sequence number.
+                let walk = match chosen {
+                    Some(c) => {
+                        let (first, last) = (first_entry(c.id), first_entry(c.id + 1) - 1);
+                        format!(
+                            "reader_text f JOIN documents d ON d.seq = f.rowid - {first} \
+                             WHERE f.reader_text MATCH $1 AND f.rowid BETWEEN {first} AND {last}"
+                        )
+                    }
+                    None => "documents_text f JOIN documents d ON d.seq = f.rowid \
+                             WHERE f.documents_text MATCH $1"
+                        .to_string(),
+                };
                 let recent = format!(
-                    "WITH c AS (SELECT f.rowid AS r FROM documents_text f JOIN documents d ON d.seq = f.rowid \
-                     WHERE f.documents_text MATCH $1 AND {filter} ORDER BY f.rowid DESC LIMIT $3) \
+                    "WITH c AS (SELECT d.seq AS r FROM {walk} AND {filter} ORDER BY f.rowid DESC LIMIT $3) \
                      SELECT (SELECT COUNT(*) FROM c), (SELECT MIN(r) FROM c), \
                      (SELECT r FROM c ORDER BY r DESC LIMIT 1 OFFSET $4)"
                 );
@@ -436,6 +472,7 @@ impl Store {
                 let (found, oldest, nth): (i64, Option<i64>, Option<i64>) =
                     (row.get(0), row.get(1), row.get(2));
                 let broad = found > candidates;
+                build_later(broad, chosen);
                 let Some(oldest) = oldest else {
                     return Ok(SearchHits::default());
                 };
@@ -452,11 +489,6 @@ impl Store {
                 (sql, broad, Among::From(bound))
             }
             Backend::Postgres => {
-                let recent = format!(
-                    "SELECT d.id, ts_rank(d.tsv, plainto_tsquery('simple', $1)) FROM documents d \
-                     WHERE d.tsv @@ plainto_tsquery('simple', $1) AND {filter} \
-                     ORDER BY d.created_at DESC, d.id DESC LIMIT $3"
-                );
                 // The rarest word bounds the matches. When it may match many more documents
                 // than the candidates, walk the documents newest first (the planner is told not
                 // to build a bitmap of every match); otherwise start from the GIN index.
@@ -468,8 +500,23 @@ impl Store {
                 .bind(&text)
                 .fetch_one(&self.pool)
                 .await?;
+                let walked = rarest > WALK_FACTOR * candidates;
+                // Walking, a reader index holding the reader's labels stands for the documents.
+                let used = chosen.filter(|_| walked);
+                let (id, from) = match used {
+                    Some(c) => (
+                        "d.document_id",
+                        format!("reader_documents d WHERE d.index_id = {} AND", c.id),
+                    ),
+                    None => ("d.id", "documents d WHERE".to_string()),
+                };
+                let recent = format!(
+                    "SELECT {id}, ts_rank(d.tsv, plainto_tsquery('simple', $1)) FROM {from} \
+                     d.tsv @@ plainto_tsquery('simple', $1) AND {filter} \
+                     ORDER BY d.created_at DESC, {id} DESC LIMIT $3"
+                );
                 let mut tx = self.pool.begin().await?;
-                if rarest > WALK_FACTOR * candidates {
+                if walked {
                     sqlx::query("SET LOCAL enable_bitmapscan = off")
                         .execute(&mut *tx)
                         .await?;
@@ -485,6 +532,7 @@ impl Store {
                     .await?;
                 tx.commit().await?;
                 let broad = found.len() as i64 > candidates;
+                build_later(walked && broad, used);
                 // The first pass scored each match (cheap: the row is at hand); the second
                 // reads the columns of the rows shown only.
                 let mut keep: Vec<(String, f32)> =

@@ -15,6 +15,7 @@ pub mod documents;
 mod error;
 pub mod landscapes;
 pub mod projects;
+mod readers;
 mod registry;
 mod sql;
 mod supply;
@@ -22,6 +23,7 @@ mod visibility;
 
 pub use db::{Backend, DbTarget, Store};
 pub use error::{InputError, StoreError};
+pub use readers::MAX_READER_INDEXES;
 pub use registry::{ImportReport, RegistryRow};
 pub use supply::{SupplyNetworkInfo, SupplyRows};
 pub use visibility::{EntitlementCache, Entitlements};

@@ -1270,3 +1270,319 @@ async fn the_label_filter_keeps_exactly_the_readable_labels_in_each_of_its_forms
         }
     }
 }
+
+/// The documents in each reader index, by id, against the documents whose label the index's
+/// set holds: they must be the same (the index's invariant). Every test document has the word
+/// `common`, through which the SQLite index is listed.
+async fn check_reader_indexes(store: &Store, backend: &str) -> Vec<(i64, Vec<String>)> {
+    let pool = store_pool(store);
+    let indexes: Vec<(i64, Vec<u8>)> =
+        sqlx::query("SELECT id, labels FROM reader_indexes ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (sqlx::Row::get(r, 0), sqlx::Row::get(r, 1)))
+            .collect();
+    let docs: Vec<(String, i64)> = sqlx::query("SELECT id, label_id FROM documents ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (sqlx::Row::get(r, 0), sqlx::Row::get(r, 1)))
+        .collect();
+    let mut out = Vec::new();
+    for (id, labels) in indexes {
+        let mut held: Vec<String> = if backend == "sqlite" {
+            let first = id << 40;
+            sqlx::query_scalar(&format!(
+                "SELECT d.id FROM reader_text f JOIN documents d ON d.seq = f.rowid - {first} \
+                 WHERE f.reader_text MATCH 'common' AND f.rowid BETWEEN {first} AND {}",
+                first + (1 << 40) - 1
+            ))
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        } else {
+            sqlx::query_scalar("SELECT document_id FROM reader_documents WHERE index_id = $1")
+                .bind(id)
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+        };
+        held.sort();
+        let expected: Vec<String> = docs
+            .iter()
+            .filter(|(_, l)| labels.get(*l as usize) == Some(&1))
+            .map(|(d, _)| d.clone())
+            .collect();
+        assert_eq!(held, expected, "{backend}: reader index {id}");
+        out.push((id, held));
+    }
+    out
+}
+
+#[tokio::test]
+async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write() {
+    use pillar_store::documents::Upload;
+    use std::sync::Arc;
+    for (backend, store, _g) in stores().await {
+        let pool = store_pool(&store);
+        // 14 labels: two classifications, seven Releasable To values.
+        let label = |class: &str, nation: &str| {
+            Label::from_json(&format!(
+                r#"{{"policy":{{"name":"PILLAR COALITION"}},"classification":"{class}","categories":[{{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{{"generic":"{nation}"}}]}}]}}"#
+            ))
+            .unwrap()
+        };
+        let mut labels = Vec::new();
+        for class in ["UNCLASSIFIED", "SECRET"] {
+            for nation in ["USA", "KOR", "AUS", "GBR", "JPN", "CAN", "NZL"] {
+                labels.push(label(class, nation));
+            }
+        }
+        for i in 0..70 {
+            let text = format!("common w{i} {}", if i % 2 == 0 { "alpha" } else { "beta" });
+            let f = Upload {
+                sha256: "0000000000000000000000000000000000000000000000000000000000000000",
+                size: text.len() as i64,
+                media_type: "text/plain",
+                filename: "x.txt",
+                text: &text,
+            };
+            store
+                .create_document(
+                    &format!("d{i:02}"),
+                    &format!("Document {i}"),
+                    &labels[i % labels.len()],
+                    "us-secretariat",
+                    &format!("2026-11-01T00:{:02}:{:02}Z", i / 60, i % 60),
+                    &f,
+                )
+                .await
+                .unwrap();
+        }
+        let id_of = |doc: &'static str| {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("SELECT label_id FROM documents WHERE id = $1")
+                    .bind(doc)
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        let mut all_labels: Vec<i64> = sqlx::query_scalar("SELECT id FROM labels ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        all_labels.sort();
+        // The reader: the labels of documents d00..d04 (five of fourteen).
+        let mut readable = Vec::new();
+        for d in ["d00", "d01", "d02", "d03", "d04"] {
+            readable.push(id_of(d).await);
+        }
+        readable.sort();
+        let reader = |readable: &[i64], all_labels: &[i64]| pillar_store::Entitlements {
+            version: 1,
+            label_ids: Arc::new(readable.to_vec()),
+            unreadable: Arc::new(
+                all_labels
+                    .iter()
+                    .copied()
+                    .filter(|l| !readable.contains(l))
+                    .collect(),
+            ),
+            examined: all_labels.len(),
+            newest: *all_labels.last().unwrap(),
+        };
+        let r = reader(&readable, &all_labels);
+        let answers = |r: pillar_store::Entitlements| {
+            let store = store.clone();
+            async move {
+                let mut out = Vec::new();
+                for q in ["common", "alpha", "beta w3", "w7", "w12", ""] {
+                    for (limit, candidates) in [(5, 0), (5, 3), (50, 3), (50, 2000)] {
+                        let hits = store
+                            .search_documents_among(q, &r, limit, candidates)
+                            .await
+                            .unwrap();
+                        let ids: Vec<String> = hits.documents.into_iter().map(|d| d.id).collect();
+                        out.push((q, limit, candidates, hits.broad, ids));
+                    }
+                }
+                out
+            }
+        };
+        let before = answers(r.clone()).await;
+        // A broad search by this reader has an index built in the background.
+        let mut built = 0;
+        for _ in 0..100 {
+            built = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM reader_indexes")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            if built > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            built, 1,
+            "{backend}: a reader index is built after broad searches"
+        );
+        let id = store.prepare_reader_index(&r).await.unwrap().unwrap();
+        assert_eq!(
+            store.prepare_reader_index(&r).await.unwrap(),
+            Some(id),
+            "{backend}"
+        );
+        let held = check_reader_indexes(&store, &backend).await;
+        assert_eq!(
+            held,
+            [(
+                id,
+                (0..70)
+                    .filter(|i| i % 14 < 5)
+                    .map(|i| format!("d{i:02}"))
+                    .collect::<Vec<_>>()
+            )],
+            "{backend}"
+        );
+        assert_eq!(
+            answers(r.clone()).await,
+            before,
+            "{backend}: the same answers through the reader index"
+        );
+        // The index is what the search walks: an entry taken out of it (as no write of the
+        // store ever does) is missed.
+        if backend == "sqlite" {
+            sqlx::query("DELETE FROM reader_text WHERE rowid = ($1 << 40) + (SELECT seq FROM documents WHERE id = 'd60')")
+                .bind(id)
+                .execute(&pool)
+                .await
+                .unwrap();
+        } else {
+            sqlx::query("DELETE FROM reader_documents WHERE document_id = 'd60'")
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        let newest = |q: &'static str, r: pillar_store::Entitlements| {
+            let store = store.clone();
+            async move {
+                let hits = store.search_documents_among(q, &r, 3, 0).await.unwrap();
+                hits.documents.into_iter().map(|d| d.id).collect::<Vec<_>>()
+            }
+        };
+        // (The second pass, which reads the rows shown, goes through the main index with the
+        // bounds the first found: a word of that document alone shows the gap.)
+        assert!(newest("w60", r.clone()).await.is_empty(), "{backend}");
+        assert_eq!(newest("w46", r.clone()).await, ["d46"], "{backend}");
+        // A write of the document puts it back.
+        store.relabel_document("d60", &r, &labels[0]).await.unwrap();
+        assert_eq!(newest("w60", r.clone()).await, ["d60"], "{backend}");
+        check_reader_indexes(&store, &backend).await;
+        // Writes keep it exact: a readable new document enters, an unreadable one does not.
+        for (doc, label) in [("n1", &labels[1]), ("n2", &labels[13])] {
+            let text = format!("common {doc} gamma");
+            let f = Upload {
+                sha256: "0000000000000000000000000000000000000000000000000000000000000000",
+                size: 1,
+                media_type: "text/plain",
+                filename: "x.txt",
+                text: &text,
+            };
+            store
+                .create_document(
+                    doc,
+                    doc,
+                    label,
+                    "us-secretariat",
+                    "2026-11-02T00:00:00Z",
+                    &f,
+                )
+                .await
+                .unwrap();
+        }
+        check_reader_indexes(&store, &backend).await;
+        assert_eq!(newest("gamma", r.clone()).await, ["n1"], "{backend}");
+        // Relabelled out of the reader's labels, and back.
+        let all = reader(&all_labels, &all_labels);
+        assert!(store
+            .relabel_document("n1", &all, &labels[12])
+            .await
+            .unwrap());
+        check_reader_indexes(&store, &backend).await;
+        assert!(newest("gamma", r.clone()).await.is_empty(), "{backend}");
+        assert!(store
+            .relabel_document("n2", &all, &labels[2])
+            .await
+            .unwrap());
+        check_reader_indexes(&store, &backend).await;
+        assert_eq!(newest("gamma", r.clone()).await, ["n2"], "{backend}");
+        // A new version's text replaces the old one in the index.
+        let text = "common delta";
+        let f = Upload {
+            sha256: "0000000000000000000000000000000000000000000000000000000000000000",
+            size: 1,
+            media_type: "text/plain",
+            filename: "x.txt",
+            text,
+        };
+        store
+            .new_document_version("n2", &r, "us-secretariat", "2026-11-03T00:00:00Z", &f)
+            .await
+            .unwrap()
+            .unwrap();
+        check_reader_indexes(&store, &backend).await;
+        assert!(newest("gamma", r.clone()).await.is_empty(), "{backend}");
+        assert_eq!(newest("delta", r.clone()).await, ["n2"], "{backend}");
+        // The reader comes to read a new label: the index no longer holds all their labels, so
+        // searches use the main index (and find the new document) until it is extended.
+        let text = "common epsilon";
+        let f = Upload {
+            sha256: "0000000000000000000000000000000000000000000000000000000000000000",
+            size: 1,
+            media_type: "text/plain",
+            filename: "x.txt",
+            text,
+        };
+        store
+            .create_document(
+                "n3",
+                "n3",
+                &label("RESTRICTED", "JPN"),
+                "us-secretariat",
+                "2026-11-04T00:00:00Z",
+                &f,
+            )
+            .await
+            .unwrap();
+        let newest_label = id_of("n3").await;
+        all_labels.push(newest_label);
+        let mut grown = readable.clone();
+        grown.push(newest_label);
+        let r2 = reader(&grown, &all_labels);
+        assert_eq!(newest("epsilon", r2.clone()).await, ["n3"], "{backend}");
+        assert_eq!(
+            store.prepare_reader_index(&r2).await.unwrap(),
+            Some(id),
+            "{backend}: extended"
+        );
+        let held = check_reader_indexes(&store, &backend).await;
+        assert!(held[0].1.contains(&"n3".to_string()), "{backend}");
+        assert_eq!(newest("epsilon", r2.clone()).await, ["n3"], "{backend}");
+        // A reader of other labels gets an index of their own.
+        let other = reader(&[id_of("d10").await, id_of("d11").await], &all_labels);
+        let other_id = store.prepare_reader_index(&other).await.unwrap().unwrap();
+        assert_ne!(other_id, id, "{backend}");
+        check_reader_indexes(&store, &backend).await;
+        // A reader of nearly everything uses the main index.
+        assert_eq!(
+            store.prepare_reader_index(&all).await.unwrap(),
+            None,
+            "{backend}"
+        );
+    }
+}
