@@ -56,6 +56,14 @@ run() { # backend corpus-db [--db URL]
   for persona in jp-observer us-release; do
     local session; session=$(session_of "$base" "$persona")
     [ -n "$session" ] || { echo "cannot sign in as $persona" >&2; kill "$pid"; exit 1; }
+    # A broad search has the server prepare a reader index for this persona when it has none
+    # (in the background): wait until it is ready, so that it is not measured being built.
+    curl -fsS -o /dev/null -H "Cookie: pillar_session=$session" "$base/api/documents?q=quantum+sonar"
+    sleep 1
+    for _ in $(seq 600); do
+      [ "$(grep -c 'reader index: preparing' "$data/serve.log" || true)" -le "$(grep -c 'reader index: ready\|reader index: not built' "$data/serve.log" || true)" ] && break
+      sleep 1
+    done
     for route in "/api/documents" "/api/documents?q=quantum+sonar" "/api/documents?q=t60+t150" "/documents"; do
       for clients in 1 32; do
         local threads=$(( clients < 2 ? 1 : 2 ))

@@ -142,6 +142,7 @@ async fn corpus(store: &Store, docs: usize, labels: usize) {
         });
         let mut v = String::from("INSERT INTO document_versions (document_id, version, sha256, size, media_type, filename, uploaded_by, uploaded_at) VALUES ");
         let mut f = String::from("INSERT INTO documents_text (rowid, title, body) VALUES ");
+        let mut texts = String::from("INSERT INTO document_texts (seq, title, body) VALUES ");
         for i in start..end {
             let sep = if i > start { "," } else { "" };
             let title: Vec<String> = (0..6).map(|_| vocabulary.word(&mut rng)).collect();
@@ -172,12 +173,14 @@ async fn corpus(store: &Store, docs: usize, labels: usize) {
                 "0".repeat(64)
             ));
             if !postgres {
-                f.push_str(&format!(
+                let row = format!(
                     "{sep}({},'{}','{}')",
                     first_seq + i as i64,
                     title.join(" "),
                     body.join(" ")
-                ));
+                );
+                f.push_str(&row);
+                texts.push_str(&row);
             }
         }
         for sql in [d, v] {
@@ -185,6 +188,7 @@ async fn corpus(store: &Store, docs: usize, labels: usize) {
         }
         if !postgres {
             sqlx::query(&f).execute(&mut *tx).await.unwrap();
+            sqlx::query(&texts).execute(&mut *tx).await.unwrap();
         }
     }
     if postgres {
@@ -283,6 +287,29 @@ fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group(format!("documents {docs}"));
     g.sample_size(20);
     g.measurement_time(Duration::from_secs(10));
+    // The partial reader's searches first without a reader index (none is built meanwhile),
+    // then one is built (or found from an earlier run) and every search measured with it.
+    store.automatic_reader_indexes(false);
+    let had = rt.block_on(store.reader_index_ids()).unwrap();
+    if had.is_empty() {
+        for q in QUERIES {
+            g.bench_function(
+                format!("search '{q}', partial reader, no reader index"),
+                |b| {
+                    b.iter(|| {
+                        rt.block_on(store.search_documents(q, &partial, 100))
+                            .unwrap()
+                    })
+                },
+            );
+        }
+    }
+    let t = Instant::now();
+    let built = rt.block_on(store.prepare_reader_index(&partial)).unwrap();
+    eprintln!(
+        "reader index for the partial reader: {built:?} in {:.1?} (indexes before: {had:?})",
+        t.elapsed()
+    );
     g.bench_function("list newest 100, unfiltered", |b| {
         b.iter(|| {
             rt.block_on(store.search_documents_unfiltered("", 100))

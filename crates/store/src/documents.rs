@@ -444,23 +444,26 @@ impl Store {
         };
         let q = match self.backend() {
             Backend::Sqlite => {
-                // One row back: how many, the oldest, and the `limit`-th newest sequence number.
-                let walk = match chosen {
+                // The matches walked, from sequence number `from` on (an SQL expression).
+                let walk = |from: &str| match chosen {
                     Some(c) => {
                         let (first, last) = (first_entry(c.id), first_entry(c.id + 1) - 1);
                         format!(
                             "reader_text f JOIN documents d ON d.seq = f.rowid - {first} \
-                             WHERE f.reader_text MATCH $1 AND f.rowid BETWEEN {first} AND {last}"
+                             WHERE f.reader_text MATCH $1 AND f.rowid BETWEEN {first} + {from} AND {last}"
                         )
                     }
-                    None => "documents_text f JOIN documents d ON d.seq = f.rowid \
-                             WHERE f.documents_text MATCH $1"
-                        .to_string(),
+                    None => format!(
+                        "documents_text f JOIN documents d ON d.seq = f.rowid \
+                         WHERE f.documents_text MATCH $1 AND f.rowid >= {from}"
+                    ),
                 };
+                // One row back: how many, the oldest, and the `limit`-th newest sequence number.
                 let recent = format!(
-                    "WITH c AS (SELECT d.seq AS r FROM {walk} AND {filter} ORDER BY f.rowid DESC LIMIT $3) \
+                    "WITH c AS (SELECT d.seq AS r FROM {} AND {filter} ORDER BY f.rowid DESC LIMIT $3) \
                      SELECT (SELECT COUNT(*) FROM c), (SELECT MIN(r) FROM c), \
-                     (SELECT r FROM c ORDER BY r DESC LIMIT 1 OFFSET $4)"
+                     (SELECT r FROM c ORDER BY r DESC LIMIT 1 OFFSET $4)",
+                    walk("0")
                 );
                 let row = sqlx::query(&recent)
                     .bind(&text)
@@ -477,14 +480,23 @@ impl Store {
                     return Ok(SearchHits::default());
                 };
                 // The rowid bound keeps FTS5's scoring to the rows the first pass walked; the
-                // columns are read for the rows shown only.
-                let sql = format!(
-                    "WITH hit AS (SELECT f.rowid AS seq, {} AS score FROM documents_text f JOIN documents d ON d.seq = f.rowid \
-                     WHERE f.documents_text MATCH $1 AND f.rowid >= $3 AND {filter} ORDER BY {} LIMIT $4) \
-                     {SELECT} JOIN hit ON hit.seq = d.seq ORDER BY hit.score, d.id",
-                    if broad { "-f.rowid" } else { "f.rank" },
-                    if broad { "f.rowid DESC" } else { "f.rank" }
-                );
+                // columns are read for the rows shown only. A broad query lists the newest
+                // (through the reader index when there is one); a selective one is ranked over
+                // the main index, whose statistics BM25 uses whoever searches.
+                let sql = if broad {
+                    format!(
+                        "WITH hit AS (SELECT d.seq AS seq, -d.seq AS score FROM {} AND {filter} \
+                         ORDER BY f.rowid DESC LIMIT $4) \
+                         {SELECT} JOIN hit ON hit.seq = d.seq ORDER BY hit.score, d.id",
+                        walk("$3")
+                    )
+                } else {
+                    format!(
+                        "WITH hit AS (SELECT f.rowid AS seq, f.rank AS score FROM documents_text f JOIN documents d ON d.seq = f.rowid \
+                         WHERE f.documents_text MATCH $1 AND f.rowid >= $3 AND {filter} ORDER BY f.rank LIMIT $4) \
+                         {SELECT} JOIN hit ON hit.seq = d.seq ORDER BY hit.score, d.id"
+                    )
+                };
                 let bound = if broad { nth.unwrap_or(oldest) } else { oldest };
                 (sql, broad, Among::From(bound))
             }

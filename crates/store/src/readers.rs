@@ -24,11 +24,23 @@ use crate::db::{Backend, Store};
 use crate::error::StoreError;
 use crate::visibility::Entitlements;
 
-/// The reader indexes a store handle knows, and whether it is building one.
-#[derive(Debug, Default)]
+/// The reader indexes a store handle knows, whether it is building one, and whether it does
+/// so by itself.
+#[derive(Debug)]
 pub(crate) struct Known {
     list: Mutex<Vec<Index>>,
     building: AtomicBool,
+    automatic: AtomicBool,
+}
+
+impl Default for Known {
+    fn default() -> Known {
+        Known {
+            list: Mutex::default(),
+            building: AtomicBool::new(false),
+            automatic: AtomicBool::new(true),
+        }
+    }
 }
 
 /// One reader index: its id and a byte per label id (1: the label's documents are in it).
@@ -280,17 +292,42 @@ impl Store {
         Ok(Some(id))
     }
 
+    /// Whether this handle builds reader indexes by itself after broad searches (the
+    /// default), or only through [`Store::prepare_reader_index`] — for an operator who builds
+    /// them at a quiet hour, and for measurements without one.
+    pub fn automatic_reader_indexes(&self, on: bool) {
+        self.readers.automatic.store(on, Ordering::SeqCst);
+    }
+
+    /// The ids of the reader indexes in the database.
+    pub async fn reader_index_ids(&self) -> Result<Vec<i64>, StoreError> {
+        Ok(self
+            .reload_reader_indexes()
+            .await?
+            .iter()
+            .map(|ix| ix.id)
+            .collect())
+    }
+
     /// Builds (in the background) the reader index [`Store::prepare_reader_index`] would,
-    /// unless this handle is building one already.
+    /// unless this handle is building one already or does not build them by itself.
     pub(crate) fn prepare_reader_index_later(&self, readable: &Entitlements) {
-        if !worth_it(readable) || self.readers.building.swap(true, Ordering::SeqCst) {
+        if !worth_it(readable)
+            || !self.readers.automatic.load(Ordering::SeqCst)
+            || self.readers.building.swap(true, Ordering::SeqCst)
+        {
             return;
         }
         let store = self.clone();
         let readable = readable.clone();
         tokio::spawn(async move {
-            if let Err(e) = store.prepare_reader_index(&readable).await {
-                tracing::warn!("reader index not built: {e}");
+            tracing::info!(
+                "reader index: preparing one for a reader of {} labels",
+                readable.label_ids.len()
+            );
+            match store.prepare_reader_index(&readable).await {
+                Ok(id) => tracing::info!("reader index: ready ({id:?})"),
+                Err(e) => tracing::warn!("reader index: not built: {e}"),
             }
             store.readers.building.store(false, Ordering::SeqCst);
         });
