@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use criterion::{criterion_group, criterion_main, Criterion};
 use pillar_label::demo::{COALITION_SPIF, ROK_SPIF, US_SPIF};
 use pillar_label::Clearance;
-use pillar_store::{DbTarget, EntitlementCache, Store};
+use pillar_store::{DbTarget, EntitlementCache, Entitlements, Store};
 use rand::{Rng, SeedableRng};
 
 const WORDS: [&str; 16] = [
@@ -218,6 +218,47 @@ fn clearance(classes: &[&str], rel: &[&str]) -> Clearance {
     .unwrap()
 }
 
+/// Medians of the unfiltered search and of each reader's, measured in turn within each round
+/// (so that this machine's drift over minutes, which criterion's one-after-the-other groups
+/// take as a difference, falls on all of them alike); prints them with the ratios.
+fn interleaved(rt: &tokio::runtime::Runtime, store: &Store, readers: &[(&str, &Entitlements)]) {
+    let rounds: usize = std::env::var("PILLAR_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    eprintln!("interleaved, {rounds} rounds: query | unfiltered | reader (ratio) ...");
+    for q in std::iter::once("").chain(QUERIES) {
+        let mut unfiltered = Vec::new();
+        let mut filtered = vec![Vec::new(); readers.len()];
+        for _ in 0..rounds {
+            let t = Instant::now();
+            rt.block_on(store.search_documents_unfiltered(q, 100))
+                .unwrap();
+            unfiltered.push(t.elapsed().as_secs_f64() * 1e3);
+            for (i, (_, e)) in readers.iter().enumerate() {
+                let t = Instant::now();
+                rt.block_on(store.search_documents(q, e, 100)).unwrap();
+                filtered[i].push(t.elapsed().as_secs_f64() * 1e3);
+            }
+        }
+        let base = median(unfiltered);
+        let cells: Vec<String> = readers
+            .iter()
+            .zip(filtered)
+            .map(|((who, _), v)| {
+                let m = median(v);
+                format!("{who} {m:.2} ms ({:.2})", m / base)
+            })
+            .collect();
+        let name = if q.is_empty() { "list newest 100" } else { q };
+        eprintln!("  '{name}' | {base:.2} ms | {}", cells.join(" | "));
+    }
+}
+
 fn bench(c: &mut Criterion) {
     let docs: usize = std::env::var("PILLAR_BENCH_DOCS")
         .ok()
@@ -310,6 +351,7 @@ fn bench(c: &mut Criterion) {
         "reader index for the partial reader: {built:?} in {:.1?} (indexes before: {had:?})",
         t.elapsed()
     );
+    interleaved(&rt, &store, &[("partial", &partial), ("all", &all)]);
     g.bench_function("list newest 100, unfiltered", |b| {
         b.iter(|| {
             rt.block_on(store.search_documents_unfiltered("", 100))

@@ -444,18 +444,22 @@ impl Store {
         };
         let q = match self.backend() {
             Backend::Sqlite => {
-                // The matches walked, from sequence number `from` on (an SQL expression).
-                let walk = |from: &str| match chosen {
+                // The matches walked, from sequence number `from` on (an SQL expression; all
+                // of them when None).
+                let walk = |from: Option<&str>| match chosen {
                     Some(c) => {
                         let (first, last) = (first_entry(c.id), first_entry(c.id + 1) - 1);
                         format!(
                             "reader_text f JOIN documents d ON d.seq = f.rowid - {first} \
-                             WHERE f.reader_text MATCH $1 AND f.rowid BETWEEN {first} + {from} AND {last}"
+                             WHERE f.reader_text MATCH $1 AND f.rowid BETWEEN {first} + {} AND {last}",
+                            from.unwrap_or("0")
                         )
                     }
                     None => format!(
                         "documents_text f JOIN documents d ON d.seq = f.rowid \
-                         WHERE f.documents_text MATCH $1 AND f.rowid >= {from}"
+                         WHERE f.documents_text MATCH $1{}",
+                        from.map(|f| format!(" AND f.rowid >= {f}"))
+                            .unwrap_or_default()
                     ),
                 };
                 // One row back: how many, the oldest, and the `limit`-th newest sequence number.
@@ -463,7 +467,7 @@ impl Store {
                     "WITH c AS (SELECT d.seq AS r FROM {} AND {filter} ORDER BY f.rowid DESC LIMIT $3) \
                      SELECT (SELECT COUNT(*) FROM c), (SELECT MIN(r) FROM c), \
                      (SELECT r FROM c ORDER BY r DESC LIMIT 1 OFFSET $4)",
-                    walk("0")
+                    walk(None)
                 );
                 let row = sqlx::query(&recent)
                     .bind(&text)
@@ -488,7 +492,7 @@ impl Store {
                         "WITH hit AS (SELECT d.seq AS seq, -d.seq AS score FROM {} AND {filter} \
                          ORDER BY f.rowid DESC LIMIT $4) \
                          {SELECT} JOIN hit ON hit.seq = d.seq ORDER BY hit.score, d.id",
-                        walk("$3")
+                        walk(Some("$3"))
                     )
                 } else {
                     format!(

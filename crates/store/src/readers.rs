@@ -98,6 +98,12 @@ fn close(waste: usize, readable: &Entitlements) -> bool {
 /// At most this many reader indexes are built (each costs the storage of its documents' index).
 pub const MAX_READER_INDEXES: usize = 32;
 
+/// True when no index may be built for the reader: [`MAX_READER_INDEXES`] exist, and none is
+/// close enough to be extended.
+fn full(list: &[Index], readable: &Entitlements) -> bool {
+    list.len() >= MAX_READER_INDEXES && !list.iter().any(|ix| close(ix.waste(readable), readable))
+}
+
 /// A byte per label id up to the largest of `ids`.
 fn bitmap(ids: impl Iterator<Item = i64> + Clone) -> Vec<u8> {
     let len = ids
@@ -205,8 +211,14 @@ impl Store {
             return Ok(None);
         }
         let tight = |list: &[Index]| Self::choose(list, readable).filter(|c| c.tight);
-        if let Some(c) = tight(&self.reload_reader_indexes().await?) {
+        let full = |list: &[Index]| full(list, readable);
+        let list = self.reload_reader_indexes().await?;
+        if let Some(c) = tight(&list) {
             return Ok(Some(c.id));
+        }
+        if full(&list) {
+            // Checked before taking any lock: searches by such readers keep asking.
+            return Ok(None);
         }
         let mut tx = self.begin_write().await?;
         if self.backend() == Backend::Postgres {
@@ -243,7 +255,7 @@ impl Store {
                     .await?;
                 (ix.id, added)
             }
-            None if list.len() < MAX_READER_INDEXES => {
+            None if !full(&list) => {
                 let all = readable.label_ids.to_vec();
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO reader_indexes (labels, created_at) VALUES ($1, $2) RETURNING id",
@@ -254,12 +266,7 @@ impl Store {
                 .await?;
                 (id, all)
             }
-            None => {
-                tracing::warn!(
-                    "{MAX_READER_INDEXES} reader indexes exist and none is close to this reader's labels: their broad searches use the main index"
-                );
-                return Ok(None);
-            }
+            None => return Ok(None),
         };
         let added = bitmap(added.into_iter());
         let sql = match self.backend() {
@@ -314,6 +321,10 @@ impl Store {
     pub(crate) fn prepare_reader_index_later(&self, readable: &Entitlements) {
         if !worth_it(readable)
             || !self.readers.automatic.load(Ordering::SeqCst)
+            || full(
+                &self.readers.list.lock().expect("reader index lock"),
+                readable,
+            )
             || self.readers.building.swap(true, Ordering::SeqCst)
         {
             return;
@@ -326,7 +337,10 @@ impl Store {
                 readable.label_ids.len()
             );
             match store.prepare_reader_index(&readable).await {
-                Ok(id) => tracing::info!("reader index: ready ({id:?})"),
+                Ok(None) => tracing::info!(
+                    "reader index: ready (none: {MAX_READER_INDEXES} exist and none is close to this reader's labels, whose broad searches use the main index)"
+                ),
+                Ok(Some(id)) => tracing::info!("reader index: ready ({id})"),
                 Err(e) => tracing::warn!("reader index: not built: {e}"),
             }
             store.readers.building.store(false, Ordering::SeqCst);
