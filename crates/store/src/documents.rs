@@ -533,12 +533,16 @@ impl Store {
                 );
                 let mut tx = self.pool.begin().await?;
                 if walked {
-                    sqlx::query("SET LOCAL enable_bitmapscan = off")
-                        .execute(&mut *tx)
-                        .await?;
-                    sqlx::query("SET LOCAL enable_seqscan = off")
-                        .execute(&mut *tx)
-                        .await?;
+                    // Planned for this query's words and bound, every time: the statement is
+                    // prepared once per connection, and a generic plan (after five runs),
+                    // blind to the bound, may read every candidate and sort them.
+                    for setting in [
+                        "SET LOCAL enable_bitmapscan = off",
+                        "SET LOCAL enable_seqscan = off",
+                        "SET LOCAL plan_cache_mode = force_custom_plan",
+                    ] {
+                        sqlx::query(setting).execute(&mut *tx).await?;
+                    }
                 }
                 let found = sqlx::query(&recent)
                     .bind(&text)

@@ -17,7 +17,9 @@ CREATE TABLE reader_documents (
     created_at  TEXT NOT NULL,
     label_id    BIGINT NOT NULL,
     tsv         TSVECTOR,
-    PRIMARY KEY (index_id, document_id)
+    -- Keyed by document first (a write finds a document's entries by it), so that the one
+    -- index led by `index_id` is the one in creation order: a plan cannot read a whole index's
+    -- documents by key and sort them instead of walking the newest.
+    PRIMARY KEY (document_id, index_id)
 );
 CREATE INDEX reader_documents_created ON reader_documents (index_id, created_at, document_id);
-CREATE INDEX reader_documents_document ON reader_documents (document_id);
