@@ -295,6 +295,16 @@ impl Store {
             .rows_affected();
         tx.commit().await?;
         tracing::info!("reader index {id}: {n} documents added");
+        if self.backend() == Backend::Postgres {
+            // The new rows' visibility settled and their statistics taken now, not by the
+            // first searches (which would set each row's hint bits) or by autovacuum later.
+            if let Err(e) = sqlx::query("VACUUM (ANALYZE) reader_documents")
+                .execute(&self.pool)
+                .await
+            {
+                tracing::warn!("reader index {id}: VACUUM of reader_documents: {e}");
+            }
+        }
         self.reload_reader_indexes().await?;
         Ok(Some(id))
     }
