@@ -85,6 +85,24 @@ enum DbCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Reader indexes: full-text indexes of the documents under a set of labels, which the
+    /// server builds for a group of readers after their broad searches.
+    #[command(subcommand)]
+    ReaderIndex(ReaderIndexCommand),
+}
+
+#[derive(Subcommand)]
+enum ReaderIndexCommand {
+    /// List them: how many labels and documents each holds.
+    List(JsonFlag),
+    /// Prepare the one a person's searches will use now (build it, or extend the closest one),
+    /// rather than after their first broad search. Document writes wait while it is built.
+    Prepare {
+        /// The person (registry id) whose clearance it is for.
+        person: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
 }
 
 #[derive(Subcommand)]
@@ -291,6 +309,62 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Db(DbCommand::ReaderIndex(ReaderIndexCommand::List(flag))) => {
+            let store = open(&config, false).await?;
+            let list = store.reader_indexes().await.map_err(classify)?;
+            if flag.json {
+                print_json(&list)?;
+            } else if list.is_empty() {
+                println!("no reader indexes");
+            } else {
+                for ix in list {
+                    println!(
+                        "reader index {}: {} label(s), {} document(s), built {}",
+                        ix.id, ix.labels, ix.documents, ix.created_at
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Db(DbCommand::ReaderIndex(ReaderIndexCommand::Prepare { person, json })) => {
+            let store = open(&config, false).await?;
+            let (_, readable) = reader(&store, "PERSON", &person).await?;
+            let started = std::time::Instant::now();
+            let id = store
+                .prepare_reader_index(&readable)
+                .await
+                .map_err(classify)?;
+            audit_cmd::record(
+                &config,
+                &store,
+                "admin",
+                &format!("reader-index:{person}"),
+                "ok",
+                &match id {
+                    Some(id) => format!("reader index {id} prepared"),
+                    None => "no reader index needed or possible".to_string(),
+                },
+            )
+            .await?;
+            if json.json {
+                print_json(&serde_json::json!({"person": person, "reader_index": id}))?;
+            } else {
+                match id {
+                    Some(id) => println!(
+                        "{person}: reader index {id} ready ({:.1?})",
+                        started.elapsed()
+                    ),
+                    None => println!(
+                        "{person}: no reader index (they may read {} of {} labels: none is worth building, or {} exist and none is close)",
+                        readable.label_ids.len(),
+                        readable.examined,
+                        pillar_store::MAX_READER_INDEXES
+                    ),
+                }
+            }
+            store.close().await;
+            Ok(())
+        }
         Command::Db(DbCommand::Seed {
             demo: with_demo,
             json,
@@ -477,20 +551,22 @@ async fn import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `--as PERSON`: the person and what their clearance may read.
+/// A person named on the command line (`arg`: where, for messages — `--as` or `PERSON`), and
+/// what their clearance may read.
 pub(crate) async fn reader(
     store: &Store,
+    arg: &str,
     person: &str,
 ) -> anyhow::Result<(pillar_core::Person, pillar_store::Entitlements)> {
     let viewer = store
         .person(person)
         .await
         .map_err(classify)?
-        .ok_or_else(|| BadInput(format!("--as: no person `{person}` in the registry")))?;
+        .ok_or_else(|| BadInput(format!("{arg}: no person `{person}` in the registry")))?;
     let clearance = viewer
         .clearance
         .clone()
-        .ok_or_else(|| BadInput(format!("--as: `{person}` has no clearance")))?;
+        .ok_or_else(|| BadInput(format!("{arg}: `{person}` has no clearance")))?;
     let readable = store
         .entitlements(&pillar_store::EntitlementCache::default(), &clearance)
         .await
@@ -503,7 +579,7 @@ async fn export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
     let rows = match &args.as_person {
         None => store.export(args.kind).await.map_err(classify)?,
         Some(person) => {
-            let (viewer, readable) = reader(&store, person).await?;
+            let (viewer, readable) = reader(&store, "--as", person).await?;
             // As in the API: clearances are shown to their holder and to administrators only.
             let admin = viewer.roles.contains(&pillar_core::Role::Administrator);
             store

@@ -211,7 +211,7 @@ pub(crate) async fn project(cmd: ProjectCommand, config: &Config) -> anyhow::Res
             let projects = match &as_person {
                 None => store.projects(None).await.map_err(classify)?,
                 Some(person) => {
-                    let (_, readable) = crate::reader(&store, person).await?;
+                    let (_, readable) = crate::reader(&store, "--as", person).await?;
                     store.projects(Some(&readable)).await.map_err(classify)?
                 }
             };

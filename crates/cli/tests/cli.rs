@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{ok, pillar};
+use common::{bad, ok, pillar};
 use std::path::Path;
 use std::process::Command;
 
@@ -385,4 +385,53 @@ fn export_as_a_person_shows_only_what_they_may_read() {
     );
     let out = pillar(dir.path(), &["export", "agreements", "--as", "nobody"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn reader_indexes_are_listed_and_prepared_for_a_person() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&pillar(dir.path(), &["db", "seed", "--demo"]));
+    let list = |dir: &std::path::Path| -> serde_json::Value {
+        serde_json::from_str(&ok(&pillar(dir, &["db", "reader-index", "list", "--json"]))).unwrap()
+    };
+    assert_eq!(list(dir.path()), serde_json::json!([]));
+    assert!(ok(&pillar(dir.path(), &["db", "reader-index", "list"])).contains("no reader indexes"));
+    // The Japanese observer may read part of the labels: an index is built for them, once.
+    let prepare = |person: &str| -> serde_json::Value {
+        serde_json::from_str(&ok(&pillar(
+            dir.path(),
+            &["db", "reader-index", "prepare", person, "--json"],
+        )))
+        .unwrap()
+    };
+    let first = prepare("jp-observer");
+    assert_eq!(first["person"], "jp-observer");
+    let id = first["reader_index"]
+        .as_i64()
+        .expect("an index for a partial reader");
+    assert_eq!(prepare("jp-observer")["reader_index"], id);
+    let listed = list(dir.path());
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
+    assert_eq!(listed[0]["id"], id);
+    assert!(listed[0]["labels"].as_u64().unwrap() > 0, "{listed}");
+    // The demo holds no documents yet.
+    assert_eq!(listed[0]["documents"], 0);
+    let text = ok(&pillar(dir.path(), &["db", "reader-index", "list"]));
+    assert!(text.contains(&format!("reader index {id}:")), "{text}");
+    // An unknown person is bad input, named.
+    let err = bad(&pillar(
+        dir.path(),
+        &["db", "reader-index", "prepare", "nobody"],
+    ));
+    assert!(err.contains("PERSON: no person `nobody`"), "{err}");
+    for args in [
+        vec!["db", "reader-index", "--help"],
+        vec!["db", "reader-index", "list", "--help"],
+        vec!["db", "reader-index", "prepare", "--help"],
+    ] {
+        assert!(
+            ok(&pillar(dir.path(), &args)).contains("Usage:"),
+            "{args:?}"
+        );
+    }
 }

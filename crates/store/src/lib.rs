@@ -23,7 +23,7 @@ mod visibility;
 
 pub use db::{Backend, DbTarget, Store};
 pub use error::{InputError, StoreError};
-pub use readers::MAX_READER_INDEXES;
+pub use readers::{ReaderIndexInfo, MAX_READER_INDEXES};
 pub use registry::{ImportReport, RegistryRow};
 pub use supply::{SupplyNetworkInfo, SupplyRows};
 pub use visibility::{EntitlementCache, Entitlements};

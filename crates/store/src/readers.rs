@@ -101,7 +101,14 @@ pub const MAX_READER_INDEXES: usize = 32;
 /// True when no index may be built for the reader: [`MAX_READER_INDEXES`] exist, and none is
 /// close enough to be extended.
 fn full(list: &[Index], readable: &Entitlements) -> bool {
-    list.len() >= MAX_READER_INDEXES && !list.iter().any(|ix| close(ix.waste(readable), readable))
+    list.len() >= MAX_READER_INDEXES && !list.iter().any(|ix| extendable(ix, readable))
+}
+
+/// True when an index may be extended with the labels a reader may read and it lacks: it holds
+/// few they may not read ([`close`]), and it would grow by a quarter at most — more, and it
+/// would no longer be tight for the readers it was built for.
+fn extendable(ix: &Index, readable: &Entitlements) -> bool {
+    close(ix.waste(readable), readable) && ix.missing(readable).len() <= ix.count / 4
 }
 
 /// A byte per label id up to the largest of `ids`.
@@ -138,6 +145,19 @@ fn holds_sql(backend: Backend, labels: &str, label: &str) -> String {
         Backend::Sqlite => format!("substr({labels}, {label} + 1, 1) = x'01'"),
         Backend::Postgres => format!("substr({labels}, {label}::int + 1, 1) = '\\x01'::bytea"),
     }
+}
+
+/// One reader index, as an operator sees it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReaderIndexInfo {
+    /// Its number.
+    pub id: i64,
+    /// How many labels' documents it holds.
+    pub labels: usize,
+    /// How many documents it holds.
+    pub documents: i64,
+    /// When it was built (UTC).
+    pub created_at: String,
 }
 
 /// A reader index chosen for a search.
@@ -238,7 +258,7 @@ impl Store {
         }
         let closest = list
             .iter()
-            .filter(|ix| close(ix.waste(readable), readable))
+            .filter(|ix| extendable(ix, readable))
             .min_by_key(|ix| ix.missing(readable).len());
         let (id, added) = match closest {
             Some(ix) => {
@@ -324,6 +344,37 @@ impl Store {
             .iter()
             .map(|ix| ix.id)
             .collect())
+    }
+
+    /// The reader indexes, for an operator: how many labels and documents each holds.
+    pub async fn reader_indexes(&self) -> Result<Vec<ReaderIndexInfo>, StoreError> {
+        let rows = sqlx::query("SELECT id, labels, created_at FROM reader_indexes ORDER BY id")
+            .fetch_all(&self.pool)
+            .await?;
+        let param = match self.backend() {
+            Backend::Sqlite => "$1",
+            Backend::Postgres => "$1::bytea",
+        };
+        // The documents whose label the index holds: by its invariant, the ones it has.
+        let count = format!(
+            "SELECT COUNT(*) FROM documents d WHERE {}",
+            holds_sql(self.backend(), param, "d.label_id")
+        );
+        let mut out = Vec::new();
+        for r in &rows {
+            let labels: Vec<u8> = r.get(1);
+            let documents: i64 = sqlx::query_scalar(&count)
+                .bind(&labels)
+                .fetch_one(&self.pool)
+                .await?;
+            out.push(ReaderIndexInfo {
+                id: r.get(0),
+                labels: Index::new(0, labels).count,
+                documents,
+                created_at: r.get(2),
+            });
+        }
+        Ok(out)
     }
 
     /// Builds (in the background) the reader index [`Store::prepare_reader_index`] would,
@@ -460,5 +511,19 @@ mod tests {
         assert!(!c.tight);
         assert_eq!(big.waste(&reader(&[1, 2], 1000)), 98);
         assert_eq!(big.missing(&reader(&[1, 200], 1000)), [200]);
+    }
+
+    #[test]
+    fn an_index_is_extended_by_a_quarter_at_most() {
+        let ix = Index::new(1, bitmap(1..=8));
+        // A reader of its labels and one new one: extended.
+        assert!(extendable(&ix, &reader(&(1..=9).collect::<Vec<_>>(), 100)));
+        // A reader of twice as many labels, its labels among them: it would double; not.
+        assert!(!extendable(
+            &ix,
+            &reader(&(1..=16).collect::<Vec<_>>(), 100)
+        ));
+        // A reader of few of its labels: it holds too many they may not read; not.
+        assert!(!extendable(&ix, &reader(&[1, 2, 9], 100)));
     }
 }
