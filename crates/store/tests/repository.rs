@@ -1271,6 +1271,17 @@ async fn the_label_filter_keeps_exactly_the_readable_labels_in_each_of_its_forms
     }
 }
 
+/// A plain-text upload of `text` (its content is not stored: these tests search only).
+fn text_upload(text: &str) -> pillar_store::documents::Upload<'_> {
+    pillar_store::documents::Upload {
+        sha256: "0000000000000000000000000000000000000000000000000000000000000000",
+        size: text.len() as i64,
+        media_type: "text/plain",
+        filename: "x.txt",
+        text,
+    }
+}
+
 /// The documents in each reader index, by id, against the documents whose label the index's
 /// set holds: they must be the same (the index's invariant). Every test document has the word
 /// `common`, through which the SQLite index is listed.
@@ -1324,7 +1335,6 @@ async fn check_reader_indexes(store: &Store, backend: &str) -> Vec<(i64, Vec<Str
 
 #[tokio::test]
 async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write() {
-    use pillar_store::documents::Upload;
     use std::sync::Arc;
     for (backend, store, _g) in stores().await {
         let pool = store_pool(&store);
@@ -1343,13 +1353,7 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
         }
         for i in 0..70 {
             let text = format!("common w{i} {}", if i % 2 == 0 { "alpha" } else { "beta" });
-            let f = Upload {
-                sha256: "0000000000000000000000000000000000000000000000000000000000000000",
-                size: text.len() as i64,
-                media_type: "text/plain",
-                filename: "x.txt",
-                text: &text,
-            };
+            let f = text_upload(&text);
             store
                 .create_document(
                     &format!("d{i:02}"),
@@ -1486,13 +1490,7 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
         // Writes keep it exact: a readable new document enters, an unreadable one does not.
         for (doc, label) in [("n1", &labels[1]), ("n2", &labels[13])] {
             let text = format!("common {doc} gamma");
-            let f = Upload {
-                sha256: "0000000000000000000000000000000000000000000000000000000000000000",
-                size: 1,
-                media_type: "text/plain",
-                filename: "x.txt",
-                text: &text,
-            };
+            let f = text_upload(&text);
             store
                 .create_document(
                     doc,
@@ -1523,13 +1521,7 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
         assert_eq!(newest("gamma", r.clone()).await, ["n2"], "{backend}");
         // A new version's text replaces the old one in the index.
         let text = "common delta";
-        let f = Upload {
-            sha256: "0000000000000000000000000000000000000000000000000000000000000000",
-            size: 1,
-            media_type: "text/plain",
-            filename: "x.txt",
-            text,
-        };
+        let f = text_upload(text);
         store
             .new_document_version("n2", &r, "us-secretariat", "2026-11-03T00:00:00Z", &f)
             .await
@@ -1541,13 +1533,7 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
         // The reader comes to read a new label: the index no longer holds all their labels, so
         // searches use the main index (and find the new document) until it is extended.
         let text = "common epsilon";
-        let f = Upload {
-            sha256: "0000000000000000000000000000000000000000000000000000000000000000",
-            size: 1,
-            media_type: "text/plain",
-            filename: "x.txt",
-            text,
-        };
+        let f = text_upload(text);
         store
             .create_document(
                 "n3",
