@@ -433,9 +433,11 @@ impl Store {
         //
         // A reader index holding every label the reader may read (crate::readers) walks their
         // documents only; a broad search without one (or with a loose one) has one built.
-        let chosen = match readable {
-            Some(r) => self.reader_index(r).await?,
-            None => None,
+        let reader_index = || async {
+            match readable {
+                Some(r) => self.reader_index(r).await,
+                None => Ok(None),
+            }
         };
         let build_later = |walked_broad: bool, used: Option<Chosen>| {
             if let Some(r) = readable.filter(|_| walked_broad && !used.is_some_and(|c| c.tight)) {
@@ -444,6 +446,7 @@ impl Store {
         };
         let q = match self.backend() {
             Backend::Sqlite => {
+                let chosen = reader_index().await?;
                 // The matches walked, from sequence number `from` on (an SQL expression; all
                 // of them when None).
                 let walk = |from: Option<&str>| match chosen {
@@ -517,8 +520,9 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?;
                 let walked = rarest > WALK_FACTOR * candidates;
-                // Walking, a reader index holding the reader's labels stands for the documents.
-                let used = chosen.filter(|_| walked);
+                // Walking, a reader index holding the reader's labels stands for the documents
+                // (looked for only then: elsewhere the GIN index leads).
+                let used = if walked { reader_index().await? } else { None };
                 let (id, from) = match used {
                     Some(c) => (
                         "d.document_id",
