@@ -43,7 +43,7 @@ run() { # backend corpus-db [--db URL]
   local data="$dir/$backend"
   mkdir -p "$data"
   log "$backend: seed, corpus of $docs documents"
-  "$pillar" --data-dir "$data" "$@" db seed --demo >/dev/null
+  "$pillar" --data-dir "$data" "$@" db seed --demo-data >/dev/null
   PILLAR_BENCH_DOCS=$docs PILLAR_BENCH_DB=${corpus_db:-$data/pillar.db} cargo bench -q -p pillar-store --bench documents -- build-corpus-only 2>&1 | grep -E '^corpus|readable' || true
   for p in jp-observer us-release; do
     echo "$password" | "$pillar" --data-dir "$data" "$@" user set-password "$p" >/dev/null

@@ -1,13 +1,15 @@
-//! `pillar audit …` and the audit key and head files kept in the data directory, outside the
-//! database: the key makes the chain's hashes unforgeable with SQL access alone; the head file
-//! records the newest entry so that entries removed from the end are caught too.
+//! `pillar audit …` and the audit key and anchors kept in the data directory, outside the
+//! database: the key makes the chain's hashes unforgeable with SQL access alone; each database's
+//! anchor records its newest entry (advanced by the server and the CLI after every append) so
+//! that entries removed from the end are caught too.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Subcommand;
-use pillar_store::audit::{AuditEvent, AuditKey};
-use pillar_store::Store;
+use pillar_store::audit::{Anchor, AuditEvent, AuditKey, AuditTrail};
+use pillar_store::{DbTarget, Store};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 use crate::config::Config;
 use crate::{print_json, BadInput};
@@ -35,8 +37,26 @@ fn key_path(config: &Config) -> PathBuf {
     config.data_dir.join("audit.key")
 }
 
-fn head_path(config: &Config) -> PathBuf {
-    config.data_dir.join("audit.head")
+/// The anchor of the database `target`: one file per database under `<data dir>/audit-anchors`,
+/// named by a digest of the database's description and naming it inside, so that two databases
+/// (the demo's and the default, two PostgreSQL databases) never share one.
+pub fn anchor(config: &Config, target: &DbTarget) -> Anchor {
+    let database = match target {
+        // The absolute path: the same file reached through two spellings has one anchor.
+        DbTarget::Sqlite(p) => {
+            let abs = std::path::absolute(p).unwrap_or_else(|_| p.clone());
+            format!("sqlite:{}", abs.display())
+        }
+        DbTarget::Postgres(_) => target.display(),
+    };
+    let digest = hex::encode(&Sha256::digest(database.as_bytes())[..8]);
+    Anchor::new(
+        config
+            .data_dir
+            .join("audit-anchors")
+            .join(format!("{digest}.anchor")),
+        database,
+    )
 }
 
 /// Reads the audit key, creating it (32 random bytes, owner-only) on first use.
@@ -45,7 +65,7 @@ pub fn key(config: &Config) -> anyhow::Result<AuditKey> {
     if !path.exists() {
         std::fs::create_dir_all(&config.data_dir)?;
         let bytes: [u8; 32] = rand::random();
-        write_private(&path, &hex::encode(bytes))?;
+        pillar_store::audit::write_private(&path, &hex::encode(bytes))?;
     }
     let text =
         std::fs::read_to_string(&path).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
@@ -54,78 +74,144 @@ pub fn key(config: &Config) -> anyhow::Result<AuditKey> {
     AuditKey::new(bytes).map_err(|e| BadInput(format!("{}: {e}", path.display())).into())
 }
 
-fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
+/// The audit trail of the database `target`: the key and the database's anchor.
+pub fn trail(config: &Config, target: &DbTarget) -> anyhow::Result<AuditTrail> {
+    Ok(AuditTrail::new(key(config)?, Some(anchor(config, target))))
+}
+
+/// Who acts from the command line: `cli:` and the operating-system user.
+pub fn actor() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
+}
+
+/// The time now, as audit entries carry it.
+pub fn now() -> String {
+    chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string()
+}
+
+/// An entry for a command-line action, to be written in the action's own transaction.
+pub fn event(action: &str, object: &str, decision: &str, detail: &str) -> AuditEvent {
+    AuditEvent {
+        actor: actor(),
+        action: action.into(),
+        object: object.into(),
+        label_id: None,
+        decision: decision.into(),
+        detail: detail.into(),
     }
-    let mut f = options.open(path)?;
-    f.write_all(text.as_bytes())?;
-    Ok(())
 }
 
-fn head(config: &Config) -> Option<(i64, String)> {
-    let text = std::fs::read_to_string(head_path(config)).ok()?;
-    let (seq, hash) = text.trim().split_once(' ')?;
-    Some((seq.parse().ok()?, hash.to_string()))
-}
-
-/// Appends an entry for a command-line action and records the new head.
+/// Appends an entry for a command-line action (the store anchors it).
 pub async fn record(
-    config: &Config,
     store: &Store,
     action: &str,
     object: &str,
     decision: &str,
     detail: &str,
 ) -> anyhow::Result<()> {
-    let key = key(config)?;
-    let actor = format!(
-        "cli:{}",
-        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-    );
-    let at = chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string();
+    let at = now();
     let event = AuditEvent {
-        actor,
+        actor: actor(),
         action: action.into(),
         object: object.into(),
         label_id: None,
         decision: decision.into(),
         detail: detail.into(),
     };
-    let seq = store.audit(&key, &at, &event).await?;
-    let hash = store
-        .audit_entries(1)
-        .await?
-        .first()
-        .map(|e| e.hash.clone())
-        .unwrap_or_default();
-    write_private(&head_path(config), &format!("{seq} {hash}\n"))?;
+    store.audit(&at, &event).await?;
     Ok(())
 }
 
+/// As [`record`], the entry carrying `label` (what the action touched): the audit page shows it
+/// only to administrators cleared for that label.
+pub async fn record_labelled(
+    store: &Store,
+    action: &str,
+    object: &str,
+    decision: &str,
+    detail: &str,
+    label: &pillar_label::Label,
+) -> anyhow::Result<()> {
+    let event = AuditEvent {
+        actor: actor(),
+        action: action.into(),
+        object: object.into(),
+        label_id: None,
+        decision: decision.into(),
+        detail: detail.into(),
+    };
+    store.audit_labelled(&now(), &event, label).await?;
+    Ok(())
+}
+
+/// Records an export: the entry carries the dominant label of what was exported, since its
+/// detail (how many rows, as whom) says something of them that an administrator cleared lower
+/// may not learn. Rows under labels with no common dominant label leave the count out.
+pub async fn record_export(
+    store: &Store,
+    object: &str,
+    detail: &str,
+    labels: &[&pillar_label::Label],
+) -> anyhow::Result<()> {
+    let (set, _) = store.policy_set().await?;
+    let resolved: Vec<_> = labels.iter().filter_map(|l| set.resolve(l).ok()).collect();
+    if resolved.is_empty() {
+        return record(store, "export", object, "ok", detail).await;
+    }
+    match set.dominant(&resolved, None) {
+        pillar_label::Dominance::Ok(r)
+        | pillar_label::Dominance::PolicyDecisionRequired {
+            computed: Some(r), ..
+        } => record_labelled(store, "export", object, "ok", detail, &set.to_label(&r)).await,
+        pillar_label::Dominance::PolicyDecisionRequired { computed: None, .. } => {
+            record(
+                store,
+                "export",
+                object,
+                "ok",
+                "rows under labels of several policies",
+            )
+            .await
+        }
+    }
+}
+
 pub async fn run(cmd: AuditCommand, config: &Config) -> anyhow::Result<()> {
-    let store = crate::open(config, false).await?;
+    // Verifying or listing never creates a database: a mistyped location is an error, not an
+    // empty chain called intact.
+    let store = crate::open_existing(config).await?;
     match cmd {
         AuditCommand::Verify { json } => {
-            let key = key(config)?;
-            let head = head(config);
+            let trail = store
+                .audit_trail()
+                .expect("the CLI opens stores with their trail");
+            let anchor = trail.anchor().expect("the CLI's trail is anchored");
+            let head = anchor.read().map_err(|e| BadInput(e.to_string()))?;
             let v = store
-                .audit_verify(&key, head.as_ref().map(|(s, h)| (*s, h.as_str())))
+                .audit_verify(trail.key(), head.as_ref().map(|(s, h)| (*s, h.as_str())))
                 .await?;
+            let database = config.db_target()?.display();
             if json {
-                print_json(&json!({"entries": v.entries, "ok": v.first_bad.is_none(),
-                    "first_bad": v.first_bad.as_ref().map(|(s, why)| json!({"seq": s, "reason": why}))}))?;
+                print_json(
+                    &json!({"database": database, "entries": v.entries, "ok": v.first_bad.is_none(),
+                    "anchored": head.as_ref().map(|(s, _)| s),
+                    "first_bad": v.first_bad.as_ref().map(|(s, why)| json!({"seq": s, "reason": why}))}),
+                )?;
             } else {
                 match &v.first_bad {
-                    None => println!("audit chain intact: {} entries", v.entries),
-                    Some((seq, why)) => println!("audit chain broken at entry {seq}: {why}"),
+                    None if head.is_none() && v.entries > 0 => println!(
+                        "audit chain of {database} intact: {} entries (no anchor recorded for this database yet, so entries cut from the end could not be checked)",
+                        v.entries
+                    ),
+                    None => println!("audit chain of {database} intact: {} entries", v.entries),
+                    Some((seq, why)) => {
+                        println!("audit chain of {database} broken at entry {seq}: {why}")
+                    }
                 }
             }
             if v.first_bad.is_some() {

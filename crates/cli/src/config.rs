@@ -21,9 +21,23 @@ pub struct ConfigArgs {
     /// Address the web server listens on.
     #[arg(long, global = true, env = "PILLAR_LISTEN")]
     listen: Option<SocketAddr>,
-    /// Configuration file (TOML with keys data_dir, db, listen).
+    /// Reverse proxies whose `X-Forwarded-For` is believed (sign-in throttling then counts the
+    /// client's address, not the proxy's): addresses, comma-separated. Off by default.
+    #[arg(
+        long,
+        global = true,
+        env = "PILLAR_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    /// Configuration file (TOML with keys data_dir, db, listen, trusted_proxies).
     #[arg(long, global = true, env = "PILLAR_CONFIG")]
     config: Option<PathBuf>,
+    /// Use the demo database (`<data dir>/demo/`, SQLite, seeded with the fictional demo
+    /// coalition by `serve --demo` or `--demo db seed`) instead of the default one: every
+    /// command takes it, e.g. `pillar --demo audit verify`.
+    #[arg(long, global = true, env = "PILLAR_DEMO")]
+    demo: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -32,6 +46,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     db: Option<String>,
     listen: Option<SocketAddr>,
+    trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
 /// Where a value came from.
@@ -65,8 +80,12 @@ pub struct Config {
     pub db: Option<String>,
     /// Web server address.
     pub listen: SocketAddr,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The configuration file read, if any.
     pub file: Option<PathBuf>,
+    /// The demo database instead of the default one (`--demo`).
+    pub demo: bool,
     sources: [Source; 3],
 }
 
@@ -122,33 +141,52 @@ impl Config {
                 .listen
                 .or(file.listen)
                 .unwrap_or_else(|| "127.0.0.1:8080".parse().expect("address")),
+            trusted_proxies: args
+                .trusted_proxies
+                .clone()
+                .or(file.trusted_proxies)
+                .unwrap_or_default(),
             file: file_path,
+            demo: args.demo,
             sources,
         };
         // Reject a bad database location early, with the flag's name.
         DbTarget::resolve(config.db.as_deref(), &config.data_dir)
             .map_err(|e| anyhow::anyhow!("--db / PILLAR_DB: {e}"))?;
+        if config.demo && config.db.is_some() {
+            bail!("--demo uses the demo database in the data directory; it cannot be combined with --db / PILLAR_DB");
+        }
         Ok(config)
     }
 
-    /// The database to use; `demo` selects the separate demo database (SQLite in the data
-    /// directory) unless a database was given explicitly.
-    pub fn db_target(&self, demo: bool) -> anyhow::Result<DbTarget> {
-        if demo && self.db.is_none() {
-            return Ok(DbTarget::Sqlite(
-                self.data_dir.join("demo").join("pillar.db"),
-            ));
+    /// The directory of the database in use and its files: the data directory, or its `demo`
+    /// directory with `--demo`.
+    fn home(&self) -> PathBuf {
+        if self.demo {
+            self.data_dir.join("demo")
+        } else {
+            self.data_dir.clone()
         }
-        match DbTarget::resolve(self.db.as_deref(), &self.data_dir) {
+    }
+
+    /// The database to use: `--db` when given, else SQLite in the data directory (its `demo`
+    /// directory with `--demo`).
+    pub fn db_target(&self) -> anyhow::Result<DbTarget> {
+        match DbTarget::resolve(self.db.as_deref(), &self.home()) {
             Ok(t) => Ok(t),
             Err(e) => bail!("{e}"),
         }
     }
 
+    /// Where document contents are kept for the database in use.
+    pub fn blob_dir(&self) -> PathBuf {
+        self.home().join("blobs")
+    }
+
     /// `(key, value, source)` rows for `config show`.
     pub fn show_rows(&self) -> Vec<(&'static str, String, &'static str)> {
         let db = self
-            .db_target(false)
+            .db_target()
             .map(|t| t.display())
             .unwrap_or_else(|e| e.to_string());
         vec![
@@ -159,6 +197,15 @@ impl Config {
             ),
             ("db", db, self.sources[1].text()),
             ("listen", self.listen.to_string(), self.sources[2].text()),
+            (
+                "trusted_proxies",
+                self.trusted_proxies
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                "flag, environment or config file (empty: none)",
+            ),
             (
                 "config",
                 self.file

@@ -13,13 +13,13 @@ use crate::{print_json, BadInput};
 
 #[derive(Subcommand)]
 pub enum LabelCommand {
-    /// Is a label valid under its policy?
+    /// Is a label valid under its policy? Exit 0 when valid, 1 when invalid, 2 on bad input.
     Validate {
         #[command(flatten)]
         spifs: Spifs,
-        /// The label (STANAG 4774 XML, spiffy XML or JSON).
+        /// The label (STANAG 4774 XML, spiffy XML or JSON): a file, or the text itself.
         #[arg(long)]
-        label: PathBuf,
+        label: String,
         #[command(flatten)]
         out: Output,
     },
@@ -33,10 +33,10 @@ pub enum LabelCommand {
             required_unless_present = "clearance",
             conflicts_with = "clearance"
         )]
-        label: Option<PathBuf>,
-        /// The clearance (STANAG 4774 XML, spiffy XML or JSON).
+        label: Option<String>,
+        /// The clearance (STANAG 4774 XML, spiffy XML or JSON): a file, or the text itself.
         #[arg(long)]
-        clearance: Option<PathBuf>,
+        clearance: Option<String>,
         /// Language tag (`en`, `ko`, `fr-CA` …); falls back to the language, then the default.
         #[arg(long, default_value = "")]
         lang: String,
@@ -46,16 +46,18 @@ pub enum LabelCommand {
         #[command(flatten)]
         out: Output,
     },
-    /// The access decision (ACDF) of a clearance on a label, with reasons.
+    /// The access decision (ACDF) of a clearance on a label, with reasons; a label under
+    /// another policy is translated into the clearance's first, as the server does. Exit 0 when
+    /// access is granted, 1 when refused, 2 on bad input.
     Check {
         #[command(flatten)]
         spifs: Spifs,
-        /// The label.
+        /// The label: a file, or the text itself (JSON or XML).
         #[arg(long)]
-        label: PathBuf,
-        /// The clearance.
+        label: String,
+        /// The clearance: a file, or the text itself (JSON or XML).
         #[arg(long)]
-        clearance: PathBuf,
+        clearance: String,
         #[command(flatten)]
         out: Output,
     },
@@ -63,9 +65,9 @@ pub enum LabelCommand {
     Translate {
         #[command(flatten)]
         spifs: Spifs,
-        /// The label.
+        /// The label: a file, or the text itself (JSON or XML).
         #[arg(long)]
-        label: PathBuf,
+        label: String,
         /// Target policy: its name or OID.
         #[arg(long)]
         to: String,
@@ -77,9 +79,9 @@ pub enum LabelCommand {
     Dominant {
         #[command(flatten)]
         spifs: Spifs,
-        /// The labels.
+        /// The labels: files, or the texts themselves (JSON or XML).
         #[arg(required = true, num_args = 2..)]
-        labels: Vec<PathBuf>,
+        labels: Vec<String>,
         /// Governing policy (name or OID); default: the first label's.
         #[arg(long)]
         governing: Option<String>,
@@ -93,9 +95,9 @@ pub enum LabelCommand {
     Banner {
         #[command(flatten)]
         spifs: Spifs,
-        /// The label.
+        /// The label: a file, or the text itself (JSON or XML).
         #[arg(long)]
-        label: PathBuf,
+        label: String,
         /// Print the portion marking, e.g. `(S//REL TO USA, KOR)`.
         #[arg(long)]
         portion: bool,
@@ -135,6 +137,18 @@ fn read(path: &Path) -> Result<Vec<u8>, BadInput> {
     std::fs::read(path).map_err(|e| BadInput(format!("{}: cannot read: {e}", path.display())))
 }
 
+/// A `--label` or `--clearance` value: the JSON or XML text itself when it starts like one,
+/// else a file to read. Returns the name to use in messages and the bytes.
+fn source(arg: &str) -> Result<(String, Vec<u8>), BadInput> {
+    let t = arg.trim_start();
+    if t.starts_with('{') || t.starts_with('<') {
+        Ok(("the text given".into(), arg.as_bytes().to_vec()))
+    } else {
+        let path = Path::new(arg);
+        Ok((path.display().to_string(), read(path)?))
+    }
+}
+
 fn policies(spifs: &Spifs) -> Result<PolicySet, BadInput> {
     if spifs.spif.is_empty() {
         return Ok(pillar_label::demo::demo_policies());
@@ -146,17 +160,16 @@ fn policies(spifs: &Spifs) -> Result<PolicySet, BadInput> {
     PolicySet::new(list).map_err(BadInput)
 }
 
-fn label(
-    set: &PolicySet,
-    path: &Path,
-) -> Result<(Resolved, Form, Option<LabelDocument>), BadInput> {
-    read_label(&read(path)?, set).map_err(|e| BadInput(format!("{}: {e}", path.display())))
+fn label(set: &PolicySet, arg: &str) -> Result<(Resolved, Form, Option<LabelDocument>), BadInput> {
+    let (name, bytes) = source(arg)?;
+    read_label(&bytes, set).map_err(|e| BadInput(format!("{name}: {e}")))
 }
 
-fn clearance(set: &PolicySet, path: &Path) -> Result<ResolvedClearance, BadInput> {
-    read_clearance(&read(path)?, set)
+fn clearance(set: &PolicySet, arg: &str) -> Result<ResolvedClearance, BadInput> {
+    let (name, bytes) = source(arg)?;
+    read_clearance(&bytes, set)
         .map(|(c, _)| c)
-        .map_err(|e| BadInput(format!("{}: {e}", path.display())))
+        .map_err(|e| BadInput(format!("{name}: {e}")))
 }
 
 fn now() -> String {
@@ -180,11 +193,12 @@ pub fn run(cmd: LabelCommand) -> anyhow::Result<()> {
             out,
         } => {
             let set = policies(&spifs)?;
+            let (name, bytes) = source(&path)?;
             // A label naming something its policy does not define is invalid, not unreadable.
-            let errors = match read_label(&read(&path)?, &set) {
+            let errors = match read_label(&bytes, &set) {
                 Ok((r, _, _)) => set.validate(&r),
                 Err(LabelError::Resolve(e)) => vec![e.to_string()],
-                Err(e) => return Err(BadInput(format!("{}: {e}", path.display())).into()),
+                Err(e) => return Err(BadInput(format!("{name}: {e}")).into()),
             };
             let valid = errors.is_empty();
             let text = if valid {
@@ -192,7 +206,11 @@ pub fn run(cmd: LabelCommand) -> anyhow::Result<()> {
             } else {
                 format!("invalid: {}", errors.join("; "))
             };
-            emit(out.json, json!({"valid": valid, "errors": errors}), &text)
+            emit(out.json, json!({"valid": valid, "errors": errors}), &text)?;
+            if !valid {
+                std::process::exit(1);
+            }
+            Ok(())
         }
         LabelCommand::Marking {
             spifs,
@@ -217,7 +235,7 @@ pub fn run(cmd: LabelCommand) -> anyhow::Result<()> {
             out,
         } => {
             let set = policies(&spifs)?;
-            let d = set.decide(&label(&set, &l)?.0, &clearance(&set, &c)?);
+            let d = set.decide_translated(&label(&set, &l)?.0, &clearance(&set, &c)?);
             let text = format!(
                 "{}\n  {}",
                 if d.access {
@@ -231,7 +249,11 @@ pub fn run(cmd: LabelCommand) -> anyhow::Result<()> {
                 out.json,
                 json!({"access": d.access, "reasons": d.reasons}),
                 &text,
-            )
+            )?;
+            if !d.access {
+                std::process::exit(1);
+            }
+            Ok(())
         }
         LabelCommand::Translate {
             spifs,
@@ -254,11 +276,7 @@ pub fn run(cmd: LabelCommand) -> anyhow::Result<()> {
                     }
                     Ok(())
                 }
-                Err(e) => Err(BadInput(format!(
-                    "{}: cannot translate to `{to}`: {e}",
-                    l.display()
-                ))
-                .into()),
+                Err(e) => Err(BadInput(format!("{l}: cannot translate to `{to}`: {e}")).into()),
             }
         }
         LabelCommand::Dominant {

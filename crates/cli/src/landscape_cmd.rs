@@ -495,8 +495,13 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
             if dry_run {
                 return print_json(&record);
             }
-            let store = crate::open(config, false).await?;
+            let store = crate::open(config).await?;
             let at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let entry = crate::audit_cmd::event("publish", &format!("landscape:{id}"), "ok", "");
+            let audited = pillar_store::audit::Audited {
+                at: &at,
+                event: &entry,
+            };
             store
                 .publish_landscape(
                     &record.id,
@@ -505,18 +510,10 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
                     &record.analysis,
                     "cli",
                     &at,
+                    Some(&audited),
                 )
                 .await
                 .map_err(crate::classify)?;
-            crate::audit_cmd::record(
-                config,
-                &store,
-                "publish",
-                &format!("landscape:{id}"),
-                "ok",
-                "",
-            )
-            .await?;
             println!(
                 "published landscape {id} ({}–{})",
                 p.period.from, p.period.to

@@ -77,11 +77,12 @@ enum DbCommand {
     /// Apply pending schema migrations.
     Migrate(JsonFlag),
     /// Load the shipped reference data (nations, groups, technology-area taxonomies) and, with
-    /// `--demo`, the fictional demo coalition. Kinds that already have rows are left alone.
+    /// `--demo-data` (or into the demo database, `--demo`), the fictional demo coalition. Kinds
+    /// that already have rows are left alone.
     Seed {
-        /// Also load the fictional demo coalition.
+        /// Also load the fictional demo coalition into the database in use.
         #[arg(long)]
-        demo: bool,
+        demo_data: bool,
         #[command(flatten)]
         json: JsonFlag,
     },
@@ -112,6 +113,14 @@ enum UserCommand {
     SetPassword {
         /// The person's registry id (also their login).
         person: String,
+    },
+    /// End every session and revoke every API token of a person (setting a password does
+    /// this too).
+    RevokeSessions {
+        /// The person's registry id.
+        person: String,
+        #[command(flatten)]
+        json: JsonFlag,
     },
 }
 
@@ -166,12 +175,7 @@ struct ExportArgs {
 }
 
 #[derive(Args)]
-struct ServeArgs {
-    /// Start with the demo database (a separate SQLite file in the data directory), seeded
-    /// with the reference data and the fictional demo coalition.
-    #[arg(long)]
-    demo: bool,
-}
+struct ServeArgs {}
 
 fn parse_kind(s: &str) -> Result<RegistryKind, String> {
     s.parse()
@@ -259,7 +263,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             unreachable!("handled above")
         }
         Command::User(UserCommand::SetPassword { person }) => {
-            let store = open(&config, false).await?;
+            let store = open(&config).await?;
             if !store
                 .export(RegistryKind::People)
                 .await
@@ -275,17 +279,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if password.chars().count() < 12 {
                 return Err(BadInput("the password needs at least 12 characters".into()).into());
             }
-            pillar_web::set_password(&store, &person, password).await?;
-            audit_cmd::record(
-                &config,
-                &store,
-                "admin",
-                &format!("account:{person}"),
-                "ok",
-                "password set",
-            )
-            .await?;
-            println!("password set for {person}");
+            let ended =
+                pillar_web::set_password(&store, &person, password, &audit_cmd::actor()).await?;
+            println!(
+                "password set for {person}; ended {} session(s) and {} API token(s)",
+                ended.sessions, ended.tokens
+            );
+            Ok(())
+        }
+        Command::User(UserCommand::RevokeSessions { person, json }) => {
+            let store = open_existing(&config).await?;
+            if store.person(&person).await?.is_none() {
+                return Err(BadInput(format!("no person `{person}` in the registry")).into());
+            }
+            let now = audit_cmd::now();
+            let entry = pillar_store::audit::AuditEvent {
+                actor: audit_cmd::actor(),
+                action: "admin".into(),
+                object: format!("account:{person}"),
+                label_id: None,
+                decision: "ok".into(),
+                detail: "sessions and API tokens ended".into(),
+            };
+            let ended = store.revoke_sessions(&person, &now, &entry).await?;
+            if json.json {
+                print_json(
+                    &serde_json::json!({"person": person, "sessions": ended.sessions, "tokens": ended.tokens}),
+                )?;
+            } else {
+                println!(
+                    "{person}: ended {} session(s) and revoked {} API token(s)",
+                    ended.sessions, ended.tokens
+                );
+            }
             Ok(())
         }
         Command::Config(ConfigCommand::Show(flag)) => {
@@ -299,7 +325,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Db(DbCommand::Migrate(flag)) => {
-            let target = config.db_target(false)?;
+            let target = config.db_target()?;
             let store = Store::open(&target).await.map_err(classify)?;
             let applied = store.migrate().await.map_err(classify)?;
             if flag.json {
@@ -310,7 +336,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Db(DbCommand::ReaderIndex(ReaderIndexCommand::List(flag))) => {
-            let store = open(&config, false).await?;
+            let store = open(&config).await?;
             let list = store.reader_indexes().await.map_err(classify)?;
             if flag.json {
                 print_json(&list)?;
@@ -327,7 +353,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Db(DbCommand::ReaderIndex(ReaderIndexCommand::Prepare { person, json })) => {
-            let store = open(&config, false).await?;
+            let store = open(&config).await?;
             let (_, readable) = reader(&store, "PERSON", &person).await?;
             let started = std::time::Instant::now();
             let id = store
@@ -335,7 +361,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(classify)?;
             audit_cmd::record(
-                &config,
                 &store,
                 "admin",
                 &format!("reader-index:{person}"),
@@ -365,15 +390,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
-        Command::Db(DbCommand::Seed {
-            demo: with_demo,
-            json,
-        }) => {
-            let store = open(&config, false).await?;
+        Command::Db(DbCommand::Seed { demo_data, json }) => {
+            let with_demo = demo_data || config.demo;
+            let store = open(&config).await?;
             let reports = seed(&store, with_demo).await?;
             let rows: usize = reports.iter().map(|r| r.rows).sum();
             audit_cmd::record(
-                &config,
                 &store,
                 "seed",
                 if with_demo { "demo" } else { "reference" },
@@ -397,25 +419,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import(args) => import(&config, args).await,
         Command::Export(args) => export(&config, args).await,
-        Command::Serve(args) => {
-            let store = open(&config, args.demo).await?;
-            if args.demo {
+        Command::Serve(ServeArgs {}) => {
+            let store = open(&config).await?;
+            if config.demo {
                 seed(&store, true).await?;
             }
-            if args.demo {
+            if config.demo {
                 // Demo logins: every persona, one clearly-demo password (see README).
                 for row in store.export(RegistryKind::People).await.map_err(classify)? {
                     if store.password_hash(row.id()).await?.is_none() {
-                        pillar_web::set_password(&store, row.id(), DEMO_PASSWORD).await?;
+                        pillar_web::set_password(
+                            &store,
+                            row.id(),
+                            DEMO_PASSWORD,
+                            &audit_cmd::actor(),
+                        )
+                        .await?;
                     }
                 }
             }
-            let blob_dir = if args.demo && config.db.is_none() {
-                config.data_dir.join("demo").join("blobs")
-            } else {
-                config.data_dir.join("blobs")
-            };
-            if args.demo {
+            if config.demo {
                 tracing::info!(
                     "demo: sign in at http://{}/login as any persona of the README (e.g. kr-pm, jp-observer) with the password {DEMO_PASSWORD}",
                     config.listen
@@ -423,21 +446,44 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let state = pillar_web::AppState::new(
                 store,
-                audit_cmd::key(&config)?,
-                pillar_store::documents::Blobs::new(blob_dir),
-            );
+                pillar_store::documents::Blobs::new(config.blob_dir()),
+            )
+            .with_trusted_proxies(config.trusted_proxies.clone());
             pillar_web::serve(state, config.listen, shutdown_signal()).await?;
             Ok(())
         }
     }
 }
 
-pub(crate) async fn open(config: &Config, demo_db: bool) -> anyhow::Result<Store> {
-    let target = config.db_target(demo_db)?;
-    Store::open_migrated(&target)
+/// Opens (creating when missing) and migrates the database in use, with its audit trail.
+pub(crate) async fn open(config: &Config) -> anyhow::Result<Store> {
+    let target = config.db_target()?;
+    let trail = audit_cmd::trail(config, &target)?;
+    Ok(Store::open_migrated(&target)
         .await
         .map_err(classify)
-        .with_context(|| format!("opening {}", target.display()))
+        .with_context(|| format!("opening {}", target.display()))?
+        .with_audit(trail))
+}
+
+/// As [`open`], for commands that only read what is there: a SQLite database that does not
+/// exist is an error naming it (bad input, exit 2), never a new empty one.
+pub(crate) async fn open_existing(config: &Config) -> anyhow::Result<Store> {
+    if let pillar_store::DbTarget::Sqlite(path) = config.db_target()? {
+        if !path.exists() {
+            return Err(BadInput(format!(
+                "no database at {}{}",
+                path.display(),
+                if config.demo {
+                    " (the demo database is made by `pillar serve --demo` or `pillar --demo db seed`)"
+                } else {
+                    " (give --data-dir, --db, or --demo for the demo database)"
+                }
+            ))
+            .into());
+        }
+    }
+    open(config).await
 }
 
 async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store::ImportReport>> {
@@ -454,7 +500,7 @@ async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store
             ("pillar-rok-demo.xml", ROK_SPIF),
         ]
         .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()));
-        store.load_policies(&spifs).await.map_err(classify)?;
+        store.load_policies(&spifs, None).await.map_err(classify)?;
     }
     if with_demo {
         reports.extend(
@@ -482,6 +528,7 @@ async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store
                     &label,
                     &supply_cmd::rows_of(&net),
                     &now,
+                    None,
                 )
                 .await
                 .map_err(classify)?;
@@ -507,7 +554,7 @@ async fn import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     };
     let started = Instant::now();
     let rows = files::read_rows(&name, &bytes, args.kind).map_err(|e| BadInput(e.to_string()))?;
-    let store = open(config, false).await?;
+    let store = open(config).await?;
     let bar = ProgressBar::with_draw_target(Some(rows.len() as u64), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows ({per_sec}, {eta})")
@@ -522,20 +569,30 @@ async fn import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
         }
         bar.set_position(done);
     };
+    // The entry is written in the import's transaction: no import without it.
+    let at = audit_cmd::now();
+    let entry = audit_cmd::event(
+        "import",
+        &format!("{}:{}", args.kind.name(), name),
+        "ok",
+        &format!("{} rows", rows.len()),
+    );
+    let audited = pillar_store::audit::Audited {
+        at: &at,
+        event: &entry,
+    };
     let report = store
-        .import(args.kind, &name, &rows, &label, &mut progress)
+        .import(
+            args.kind,
+            &name,
+            &rows,
+            &label,
+            &mut progress,
+            Some(&audited),
+        )
         .await
         .map_err(classify)?;
     bar.finish_and_clear();
-    audit_cmd::record(
-        config,
-        &store,
-        "import",
-        &format!("{}:{}", report.kind, name),
-        "ok",
-        &format!("{} rows", report.rows),
-    )
-    .await?;
     if args.json.json {
         print_json(&report)?;
     } else {
@@ -575,7 +632,7 @@ pub(crate) async fn reader(
 }
 
 async fn export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
-    let store = open(config, false).await?;
+    let store = open(config).await?;
     let rows = match &args.as_person {
         None => store.export(args.kind).await.map_err(classify)?,
         Some(person) => {
@@ -597,22 +654,16 @@ async fn export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
                 .collect()
         }
     };
-    audit_cmd::record(
-        config,
-        &store,
-        "export",
-        args.kind.name(),
-        "ok",
-        &format!(
-            "{} rows{}",
-            rows.len(),
-            args.as_person
-                .as_deref()
-                .map(|p| format!(" as {p}"))
-                .unwrap_or_default()
-        ),
-    )
-    .await?;
+    let detail = format!(
+        "{} rows{}",
+        rows.len(),
+        args.as_person
+            .as_deref()
+            .map(|p| format!(" as {p}"))
+            .unwrap_or_default()
+    );
+    let labels: Vec<&pillar_label::Label> = rows.iter().map(|r| r.label()).collect();
+    audit_cmd::record_export(&store, args.kind.name(), &detail, &labels).await?;
     let mut out: Box<dyn Write> = match &args.out {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?,
@@ -630,7 +681,9 @@ async fn export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
             w.write_record(columns)?;
             for row in &rows {
                 let record = row.to_record();
-                w.write_record(columns.iter().map(|c| record.get(c).unwrap_or("")))?;
+                w.write_record(columns.iter().map(|c| {
+                    pillar_core::spreadsheet_safe(record.get(c).unwrap_or("")).into_owned()
+                }))?;
             }
             w.flush()?;
         }

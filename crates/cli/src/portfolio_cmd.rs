@@ -89,11 +89,6 @@ fn json_input<T: serde::de::DeserializeOwned>(path: &PathBuf) -> anyhow::Result<
     })
 }
 
-/// Two decimals, as the SRL is usually quoted.
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
-
 pub(crate) fn readiness(cmd: ReadinessCommand) -> anyhow::Result<()> {
     match cmd {
         ReadinessCommand::Srl { input, json } => {
@@ -101,8 +96,8 @@ pub(crate) fn readiness(cmd: ReadinessCommand) -> anyhow::Result<()> {
             let r = srl::srl(&parsed).map_err(|e| BadInput(format!("{}: {e}", input.display())))?;
             if json {
                 print_json(&serde_json::json!({
-                    "components": r.components.iter().map(|c| serde_json::json!({"id": c.id, "srl": round2(c.srl)})).collect::<Vec<_>>(),
-                    "composite": round2(r.composite),
+                    "components": r.components.iter().map(|c| serde_json::json!({"id": c.id, "srl": c.srl})).collect::<Vec<_>>(),
+                    "composite": r.composite,
                     "band": r.band,
                 }))
             } else {
@@ -123,7 +118,7 @@ pub(crate) fn readiness(cmd: ReadinessCommand) -> anyhow::Result<()> {
                     key: r.level,
                     "scale": r.scale,
                     "variant": r.variant,
-                    "levels": r.levels.iter().map(|l| serde_json::json!({"level": l.level, "score": round2(l.score), "status": l.status})).collect::<Vec<_>>(),
+                    "levels": r.levels.iter().map(|l| serde_json::json!({"level": l.level, "score": l.score, "status": l.status})).collect::<Vec<_>>(),
                 }))
             } else {
                 for l in &r.levels {
@@ -180,22 +175,19 @@ pub(crate) async fn project(cmd: ProjectCommand, config: &Config) -> anyhow::Res
             let name = file.display().to_string();
             let projects = pillar_core::project::read_projects(&name, &text)
                 .map_err(|e| BadInput(e.to_string()))?;
-            let store = open(config, false).await?;
+            let store = open(config).await?;
             let at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            // No counts: the entry is read by administrators of any clearance. Written in the
+            // import's transaction.
+            let entry = audit_cmd::event("import", "projects", "ok", &format!("from {name}"));
+            let audited = pillar_store::audit::Audited {
+                at: &at,
+                event: &entry,
+            };
             let report = store
-                .import_projects(&name, &projects, &by, &at)
+                .import_projects(&name, &projects, &by, &at, Some(&audited))
                 .await
                 .map_err(classify)?;
-            audit_cmd::record(
-                config,
-                &store,
-                "import",
-                "projects",
-                "ok",
-                // No counts: the entry is read by administrators of any clearance.
-                &format!("from {name}"),
-            )
-            .await?;
             if json {
                 print_json(&report)
             } else {
@@ -207,7 +199,7 @@ pub(crate) async fn project(cmd: ProjectCommand, config: &Config) -> anyhow::Res
             }
         }
         ProjectCommand::Export { as_person, out } => {
-            let store = open(config, false).await?;
+            let store = open(config).await?;
             let projects = match &as_person {
                 None => store.projects(None).await.map_err(classify)?,
                 Some(person) => {
@@ -215,18 +207,16 @@ pub(crate) async fn project(cmd: ProjectCommand, config: &Config) -> anyhow::Res
                     store.projects(Some(&readable)).await.map_err(classify)?
                 }
             };
-            audit_cmd::record(
-                config,
-                &store,
-                "export",
-                "projects",
-                "ok",
-                &as_person
+            let detail = format!(
+                "{} projects{}",
+                projects.len(),
+                as_person
                     .as_deref()
-                    .map(|p| format!("as {p}"))
-                    .unwrap_or_default(),
-            )
-            .await?;
+                    .map(|p| format!(" as {p}"))
+                    .unwrap_or_default()
+            );
+            let labels: Vec<&pillar_label::Label> = projects.iter().map(|p| &p.label).collect();
+            audit_cmd::record_export(&store, "projects", &detail, &labels).await?;
             let file = pillar_core::project::ProjectFile { projects };
             let text = serde_json::to_string_pretty(&file)? + "\n";
             match out {

@@ -114,7 +114,7 @@ async fn load(config: &Config, src: Source) -> anyhow::Result<Network> {
     match src {
         Source::Dir(d) => Ok(read_bundle(&d)?),
         Source::Stored(id) => {
-            let store = crate::open(config, false).await?;
+            let store = crate::open(config).await?;
             let (_, rows) = store
                 .load_supply(&id)
                 .await?
@@ -294,8 +294,18 @@ pub async fn run(cmd: SupplyCommand, config: &Config) -> anyhow::Result<()> {
                     .map_err(|e| BadInput(format!("--label: {e}")))?,
             };
             let net = read_bundle(&dir)?;
-            let store = crate::open(config, false).await?;
+            let store = crate::open(config).await?;
             let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let entry = crate::audit_cmd::event(
+                "import",
+                &format!("supply-network:{id}"),
+                "ok",
+                &format!("{} items", net.len()),
+            );
+            let audited = pillar_store::audit::Audited {
+                at: &now,
+                event: &entry,
+            };
             store
                 .import_supply(
                     &id,
@@ -303,18 +313,10 @@ pub async fn run(cmd: SupplyCommand, config: &Config) -> anyhow::Result<()> {
                     &label,
                     &rows_of(&net),
                     &now,
+                    Some(&audited),
                 )
                 .await
                 .map_err(crate::classify)?;
-            crate::audit_cmd::record(
-                config,
-                &store,
-                "import",
-                &format!("supply-network:{id}"),
-                "ok",
-                &format!("{} items", net.len()),
-            )
-            .await?;
             let summary = json!({"id": id, "items": net.len(), "edges": net.edge_count(), "sites": net.site_ids.len()});
             if json {
                 return print_json(&summary);
@@ -328,7 +330,7 @@ pub async fn run(cmd: SupplyCommand, config: &Config) -> anyhow::Result<()> {
             Ok(())
         }
         SupplyCommand::List { json } => {
-            let store = crate::open(config, false).await?;
+            let store = crate::open(config).await?;
             let list = store.supply_networks().await?;
             if json {
                 return print_json(&list);

@@ -9,7 +9,7 @@ use std::process::Command;
 /// A seeded data directory.
 fn seeded() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    ok(&pillar(dir.path(), &["db", "seed", "--demo"]));
+    ok(&pillar(dir.path(), &["db", "seed", "--demo-data"]));
     dir
 }
 
@@ -390,7 +390,7 @@ fn export_as_a_person_shows_only_what_they_may_read() {
 #[test]
 fn reader_indexes_are_listed_and_prepared_for_a_person() {
     let dir = tempfile::tempdir().unwrap();
-    ok(&pillar(dir.path(), &["db", "seed", "--demo"]));
+    ok(&pillar(dir.path(), &["db", "seed", "--demo-data"]));
     let list = |dir: &std::path::Path| -> serde_json::Value {
         serde_json::from_str(&ok(&pillar(dir, &["db", "reader-index", "list", "--json"]))).unwrap()
     };

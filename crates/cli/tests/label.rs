@@ -12,10 +12,16 @@ fn pillar(args: &[&str]) -> Output {
         .expect("run pillar")
 }
 
+/// The JSON printed by a run that exited 0 (valid, granted, done).
 fn json(out: &Output) -> serde_json::Value {
+    json_exit(out, 0)
+}
+
+/// The JSON printed by a run that exited with `code` (1: invalid, refused).
+fn json_exit(out: &Output, code: i32) -> serde_json::Value {
     assert_eq!(
         out.status.code(),
-        Some(0),
+        Some(code),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -98,15 +104,18 @@ fn demo_policy_round() {
         "jp.json",
         r#"{"policy":{"name":"PILLAR COALITION"},"classifications":["UNCLASSIFIED","CUI","CONFIDENTIAL"],"categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"JPN"}]}]}"#,
     );
-    let v = json(&pillar(&[
-        "label",
-        "check",
-        "--label",
-        &b,
-        "--clearance",
-        &jp,
-        "--json",
-    ]));
+    let v = json_exit(
+        &pillar(&[
+            "label",
+            "check",
+            "--label",
+            &b,
+            "--clearance",
+            &jp,
+            "--json",
+        ]),
+        1,
+    );
     assert_eq!(v["access"], false);
     assert!(
         v["reasons"][0].as_str().unwrap().contains("Releasable To"),
@@ -136,7 +145,10 @@ fn bad_input_exits_2_and_says_where() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("bytes"));
     // Unknown classification: validate answers (invalid), marking cannot.
     let odd = write(&dir, "odd.json", &coalition_label("ULTRA", &["USA"]));
-    let v = json(&pillar(&["label", "validate", "--label", &odd, "--json"]));
+    let v = json_exit(
+        &pillar(&["label", "validate", "--label", &odd, "--json"]),
+        1,
+    );
     assert_eq!(v["valid"], false);
     assert!(v["errors"][0].as_str().unwrap().contains("ULTRA"));
     let out = pillar(&["label", "marking", "--label", &odd]);
@@ -195,4 +207,62 @@ fn spiffing_files_through_the_cli() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("Duplicate excluded classification"));
+    // tests.xml case 11: a TLPX label and a UK clearance; the label is translated into the
+    // clearance's policy (equivalent policies) and access is granted (acdf-result 1).
+    let v = json(&pillar(&[
+        "label",
+        "check",
+        "--spif",
+        &f("tlp-plus.xml"),
+        "--spif",
+        &f("tlp.xml"),
+        "--spif",
+        &f("uk-demo.xml"),
+        "--label",
+        &f("tlpx-amber-eu.xml"),
+        "--clearance",
+        &f("uk-demo-secret-uk.xml"),
+        "--json",
+    ]));
+    assert_eq!(v["access"], true, "{v}");
+}
+
+#[test]
+fn labels_and_clearances_given_inline_and_decided_across_policies() {
+    // Inline JSON, no file: a US secretariat clearance (coalition policy) on a label under the
+    // ROK policy is decided after translating the label, as the server decides.
+    let rok_label = r#"{"policy":{"name":"PILLAR ROK DEMO"},"classification":"대외비","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"},{"generic":"KOR"}]}]}"#;
+    let us = r#"{"policy":{"name":"PILLAR COALITION"},"classifications":["UNCLASSIFIED","CUI","CONFIDENTIAL","SECRET"],"categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"}]}]}"#;
+    let v = json(&pillar(&[
+        "label",
+        "check",
+        "--label",
+        rok_label,
+        "--clearance",
+        us,
+        "--json",
+    ]));
+    assert_eq!(v["access"], true, "{v}");
+    assert!(
+        v["reasons"][0].as_str().unwrap().contains("translated"),
+        "{v}"
+    );
+    // A policy name and identifier that disagree: invalid (exit 1), and the reason says so.
+    let mismatch = r#"{"policy":{"name":"PILLAR COALITION","uri":"urn:oid:1.2.3"},"classification":"UNCLASSIFIED"}"#;
+    let v = json_exit(
+        &pillar(&["label", "validate", "--label", mismatch, "--json"]),
+        1,
+    );
+    assert_eq!(v["valid"], false);
+    assert!(v["errors"][0].as_str().unwrap().contains("1.2.3"), "{v}");
+    // A missing file is bad input (exit 2), not a refusal.
+    let out = pillar(&[
+        "label",
+        "check",
+        "--label",
+        "/nonexistent/label.json",
+        "--clearance",
+        us,
+    ]);
+    assert_eq!(out.status.code(), Some(2));
 }

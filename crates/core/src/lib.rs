@@ -12,9 +12,10 @@ pub mod project;
 mod read;
 mod record;
 mod registry;
+pub mod stewardship;
 
 pub use iso::{iso_alpha3, IsoCountry};
-pub use read::{read_records, Columns, InputError, Row};
+pub use read::{read_records, spreadsheet_safe, Columns, InputError, Row};
 pub use record::{FieldError, Record};
 pub use registry::{
     Agreement, AgreementKind, AgreementStatus, Nation, NationCode, OrgKind, Organisation, Person,

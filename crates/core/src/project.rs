@@ -76,6 +76,10 @@ pub struct Project {
     /// Documents of the platform about the project (ids); each keeps its own label.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<String>,
+    /// People (ids) named to assess the project besides those of its participating
+    /// organisations (see [`crate::stewardship::may_assess`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assessors: Vec<String>,
     /// The project's label (4774 JSON form); it covers everything in the project.
     pub label: Label,
 }
@@ -425,12 +429,18 @@ impl Project {
         Ok(())
     }
 
-    /// The latest TRL of the project as a whole (or of `component`), by assessment date.
+    /// The current level of the project as a whole (or of `component`) on `scale`: the latest
+    /// signed assessment by date (a draft never replaces a signed one); the latest draft only
+    /// while none is signed. Of two on one date, the later recorded.
     pub fn latest(&self, scale: &str, component: Option<&str>) -> Option<&Assessment> {
-        self.assessments
-            .iter()
-            .filter(|a| a.scale == scale && a.component.as_deref() == component)
-            .max_by_key(|a| a.date)
+        let of = |signed: bool| {
+            self.assessments
+                .iter()
+                .filter(|a| a.scale == scale && a.component.as_deref() == component)
+                .filter(|a| a.signed == signed)
+                .max_by_key(|a| a.date)
+        };
+        of(true).or_else(|| of(false))
     }
 
     /// The project's cost share per nation: (nation, financial %, in-kind %), nations sorted.
@@ -506,7 +516,14 @@ mod tests {
     fn a_good_project_passes_and_summarises() {
         let p = project();
         p.check(&Ctx).unwrap();
-        assert_eq!(p.latest("TRL", None).unwrap().level, 5);
+        // The later draft (a2, TRL 5) does not replace the signed TRL 4.
+        assert_eq!(p.latest("TRL", None).unwrap().level, 4);
+        let mut signed = p.clone();
+        signed.assessments[1].signed = true;
+        assert_eq!(signed.latest("TRL", None).unwrap().level, 5);
+        let mut drafts = p.clone();
+        drafts.assessments[0].signed = false;
+        assert_eq!(drafts.latest("TRL", None).unwrap().level, 5);
         assert_eq!(
             p.cost_shares(),
             vec![("KOR".into(), 40.0, 20.0), ("USA".into(), 30.0, 10.0)]

@@ -279,7 +279,7 @@ fn read_csv(name: &str, text: &str, kind: Columns) -> Result<Vec<Row>, InputErro
                 }
                 let mut record = Record(Vec::with_capacity(headers.len()));
                 for (h, v) in headers.iter().zip(rec.iter()) {
-                    record.push(h.clone(), v.to_string());
+                    record.push(h.clone(), from_spreadsheet(v).to_string());
                 }
                 rows.push((line, record));
             }
@@ -469,5 +469,48 @@ mod tests {
         assert_eq!(rows[0].1.get("members"), Some("USA;GBR"));
         let e = read_records("n.json", b"[{\"code\": 1,}]", K).unwrap_err();
         assert_eq!(e.line, Some(1));
+    }
+}
+
+/// A cell as written to a CSV file meant for spreadsheets: text starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return would be run as a formula (CSV injection, OWASP), so it gets
+/// a leading `'`, which spreadsheets show as text. Numbers (`-3.5`) are left as they are.
+/// [`read_records`] takes the `'` off again, so an exported file imports unchanged.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && cell.parse::<f64>().is_err() {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The cell [`spreadsheet_safe`] was given.
+fn from_spreadsheet(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if spreadsheet_safe(rest).starts_with('\'') => rest,
+        _ => cell,
+    }
+}
+
+#[cfg(test)]
+mod spreadsheet_tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_and_read_back() {
+        for (cell, written) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1+cmd", "'+1+cmd"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("-3.5", "-3.5"),
+            ("plain", "plain"),
+            ("'quoted", "'quoted"),
+        ] {
+            assert_eq!(spreadsheet_safe(cell), written);
+            assert_eq!(from_spreadsheet(&spreadsheet_safe(cell)), cell);
+        }
     }
 }

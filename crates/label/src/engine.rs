@@ -14,6 +14,16 @@ pub enum ResolveError {
     /// No loaded policy has that name or OID.
     #[error("unknown policy `{0}`")]
     UnknownPolicy(String),
+    /// The label names one policy and gives the identifier of another (or of none).
+    #[error("policy `{name}` has the identifier {expected}, but the label gives {given}")]
+    PolicyMismatch {
+        /// The policy name as written.
+        name: String,
+        /// The identifier as written.
+        given: String,
+        /// The named policy's identifier.
+        expected: String,
+    },
     /// The policy has no such classification.
     #[error("policy `{policy}` has no classification `{class}`")]
     UnknownClassification {
@@ -149,20 +159,31 @@ impl PolicySet {
     }
 
     fn find_policy(&self, p: &PolicyId) -> Result<usize, ResolveError> {
+        let by_name = self
+            .policies
+            .iter()
+            .position(|q| q.name == p.name || q.id == oid(&p.name));
         if let Some(uri) = &p.uri {
-            if let Some(i) = self.policies.iter().position(|q| q.id == oid(uri)) {
+            let by_uri = self.policies.iter().position(|q| q.id == oid(uri));
+            // A name and an identifier that disagree name no policy: the label is invalid,
+            // whichever of the two a reader would have believed.
+            if let Some(n) = by_name.filter(|n| by_uri != Some(*n)) {
+                return Err(ResolveError::PolicyMismatch {
+                    name: p.name.clone(),
+                    given: uri.clone(),
+                    expected: self.policies[n].id.clone(),
+                });
+            }
+            if let Some(i) = by_uri {
                 return Ok(i);
             }
         }
-        self.policies
-            .iter()
-            .position(|q| q.name == p.name || q.id == oid(&p.name))
-            .ok_or_else(|| {
-                ResolveError::UnknownPolicy(match &p.uri {
-                    Some(u) => format!("{} ({u})", p.name),
-                    None => p.name.clone(),
-                })
+        by_name.ok_or_else(|| {
+            ResolveError::UnknownPolicy(match &p.uri {
+                Some(u) => format!("{} ({u})", p.name),
+                None => p.name.clone(),
             })
+        })
     }
 
     fn resolve_categories(&self, pi: usize, cats: &[Category]) -> Result<Vec<u32>, ResolveError> {
@@ -465,6 +486,42 @@ impl PolicySet {
             }
         }
         true
+    }
+
+    /// The access decision Pillar makes everywhere (server, store, command line): a label under
+    /// another policy than the clearance's is first translated into the clearance's policy
+    /// (equivalent policies, XML-SPIF `equivalentPolicies`); it must be valid there and pass the
+    /// access decision. The fast form of [`PolicySet::decide_translated`].
+    pub fn permits(&self, label: &Resolved, clearance: &ResolvedClearance) -> bool {
+        self.translate(label, clearance.policy)
+            .is_ok_and(|t| self.acdf(&t, clearance) && self.is_valid(&t))
+    }
+
+    /// [`PolicySet::decide`] after translating the label into the clearance's policy, with the
+    /// reasons; the same answer as [`PolicySet::permits`].
+    pub fn decide_translated(&self, label: &Resolved, clearance: &ResolvedClearance) -> Decision {
+        match self.translate(label, clearance.policy) {
+            Ok(t) => {
+                let mut d = self.decide(&t, clearance);
+                if label.policy != clearance.policy {
+                    d.reasons.insert(
+                        0,
+                        format!(
+                            "the label was translated from `{}` into the clearance's policy `{}`",
+                            self.policies[label.policy].name, self.policies[clearance.policy].name
+                        ),
+                    );
+                }
+                d
+            }
+            Err(e) => Decision {
+                access: false,
+                reasons: vec![format!(
+                    "the label under `{}` cannot be translated into the clearance's policy `{}`: {e}",
+                    self.policies[label.policy].name, self.policies[clearance.policy].name
+                )],
+            },
+        }
     }
 
     /// The full access decision with reasons: invalid labels, policy mismatch, classification,

@@ -28,10 +28,11 @@ impl Series {
         let mut out = self.columns.join(",");
         out.push('\n');
         for (k, vals) in &self.rows {
+            let k = pillar_core::spreadsheet_safe(k);
             let k = if k.contains([',', '"', '\n']) {
                 format!("\"{}\"", k.replace('"', "\"\""))
             } else {
-                k.clone()
+                k.into_owned()
             };
             out.push_str(&k);
             for v in vals {

@@ -288,7 +288,7 @@ fn bench(c: &mut Criterion) {
                 .iter()
                 .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
                 .collect();
-        s.load_policies(&spifs).await.unwrap();
+        s.load_policies(&spifs, None).await.unwrap();
         let t = Instant::now();
         corpus(&s, docs, 10_000).await;
         s.analyze().await.unwrap();

@@ -62,6 +62,7 @@ fn bench_import(c: &mut Criterion) {
                             &rows,
                             &label,
                             &mut |_, _| {},
+                            None,
                         ))
                         .unwrap();
                     total += start.elapsed();

@@ -4,6 +4,7 @@
 use serde::Serialize;
 use sqlx::Row as _;
 
+use crate::audit::{AuditEvent, Audited};
 use crate::db::{Backend, Store};
 use crate::error::StoreError;
 
@@ -20,14 +21,47 @@ pub struct TokenInfo {
     pub revoked_at: Option<String>,
 }
 
+/// What ending a person's sessions ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Ended {
+    /// Sessions ended.
+    pub sessions: u64,
+    /// API tokens revoked.
+    pub tokens: u64,
+}
+
+async fn end_sessions(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    person: &str,
+    now: &str,
+) -> Result<Ended, StoreError> {
+    let sessions = sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+        .bind(person)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    let tokens = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $2 WHERE person_id = $1 AND revoked_at IS NULL",
+    )
+    .bind(person)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(Ended { sessions, tokens })
+}
+
 impl Store {
-    /// Sets (or replaces) a person's password hash.
+    /// Sets (or replaces) a person's password hash and ends every session and API token they
+    /// have (whoever knew the old password may hold one), with the audit entry `entry`, in one
+    /// transaction.
     pub async fn set_password_hash(
         &self,
         person: &str,
         hash: &str,
         now: &str,
-    ) -> Result<(), StoreError> {
+        entry: &AuditEvent,
+    ) -> Result<Ended, StoreError> {
         let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM accounts WHERE person_id = $1")
             .bind(person)
@@ -41,8 +75,25 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
-        Ok(())
+        let ended = end_sessions(&mut tx, person, now).await?;
+        let appended = self.append_audit(&mut tx, now, entry, None).await?;
+        self.commit_audited(tx, appended).await?;
+        Ok(ended)
+    }
+
+    /// Ends every session and API token of a person, with the audit entry `entry`, in one
+    /// transaction (`pillar user revoke-sessions`).
+    pub async fn revoke_sessions(
+        &self,
+        person: &str,
+        now: &str,
+        entry: &AuditEvent,
+    ) -> Result<Ended, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let ended = end_sessions(&mut tx, person, now).await?;
+        let appended = self.append_audit(&mut tx, now, entry, None).await?;
+        self.commit_audited(tx, appended).await?;
+        Ok(ended)
     }
 
     /// A person's password hash, if they have an account.
@@ -55,22 +106,24 @@ impl Store {
         )
     }
 
-    /// Records a session.
+    /// Records a session, with the sign-in's audit entry in the same transaction.
     pub async fn create_session(
         &self,
         token_hash: &str,
         person: &str,
         csrf: &str,
         expires_at: &str,
+        audit: &Audited<'_>,
     ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO sessions (token_hash, person_id, csrf, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(token_hash)
             .bind(person)
             .bind(csrf)
             .bind(expires_at)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        self.commit_with(tx, Some(audit)).await
     }
 
     /// The person and CSRF token of a live session (`now` and `expires_at` are RFC 3339 UTC,
@@ -90,33 +143,39 @@ impl Store {
         Ok(row.map(|r| (r.get(0), r.get(1))))
     }
 
-    /// Ends a session.
-    pub async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+    /// Ends a session, with the sign-out's audit entry in the same transaction.
+    pub async fn delete_session(
+        &self,
+        token_hash: &str,
+        audit: &Audited<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        self.commit_with(tx, Some(audit)).await
     }
 
-    /// Records an API token.
+    /// Records an API token, with its audit entry in the same transaction.
     pub async fn create_token(
         &self,
         id: &str,
         person: &str,
         name: &str,
         token_hash: &str,
-        now: &str,
+        audit: &Audited<'_>,
     ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
         sqlx::query("INSERT INTO api_tokens (id, person_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(id)
             .bind(person)
             .bind(name)
             .bind(token_hash)
-            .bind(now)
-            .execute(&self.pool)
+            .bind(audit.at)
+            .execute(&mut *tx)
             .await?;
-        Ok(())
+        self.commit_with(tx, Some(audit)).await
     }
 
     /// A person's tokens.
@@ -136,20 +195,27 @@ impl Store {
             .collect())
     }
 
-    /// Revokes one of a person's tokens; false when they have no such live token.
+    /// Revokes one of a person's tokens, with its audit entry in the same transaction; false
+    /// (and nothing written) when they have no such live token.
     pub async fn revoke_token(
         &self,
         person: &str,
         id: &str,
-        now: &str,
+        audit: &Audited<'_>,
     ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND person_id = $3 AND revoked_at IS NULL")
-            .bind(now)
+            .bind(audit.at)
             .bind(id)
             .bind(person)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        self.commit_with(tx, Some(audit)).await?;
+        Ok(true)
     }
 
     /// The person a live token belongs to.

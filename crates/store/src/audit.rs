@@ -1,14 +1,19 @@
 //! The audit chain: append-only entries, each carrying an HMAC-SHA-256 over its own fields and
 //! its predecessor's hash. The key lives outside the database (see the CLI), so someone with
 //! only SQL access cannot rewrite history and recompute the chain; `verify` names the first
-//! entry that was modified, deleted, inserted or moved.
+//! entry that was modified, deleted, inserted or moved. Every entry is appended in the
+//! transaction of the action it records, and after every commit the newest entry is recorded in
+//! an [`Anchor`] file outside the database, so that cutting the end of the chain is noticed.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
 use sqlx::Row as _;
 
-use crate::db::Store;
+use crate::db::{Backend, Store};
 use crate::error::StoreError;
 
 /// The secret key of the chain.
@@ -98,51 +103,270 @@ fn digest(key: &AuditKey, seq: i64, at: &str, e: &AuditEvent, prev: &str) -> Str
     hex::encode(mac.finalize().into_bytes())
 }
 
-impl Store {
-    /// Appends an entry at time `at`; returns its position.
-    pub async fn audit(
-        &self,
-        key: &AuditKey,
-        at: &str,
-        event: &AuditEvent,
-    ) -> Result<i64, StoreError> {
-        let mut last_err = None;
-        for _ in 0..8 {
-            let mut tx = self.begin_write().await?;
-            let last = sqlx::query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await?;
-            let (seq, prev) = match last {
-                Some(r) => (r.get::<i64, _>(0) + 1, r.get::<String, _>(1)),
-                None => (1, GENESIS.to_string()),
-            };
-            let hash = digest(key, seq, at, event, &prev);
-            let inserted = sqlx::query(
-                "INSERT INTO audit (seq, at, actor, action, object, label_id, decision, detail, prev_hash, hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(seq)
-            .bind(at)
-            .bind(&event.actor)
-            .bind(&event.action)
-            .bind(&event.object)
-            .bind(event.label_id)
-            .bind(&event.decision)
-            .bind(&event.detail)
-            .bind(&prev)
-            .bind(&hash)
-            .execute(&mut *tx)
-            .await;
-            match inserted {
-                Ok(_) => {
-                    tx.commit().await?;
-                    return Ok(seq);
-                }
-                // Another writer took this position first: read the new end and retry.
-                Err(e) => last_err = Some(e),
+/// The audit trail a store writes to: the chain's key and the anchor of its newest entry.
+#[derive(Debug, Clone)]
+pub struct AuditTrail {
+    key: AuditKey,
+    anchor: Option<Anchor>,
+}
+
+impl AuditTrail {
+    /// A trail with its key, anchored (after every append) in `anchor` when given.
+    pub fn new(key: AuditKey, anchor: Option<Anchor>) -> Self {
+        AuditTrail { key, anchor }
+    }
+
+    /// The chain's key.
+    pub fn key(&self) -> &AuditKey {
+        &self.key
+    }
+
+    /// The anchor, if any.
+    pub fn anchor(&self) -> Option<&Anchor> {
+        self.anchor.as_ref()
+    }
+}
+
+/// A file outside the database recording the position and hash of the chain's newest entry, so
+/// that entries cut from the end are noticed. One file per database: it names the database it
+/// anchors, and reading it for another database is an error, not a tamper report.
+#[derive(Debug, Clone)]
+pub struct Anchor {
+    path: PathBuf,
+    database: String,
+    lock: Arc<Mutex<()>>,
+}
+
+/// The head recorded in an anchor: (position, hash).
+pub type Head = (i64, String);
+
+impl Anchor {
+    /// The anchor of `database` (a description naming it, e.g. its path or URL without
+    /// password) kept at `path`.
+    pub fn new(path: impl Into<PathBuf>, database: impl Into<String>) -> Self {
+        Anchor {
+            path: path.into(),
+            database: database.into(),
+            lock: Arc::default(),
+        }
+    }
+
+    /// Where it is kept.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The head it records; `None` when nothing was anchored yet. An anchor written for another
+    /// database, or one that cannot be parsed, is an error naming the file.
+    pub fn read(&self) -> Result<Option<Head>, StoreError> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => {
+                return Err(StoreError::Location(format!(
+                    "{}: cannot read the audit anchor: {e}",
+                    self.path.display()
+                )))
+            }
+        };
+        let bad = |why: &str| {
+            StoreError::Location(format!(
+                "{}: not an audit anchor ({why})",
+                self.path.display()
+            ))
+        };
+        let mut database = None;
+        let mut head = None;
+        for line in text.lines() {
+            if let Some(d) = line.strip_prefix("database ") {
+                database = Some(d.to_string());
+            } else if let Some(h) = line.strip_prefix("head ") {
+                let (seq, hash) = h.split_once(' ').ok_or_else(|| bad("head line"))?;
+                head = Some((
+                    seq.parse::<i64>().map_err(|_| bad("head position"))?,
+                    hash.to_string(),
+                ));
             }
         }
-        Err(StoreError::Db(last_err.expect("at least one attempt")))
+        match database {
+            Some(d) if d == self.database => Ok(head),
+            Some(d) => Err(StoreError::Location(format!(
+                "{}: this anchor is for database {d}, not {}",
+                self.path.display(),
+                self.database
+            ))),
+            None => Err(bad("no database line")),
+        }
+    }
+
+    /// Records a new head, unless a later one is recorded already (another process appended
+    /// after this one). Written aside and renamed, so that a crash leaves the old or the new.
+    fn advance(&self, seq: i64, hash: &str) -> Result<(), StoreError> {
+        let _one_at_a_time = self.lock.lock().expect("anchor lock");
+        if let Ok(Some((recorded, _))) = self.read() {
+            if recorded >= seq {
+                return Ok(());
+            }
+        }
+        let io = |e: std::io::Error| {
+            StoreError::Location(format!(
+                "{}: cannot write the audit anchor: {e}",
+                self.path.display()
+            ))
+        };
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let tmp = self
+            .path
+            .with_extension(format!("tmp{}", std::process::id()));
+        let text = format!(
+            "pillar audit anchor\ndatabase {}\nhead {seq} {hash}\n",
+            self.database
+        );
+        write_private(&tmp, &text).map_err(io)?;
+        std::fs::rename(&tmp, &self.path).map_err(io)?;
+        Ok(())
+    }
+}
+
+/// Writes a file readable by its owner only.
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}
+
+/// An audit entry to write with a change, in the change's transaction: when, and what.
+#[derive(Debug, Clone, Copy)]
+pub struct Audited<'a> {
+    /// When (RFC 3339, UTC).
+    pub at: &'a str,
+    /// What.
+    pub event: &'a AuditEvent,
+}
+
+/// An entry appended inside a transaction, to anchor once that transaction has committed.
+#[must_use = "anchor it after the commit"]
+pub(crate) struct Appended {
+    seq: i64,
+    hash: String,
+}
+
+impl Store {
+    fn trail(&self) -> Result<&AuditTrail, StoreError> {
+        self.audit.as_deref().ok_or_else(|| {
+            StoreError::Location(
+                "no audit trail is configured for this store (Store::with_audit)".into(),
+            )
+        })
+    }
+
+    /// Appends `event` inside `tx`, as its last statement: the entry commits with the action it
+    /// records or not at all. `label`, when given, is interned and becomes the entry's label.
+    pub(crate) async fn append_audit(
+        &self,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        at: &str,
+        event: &AuditEvent,
+        label: Option<&pillar_label::Label>,
+    ) -> Result<Appended, StoreError> {
+        let trail = self.trail()?;
+        let mut event = event.clone();
+        if let Some(l) = label {
+            let (ids, _) = crate::registry::intern_labels(tx, std::iter::once(l)).await?;
+            event.label_id = Some(ids[l]);
+        }
+        if self.backend() == Backend::Postgres {
+            // One appender at a time, to the end of its transaction: positions never collide,
+            // so an action is never undone because its entry lost a race.
+            sqlx::query("SELECT pg_advisory_xact_lock(7465746) ")
+                .execute(&mut **tx)
+                .await?;
+        }
+        let last = sqlx::query("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut **tx)
+            .await?;
+        let (seq, prev) = match last {
+            Some(r) => (r.get::<i64, _>(0) + 1, r.get::<String, _>(1)),
+            None => (1, GENESIS.to_string()),
+        };
+        let hash = digest(&trail.key, seq, at, &event, &prev);
+        sqlx::query(
+            "INSERT INTO audit (seq, at, actor, action, object, label_id, decision, detail, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(seq)
+        .bind(at)
+        .bind(&event.actor)
+        .bind(&event.action)
+        .bind(&event.object)
+        .bind(event.label_id)
+        .bind(&event.decision)
+        .bind(&event.detail)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(&mut **tx)
+        .await?;
+        Ok(Appended { seq, hash })
+    }
+
+    /// Commits `tx` and anchors the entry it appended.
+    pub(crate) async fn commit_audited(
+        &self,
+        tx: sqlx::Transaction<'static, sqlx::Any>,
+        appended: Appended,
+    ) -> Result<i64, StoreError> {
+        tx.commit().await?;
+        if let Some(anchor) = self.trail()?.anchor.as_ref() {
+            anchor.advance(appended.seq, &appended.hash)?;
+        }
+        Ok(appended.seq)
+    }
+
+    /// Commits `tx`, with `audit`'s entry appended as its last statement when given (bulk loads
+    /// such as the demo seed give none and are recorded by their caller).
+    pub(crate) async fn commit_with(
+        &self,
+        mut tx: sqlx::Transaction<'static, sqlx::Any>,
+        audit: Option<&Audited<'_>>,
+    ) -> Result<(), StoreError> {
+        match audit {
+            Some(a) => {
+                let appended = self.append_audit(&mut tx, a.at, a.event, None).await?;
+                self.commit_audited(tx, appended).await?;
+            }
+            None => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Appends an entry at time `at` that accompanies no change (a read, a refusal, a sign-in);
+    /// returns its position. The anchor advances with it.
+    pub async fn audit(&self, at: &str, event: &AuditEvent) -> Result<i64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let appended = self.append_audit(&mut tx, at, event, None).await?;
+        self.commit_audited(tx, appended).await
+    }
+
+    /// As [`Store::audit`], with the entry carrying `label` (interned if new).
+    pub async fn audit_labelled(
+        &self,
+        at: &str,
+        event: &AuditEvent,
+        label: &pillar_label::Label,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let appended = self.append_audit(&mut tx, at, event, Some(label)).await?;
+        self.commit_audited(tx, appended).await
     }
 
     /// The last `limit` entries, newest first.

@@ -72,6 +72,7 @@ impl Store {
         &self,
         file: &str,
         data: &CommitteeFile,
+        audit: Option<&crate::audit::Audited<'_>>,
     ) -> Result<(usize, usize), StoreError> {
         let known = Known {
             people: self
@@ -217,7 +218,7 @@ impl Store {
                 .await?;
             }
         }
-        tx.commit().await?;
+        self.commit_with(tx, audit).await?;
         Ok((data.committees.len(), data.meetings.len()))
     }
 
@@ -342,7 +343,38 @@ impl Store {
                     .push(serde_json::from_str::<Action>(&body).map_err(corrupt)?),
             }
         }
+        // Linked projects the reader may not open are not named.
+        let open = self.readable_project_ids(readable).await?;
+        let shown = |p: &mut Option<String>| {
+            if p.as_ref().is_some_and(|p| !open.contains(p)) {
+                *p = None;
+            }
+        };
+        meeting
+            .agenda
+            .iter_mut()
+            .for_each(|a| shown(&mut a.project));
+        meeting
+            .decisions
+            .iter_mut()
+            .for_each(|d| shown(&mut d.project));
         Ok(Some((meeting, labels)))
+    }
+
+    /// The ids of the projects `readable` allows.
+    async fn readable_project_ids(
+        &self,
+        readable: &Entitlements,
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let (filter, ids) = readable.sql_filter(self.backend(), "label_id", 1);
+        Ok(
+            sqlx::query_scalar::<_, String>(&format!("SELECT id FROM projects WHERE {filter}"))
+                .bind(ids)
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .collect(),
+        )
     }
 
     /// Open action items the reader may see (both the meeting and the item readable), by due

@@ -75,6 +75,8 @@ pub struct Store {
     backend: Backend,
     /// The reader indexes known to this handle (see [`crate::readers`]).
     pub(crate) readers: std::sync::Arc<crate::readers::Known>,
+    /// Where audited writes append their entries (see [`Store::with_audit`]).
+    pub(crate) audit: Option<std::sync::Arc<crate::audit::AuditTrail>>,
 }
 
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -153,6 +155,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "reader indexes",
         include_str!("../migrations/sqlite/0015_reader_indexes.sql"),
     ),
+    (
+        16,
+        "stewardship",
+        include_str!("../migrations/sqlite/0016_stewardship.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -230,6 +237,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "reader indexes",
         include_str!("../migrations/postgres/0015_reader_indexes.sql"),
     ),
+    (
+        16,
+        "stewardship",
+        include_str!("../migrations/postgres/0016_stewardship.sql"),
+    ),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
@@ -303,7 +315,21 @@ impl Store {
             pool,
             backend,
             readers: Default::default(),
+            audit: None,
         })
+    }
+
+    /// This store, writing its audit entries to `trail`. Every change the store makes for a
+    /// person is appended to the trail in the change's own transaction, so a store without one
+    /// refuses those changes.
+    pub fn with_audit(mut self, trail: crate::audit::AuditTrail) -> Store {
+        self.audit = Some(std::sync::Arc::new(trail));
+        self
+    }
+
+    /// The audit trail this store writes to, if any.
+    pub fn audit_trail(&self) -> Option<&crate::audit::AuditTrail> {
+        self.audit.as_deref()
     }
 
     /// Opens and migrates.

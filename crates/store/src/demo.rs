@@ -67,7 +67,7 @@ pub async fn seed(
         let rows = read_rows(f.name, f.bytes, f.kind)?;
         reports.push(
             store
-                .import(f.kind, f.name, &rows, default_label, &mut |_, _| {})
+                .import(f.kind, f.name, &rows, default_label, &mut |_, _| {}, None)
                 .await?,
         );
     }
@@ -87,7 +87,9 @@ pub async fn seed_projects(store: &Store, at: &str) -> Result<usize, StoreError>
     }
     let (name, text) = DEMO_PROJECTS;
     let projects = pillar_core::project::read_projects(name, text)?;
-    let report = store.import_projects(name, &projects, "demo", at).await?;
+    let report = store
+        .import_projects(name, &projects, "demo", at, None)
+        .await?;
     Ok(report.created)
 }
 
@@ -105,7 +107,7 @@ pub async fn seed_committee(store: &Store) -> Result<usize, StoreError> {
     let (name, text) = DEMO_COMMITTEE;
     let data: pillar_core::committee::CommitteeFile = serde_json::from_str(text)
         .map_err(|e| InputError::new(name, Some(e.line()), None, e.to_string()))?;
-    Ok(store.import_committee(name, &data).await?.1)
+    Ok(store.import_committee(name, &data, None).await?.1)
 }
 
 /// The demo technology-landscape analyses (`data/demo/landscapes.json`, written by
@@ -125,7 +127,7 @@ pub async fn seed_landscapes(store: &Store, at: &str) -> Result<usize, StoreErro
         .map_err(|e| InputError::new(name, Some(e.line()), None, e.to_string()))?;
     for l in &file.landscapes {
         store
-            .publish_landscape(&l.id, &l.name, &l.label, &l.analysis, "demo", at)
+            .publish_landscape(&l.id, &l.name, &l.label, &l.analysis, "demo", at, None)
             .await?;
     }
     Ok(file.landscapes.len())

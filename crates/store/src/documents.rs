@@ -4,8 +4,12 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use pillar_core::stewardship::Origin;
+use pillar_core::NationCode;
 use pillar_label::Label;
 use serde::Serialize;
+
+use crate::audit::AuditEvent;
 use sha2::{Digest, Sha256};
 use sqlx::Row as _;
 
@@ -95,6 +99,8 @@ pub struct DocumentInfo {
     pub uploaded_by: String,
     /// When.
     pub uploaded_at: String,
+    /// Where it comes from and who keeps it.
+    pub origin: Origin,
 }
 
 /// A new version's file.
@@ -112,7 +118,8 @@ pub struct Upload<'a> {
     pub text: &'a str,
 }
 
-const SELECT: &str = "SELECT d.id, d.title, d.label_id, l.canonical, d.version, v.sha256, v.size, v.media_type, v.filename, v.uploaded_by, v.uploaded_at \
+const SELECT: &str = "SELECT d.id, d.title, d.label_id, l.canonical, d.version, v.sha256, v.size, v.media_type, v.filename, v.uploaded_by, v.uploaded_at, \
+    d.origin_org, d.origin_nation, d.stewards, d.committee_own \
     FROM documents d JOIN labels l ON l.id = d.label_id \
     JOIN document_versions v ON v.document_id = d.id AND v.version = d.version";
 
@@ -133,6 +140,21 @@ fn info(r: &sqlx::any::AnyRow) -> Result<DocumentInfo, StoreError> {
         filename: r.get(8),
         uploaded_by: r.get(9),
         uploaded_at: r.get(10),
+        origin: Origin {
+            organisation: r.get(11),
+            nation: NationCode::parse(&r.get::<String, _>(12)).map_err(|e| {
+                StoreError::Corrupt {
+                    table: "documents",
+                    reason: format!("origin_nation: {e}"),
+                }
+            })?,
+            stewards: r
+                .get::<String, _>(13)
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+            committee: r.get::<i64, _>(14) != 0,
+        },
     })
 }
 
@@ -208,29 +230,39 @@ impl Store {
         self.index_for_readers(conn, id).await
     }
 
-    /// Creates a document with its first version, in one transaction.
+    /// Creates a document with its first version and the audit entry `entry` (which gets the
+    /// document's label), in one transaction.
+    #[allow(clippy::too_many_arguments)]
     pub async fn create_document(
         &self,
         id: &str,
         title: &str,
         label: &Label,
+        origin: &Origin,
         by: &str,
         at: &str,
         file: &Upload<'_>,
+        entry: &AuditEvent,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let (labels, _) = intern_labels(&mut tx, std::iter::once(label)).await?;
-        sqlx::query("INSERT INTO documents (id, title, label_id, version, created_by, created_at) VALUES ($1, $2, $3, 1, $4, $5)")
+        sqlx::query(&format!("INSERT INTO documents (id, title, label_id, version, created_by, created_at, origin_org, origin_nation, stewards, committee_own) VALUES ({})", placeholders(&tx, 0, 10)))
             .bind(id)
             .bind(title)
             .bind(labels[label])
+            .bind(1_i64)
             .bind(by)
             .bind(at)
+            .bind(origin.organisation.as_deref())
+            .bind(origin.nation.as_str())
+            .bind(origin.stewards.join(" "))
+            .bind(i64::from(origin.committee))
             .execute(&mut *tx)
             .await?;
         self.add_version(&mut tx, id, 1, by, at, file).await?;
         self.index_document(&mut tx, id, title, file.text).await?;
-        tx.commit().await?;
+        let appended = self.append_audit(&mut tx, at, entry, Some(label)).await?;
+        self.commit_audited(tx, appended).await?;
         Ok(())
     }
 
@@ -260,7 +292,9 @@ impl Store {
         Ok(())
     }
 
-    /// Adds a version to a document the caller may read (None when it is not visible).
+    /// Adds a version to a document the caller may read (None when it is not visible), with the
+    /// audit entry `entry` (which gets the document's label), in one transaction. Whether the
+    /// caller may change it is decided before (`pillar_core::stewardship`).
     pub async fn new_document_version(
         &self,
         id: &str,
@@ -268,12 +302,18 @@ impl Store {
         by: &str,
         at: &str,
         file: &Upload<'_>,
+        entry: &AuditEvent,
     ) -> Result<Option<i64>, StoreError> {
         let Some(doc) = self.document(id, readable).await? else {
             return Ok(None);
         };
         let mut tx = self.begin_write().await?;
-        let version = doc.version + 1;
+        // The version is read again inside the transaction: two uploads at once get two numbers.
+        let current: i64 = sqlx::query_scalar("SELECT version FROM documents WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let version = current + 1;
         self.add_version(&mut tx, id, version, by, at, file).await?;
         sqlx::query("UPDATE documents SET version = $1 WHERE id = $2")
             .bind(version)
@@ -282,17 +322,25 @@ impl Store {
             .await?;
         self.index_document(&mut tx, id, &doc.title, file.text)
             .await?;
-        tx.commit().await?;
+        let appended = self
+            .append_audit(&mut tx, at, entry, Some(&doc.label))
+            .await?;
+        self.commit_audited(tx, appended).await?;
         Ok(Some(version))
     }
 
-    /// Gives a readable document a new label; returns false when it is not visible. The caller
-    /// has made the release decision (see the web crate); this only records it.
+    /// Gives a readable document a new label, with the audit entry `entry` carrying
+    /// `entry_label` (the higher of the two labels, so that the entry is shown only to those
+    /// who could read the document before and after); returns false when it is not visible.
+    /// The caller has made the release decision (see the web crate); this only records it.
     pub async fn relabel_document(
         &self,
         id: &str,
         readable: &Entitlements,
         label: &Label,
+        at: &str,
+        entry: &AuditEvent,
+        entry_label: &Label,
     ) -> Result<bool, StoreError> {
         if self.document(id, readable).await?.is_none() {
             return Ok(false);
@@ -306,7 +354,10 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         self.index_for_readers(&mut tx, id).await?;
-        tx.commit().await?;
+        let appended = self
+            .append_audit(&mut tx, at, entry, Some(entry_label))
+            .await?;
+        self.commit_audited(tx, appended).await?;
         Ok(true)
     }
 

@@ -52,6 +52,7 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
 
 impl Store {
     /// Publishes (or replaces) an analysis under `label`, which must be valid under its policy.
+    #[allow(clippy::too_many_arguments)]
     pub async fn publish_landscape(
         &self,
         id: &str,
@@ -60,6 +61,7 @@ impl Store {
         analysis: &serde_json::Value,
         by: &str,
         at: &str,
+        audit: Option<&crate::audit::Audited<'_>>,
     ) -> Result<(), StoreError> {
         let bad = |field: &str, reason: String| {
             StoreError::Input(InputError::new("landscape", None, Some(field), reason))
@@ -114,7 +116,7 @@ impl Store {
         .bind(areas.join(" "))
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        self.commit_with(tx, audit).await?;
         Ok(())
     }
 

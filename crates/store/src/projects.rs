@@ -125,6 +125,7 @@ impl Store {
         projects: &[(usize, Project)],
         by: &str,
         at: &str,
+        audit: Option<&crate::audit::Audited<'_>>,
     ) -> Result<ProjectImport, StoreError> {
         let registry = self.project_registry().await?;
         let (set, _) = self.policy_set().await?;
@@ -302,20 +303,23 @@ impl Store {
                 .await?;
             }
         }
-        tx.commit().await?;
+        self.commit_with(tx, audit).await?;
         Ok(report)
     }
 
     /// Adds one assessment to a project the author may read (the web calculator). The same
     /// checks as an import: a level inside its scale, a known component, a date not before the
     /// start, an id not used yet. Recorded in the project's history. `Ok(None)` when the project
-    /// is not readable.
+    /// is not readable. The audit entry `entry` (which gets the project's label) is written in
+    /// the same transaction. Whether the author may assess it is decided before
+    /// (`pillar_core::stewardship::may_assess`).
     pub async fn add_assessment(
         &self,
         project: &str,
         readable: &Entitlements,
         a: &Assessment,
         at: &str,
+        entry: &crate::audit::AuditEvent,
     ) -> Result<Option<()>, StoreError> {
         let Some(mut p) = self.project(project, readable).await? else {
             return Ok(None);
@@ -363,7 +367,10 @@ impl Store {
         ))
         .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
+        let appended = self
+            .append_audit(&mut tx, at, entry, Some(&p.label))
+            .await?;
+        self.commit_audited(tx, appended).await?;
         Ok(Some(()))
     }
 
@@ -424,6 +431,30 @@ impl Store {
                 assessments.entry(project).or_default().push(assessment(&r));
             }
         }
+        // Agreements and organisations the reader may not read are not named either.
+        let (agreements, organisations) = match readable {
+            Some(r) => {
+                let ids = |table: &'static str| {
+                    let (filter, ids) = r.sql_filter(self.backend(), "label_id", 1);
+                    let sql = format!("SELECT id FROM {table} WHERE {filter}");
+                    async move {
+                        Ok::<HashSet<String>, StoreError>(
+                            sqlx::query_scalar::<_, String>(&sql)
+                                .bind(ids)
+                                .fetch_all(&self.pool)
+                                .await?
+                                .into_iter()
+                                .collect(),
+                        )
+                    }
+                };
+                (
+                    Some(ids("agreements").await?),
+                    Some(ids("organisations").await?),
+                )
+            }
+            None => (None, None),
+        };
         let mut projects = Vec::with_capacity(rows.len());
         for (id, body) in rows {
             let mut p: Project = serde_json::from_str(&body).map_err(|e| StoreError::Corrupt {
@@ -440,6 +471,17 @@ impl Store {
                     }
                 }
                 p.documents = shown;
+            }
+            if let Some(a) = &agreements {
+                p.agreement = p.agreement.filter(|x| a.contains(x));
+            }
+            if let Some(o) = &organisations {
+                let seen = |x: &Option<String>| x.clone().filter(|x| o.contains(x));
+                p.lead_organisation = seen(&p.lead_organisation);
+                for part in &mut p.participants {
+                    part.organisation = seen(&part.organisation);
+                }
+                p.transition = p.transition.filter(|t| o.contains(&t.partner));
             }
             projects.push(p);
         }

@@ -12,6 +12,7 @@ use sqlx::{AnyConnection, Row as _};
 use crate::db::Store;
 use crate::error::{InputError, StoreError};
 use crate::sql::{insert_rows, placeholders, Val};
+use crate::visibility::Entitlements;
 use pillar_core::Row;
 
 /// One row of the registry.
@@ -121,6 +122,7 @@ impl Store {
         rows: &[Row],
         default_label: &Label,
         progress: &mut (dyn FnMut(u64, u64) + Send),
+        audit: Option<&crate::audit::Audited<'_>>,
     ) -> Result<ImportReport, StoreError> {
         let err = |line: usize, field: Option<&str>, reason: String| {
             StoreError::Input(InputError::new(source, Some(line), field, reason))
@@ -155,7 +157,7 @@ impl Store {
             done += chunk.len() as u64;
             progress(done, total);
         }
-        tx.commit().await?;
+        self.commit_with(tx, audit).await?;
         Ok(ImportReport {
             kind,
             rows: checked.rows.len(),
@@ -298,6 +300,22 @@ impl Store {
                 _ => None,
             })
             .collect())
+    }
+
+    /// The id of a person `readable` allows, if one exists (naming stewards and assessors).
+    pub async fn person_visible(
+        &self,
+        id: &str,
+        readable: &Entitlements,
+    ) -> Result<Option<String>, StoreError> {
+        let (filter, ids) = readable.sql_filter(self.backend(), "label_id", 2);
+        Ok(
+            sqlx::query_scalar(&format!("SELECT id FROM people WHERE id = $1 AND {filter}"))
+                .bind(id)
+                .bind(ids)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
     }
 
     /// One person by id (with roles and clearance), without reading the whole list.

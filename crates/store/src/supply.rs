@@ -51,6 +51,7 @@ impl Store {
         label: &Label,
         rows: &SupplyRows,
         imported_at: &str,
+        audit: Option<&crate::audit::Audited<'_>>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM supply_networks WHERE id = $1")
@@ -169,7 +170,7 @@ impl Store {
                 .collect(),
         )
         .await?;
-        tx.commit().await?;
+        self.commit_with(tx, audit).await?;
         Ok(())
     }
 

@@ -188,7 +188,11 @@ fn parse_stored(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Policy>, StoreError> {
 impl Store {
     /// Stores (or replaces) SPIFs and bumps the policy version. Every SPIF is parsed and the set
     /// checked first; nothing is written if one is bad.
-    pub async fn load_policies(&self, spifs: &[(String, Vec<u8>)]) -> Result<i64, StoreError> {
+    pub async fn load_policies(
+        &self,
+        spifs: &[(String, Vec<u8>)],
+        audit: Option<&crate::audit::Audited<'_>>,
+    ) -> Result<i64, StoreError> {
         let mut parsed = Vec::new();
         for (name, bytes) in spifs {
             let p = Policy::parse(bytes)
@@ -224,7 +228,7 @@ impl Store {
         let v: i64 = sqlx::query_scalar("SELECT version FROM policy_version WHERE id = 1")
             .fetch_one(&mut *tx)
             .await?;
-        tx.commit().await?;
+        self.commit_with(tx, audit).await?;
         Ok(v)
     }
 
@@ -282,8 +286,7 @@ impl Store {
                 let readable = pillar_label::Label::from_json(&canonical)
                     .ok()
                     .and_then(|label| set.resolve(&label).ok())
-                    .and_then(|resolved| set.translate(&resolved, c.policy).ok())
-                    .is_some_and(|resolved| set.acdf(&resolved, &c) && set.is_valid(&resolved));
+                    .is_some_and(|resolved| set.permits(&resolved, &c));
                 if readable {
                     ids.push(r.get::<i64, _>(0));
                 } else {

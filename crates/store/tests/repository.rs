@@ -26,7 +26,10 @@ async fn stores_at() -> Vec<(String, Store, DbTarget, Option<tempfile::TempDir>)
     let mut out = Vec::new();
     let dir = tempfile::tempdir().unwrap();
     let target = DbTarget::Sqlite(dir.path().join("t.db"));
-    let sqlite = Store::open_migrated(&target).await.unwrap();
+    let sqlite = Store::open_migrated(&target)
+        .await
+        .unwrap()
+        .with_audit(trail(&dir, "sqlite"));
     out.push(("sqlite".to_string(), sqlite, target, Some(dir)));
     match std::env::var("PILLAR_TEST_PG_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
@@ -49,12 +52,54 @@ async fn stores_at() -> Vec<(String, Store, DbTarget, Option<tempfile::TempDir>)
             let (base, _) = admin_url.rsplit_once('/').unwrap();
             let url = format!("{base}/{name}");
             let target = DbTarget::Postgres(url);
-            let pg = Store::open_migrated(&target).await.unwrap();
-            out.push(("postgres".to_string(), pg, target, None));
+            let dir = tempfile::tempdir().unwrap();
+            let pg = Store::open_migrated(&target)
+                .await
+                .unwrap()
+                .with_audit(trail(&dir, "postgres"));
+            out.push(("postgres".to_string(), pg, target, Some(dir)));
         }
         _ => eprintln!("PILLAR_TEST_PG_URL is not set: PostgreSQL half of the suite skipped"),
     }
     out
+}
+
+/// The key of every test store's audit chain.
+fn test_key() -> pillar_store::audit::AuditKey {
+    pillar_store::audit::AuditKey::new(vec![7u8; 32]).unwrap()
+}
+
+/// An audit trail anchored in `dir`.
+fn trail(dir: &tempfile::TempDir, database: &str) -> pillar_store::audit::AuditTrail {
+    pillar_store::audit::AuditTrail::new(
+        test_key(),
+        Some(pillar_store::audit::Anchor::new(
+            dir.path().join("anchor"),
+            database,
+        )),
+    )
+}
+
+/// The origin of the documents the tests create: the US secretariat's.
+fn test_origin() -> pillar_core::stewardship::Origin {
+    pillar_core::stewardship::Origin {
+        organisation: Some("us-ousd-re".into()),
+        nation: pillar_core::NationCode::parse("USA").unwrap(),
+        stewards: Vec::new(),
+        committee: true,
+    }
+}
+
+/// The audit entry of a test's change.
+fn test_entry() -> pillar_store::audit::AuditEvent {
+    pillar_store::audit::AuditEvent {
+        actor: "us-secretariat".into(),
+        action: "edit".into(),
+        object: "test".into(),
+        label_id: None,
+        decision: "allow".into(),
+        detail: String::new(),
+    }
 }
 
 /// The store's pool, to tamper with the database as an attacker with SQL access would.
@@ -74,7 +119,7 @@ async fn import_text(
 ) -> Result<usize, StoreError> {
     let rows = read_rows(name, text.as_bytes(), kind)?;
     Ok(store
-        .import(kind, name, &rows, &default_label(), &mut |_, _| {})
+        .import(kind, name, &rows, &default_label(), &mut |_, _| {}, None)
         .await?
         .rows)
 }
@@ -319,7 +364,14 @@ async fn supply_networks_round_trip() {
             ],
         };
         store
-            .import_supply("n1", "Net", &default_label(), &rows, "2026-11-28T00:00:00Z")
+            .import_supply(
+                "n1",
+                "Net",
+                &default_label(),
+                &rows,
+                "2026-11-28T00:00:00Z",
+                None,
+            )
             .await
             .unwrap();
         let (info, back) = store.load_supply("n1").await.unwrap().unwrap();
@@ -328,7 +380,7 @@ async fn supply_networks_round_trip() {
         // A second import under the same id is refused and changes nothing.
         assert!(matches!(
             store
-                .import_supply("n1", "Again", &default_label(), &rows, "x")
+                .import_supply("n1", "Again", &default_label(), &rows, "x", None)
                 .await,
             Err(StoreError::Input(_))
         ));
@@ -348,11 +400,11 @@ fn event(i: usize) -> pillar_store::audit::AuditEvent {
     }
 }
 
-async fn chain(store: &Store, key: &pillar_store::audit::AuditKey) -> (i64, String) {
+async fn chain(store: &Store, _key: &pillar_store::audit::AuditKey) -> (i64, String) {
     let mut head = (0, String::new());
     for i in 0..6 {
         let seq = store
-            .audit(key, &format!("2026-11-28T00:00:0{i}Z"), &event(i))
+            .audit(&format!("2026-11-28T00:00:0{i}Z"), &event(i))
             .await
             .unwrap();
         head = (seq, store.audit_entries(1).await.unwrap()[0].hash.clone());
@@ -362,7 +414,7 @@ async fn chain(store: &Store, key: &pillar_store::audit::AuditKey) -> (i64, Stri
 
 #[tokio::test]
 async fn audit_verify_catches_every_kind_of_tampering() {
-    let key = pillar_store::audit::AuditKey::new(vec![7u8; 32]).unwrap();
+    let key = test_key();
     let tampering: &[(&str, &[&str], i64)] = &[
         ("edit", &["UPDATE audit SET decision = 'deny' WHERE seq = 3"], 3),
         ("delete", &["DELETE FROM audit WHERE seq = 4"], 4),
@@ -434,7 +486,7 @@ async fn seed_with_policies(store: &Store) {
         .iter()
         .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
         .collect();
-    store.load_policies(&spifs).await.unwrap();
+    store.load_policies(&spifs, None).await.unwrap();
 }
 
 async fn visible_agreements(
@@ -504,7 +556,7 @@ async fn each_persona_sees_only_what_is_released_to_them() {
         // A bad SPIF is refused and changes nothing.
         let before = store.policy_set().await.unwrap().1;
         assert!(store
-            .load_policies(&[("bad.xml".into(), b"<SPIF>".to_vec())])
+            .load_policies(&[("bad.xml".into(), b"<SPIF>".to_vec())], None)
             .await
             .is_err());
         assert_eq!(store.policy_set().await.unwrap().1, before);
@@ -553,9 +605,11 @@ async fn document_search_and_reads_respect_labels() {
                     id,
                     title,
                     label,
+                    &test_origin(),
                     "us-secretariat",
                     "2026-11-28T00:00:00Z",
                     &f,
+                    &test_entry(),
                 )
                 .await
                 .unwrap();
@@ -672,14 +726,28 @@ async fn document_search_and_reads_respect_labels() {
         };
         assert_eq!(
             store
-                .new_document_version("d1", &us, "us-release", "2026-11-29T00:00:00Z", &f)
+                .new_document_version(
+                    "d1",
+                    &us,
+                    "us-release",
+                    "2026-11-29T00:00:00Z",
+                    &f,
+                    &test_entry()
+                )
                 .await
                 .unwrap(),
             Some(2)
         );
         assert_eq!(
             store
-                .new_document_version("d1", &jp, "jp-observer", "2026-11-29T00:00:00Z", &f)
+                .new_document_version(
+                    "d1",
+                    &jp,
+                    "jp-observer",
+                    "2026-11-29T00:00:00Z",
+                    &f,
+                    &test_entry()
+                )
                 .await
                 .unwrap(),
             None
@@ -804,7 +872,13 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
         changed[1].1.participants[0].financial += 5.0;
         let before = store.projects(None).await.unwrap();
         let e = store
-            .import_projects("p.json", &changed, "us-secretariat", "2026-12-01T00:00:00Z")
+            .import_projects(
+                "p.json",
+                &changed,
+                "us-secretariat",
+                "2026-12-01T00:00:00Z",
+                None,
+            )
             .await
             .unwrap_err();
         let StoreError::Input(e) = e else {
@@ -823,7 +897,7 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
         let signed = edit[0].1.assessments.iter().position(|a| a.signed).unwrap();
         edit[0].1.assessments[signed].level = 9;
         let e = store
-            .import_projects("p.json", &edit, "kr-pm", "2026-12-01T00:00:00Z")
+            .import_projects("p.json", &edit, "kr-pm", "2026-12-01T00:00:00Z", None)
             .await
             .unwrap_err();
         assert!(e.to_string().contains("is signed"), "{e}");
@@ -857,7 +931,13 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
                 answers: None,
             });
         let r = store
-            .import_projects("p.json", &next, "us-secretariat", "2026-12-02T00:00:00Z")
+            .import_projects(
+                "p.json",
+                &next,
+                "us-secretariat",
+                "2026-12-02T00:00:00Z",
+                None,
+            )
             .await
             .unwrap();
         assert_eq!((r.changed, r.assessments), (1, 1), "{backend}");
@@ -952,7 +1032,10 @@ async fn minutes_hold_only_the_items_released_to_the_reader() {
         let mut bad: pillar_core::committee::CommitteeFile = serde_json::from_str(text).unwrap();
         bad.meetings[0].title = "Changed".into();
         bad.meetings[1].actions[0].owner = "nobody".into();
-        let e = store.import_committee("c.json", &bad).await.unwrap_err();
+        let e = store
+            .import_committee("c.json", &bad, None)
+            .await
+            .unwrap_err();
         assert!(
             e.to_string().contains("meetings[1].actions[0].owner"),
             "{e}"
@@ -994,9 +1077,11 @@ async fn concurrent_writers_of_new_labels_all_succeed() {
                         &format!("c{i}"),
                         "Concurrent",
                         &label,
+                        &test_origin(),
                         "us-secretariat",
                         "2026-11-28T00:00:00Z",
                         &f,
+                        &test_entry(),
                     )
                     .await
             }));
@@ -1066,7 +1151,15 @@ async fn landscapes_keep_their_facts_and_follow_their_labels() {
 
         // An analysis without its report is refused, naming the field.
         let e = store
-            .publish_landscape("x", "X", &default_label(), &serde_json::json!({}), "t", at)
+            .publish_landscape(
+                "x",
+                "X",
+                &default_label(),
+                &serde_json::json!({}),
+                "t",
+                at,
+                None,
+            )
             .await
             .unwrap_err();
         assert!(e.to_string().contains("analysis"), "{backend}: {e}");
@@ -1359,9 +1452,11 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
                     &format!("d{i:02}"),
                     &format!("Document {i}"),
                     &labels[i % labels.len()],
+                    &test_origin(),
                     "us-secretariat",
                     &format!("2026-11-01T00:{:02}:{:02}Z", i / 60, i % 60),
                     &f,
+                    &test_entry(),
                 )
                 .await
                 .unwrap();
@@ -1484,7 +1579,17 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
         assert!(newest("w60", r.clone()).await.is_empty(), "{backend}");
         assert_eq!(newest("w46", r.clone()).await, ["d46"], "{backend}");
         // A write of the document puts it back.
-        store.relabel_document("d60", &r, &labels[0]).await.unwrap();
+        store
+            .relabel_document(
+                "d60",
+                &r,
+                &labels[0],
+                "2026-11-30T00:00:00Z",
+                &test_entry(),
+                &labels[0],
+            )
+            .await
+            .unwrap();
         assert_eq!(newest("w60", r.clone()).await, ["d60"], "{backend}");
         check_reader_indexes(&store, &backend).await;
         // Writes keep it exact: a readable new document enters, an unreadable one does not.
@@ -1496,9 +1601,11 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
                     doc,
                     doc,
                     label,
+                    &test_origin(),
                     "us-secretariat",
                     "2026-11-02T00:00:00Z",
                     &f,
+                    &test_entry(),
                 )
                 .await
                 .unwrap();
@@ -1508,13 +1615,27 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
         // Relabelled out of the reader's labels, and back.
         let all = reader(&all_labels, &all_labels);
         assert!(store
-            .relabel_document("n1", &all, &labels[12])
+            .relabel_document(
+                "n1",
+                &all,
+                &labels[12],
+                "2026-11-30T00:00:00Z",
+                &test_entry(),
+                &labels[12]
+            )
             .await
             .unwrap());
         check_reader_indexes(&store, &backend).await;
         assert!(newest("gamma", r.clone()).await.is_empty(), "{backend}");
         assert!(store
-            .relabel_document("n2", &all, &labels[2])
+            .relabel_document(
+                "n2",
+                &all,
+                &labels[2],
+                "2026-11-30T00:00:00Z",
+                &test_entry(),
+                &labels[2]
+            )
             .await
             .unwrap());
         check_reader_indexes(&store, &backend).await;
@@ -1523,7 +1644,14 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
         let text = "common delta";
         let f = text_upload(text);
         store
-            .new_document_version("n2", &r, "us-secretariat", "2026-11-03T00:00:00Z", &f)
+            .new_document_version(
+                "n2",
+                &r,
+                "us-secretariat",
+                "2026-11-03T00:00:00Z",
+                &f,
+                &test_entry(),
+            )
             .await
             .unwrap()
             .unwrap();
@@ -1539,9 +1667,11 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
                 "n3",
                 "n3",
                 &label("RESTRICTED", "JPN"),
+                &test_origin(),
                 "us-secretariat",
                 "2026-11-04T00:00:00Z",
                 &f,
+                &test_entry(),
             )
             .await
             .unwrap();

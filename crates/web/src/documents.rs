@@ -12,15 +12,67 @@ use pillar_store::documents::{DocumentInfo, Upload};
 use serde_json::json;
 
 use crate::auth::new_secret;
+use crate::i18n::refusal_text;
 use crate::i18n::Lang;
 use crate::pages::{
-    bad_request, banner, esc, language, not_found, page, unauthorized, viewer_page,
+    bad_request, banner, esc, forbidden, language, not_found, page, unauthorized, viewer_page,
 };
 use crate::{now, viewer, AppState, ServerError, Viewer};
+use pillar_core::stewardship::{self, Origin};
+
+/// A file name safe to hand back: its base name (no directories, no `..`), without control
+/// characters or the bidirectional formatting characters that make `cod.exe` look like
+/// `exe.doc` (U+202E and its kin); `download` when nothing is left.
+pub fn safe_filename(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let bidi = |c: char| matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let clean: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !bidi(*c))
+        .collect();
+    let clean = clean.trim().trim_start_matches('.').to_string();
+    if clean.is_empty() {
+        "download".into()
+    } else {
+        clean
+    }
+}
+
+/// `Content-Disposition` for a download (RFC 6266): an ASCII `filename` for old clients and
+/// `filename*` in UTF-8 (RFC 8187) for the name as it was given.
+pub fn content_disposition(name: &str) -> String {
+    let name = safe_filename(name);
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut encoded = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            encoded.push(b as char);
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
 
 /// Text to index: plain text and Markdown as they are (UTF-8, lossy); the text of a PDF
-/// (pdf-extract); nothing for other formats (indexed by title only).
+/// (pdf-extract); nothing for other formats (indexed by title only). NUL characters, which
+/// PostgreSQL's text cannot hold and which carry no words, are dropped.
 pub fn extract_text(filename: &str, media_type: &str, bytes: &[u8]) -> String {
+    let mut text = extract_any_text(filename, media_type, bytes);
+    text.retain(|c| c != '\0');
+    text
+}
+
+fn extract_any_text(filename: &str, media_type: &str, bytes: &[u8]) -> String {
     let lower = filename.to_ascii_lowercase();
     let textual = media_type.starts_with("text/")
         || lower.ends_with(".txt")
@@ -74,22 +126,58 @@ struct Parts {
     file: Option<(String, String, Vec<u8>)>,
 }
 
-async fn read_parts(mut m: Multipart) -> Result<Parts, String> {
+/// Why an upload could not be read: a status and a message for the person.
+type PartsError = (StatusCode, String);
+
+fn parts_error(e: axum::extract::multipart::MultipartError) -> PartsError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the upload is larger than the {} MiB accepted",
+                crate::MAX_UPLOAD >> 20
+            ),
+        )
+    } else {
+        (
+            StatusCode::BAD_REQUEST,
+            format!("cannot read the upload: {}", e.body_text()),
+        )
+    }
+}
+
+async fn read_parts(mut m: Multipart) -> Result<Parts, PartsError> {
     let mut fields = HashMap::new();
     let mut file = None;
-    while let Some(field) = m.next_field().await.map_err(|e| e.to_string())? {
+    while let Some(field) = m.next_field().await.map_err(parts_error)? {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
-            let filename = field.file_name().unwrap_or("upload").to_string();
+            let filename = safe_filename(field.file_name().unwrap_or("upload"));
             let ct = field.content_type().map(str::to_string);
-            let bytes = field.bytes().await.map_err(|e| e.to_string())?;
+            let bytes = field.bytes().await.map_err(parts_error)?;
+            if bytes.len() > crate::MAX_UPLOAD {
+                return Err((
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "the file is larger than the {} MiB accepted",
+                        crate::MAX_UPLOAD >> 20
+                    ),
+                ));
+            }
             file = Some((
                 filename.clone(),
                 media_type_of(&filename, ct.as_deref()),
                 bytes.to_vec(),
             ));
         } else {
-            fields.insert(name, field.text().await.map_err(|e| e.to_string())?);
+            let text = field.text().await.map_err(parts_error)?;
+            if text.contains('\0') {
+                return Err((
+                    StatusCode::BAD_REQUEST,
+                    format!("field `{name}`: NUL characters are not accepted"),
+                ));
+            }
+            fields.insert(name, text);
         }
     }
     Ok(Parts { fields, file })
@@ -196,7 +284,7 @@ async fn signed_upload(
     };
     let parts = match read_parts(multipart).await {
         Ok(p) => p,
-        Err(e) => return Ok(Err(bad_request(&format!("cannot read the upload: {e}")))),
+        Err((status, message)) => return Ok(Err((status, message).into_response())),
     };
     if !v.form_csrf_ok(parts.fields.get("csrf").map(String::as_str)) {
         return Ok(Err(
@@ -212,6 +300,7 @@ pub async fn upload(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> Result<Response, ServerError> {
+    let lang = crate::lang_of(&headers);
     let (v, parts) = match signed_upload(&state, &headers, multipart).await? {
         Ok(x) => x,
         Err(refused) => return Ok(refused),
@@ -242,6 +331,39 @@ pub async fn upload(
     let Some((filename, media_type, bytes)) = parts.file else {
         return Ok(bad_request("field `file`: a file is required"));
     };
+    let stewards: Vec<String> = parts
+        .fields
+        .get("stewards")
+        .map(|t| {
+            t.split([',', ';', ' '])
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    for s in &stewards {
+        // Only people the uploader may see can be named (else the answer would tell them that
+        // a hidden person exists).
+        if state.store.person_visible(s, &v.readable).await?.is_none() {
+            return Ok(bad_request(&format!(
+                "field `stewards`: `{s}` is not a person in the registry"
+            )));
+        }
+    }
+    if let Err(refusal) = stewardship::may_create(&v.person) {
+        state
+            .audit(
+                &v.person.id,
+                "create",
+                "document",
+                None,
+                "deny",
+                &refusal.to_string(),
+            )
+            .await;
+        return Ok(forbidden(lang, &refusal_text(lang, &refusal)));
+    }
     if !state.may_write(&v.person, &label).await? {
         state
             .audit(
@@ -269,23 +391,29 @@ pub async fn upload(
         filename: &filename,
         text: &text,
     };
+    let origin = Origin::of(&v.person, stewards);
+    // The entry carries the document's label, so that the audit page shows it only to
+    // administrators cleared for it; it is written in the document's own transaction.
+    let entry = AppState::event(
+        &v.person.id,
+        "create",
+        &format!("document:{id}"),
+        "allow",
+        &sha,
+    );
     state
         .store
-        .create_document(&id, &title, &label, &v.person.id, &now(), &upload)
-        .await?;
-    // The entry carries the document's label, so that the audit page shows it only to
-    // administrators cleared for it.
-    let label_id = state.store.label_id(&label).await?;
-    state
-        .audit(
+        .create_document(
+            &id,
+            &title,
+            &label,
+            &origin,
             &v.person.id,
-            "create",
-            &format!("document:{id}"),
-            label_id,
-            "allow",
-            &sha,
+            &now(),
+            &upload,
+            &entry,
         )
-        .await;
+        .await?;
     Ok(Redirect::to(&format!("/documents/{id}")).into_response())
 }
 
@@ -377,10 +505,7 @@ pub async fn download(
             &d.sha256,
         )
         .await;
-    let disposition = format!(
-        "attachment; filename=\"{}\"",
-        d.filename.replace(['"', '\\', '\r', '\n'], "_")
-    );
+    let disposition = content_disposition(&d.filename);
     Ok((
         [
             (header::CONTENT_TYPE, d.media_type.clone()),
@@ -398,13 +523,28 @@ pub async fn new_version(
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> Result<Response, ServerError> {
+    let lang = crate::lang_of(&headers);
     let (v, parts) = match signed_upload(&state, &headers, multipart).await? {
         Ok(x) => x,
         Err(refused) => return Ok(refused),
     };
     let Some(d) = state.store.document(&id, &v.readable).await? else {
-        return Ok((StatusCode::NOT_FOUND, "not found").into_response());
+        return Ok(not_found(lang));
     };
+    let object = format!("document:{id}");
+    if let Err(refusal) = stewardship::may_change(&v.person, &d.origin) {
+        state
+            .audit(
+                &v.person.id,
+                "edit",
+                &object,
+                Some(d.label_id),
+                "deny",
+                &refusal.to_string(),
+            )
+            .await;
+        return Ok(forbidden(lang, &refusal_text(lang, &refusal)));
+    }
     if !state.may_write(&v.person, &d.label).await? {
         return Ok((
             StatusCode::FORBIDDEN,
@@ -424,24 +564,15 @@ pub async fn new_version(
         filename: &filename,
         text: &text,
     };
+    let entry = AppState::event(&v.person.id, "edit", &object, "allow", &sha);
     if state
         .store
-        .new_document_version(&id, &v.readable, &v.person.id, &now(), &upload)
+        .new_document_version(&id, &v.readable, &v.person.id, &now(), &upload, &entry)
         .await?
         .is_none()
     {
-        return Ok((StatusCode::NOT_FOUND, "not found").into_response());
+        return Ok(not_found(lang));
     }
-    state
-        .audit(
-            &v.person.id,
-            "edit",
-            &format!("document:{id}"),
-            Some(d.label_id),
-            "allow",
-            &sha,
-        )
-        .await;
     Ok(Redirect::to(&format!("/documents/{id}")).into_response())
 }
 
@@ -534,57 +665,64 @@ pub async fn relabel(
     );
     let object = format!("document:{id}");
     let banner = banner(&state, &v, &[&d.label], lang).await;
+    // The entry of a relabelling carries the higher of the two labels: only those who could
+    // read the document both before and after see it.
+    let entry_label = match set.dominant(&[old.clone(), new.clone()], None) {
+        pillar_label::Dominance::Ok(r) => set.to_label(&r),
+        _ if lowering => d.label.clone(),
+        _ => new_label.clone(),
+    };
+    let at = now();
+    let deny = |detail: String| {
+        let state = state.clone();
+        let (actor, object, entry_label) =
+            (v.person.id.clone(), object.clone(), entry_label.clone());
+        let action = if lowering { "release" } else { "relabel" };
+        async move {
+            let e = AppState::event(&actor, action, &object, "deny", &detail);
+            if let Err(err) = state.store.audit_labelled(&now(), &e, &entry_label).await {
+                tracing::error!("audit append failed: {err}");
+            }
+        }
+    };
     if !lowering {
+        if let Err(refusal) = stewardship::may_change(&v.person, &d.origin) {
+            deny(format!("{refusal}; {before_after}")).await;
+            return Ok(forbidden(lang, &refusal_text(lang, &refusal)));
+        }
         if !state.may_write(&v.person, &new_label).await? {
-            state
-                .audit(
-                    &v.person.id,
-                    "relabel",
-                    &object,
-                    Some(d.label_id),
-                    "deny",
-                    &before_after,
-                )
-                .await;
+            deny(format!(
+                "clearance does not satisfy the new label; {before_after}"
+            ))
+            .await;
             return Ok((
                 StatusCode::FORBIDDEN,
                 "your clearance does not satisfy the new label",
             )
                 .into_response());
         }
+        let entry = AppState::event(&v.person.id, "relabel", &object, "allow", &before_after);
         state
             .store
-            .relabel_document(&id, &v.readable, &new_label)
+            .relabel_document(&id, &v.readable, &new_label, &at, &entry, &entry_label)
             .await?;
-        state
-            .audit(
-                &v.person.id,
-                "relabel",
-                &object,
-                Some(d.label_id),
-                "allow",
-                &before_after,
-            )
-            .await;
         return Ok(Redirect::to(&format!("/documents/{id}")).into_response());
     }
-    // Lowering: a release decision.
-    if !v
-        .person
-        .roles
-        .contains(&pillar_core::Role::ReleaseAuthority)
-    {
-        state
-            .audit(
-                &v.person.id,
-                "release",
-                &object,
-                Some(d.label_id),
-                "deny",
-                &format!("not a release authority; {before_after}"),
-            )
-            .await;
-        return Ok(release_page(lang, &banner, &v, &d.title, "<p class=\"error\" role=\"alert\">Lowering a label is a release decision: it needs the release-authority role.</p>", StatusCode::FORBIDDEN));
+    // Lowering: a release decision, the originating nation's (the originator's release rule).
+    if let Err(refusal) = stewardship::may_release(&v.person, &d.origin) {
+        deny(format!("{refusal}; {before_after}")).await;
+        let body = format!(
+            "<p class=\"error\" role=\"alert\">{}</p>",
+            esc(&refusal_text(lang, &refusal))
+        );
+        return Ok(release_page(
+            lang,
+            &banner,
+            &v,
+            &d.title,
+            &body,
+            StatusCode::FORBIDDEN,
+        ));
     }
     let areas: Vec<String> = form
         .get("areas")
@@ -645,16 +783,11 @@ pub async fn relabel(
             .iter()
             .map(|(n, a)| format!("<li>{} / {}</li>", esc(n), esc(a)))
             .collect();
-        state
-            .audit(
-                &v.person.id,
-                "release",
-                &object,
-                Some(d.label_id),
-                "deny",
-                &format!("no agreement covers {:?}; {before_after}", cover.gaps),
-            )
-            .await;
+        deny(format!(
+            "no agreement covers {:?}; {before_after}",
+            cover.gaps
+        ))
+        .await;
         let body = format!("<p class=\"error\" role=\"alert\">No agreement in force covers this release. Gaps (nation / area):</p><ul>{gaps}</ul><p>Covered:</p><ul>{covered}</ul>");
         return Ok(release_page(
             lang,
@@ -665,10 +798,6 @@ pub async fn relabel(
             StatusCode::CONFLICT,
         ));
     }
-    state
-        .store
-        .relabel_document(&id, &v.readable, &new_label)
-        .await?;
     let used: Vec<String> = cover
         .covered
         .iter()
@@ -676,16 +805,17 @@ pub async fn relabel(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
+    let entry = AppState::event(
+        &v.person.id,
+        "release",
+        &object,
+        "allow",
+        &format!("{before_after}; agreements {}", used.join(", ")),
+    );
     state
-        .audit(
-            &v.person.id,
-            "release",
-            &object,
-            Some(d.label_id),
-            "allow",
-            &format!("{before_after}; agreements {}", used.join(", ")),
-        )
-        .await;
+        .store
+        .relabel_document(&id, &v.readable, &new_label, &at, &entry, &entry_label)
+        .await?;
     let body = format!("<p role=\"status\">Released: {}.</p><p>Covered by (nation / area: agreements):</p><ul>{covered}</ul><p><a href=\"/documents/{}\">Back</a></p>", esc(&before_after), esc(&id));
     Ok(release_page(
         lang,

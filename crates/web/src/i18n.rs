@@ -215,6 +215,34 @@ impl Lang {
     }
 }
 
+/// Why a change was refused, in the reader's language (`pillar_core::stewardship`).
+pub fn refusal_text(lang: Lang, r: &pillar_core::stewardship::Refusal) -> String {
+    use pillar_core::stewardship::Refusal;
+    match lang {
+        Lang::En => r.to_string(),
+        Lang::Ko => match r {
+            Refusal::NoWritingRole => {
+                "작성 권한이 있는 역할(사무국, 위원, 공개 승인권자, 분석관)이 없습니다.".into()
+            }
+            Refusal::NotSteward {
+                organisation,
+                nation,
+            } => format!(
+                "이 기록은 {} ({nation})와(과) 지정된 관리자가 관리합니다. 변경은 그들에게 요청하십시오.",
+                organisation.as_deref().unwrap_or("생성 기관")
+            ),
+            Refusal::NotReleaseAuthority { nation } => format!(
+                "이 등급을 낮추는 것은 {nation}의 공개 결정입니다. {nation}의 공개 승인권자가 필요합니다."
+            ),
+            Refusal::OtherNation { nation } => format!(
+                "이 기록은 {nation}에서 생성되었습니다. 공개 여부는 본인 국가가 아니라 {nation}이(가) 결정합니다."
+            ),
+            Refusal::NotAssessor => "사업 평가는 주관·참여 기관 소속자 또는 지정된 평가자만 기록할 수 있습니다.".into(),
+            Refusal::NotSecretariat => "위원회 기록은 사무국이 관리합니다.".into(),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,7 +27,7 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use pillar_core::Person;
 use pillar_label::PolicySet;
-use pillar_store::audit::{AuditEvent, AuditKey};
+use pillar_store::audit::AuditEvent;
 use pillar_store::{EntitlementCache, Entitlements, Store};
 
 use crate::auth::{cookie, secret_hash};
@@ -35,7 +35,8 @@ use crate::i18n::Lang;
 
 /// Largest request body accepted (forms, JSON).
 pub const MAX_BODY: usize = 1 << 20;
-/// Largest document upload accepted.
+/// Largest document accepted (a file of this size is accepted; the request may carry the
+/// form's other fields besides, up to [`MAX_BODY`] more).
 pub const MAX_UPLOAD: usize = 16 << 20;
 /// Session lifetime.
 pub const SESSION_HOURS: i64 = 8;
@@ -50,12 +51,11 @@ pub struct AppState {
     pub store: Store,
     /// Entitlement sets by clearance.
     pub cache: EntitlementCache,
-    /// The audit chain's key.
-    pub audit_key: AuditKey,
     /// Document contents.
     pub blobs: pillar_store::documents::Blobs,
     policies: Arc<Mutex<Option<VersionedPolicies>>>,
     metrics: Arc<Metrics>,
+    trusted_proxies: Arc<Vec<std::net::IpAddr>>,
 }
 
 #[derive(Default)]
@@ -68,16 +68,55 @@ struct Metrics {
 }
 
 impl AppState {
-    /// State over a store, with the audit key and the directory of document contents.
-    pub fn new(store: Store, audit_key: AuditKey, blobs: pillar_store::documents::Blobs) -> Self {
+    /// State over a store (which must carry its audit trail: [`Store::with_audit`]) and the
+    /// directory of document contents.
+    pub fn new(store: Store, blobs: pillar_store::documents::Blobs) -> Self {
+        assert!(
+            store.audit_trail().is_some(),
+            "the web server's store needs an audit trail"
+        );
         AppState {
             store,
             blobs,
             cache: EntitlementCache::default(),
-            audit_key,
             policies: Arc::new(Mutex::new(None)),
             metrics: Arc::new(Metrics::default()),
+            trusted_proxies: Arc::default(),
         }
+    }
+
+    /// Trusts `X-Forwarded-For` from these addresses (reverse proxies in front of Pillar): the
+    /// client's address, which sign-in throttling counts, is then the nearest one that is not a
+    /// trusted proxy. Off (empty) by default: behind no proxy the header is anyone's to forge.
+    pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> Self {
+        self.trusted_proxies = Arc::new(proxies);
+        self
+    }
+
+    /// The client's address: the peer's, or behind trusted proxies the last address in
+    /// `X-Forwarded-For` that no trusted proxy added.
+    pub fn client_address(&self, peer: std::net::IpAddr, headers: &HeaderMap) -> std::net::IpAddr {
+        if !self.trusted_proxies.contains(&peer) {
+            return peer;
+        }
+        let mut client = peer;
+        let hops: Vec<Option<std::net::IpAddr>> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|h| h.trim().parse().ok())
+            .collect();
+        // From the nearest hop outwards; what a trusted proxy could not vouch for (an address
+        // that does not parse) ends the walk.
+        for hop in hops.into_iter().rev() {
+            let Some(hop) = hop else { break };
+            client = hop;
+            if !self.trusted_proxies.contains(&hop) {
+                break;
+            }
+        }
+        client
     }
 
     /// The policies, parsed once per policy version.
@@ -114,13 +153,29 @@ impl AppState {
         let Ok(r) = set.resolve(label) else {
             return Ok(false);
         };
-        let Ok(t) = set.translate(&r, c.policy) else {
-            return Ok(false);
-        };
-        Ok(set.is_valid(&t) && set.decide(&t, &c).access)
+        Ok(set.permits(&r, &c))
     }
 
-    /// Appends an audit entry; failures are logged, never shown.
+    /// An audit event by `actor` (the entry written with a change is built with this too).
+    pub fn event(
+        actor: &str,
+        action: &str,
+        object: &str,
+        decision: &str,
+        detail: &str,
+    ) -> AuditEvent {
+        AuditEvent {
+            actor: actor.into(),
+            action: action.into(),
+            object: object.into(),
+            label_id: None,
+            decision: decision.into(),
+            detail: detail.into(),
+        }
+    }
+
+    /// Appends an audit entry that accompanies no change (a read, a refusal, a sign-in);
+    /// failures are logged, never shown.
     pub async fn audit(
         &self,
         actor: &str,
@@ -139,7 +194,7 @@ impl AppState {
             decision: decision.into(),
             detail: detail.into(),
         };
-        if let Err(err) = self.store.audit(&self.audit_key, &at, &e).await {
+        if let Err(err) = self.store.audit(&at, &e).await {
             tracing::error!("audit append failed: {err}");
         }
     }
@@ -234,6 +289,55 @@ pub async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<View
 pub fn lang_of(headers: &HeaderMap) -> Lang {
     let cookies = headers.get(header::COOKIE).and_then(|h| h.to_str().ok());
     Lang::parse(cookie(cookies, "pillar_lang"))
+}
+
+/// True when URL-encoded `text` holds a NUL character (`%00`), which no field may carry
+/// (PostgreSQL's text cannot hold it, and no name, word or id has one).
+fn encodes_nul(text: &[u8]) -> bool {
+    text.windows(3)
+        .any(|w| w[0] == b'%' && w[1] == b'0' && w[2] == b'0')
+        || text.contains(&0)
+}
+
+/// Refuses, with a 400 that says why, a request whose query or URL-encoded form carries a NUL
+/// character, before any handler sees it.
+async fn refuse_nul(req: Request, next: Next) -> Response {
+    let refused = || {
+        (
+            StatusCode::BAD_REQUEST,
+            "NUL characters (%00) are not accepted in a request",
+        )
+            .into_response()
+    };
+    if encodes_nul(req.uri().path().as_bytes())
+        || req.uri().query().is_some_and(|q| encodes_nul(q.as_bytes()))
+    {
+        return refused();
+    }
+    let form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("a form is accepted up to {} KiB", MAX_BODY >> 10),
+            )
+                .into_response()
+        }
+    };
+    if encodes_nul(&bytes) {
+        return refused();
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
 }
 
 async fn security_headers(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -364,11 +468,11 @@ routes! {
     "/api/agreements/{id}" ["GET"] => get(pages::api_agreement),
     "/api/tokens" ["GET", "POST"] => get(pages::api_tokens).post(pages::api_create_token),
     "/api/tokens/{id}" ["DELETE"] => delete(pages::api_revoke_token),
-    "/documents" ["GET", "POST"] => get(documents::list).post(documents::upload).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD)),
+    "/documents" ["GET", "POST"] => get(documents::list).post(documents::upload).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD + MAX_BODY)),
     "/documents/{id}" ["GET"] => get(documents::show),
     "/documents/{id}/download" ["GET"] => get(documents::download),
     "/documents/{id}/label" ["POST"] => post(documents::relabel),
-    "/documents/{id}/versions" ["POST"] => post(documents::new_version).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD)),
+    "/documents/{id}/versions" ["POST"] => post(documents::new_version).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD + MAX_BODY)),
     "/api/documents" ["GET"] => get(documents::api_list),
     "/tokens" ["GET", "POST"] => get(pages::tokens_page).post(pages::tokens_create),
     "/tokens/{id}/revoke" ["POST"] => post(pages::tokens_revoke),
@@ -384,6 +488,7 @@ routes! {
 /// Builds the router.
 pub fn router(state: AppState) -> Router {
     add_routes(Router::new())
+        .layer(middleware::from_fn(refuse_nul))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security_headers,

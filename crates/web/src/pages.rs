@@ -19,6 +19,7 @@ use crate::auth::{
 };
 use crate::i18n::Lang;
 use crate::{lang_of, now, time_text, viewer, AppState, ServerError, Viewer, SESSION_HOURS};
+use pillar_store::audit::Audited;
 
 pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -230,32 +231,39 @@ async fn issue_token(
 ) -> Result<(String, String), ServerError> {
     let secret = new_secret();
     let id = new_secret()[..16].to_string();
+    let at = now();
+    let entry = AppState::event(person, "admin", &format!("token:{id}"), "create", name);
     state
         .store
-        .create_token(&id, person, name, &secret_hash(&secret), &now())
-        .await?;
-    state
-        .audit(
+        .create_token(
+            &id,
             person,
-            "admin",
-            &format!("token:{id}"),
-            None,
-            "create",
             name,
+            &secret_hash(&secret),
+            &Audited {
+                at: &at,
+                event: &entry,
+            },
         )
-        .await;
+        .await?;
     Ok((id, secret))
 }
 
 /// Revokes one of `person`'s tokens (audited); false when they have no such live token.
 async fn withdraw_token(state: &AppState, person: &str, id: &str) -> Result<bool, ServerError> {
-    let done = state.store.revoke_token(person, id, &now()).await?;
-    if done {
-        state
-            .audit(person, "admin", &format!("token:{id}"), None, "revoke", "")
-            .await;
-    }
-    Ok(done)
+    let at = now();
+    let entry = AppState::event(person, "admin", &format!("token:{id}"), "revoke", "");
+    Ok(state
+        .store
+        .revoke_token(
+            person,
+            id,
+            &Audited {
+                at: &at,
+                event: &entry,
+            },
+        )
+        .await?)
 }
 
 /// The API tokens page: list, create (the secret is shown once), revoke.
@@ -354,7 +362,10 @@ pub async fn tokens_revoke(
     if !v.form_csrf_ok(Some(&form.csrf)) {
         return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
     }
-    withdraw_token(&state, &v.person.id, &id).await?;
+    // Someone else's token, or one already revoked, is not found: as for the API.
+    if !withdraw_token(&state, &v.person.id, &id).await? {
+        return Ok(not_found(lang_of(&headers)));
+    }
     Ok(Redirect::to("/tokens").into_response())
 }
 
@@ -447,8 +458,9 @@ pub async fn login(
     if !cookie(cookies, "pillar_login_csrf").is_some_and(|c| same(c, &form.csrf)) {
         return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
     }
+    let client = state.client_address(addr.ip(), &headers);
     let user_key = format!("user:{}", form.user);
-    let addr_key = format!("addr:{}", addr.ip());
+    let addr_key = format!("addr:{client}");
     // The attempt is counted before the password is checked (and taken back on success).
     let window = chrono::Duration::from_std(WINDOW).expect("the window fits");
     let expired = time_text(chrono::Utc::now() - window);
@@ -464,7 +476,7 @@ pub async fn login(
                 "session",
                 None,
                 "throttled",
-                &addr.ip().to_string(),
+                &client.to_string(),
             )
             .await;
         return Ok(login_page(lang, Some(lang.t("throttled")), None));
@@ -478,7 +490,7 @@ pub async fn login(
                 "session",
                 None,
                 "deny",
-                &addr.ip().to_string(),
+                &client.to_string(),
             )
             .await;
         return Ok(login_page(lang, Some(lang.t("bad_login")), None));
@@ -486,20 +498,21 @@ pub async fn login(
     state.store.login_succeeded(&user_key, &[&addr_key]).await?;
     let secret = new_secret();
     let expires = time_text(chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS));
+    let at = now();
+    let entry = AppState::event(&form.user, "login", "session", "allow", &client.to_string());
     state
         .store
-        .create_session(&secret_hash(&secret), &form.user, &new_secret(), &expires)
-        .await?;
-    state
-        .audit(
+        .create_session(
+            &secret_hash(&secret),
             &form.user,
-            "login",
-            "session",
-            None,
-            "allow",
-            &addr.ip().to_string(),
+            &new_secret(),
+            &expires,
+            &Audited {
+                at: &at,
+                event: &entry,
+            },
         )
-        .await;
+        .await?;
     let res = Redirect::to("/").into_response();
     Ok(with_cookie(
         res,
@@ -526,12 +539,18 @@ pub async fn logout(
     if !v.form_csrf_ok(Some(&form.csrf)) {
         return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
     }
-    if let Some(s) = &v.session {
-        state.store.delete_session(s).await?;
+    let at = now();
+    let entry = AppState::event(&v.person.id, "logout", "session", "ok", "");
+    let audited = Audited {
+        at: &at,
+        event: &entry,
+    };
+    match &v.session {
+        Some(s) => state.store.delete_session(s, &audited).await?,
+        None => {
+            state.store.audit(audited.at, audited.event).await?;
+        }
     }
-    state
-        .audit(&v.person.id, "logout", "session", None, "ok", "")
-        .await;
     Ok(with_cookie(
         Redirect::to("/login").into_response(),
         Some("pillar_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0".into()),
@@ -1034,8 +1053,16 @@ pub async fn set_password(
     store: &pillar_store::Store,
     person: &str,
     password: &str,
-) -> Result<(), pillar_store::StoreError> {
+    actor: &str,
+) -> Result<pillar_store::accounts::Ended, pillar_store::StoreError> {
+    let entry = AppState::event(
+        actor,
+        "admin",
+        &format!("account:{person}"),
+        "ok",
+        "password set; sessions and API tokens ended",
+    );
     store
-        .set_password_hash(person, &hash_password(password), &now())
+        .set_password_hash(person, &hash_password(password), &now(), &entry)
         .await
 }

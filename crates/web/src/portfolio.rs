@@ -364,7 +364,13 @@ pub async fn portfolio_csv(
     let text = if chart == "stalled" {
         let mut out = String::from("id,trl,since,days\n");
         for s in views::stalled(&projects, today(), stall_days(&q)) {
-            out.push_str(&format!("{},{},{},{}\n", s.id, s.trl, s.since, s.days));
+            out.push_str(&format!(
+                "{},{},{},{}\n",
+                pillar_core::spreadsheet_safe(&s.id),
+                s.trl,
+                s.since,
+                s.days
+            ));
         }
         out
     } else {
@@ -907,6 +913,22 @@ pub async fn assess(
     let Some(p) = state.store.project(&id, &v.readable).await? else {
         return Ok(not_found(lang));
     };
+    if let Err(refusal) = pillar_core::stewardship::may_assess(&v.person, &p) {
+        state
+            .audit(
+                &v.person.id,
+                "assess",
+                &format!("project:{id}"),
+                state.store.label_id(&p.label).await?,
+                "deny",
+                &refusal.to_string(),
+            )
+            .await;
+        return Ok(crate::pages::forbidden(
+            lang,
+            &crate::i18n::refusal_text(lang, &refusal),
+        ));
+    }
     if !state.may_write(&v.person, &p.label).await? {
         return Ok(crate::pages::forbidden(lang, lang.t("may_not_assess")));
     }
@@ -954,10 +976,13 @@ pub async fn assess(
     }
     let now = chrono::Utc::now();
     let a = pillar_core::project::Assessment {
+        // Time to the millisecond and a random suffix: two assessments posted in the same
+        // second no longer collide.
         id: format!(
-            "{}-{}",
+            "{}-{}-{}",
             scale.name().to_ascii_lowercase(),
-            now.format("%Y%m%d%H%M%S")
+            now.format("%Y%m%d%H%M%S%3f"),
+            &crate::auth::new_secret()[..6]
         ),
         scale: scale.name().to_string(),
         component: form.get("component").filter(|c| !c.is_empty()).cloned(),
@@ -968,9 +993,22 @@ pub async fn assess(
         evidence: format!("questionnaire ({} {})", scale.name(), filled.variant),
         answers: serde_json::to_value(&filled).ok(),
     };
+    let entry = AppState::event(
+        &v.person.id,
+        "assess",
+        &format!("project:{id}"),
+        "allow",
+        &format!(
+            "{} {} {}{}",
+            a.id,
+            a.scale,
+            a.level,
+            if a.signed { " signed" } else { "" }
+        ),
+    );
     match state
         .store
-        .add_assessment(&id, &v.readable, &a, &crate::now())
+        .add_assessment(&id, &v.readable, &a, &crate::time_text(now), &entry)
         .await
     {
         Ok(Some(())) => {}
@@ -980,16 +1018,5 @@ pub async fn assess(
         }
         Err(e) => return Err(e.into()),
     }
-    let label_id = state.store.label_id(&p.label).await?;
-    state
-        .audit(
-            &v.person.id,
-            "assess",
-            &format!("project:{id}"),
-            label_id,
-            "allow",
-            &format!("{} {}", a.scale, a.level),
-        )
-        .await;
     Ok(Redirect::to(&format!("/projects/{id}")).into_response())
 }

@@ -7,7 +7,7 @@ use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
 use pillar_core::RegistryKind;
-use pillar_store::audit::AuditKey;
+use pillar_store::audit::{Anchor, AuditKey, AuditTrail};
 use pillar_store::{demo, DbTarget, RegistryRow, Store};
 use tower::ServiceExt;
 
@@ -23,7 +23,11 @@ async fn app() -> App {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open_migrated(&DbTarget::Sqlite(dir.path().join("w.db")))
         .await
-        .unwrap();
+        .unwrap()
+        .with_audit(AuditTrail::new(
+            AuditKey::new(vec![1; 32]).unwrap(),
+            Some(Anchor::new(dir.path().join("anchor"), "w.db")),
+        ));
     let label = pillar_label::Label::new(pillar_label::Label::coalition_policy(), "UNCLASSIFIED");
     demo::seed(&store, demo::REFERENCE, &label).await.unwrap();
     demo::seed(&store, demo::DEMO, &label).await.unwrap();
@@ -32,7 +36,7 @@ async fn app() -> App {
         .iter()
         .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
         .collect();
-    store.load_policies(&spifs).await.unwrap();
+    store.load_policies(&spifs, None).await.unwrap();
     demo::seed_projects(&store, "2026-11-28T00:00:00Z")
         .await
         .unwrap();
@@ -41,11 +45,12 @@ async fn app() -> App {
         .await
         .unwrap();
     for p in PERSONAS {
-        pillar_web::set_password(&store, p, PASSWORD).await.unwrap();
+        pillar_web::set_password(&store, p, PASSWORD, "test")
+            .await
+            .unwrap();
     }
     let blobs = pillar_store::documents::Blobs::new(dir.path().join("blobs"));
-    let state =
-        pillar_web::AppState::new(store.clone(), AuditKey::new(vec![1; 32]).unwrap(), blobs);
+    let state = pillar_web::AppState::new(store.clone(), blobs);
     let router =
         pillar_web::router(state).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
     App {
@@ -286,6 +291,10 @@ async fn sign_in_csrf_sessions_throttling_and_tokens() {
             "kr-pm",
             "c",
             "2000-01-01T00:00:00.000Z",
+            &pillar_store::audit::Audited {
+                at: "2000-01-01T00:00:00.000Z",
+                event: &pillar_web::AppState::event("kr-pm", "login", "session", "allow", "test"),
+            },
         )
         .await
         .unwrap();
@@ -432,6 +441,7 @@ async fn registry_routes_filter_every_kind() {
             &rows,
             &label,
             &mut |_, _| {},
+            None,
         )
         .await
         .unwrap();
@@ -613,7 +623,7 @@ async fn documents_upload_search_download_and_versions_respect_labels() {
 #[tokio::test]
 async fn lowering_a_label_is_a_release_decision_checked_against_agreements() {
     let app = app().await;
-    pillar_web::set_password(&app.store, "us-release", PASSWORD)
+    pillar_web::set_password(&app.store, "us-release", PASSWORD, "test")
         .await
         .unwrap();
     let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
@@ -754,7 +764,7 @@ fn urlencode(s: &str) -> String {
 #[tokio::test]
 async fn no_route_leaks_anything_hidden_to_any_persona() {
     let app = app().await;
-    pillar_web::set_password(&app.store, "ca-admin", PASSWORD)
+    pillar_web::set_password(&app.store, "ca-admin", PASSWORD, "test")
         .await
         .unwrap();
     let secret = r#"{"policy":{"name":"PILLAR COALITION"},"classification":"SECRET","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"}]}]}"#;
@@ -765,7 +775,7 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
         async move {
             let rows = pillar_store::files::read_rows("zebra.json", json.as_bytes(), kind).unwrap();
             store
-                .import(kind, "zebra.json", &rows, &label, &mut |_, _| {})
+                .import(kind, "zebra.json", &rows, &label, &mut |_, _| {}, None)
                 .await
                 .unwrap();
         }
@@ -784,6 +794,7 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
             &[zebra],
             "us-secretariat",
             "2026-11-28T00:00:00Z",
+            None,
         )
         .await
         .unwrap();
@@ -816,7 +827,7 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
     hidden.label = secret_label;
     committee.meetings.push(hidden);
     app.store
-        .import_committee("zebra.json", &committee)
+        .import_committee("zebra.json", &committee, None)
         .await
         .unwrap();
     // A hidden landscape analysis with one area.
@@ -828,6 +839,7 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
             &zebra_landscape(),
             "us-secretariat",
             "2026-11-28T00:00:00Z",
+            None,
         )
         .await
         .unwrap();
@@ -890,6 +902,7 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
             &[linked],
             "us-secretariat",
             "2026-11-28T00:00:00Z",
+            None,
         )
         .await
         .unwrap();
@@ -1186,12 +1199,19 @@ async fn the_readiness_view_counts_what_each_persona_may_see() {
 #[tokio::test]
 async fn an_assessment_made_with_the_questionnaire_is_recorded_and_fixed_once_signed() {
     let app = app().await;
-    let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
+    // An AUKUS liaison of DSTG, which takes part in the project assessed.
+    let us = sign_in(&app, "au-liaison", PASSWORD).await.unwrap();
     let csrf = session_csrf(&app, &us).await;
     let projects = app.store.projects(None).await.unwrap();
     let open = projects
         .iter()
-        .find(|p| p.label.classification == "UNCLASSIFIED" && p.label.categories.is_empty())
+        .find(|p| {
+            p.label.classification == "UNCLASSIFIED"
+                && p.label.categories.is_empty()
+                && p.participants
+                    .iter()
+                    .any(|x| x.organisation.as_deref() == Some("au-dstg"))
+        })
         .unwrap();
     let (status, _, form) = send(
         &app,
@@ -1231,7 +1251,7 @@ async fn an_assessment_made_with_the_questionnaire_is_recorded_and_fixed_once_si
         .entitlements(
             &pillar_store::EntitlementCache::default(),
             &app.store
-                .person("us-secretariat")
+                .person("au-liaison")
                 .await
                 .unwrap()
                 .unwrap()
@@ -1249,7 +1269,7 @@ async fn an_assessment_made_with_the_questionnaire_is_recorded_and_fixed_once_si
     let latest = p.latest("TRL", None).unwrap();
     assert_eq!(latest.level, 3);
     assert!(latest.signed);
-    assert_eq!(latest.assessor, "us-secretariat");
+    assert_eq!(latest.assessor, "au-liaison");
     assert!(latest.answers.is_some());
     let history = app
         .store
@@ -1393,4 +1413,444 @@ async fn landscape_pages_follow_the_analysis_label() {
     assert!(audit
         .iter()
         .any(|e| e.event.object == "landscape:pillar2-open" && e.event.actor == "kr-pm"));
+}
+
+/// Every demo persona, for the write matrix.
+const EVERY_PERSONA: [&str; 9] = [
+    "us-secretariat",
+    "us-release",
+    "kr-pm",
+    "kr-release",
+    "au-liaison",
+    "jp-observer",
+    "us-supply-analyst",
+    "gb-tech-analyst",
+    "ca-admin",
+];
+
+/// A coalition label with a Releasable To list (none: no category).
+fn coalition(class: &str, rel: &[&str]) -> String {
+    if rel.is_empty() {
+        return format!(r#"{{"policy":{{"name":"PILLAR COALITION"}},"classification":"{class}"}}"#);
+    }
+    let v: Vec<String> = rel
+        .iter()
+        .map(|r| format!(r#"{{"generic":"{r}"}}"#))
+        .collect();
+    format!(
+        r#"{{"policy":{{"name":"PILLAR COALITION"}},"classification":"{class}","categories":[{{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{}]}}]}}"#,
+        v.join(",")
+    )
+}
+
+/// What the label engine alone (not the store, not the web crate) says of `person` and `label`.
+async fn engine_permits(store: &Store, person: &str, label: &str) -> bool {
+    let (set, _) = store.policy_set().await.unwrap();
+    let p = store.person(person).await.unwrap().unwrap();
+    let c = set
+        .resolve_clearance(p.clearance.as_ref().unwrap())
+        .unwrap();
+    let l = set
+        .resolve(&pillar_label::Label::from_json(label).unwrap())
+        .unwrap();
+    set.permits(&l, &c)
+}
+
+/// A document's (version, label) as the store holds them, read without any reader's filter.
+async fn document_state(store: &Store, id: &str) -> (i64, String) {
+    let row: (i64, String) = sqlx::query_as(
+        "SELECT d.version, l.canonical FROM documents d JOIN labels l ON l.id = d.label_id WHERE d.id = $1",
+    )
+    .bind(id)
+    .fetch_one(&store.pool_for_tests())
+    .await
+    .unwrap();
+    row
+}
+
+async fn count(store: &Store, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(&store.pool_for_tests())
+        .await
+        .unwrap()
+}
+
+/// The write matrix, generated from the router's own route list: for every state-changing route,
+/// every demo persona and anonymous callers, on records of each originating nation, only the
+/// people the stewardship table (docs/platform.md) allows change anything; the others get 404
+/// (cannot read), 403 (can read, cannot write) or are sent to sign in, and the state read back
+/// afterwards is unchanged. The expectations are written out by hand from the table; what a
+/// persona may read comes from the label engine's ACDF, not from the store under test.
+#[tokio::test]
+async fn only_the_stewardship_table_changes_anything() {
+    let app = app().await;
+    let mut session = std::collections::HashMap::new();
+    for p in EVERY_PERSONA {
+        pillar_web::set_password(&app.store, p, PASSWORD, "test")
+            .await
+            .unwrap();
+        let s = sign_in(&app, p, PASSWORD).await.unwrap();
+        let csrf = session_csrf(&app, &s).await;
+        session.insert(p, (s, csrf));
+    }
+    // Every state-changing route the router declares has a case below; a new one fails here
+    // until it is added.
+    let cases = [
+        "POST /documents",
+        "POST /documents/{id}/versions",
+        "POST /documents/{id}/label",
+        "POST /projects/{id}/assessments",
+        "POST /login",
+        "POST /logout",
+        "POST /api/tokens",
+        "DELETE /api/tokens/{id}",
+        "POST /tokens",
+        "POST /tokens/{id}/revoke",
+    ];
+    for (method, path) in pillar_web::ROUTES {
+        if *method != "GET" {
+            let route = format!("{method} {path}");
+            assert!(
+                cases.contains(&route.as_str()),
+                "{route} changes state but has no case in the write matrix"
+            );
+        }
+    }
+    let upload = |who: &str, title: &str, label: &str| {
+        let (s, csrf) = session[who].clone();
+        let (ct, body) = multipart(
+            &[("csrf", &csrf), ("title", title), ("label", label)],
+            Some(("w.txt", format!("{title} by {who}").as_bytes())),
+        );
+        Request::post("/documents")
+            .header(header::COOKIE, s)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let location = |headers: &[(String, String)]| {
+        headers
+            .iter()
+            .find(|(k, _)| k == "location")
+            .map(|(_, v)| v.trim_start_matches("/documents/").to_string())
+    };
+    let unclassified = coalition("UNCLASSIFIED", &[]);
+
+    // POST /documents: every persona with a writing role; not the administrator.
+    for p in EVERY_PERSONA {
+        let before = count(&app.store, "SELECT COUNT(*) FROM documents").await;
+        let (status, _, body) = send(&app, upload(p, "created", &unclassified)).await;
+        if p == "ca-admin" {
+            assert_eq!(status, StatusCode::FORBIDDEN, "{p}: {body}");
+            assert_eq!(
+                count(&app.store, "SELECT COUNT(*) FROM documents").await,
+                before
+            );
+        } else {
+            assert_eq!(status, StatusCode::SEE_OTHER, "{p}: {body}");
+            assert_eq!(
+                count(&app.store, "SELECT COUNT(*) FROM documents").await,
+                before + 1
+            );
+        }
+    }
+
+    // New versions and relabelling that does not lower: documents of four originating
+    // organisations, each kept by its organisation (and the US secretariat's by the secretariat,
+    // being the committee's own). Written out from the table: (creator, who may change it).
+    let kept: [(&str, &[&str]); 4] = [
+        ("us-secretariat", &["us-secretariat", "us-release"]),
+        ("kr-pm", &["kr-pm"]),
+        ("au-liaison", &["au-liaison"]),
+        ("jp-observer", &["jp-observer"]),
+    ];
+    for (creator, keepers) in kept {
+        let (_, headers, _) = send(&app, upload(creator, "kept", &unclassified)).await;
+        let id = location(&headers).unwrap();
+        let mut expected_version = 1;
+        for p in EVERY_PERSONA {
+            let (s, csrf) = session[p].clone();
+            let (ct, body) = multipart(
+                &[("csrf", &csrf)],
+                Some(("v.txt", format!("version by {p}").as_bytes())),
+            );
+            let req = Request::post(format!("/documents/{id}/versions"))
+                .header(header::COOKIE, &s)
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .unwrap();
+            let (status, _, page) = send(&app, req).await;
+            if keepers.contains(&p) {
+                expected_version += 1;
+                assert_eq!(status, StatusCode::SEE_OTHER, "{p} on {creator}'s: {page}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{p} on {creator}'s: {page}");
+            }
+            assert_eq!(
+                document_state(&app.store, &id).await.0,
+                expected_version,
+                "{p} on {creator}'s"
+            );
+        }
+        // Relabelling without lowering: a raise to the creator's nation only. Everyone else
+        // first (refused, the label unchanged), then the first keeper (done).
+        let nation = app
+            .store
+            .person(creator)
+            .await
+            .unwrap()
+            .unwrap()
+            .nationality
+            .to_string();
+        let raised = coalition("UNCLASSIFIED", &[&nation]);
+        let before = document_state(&app.store, &id).await.1;
+        let relabel = |p: &str| {
+            let (s, csrf) = session[p].clone();
+            Request::post(format!("/documents/{id}/label"))
+                .header(header::COOKIE, s)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "csrf={csrf}&label={}&areas=",
+                    urlencode(&raised)
+                )))
+                .unwrap()
+        };
+        for p in EVERY_PERSONA.iter().filter(|p| !keepers.contains(p)) {
+            let (status, _, page) = send(&app, relabel(p)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{p} on {creator}'s: {page}");
+            assert_eq!(document_state(&app.store, &id).await.1, before, "{p}");
+        }
+        let (status, _, page) = send(&app, relabel(keepers[0])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{creator}: {page}");
+        assert_ne!(document_state(&app.store, &id).await.1, before);
+    }
+
+    // Lowering (a release): only a release authority of the originating nation, and only with
+    // an agreement covering it (the US–ROK MOU covers USA and KOR in p2-quantum).
+    let releases = [
+        // (creator, label, released label, the one who may release it)
+        (
+            "us-secretariat",
+            coalition("CONFIDENTIAL", &["USA"]),
+            coalition("CONFIDENTIAL", &["USA", "KOR"]),
+            "us-release",
+        ),
+        (
+            "kr-pm",
+            coalition("CONFIDENTIAL", &["KOR", "USA"]),
+            coalition("UNCLASSIFIED", &["KOR", "USA"]),
+            "kr-release",
+        ),
+    ];
+    for (creator, label, released, releaser) in &releases {
+        let (status, headers, page) = send(&app, upload(creator, "to release", label)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{creator}: {page}");
+        let id = location(&headers).unwrap();
+        let before = document_state(&app.store, &id).await;
+        let release = |p: &str| {
+            let (s, csrf) = session[p].clone();
+            Request::post(format!("/documents/{id}/label"))
+                .header(header::COOKIE, s)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "csrf={csrf}&label={}&areas=p2-quantum",
+                    urlencode(released)
+                )))
+                .unwrap()
+        };
+        for p in EVERY_PERSONA.iter().filter(|p| *p != releaser) {
+            let (status, _, page) = send(&app, release(p)).await;
+            let expected = if engine_permits(&app.store, p, label).await {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::NOT_FOUND
+            };
+            assert_eq!(status, expected, "{p} releasing {creator}'s: {page}");
+            assert_eq!(document_state(&app.store, &id).await, before, "{p}");
+        }
+        let (status, _, page) = send(&app, release(releaser)).await;
+        assert_eq!(status, StatusCode::OK, "{releaser}: {page}");
+        assert_ne!(document_state(&app.store, &id).await, before);
+    }
+    // A US release authority cannot release a Korean-originated document (one it may read) to
+    // Japan; the page says whose decision it is.
+    let kr_label = coalition("CONFIDENTIAL", &["KOR", "USA"]);
+    assert!(engine_permits(&app.store, "us-release", &kr_label).await);
+    let (_, headers, _) = send(&app, upload("kr-pm", "Korean", &kr_label)).await;
+    let id = location(&headers).unwrap();
+    let (s, csrf) = session["us-release"].clone();
+    let req = Request::post(format!("/documents/{id}/label"))
+        .header(header::COOKIE, s)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "csrf={csrf}&label={}&areas=p2-quantum",
+            urlencode(&coalition("CONFIDENTIAL", &["KOR", "USA", "JPN"]))
+        )))
+        .unwrap();
+    let (status, _, page) = send(&app, req).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{page}");
+    assert!(
+        page.contains("KOR"),
+        "the page names whose decision it is: {page}"
+    );
+
+    // Assessments: people of the project's lead and participating organisations (hand-read
+    // from the demo projects file).
+    let assessed: [(&str, &[&str]); 3] = [
+        // kr-donghae, kr-add, ca-borealis
+        ("ai-autonomy-019", &["kr-pm"]),
+        // us-darpa, us-onr, au-dstg, gb-dstl, kr-add
+        (
+            "undersea-004",
+            &[
+                "us-supply-analyst",
+                "au-liaison",
+                "gb-tech-analyst",
+                "kr-pm",
+            ],
+        ),
+        // jp-atla, jp-kiriko, au-dstg, ca-borealis, us-cascade
+        ("ai-autonomy-020", &["jp-observer", "au-liaison"]),
+    ];
+    for (project, assessors) in assessed {
+        let count_sql = format!("SELECT COUNT(*) FROM assessments WHERE project_id = '{project}'");
+        let mut expected = count(&app.store, &count_sql).await;
+        for p in EVERY_PERSONA {
+            let (s, csrf) = session[p].clone();
+            let mut body = format!("csrf={csrf}&scale=TRL&variant=software&component=");
+            for q in 1..=3 {
+                body.push_str(&format!("&q.1.{q}=100"));
+            }
+            let req = Request::post(format!("/projects/{project}/assessments"))
+                .header(header::COOKIE, s)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .unwrap();
+            let (status, _, page) = send(&app, req).await;
+            if assessors.contains(&p) {
+                expected += 1;
+                assert_eq!(status, StatusCode::SEE_OTHER, "{p} on {project}: {page}");
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{p} on {project}: {page}");
+            }
+            assert_eq!(count(&app.store, &count_sql).await, expected, "{p}");
+        }
+    }
+
+    // Tokens: each person's own. Revoking another person's token is a 404 and leaves it working.
+    let (us, us_csrf) = session["us-secretariat"].clone();
+    let create = Request::post("/api/tokens")
+        .header(header::COOKIE, &us)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header("x-csrf-token", &us_csrf)
+        .body(Body::from(r#"{"name":"matrix"}"#))
+        .unwrap();
+    let (status, _, t) = send(&app, create).await;
+    assert_eq!(status, StatusCode::CREATED, "{t}");
+    let t: serde_json::Value = serde_json::from_str(&t).unwrap();
+    let (token_id, secret) = (
+        t["id"].as_str().unwrap().to_string(),
+        t["token"].as_str().unwrap().to_string(),
+    );
+    let works = |secret: String| {
+        Request::get("/api/agreements")
+            .header(header::AUTHORIZATION, format!("Bearer {secret}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    for p in EVERY_PERSONA.iter().filter(|p| **p != "us-secretariat") {
+        let (s, csrf) = session[p].clone();
+        let api = Request::delete(format!("/api/tokens/{token_id}"))
+            .header(header::COOKIE, &s)
+            .header("x-csrf-token", &csrf)
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(send(&app, api).await.0, StatusCode::NOT_FOUND, "{p}");
+        let page = Request::post(format!("/tokens/{token_id}/revoke"))
+            .header(header::COOKIE, &s)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={csrf}")))
+            .unwrap();
+        assert_eq!(send(&app, page).await.0, StatusCode::NOT_FOUND, "{p}");
+        assert_eq!(
+            send(&app, works(secret.clone())).await.0,
+            StatusCode::OK,
+            "{p}"
+        );
+    }
+
+    // Anonymous callers change nothing anywhere.
+    let documents = count(&app.store, "SELECT COUNT(*) FROM documents").await;
+    let assessments = count(&app.store, "SELECT COUNT(*) FROM assessments").await;
+    let tokens = count(
+        &app.store,
+        "SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL",
+    )
+    .await;
+    for (method, path) in pillar_web::ROUTES.iter().filter(|(m, _)| *m != "GET") {
+        if *path == "/login" {
+            continue;
+        }
+        let value = if path.starts_with("/documents") {
+            id.as_str()
+        } else if path.starts_with("/projects") {
+            "undersea-004"
+        } else {
+            token_id.as_str()
+        };
+        let path = path.replace("{id}", value);
+        assert!(!path.contains('{'), "{path}: a placeholder left unexpanded");
+        let (ct, body) = if path.starts_with("/api/") {
+            ("application/json".to_string(), br#"{"name":"x"}"#.to_vec())
+        } else if path == "/documents" || path.ends_with("/versions") {
+            multipart(
+                &[("csrf", "x"), ("title", "anonymous")],
+                Some(("a.txt", b"anonymous")),
+            )
+        } else {
+            (
+                "application/x-www-form-urlencoded".to_string(),
+                b"csrf=x&label=x&name=x".to_vec(),
+            )
+        };
+        let req = Request::builder()
+            .method(*method)
+            .uri(&path)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap();
+        let (status, _, _) = send(&app, req).await;
+        assert!(
+            matches!(
+                status,
+                StatusCode::SEE_OTHER | StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+            ),
+            "anonymous {method} {path}: {status}"
+        );
+    }
+    assert_eq!(
+        count(&app.store, "SELECT COUNT(*) FROM documents").await,
+        documents
+    );
+    assert_eq!(
+        count(&app.store, "SELECT COUNT(*) FROM assessments").await,
+        assessments
+    );
+    assert_eq!(
+        count(
+            &app.store,
+            "SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL"
+        )
+        .await,
+        tokens
+    );
+    assert_eq!(send(&app, works(secret)).await.0, StatusCode::OK);
+
+    // Every change and every refusal is in the chain, which verifies.
+    let v = app
+        .store
+        .audit_verify(&AuditKey::new(vec![1; 32]).unwrap(), None)
+        .await
+        .unwrap();
+    assert!(v.first_bad.is_none(), "{v:?}");
 }
