@@ -69,17 +69,7 @@ const PERSONAS: [&str; 5] = [
 ];
 
 async fn send(app: &App, req: Request<Body>) -> (StatusCode, Vec<(String, String)>, String) {
-    let res = app.router.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
-        .collect();
-    let body = axum::body::to_bytes(res.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    (status, headers, String::from_utf8_lossy(&body).into_owned())
+    send_to(&app.router, req).await
 }
 
 fn get(path: &str, cookie: &str) -> Request<Body> {
@@ -1853,4 +1843,343 @@ async fn only_the_stewardship_table_changes_anything() {
         .await
         .unwrap();
     assert!(v.first_bad.is_none(), "{v:?}");
+}
+
+/// Uploads `bytes` as `filename` for `session`; returns (status, the document's path).
+async fn upload_as(
+    app: &App,
+    session: &str,
+    title: &str,
+    label: &str,
+    filename: &str,
+    bytes: &[u8],
+) -> (StatusCode, Option<String>) {
+    let csrf = session_csrf(app, session).await;
+    let (ct, body) = multipart(
+        &[("csrf", &csrf), ("title", title), ("label", label)],
+        Some((filename, bytes)),
+    );
+    let (status, headers, _) = send(
+        app,
+        Request::post("/documents")
+            .header(header::COOKIE, session)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await;
+    let location = headers
+        .iter()
+        .find(|(k, _)| k == "location")
+        .map(|(_, v)| v.clone());
+    (status, location)
+}
+
+/// The security review's findings (issue #15), each checked.
+#[tokio::test]
+async fn the_review_findings_stay_fixed() {
+    let app = app().await;
+    let jp = sign_in(&app, "jp-observer", PASSWORD).await.unwrap();
+    let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
+
+    // Projects name only agreements and organisations the reader may see. Positive control: a
+    // project jp-observer reads whose governing agreement is hidden from them.
+    let (_, _, agreements) = send(&app, get("/api/agreements", &jp)).await;
+    let agreements: serde_json::Value = serde_json::from_str(&agreements).unwrap();
+    let seen: Vec<&str> = agreements["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_str().unwrap())
+        .collect();
+    let (_, _, projects) = send(&app, get("/api/projects", &jp)).await;
+    let projects: serde_json::Value = serde_json::from_str(&projects).unwrap();
+    let all = app.store.projects(None).await.unwrap();
+    let mut hidden_agreement = 0;
+    for p in projects["items"].as_array().unwrap() {
+        let id = p["id"].as_str().unwrap();
+        let full = all.iter().find(|x| x.id == id).unwrap();
+        if let Some(a) = &full.agreement {
+            if !seen.contains(&a.as_str()) {
+                hidden_agreement += 1;
+                assert!(p["agreement"].is_null(), "{id} names {a}");
+                let (_, _, one) = send(&app, get(&format!("/api/projects/{id}"), &jp)).await;
+                assert!(!one.contains(a.as_str()), "{id}: {one}");
+            }
+        }
+    }
+    assert!(
+        hidden_agreement > 0,
+        "no project with a hidden agreement to check"
+    );
+
+    // Minutes link only projects the reader may open: a meeting jp-observer may read whose
+    // agenda and decisions name a project hidden from them.
+    let hidden_project = all
+        .iter()
+        .find(|p| p.label.classification == "SECRET")
+        .unwrap()
+        .id
+        .clone();
+    let meeting: pillar_core::committee::CommitteeFile =
+        serde_json::from_value(serde_json::json!({
+            "meetings": [{
+                "id": "review-links", "committee": "exec", "title": "Review", "date": "2026-04-01",
+                "place": "Canberra", "attendees": ["jp-observer"],
+                "label": {"policy": {"name": "PILLAR COALITION"}, "classification": "UNCLASSIFIED"},
+                "agenda": [{"title": "A hidden project", "notes": "", "project": hidden_project}],
+                "decisions": [{"text": "Go on", "rationale": "", "project": hidden_project}]
+            }]
+        }))
+        .unwrap();
+    app.store
+        .import_committee("review.json", &meeting, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        send(&app, get(&format!("/projects/{hidden_project}"), &jp))
+            .await
+            .0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, _, page) = send(&app, get("/committee/meetings/review-links", &jp)).await;
+    assert!(page.contains("A hidden project"), "{page}");
+    assert!(!page.contains(&hidden_project), "{page}");
+    let (_, _, meetings) = send(&app, get("/api/meetings", &jp)).await;
+    let meetings: serde_json::Value = serde_json::from_str(&meetings).unwrap();
+    let mut links = 0;
+    for m in meetings["items"].as_array().unwrap() {
+        let (_, _, page) = send(
+            &app,
+            get(
+                &format!("/committee/meetings/{}", m["id"].as_str().unwrap()),
+                &jp,
+            ),
+        )
+        .await;
+        for link in page.split("href=\"/projects/").skip(1) {
+            let id = link.split('"').next().unwrap();
+            links += 1;
+            assert_eq!(
+                send(&app, get(&format!("/projects/{id}"), &jp)).await.0,
+                StatusCode::OK,
+                "minutes link {id}"
+            );
+        }
+    }
+    let (_, _, us_meetings) = send(&app, get("/api/meetings", &us)).await;
+    assert!(
+        links > 0 || us_meetings.matches("\"id\"").count() == 0,
+        "no project links in any minutes to check"
+    );
+
+    // The audit page: a relabelling that raises a document above an administrator's clearance
+    // is not shown to them.
+    pillar_web::set_password(&app.store, "ca-admin", PASSWORD, "test")
+        .await
+        .unwrap();
+    let admin = sign_in(&app, "ca-admin", PASSWORD).await.unwrap();
+    let (_, doc) = upload_as(
+        &app,
+        &us,
+        "raised later",
+        &coalition("UNCLASSIFIED", &[]),
+        "r.txt",
+        b"raised",
+    )
+    .await;
+    let doc = doc.unwrap();
+    let csrf = session_csrf(&app, &us).await;
+    let raise = Request::post(format!("{doc}/label"))
+        .header(header::COOKIE, &us)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!(
+            "csrf={csrf}&label={}&areas=",
+            urlencode(&coalition("SECRET", &["USA"]))
+        )))
+        .unwrap();
+    assert_eq!(send(&app, raise).await.0, StatusCode::SEE_OTHER);
+    let (_, _, audit) = send(&app, get("/audit", &admin)).await;
+    assert!(audit.contains("raised") || audit.contains(doc.trim_start_matches("/documents/")));
+    assert!(!audit.contains("after SECRET"), "{audit}");
+
+    // NUL characters: a 400, not a 500.
+    for path in [
+        "/documents?q=%00",
+        "/api/documents?q=%00%01",
+        "/agreements?q=a%00",
+    ] {
+        assert_eq!(
+            send(&app, get(path, &jp)).await.0,
+            StatusCode::BAD_REQUEST,
+            "{path}"
+        );
+    }
+    let nul_login = Request::post("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from("csrf=x&user=kr%00pm&password=x"))
+        .unwrap();
+    assert_eq!(send(&app, nul_login).await.0, StatusCode::BAD_REQUEST);
+
+    // Download names: a base name without directories, controls or bidi overrides, and
+    // `filename*` for what is not ASCII.
+    let (_, doc) = upload_as(
+        &app,
+        &us,
+        "names",
+        &coalition("UNCLASSIFIED", &[]),
+        "../../etc/evil\u{202E}txt.exe한",
+        b"x",
+    )
+    .await;
+    let (_, headers, _) = send(&app, get(&format!("{}/download", doc.unwrap()), &us)).await;
+    let disposition = &headers
+        .iter()
+        .find(|(k, _)| k == "content-disposition")
+        .unwrap()
+        .1;
+    assert!(!disposition.contains('/') || disposition.contains("filename*=UTF-8''"));
+    assert!(
+        disposition.starts_with("attachment; filename=\"evil"),
+        "{disposition}"
+    );
+    assert!(!disposition.contains("etc"), "{disposition}");
+    assert!(!disposition.contains('\u{202E}'), "{disposition}");
+    assert!(
+        disposition.contains("filename*=UTF-8''eviltxt.exe%ED%95%9C"),
+        "{disposition}"
+    );
+
+    // An upload over the limit: 413, saying the limit.
+    let big = vec![b'a'; pillar_web::MAX_UPLOAD + 1];
+    let (status, _) = upload_as(&app, &us, "big", "", "big.txt", &big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, _) = upload_as(&app, &us, "just fits", "", "fits.txt", &big[1..]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // Eight assessments posted at once: eight recorded, no id collision.
+    let au = sign_in(&app, "au-liaison", PASSWORD).await.unwrap();
+    let au_csrf = session_csrf(&app, &au).await;
+    let project = "undersea-004";
+    let count_sql = format!("SELECT COUNT(*) FROM assessments WHERE project_id = '{project}'");
+    let before = count(&app.store, &count_sql).await;
+    let posts: Vec<_> = (0..8)
+        .map(|_| {
+            let req = Request::post(format!("/projects/{project}/assessments"))
+                .header(header::COOKIE, &au)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "csrf={au_csrf}&scale=TRL&variant=software&component=&q.1.1=100&q.1.2=100&q.1.3=100"
+                )))
+                .unwrap();
+            let router = app.router.clone();
+            tokio::spawn(async move { router.oneshot(req).await.unwrap().status() })
+        })
+        .collect();
+    for p in posts {
+        assert_eq!(p.await.unwrap(), StatusCode::SEE_OTHER);
+    }
+    assert_eq!(count(&app.store, &count_sql).await, before + 8);
+
+    // A new password ends the person's sessions and API tokens.
+    let kr = sign_in(&app, "kr-pm", PASSWORD).await.unwrap();
+    let kr_csrf = session_csrf(&app, &kr).await;
+    let (_, _, t) = send(
+        &app,
+        Request::post("/api/tokens")
+            .header(header::COOKIE, &kr)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-csrf-token", &kr_csrf)
+            .body(Body::from(r#"{"name":"before"}"#))
+            .unwrap(),
+    )
+    .await;
+    let t: serde_json::Value = serde_json::from_str(&t).unwrap();
+    let token = t["token"].as_str().unwrap().to_string();
+    let with_token = |token: &str| {
+        Request::get("/api/agreements")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(send(&app, with_token(&token)).await.0, StatusCode::OK);
+    assert_eq!(send(&app, get("/agreements", &kr)).await.0, StatusCode::OK);
+    let ended = pillar_web::set_password(&app.store, "kr-pm", "a new long password", "test")
+        .await
+        .unwrap();
+    assert_eq!((ended.sessions, ended.tokens), (1, 1));
+    assert_eq!(
+        send(&app, with_token(&token)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        send(&app, get("/agreements", &kr)).await.0,
+        StatusCode::SEE_OTHER
+    );
+
+    // Behind a trusted proxy the client's address is counted, not the proxy's; without the
+    // setting the header is ignored.
+    let blobs = pillar_store::documents::Blobs::new(app._dir.path().join("blobs"));
+    let proxied = pillar_web::router(
+        pillar_web::AppState::new(app.store.clone(), blobs)
+            .with_trusted_proxies(vec!["127.0.0.1".parse().unwrap()]),
+    )
+    .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
+    let attempt = |router: Router, from: &'static str, user: &'static str| async move {
+        let (_, headers, body) = send_to(&router, get("/login", "")).await;
+        let c = set_cookie(&headers, "pillar_login_csrf").unwrap();
+        let csrf = body
+            .split("name=\"csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        let req = Request::post("/login")
+            .header(header::COOKIE, format!("pillar_login_csrf={c}"))
+            .header("x-forwarded-for", from)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "csrf={csrf}&user={user}&password=wrong"
+            )))
+            .unwrap();
+        send_to(&router, req).await.2
+    };
+    for i in 0..5 {
+        let page = attempt(
+            proxied.clone(),
+            "198.51.100.7",
+            ["u1", "u2", "u3", "u4", "u5"][i],
+        )
+        .await;
+        assert!(!page.contains("Too many"), "attempt {i}: {page}");
+    }
+    let page = attempt(proxied.clone(), "198.51.100.7", "u6").await;
+    assert!(
+        page.contains("Too many") || page.contains("too many"),
+        "{page}"
+    );
+    let page = attempt(proxied.clone(), "203.0.113.9", "u7").await;
+    assert!(
+        !page.contains("Too many") && !page.contains("too many"),
+        "{page}"
+    );
+}
+
+async fn send_to(
+    router: &Router,
+    req: Request<Body>,
+) -> (StatusCode, Vec<(String, String)>, String) {
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
 }
