@@ -444,11 +444,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     config.listen
                 );
             }
-            let state = pillar_web::AppState::new(
-                store,
-                pillar_store::documents::Blobs::new(config.blob_dir()),
-            )
-            .with_trusted_proxies(config.trusted_proxies.clone());
+            let blobs = pillar_store::documents::Blobs::new(config.blob_dir());
+            match blobs.sweep_temporary() {
+                Ok(0) => {}
+                Ok(n) => tracing::info!("removed {n} half-written upload(s) left by a crash"),
+                Err(e) => tracing::warn!("cannot sweep {}: {e}", config.blob_dir().display()),
+            }
+            let state = pillar_web::AppState::new(store, blobs)
+                .with_trusted_proxies(config.trusted_proxies.clone());
             pillar_web::serve(state, config.listen, shutdown_signal()).await?;
             Ok(())
         }

@@ -243,74 +243,24 @@ fn every_command_has_help() {
 #[cfg(unix)]
 #[test]
 fn serve_answers_and_stops_on_sigterm() {
-    use std::io::{Read, Write};
-    use std::net::TcpStream;
-    use std::time::{Duration, Instant};
-
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let listen = format!("127.0.0.1:{port}");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pillar"))
-        .args(["serve", "--demo", "--listen", &listen])
-        .env("PILLAR_DATA_DIR", dir.path())
-        .env_remove("PILLAR_DB")
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let body = loop {
-        if let Ok(mut s) = TcpStream::connect(&listen) {
-            s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-                .unwrap();
-            let mut text = String::new();
-            s.read_to_string(&mut text).unwrap();
-            break text;
-        }
-        assert!(Instant::now() < deadline, "server did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let (child, listen) = serve_demo(dir.path());
+    let body = http(
+        &listen,
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
     assert!(body.starts_with("HTTP/1.1 200"), "{body}");
     assert!(body.contains("\"ok\""), "{body}");
     // The demo database was seeded.
     assert!(dir.path().join("demo").join("pillar.db").exists());
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let exit = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert!(exit.success(), "{exit:?}");
-    // The demo database holds the policies, the registry and the demo supply network.
-    let demo_db = format!(
-        "sqlite:{}",
-        dir.path().join("demo").join("pillar.db").display()
-    );
-    let list = ok(&pillar(
-        dir.path(),
-        &["--db", &demo_db, "supply", "list", "--json"],
-    ));
+    stop(child);
+    // The demo database holds the policies, the registry and the demo supply network; every
+    // command reaches it with --demo.
+    let list = ok(&pillar(dir.path(), &["--demo", "supply", "list", "--json"]));
     assert!(list.contains("demo-materials"), "{list}");
     let jp = ok(&pillar(
         dir.path(),
-        &[
-            "--db",
-            &demo_db,
-            "export",
-            "agreements",
-            "--as",
-            "jp-observer",
-        ],
+        &["--demo", "export", "agreements", "--as", "jp-observer"],
     ));
     assert_eq!(jp.lines().count(), 5, "{jp}");
 }
@@ -325,18 +275,10 @@ fn audit_verify_reports_tampering_and_exits_1() {
     assert_eq!(v["ok"], true);
     assert_eq!(v["entries"], 3);
     // Tamper with the database directly, as someone with SQL access could.
-    let db = dir.path().join("pillar.db");
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        use sqlx::Connection;
-        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
-            .await
-            .unwrap();
-        sqlx::query("UPDATE audit SET actor = 'someone-else' WHERE seq = 2")
-            .execute(&mut c)
-            .await
-            .unwrap();
-    });
+    sql(
+        &dir.path().join("pillar.db"),
+        &["UPDATE audit SET actor = 'someone-else' WHERE seq = 2"],
+    );
     let out = pillar(dir.path(), &["audit", "verify", "--json"]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -434,4 +376,222 @@ fn reader_indexes_are_listed_and_prepared_for_a_person() {
             "{args:?}"
         );
     }
+}
+
+/// One HTTP/1.1 request on a fresh connection; the whole response as text.
+#[cfg(unix)]
+fn http(listen: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(listen).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    text
+}
+
+/// Starts `pillar serve --demo` on a free port; returns the child and its address once it
+/// answers.
+#[cfg(unix)]
+fn serve_demo(dir: &Path) -> (std::process::Child, String) {
+    use std::time::{Duration, Instant};
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_pillar"))
+        .args(["serve", "--demo", "--listen", &listen])
+        .env("PILLAR_DATA_DIR", dir)
+        .env_remove("PILLAR_DB")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::net::TcpStream::connect(&listen).is_err() {
+        assert!(Instant::now() < deadline, "server did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (child, listen)
+}
+
+/// Stops a server with SIGTERM, as an operator would; it must exit cleanly within 30 s.
+#[cfg(unix)]
+fn stop(mut child: std::process::Child) {
+    use std::time::{Duration, Instant};
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "{exit:?}");
+}
+
+/// Runs SQL on the SQLite database at `db`, as someone with SQL access alone could.
+fn sql(db: &Path, statements: &[&str]) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        for s in statements {
+            sqlx::query(s).execute(&mut c).await.unwrap();
+        }
+    });
+}
+
+#[cfg(unix)]
+#[test]
+fn cutting_the_chain_is_noticed_after_web_and_after_mixed_activity() {
+    let dir = tempfile::tempdir().unwrap();
+    let (child, listen) = serve_demo(dir.path());
+    // Web activity: a sign-in (the form's CSRF cookie first), a page read.
+    let form = http(
+        &listen,
+        "GET /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    let csrf = form
+        .split("pillar_login_csrf=")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let body = format!("csrf={csrf}&user=kr-pm&password=pillar-demo");
+    let signed = http(
+        &listen,
+        &format!(
+            "POST /login HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: pillar_login_csrf={csrf}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    let session = signed
+        .split("pillar_session=")
+        .nth(1)
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = http(
+        &listen,
+        &format!("GET /agreements/mou-us-kor-dst HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: pillar_session={session}\r\n\r\n"),
+    );
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+    stop(child);
+
+    // Only the database named is verified: the default one does not exist here.
+    let out = pillar(dir.path(), &["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no database at"));
+    assert!(!dir.path().join("pillar.db").exists());
+
+    let verify = |expect: i32| {
+        let out = pillar(dir.path(), &["--demo", "audit", "verify", "--json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(expect),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let web_only = verify(0);
+    let n = web_only["entries"].as_i64().unwrap();
+    assert_eq!(
+        web_only["anchored"], n,
+        "the server anchored its last entry"
+    );
+    let db = dir.path().join("demo").join("pillar.db");
+    // Cut the server's newest entries: noticed. Put them back: intact again.
+    sql(
+        &db,
+        &[
+            &format!(
+                "CREATE TABLE cut AS SELECT * FROM audit WHERE seq > {}",
+                n - 2
+            ),
+            &format!("DELETE FROM audit WHERE seq > {}", n - 2),
+        ],
+    );
+    let v = verify(1);
+    assert_eq!(v["first_bad"]["seq"], n - 1, "{v}");
+    assert!(v["first_bad"]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("removed from the end"));
+    sql(
+        &db,
+        &["INSERT INTO audit SELECT * FROM cut", "DROP TABLE cut"],
+    );
+    verify(0);
+
+    // Mixed: the command line appends (an export) after the server; cut again, noticed again.
+    ok(&pillar(
+        dir.path(),
+        &["--demo", "export", "agreements", "--as", "kr-pm"],
+    ));
+    let mixed = verify(0);
+    let m = mixed["entries"].as_i64().unwrap();
+    assert_eq!(m, n + 1);
+    sql(&db, &[&format!("DELETE FROM audit WHERE seq = {m}")]);
+    assert_eq!(verify(1)["first_bad"]["seq"], m);
+}
+
+#[test]
+fn csv_exports_neutralise_formulas_and_import_back_unchanged() {
+    let dir = seeded();
+    let file = dir.path().join("orgs.csv");
+    std::fs::write(
+        &file,
+        "id,name,kind,nation,parent\nformula-org,\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",company,USA,\nat-org,@SUM(A1),company,KOR,\n",
+    )
+    .unwrap();
+    ok(&pillar(
+        dir.path(),
+        &["import", "organisations", file.to_str().unwrap()],
+    ));
+    let csv = ok(&pillar(dir.path(), &["export", "organisations"]));
+    let line = csv.lines().find(|l| l.starts_with("formula-org")).unwrap();
+    assert!(line.contains("\"'=HYPERLINK("), "{line}");
+    let line = csv.lines().find(|l| l.starts_with("at-org")).unwrap();
+    assert!(line.contains(",'@SUM(A1),"), "{line}");
+    // The exported file imports back to the same names.
+    let again = dir.path().join("again.csv");
+    std::fs::write(&again, &csv).unwrap();
+    let fresh = tempfile::tempdir().unwrap();
+    ok(&pillar(fresh.path(), &["db", "seed"]));
+    ok(&pillar(
+        fresh.path(),
+        &["import", "organisations", again.to_str().unwrap()],
+    ));
+    let json = ok(&pillar(
+        fresh.path(),
+        &["export", "organisations", "--format", "json"],
+    ));
+    assert!(json.contains(r#""name": "@SUM(A1)""#), "{json}");
+}
+
+#[test]
+fn revoke_sessions_needs_a_known_person() {
+    let dir = seeded();
+    let out = pillar(dir.path(), &["user", "revoke-sessions", "nobody"]);
+    assert_eq!(out.status.code(), Some(2));
+    let v: serde_json::Value = serde_json::from_str(&ok(&pillar(
+        dir.path(),
+        &["user", "revoke-sessions", "kr-pm", "--json"],
+    )))
+    .unwrap();
+    assert_eq!(v["sessions"], 0);
+    assert_eq!(v["tokens"], 0);
 }

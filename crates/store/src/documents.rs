@@ -71,6 +71,42 @@ impl Blobs {
     pub fn dir(&self) -> &Path {
         &self.dir
     }
+
+    /// Removes the half-written files a process killed in the middle of [`Blobs::put`] left
+    /// behind (`<sha>.tmp<pid>`, never renamed into place, so no document refers to them), of
+    /// processes no longer running (on Linux, where `/proc` tells) or older than a day. Returns
+    /// how many were removed.
+    pub fn sweep_temporary(&self) -> std::io::Result<usize> {
+        let Ok(dirs) = std::fs::read_dir(&self.dir) else {
+            return Ok(0);
+        };
+        let mut removed = 0;
+        for d in dirs.flatten() {
+            let Ok(files) = std::fs::read_dir(d.path()) else {
+                continue;
+            };
+            for f in files.flatten() {
+                let name = f.file_name().to_string_lossy().into_owned();
+                let Some((_, pid)) = name.rsplit_once(".tmp") else {
+                    continue;
+                };
+                let dead = Path::new("/proc").is_dir()
+                    && pid.parse::<u32>().is_ok()
+                    && !Path::new("/proc").join(pid).exists();
+                let old = f
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age.as_secs() > 86_400);
+                if dead || old {
+                    std::fs::remove_file(f.path())?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
+    }
 }
 
 /// A document as listed.
