@@ -58,6 +58,10 @@ log "crash loop: kill -9 during uploads and imports, nothing half-written"
 ./scripts/crash-loop.sh 5 "${CARGO_TARGET_DIR:-target}/debug/pillar"
 ran+=("crash loop (5 kills)")
 
+log "hostile client: schemathesis against /api/openapi.json, as a reader and as a writer"
+./scripts/hostile-client.sh 30 "${CARGO_TARGET_DIR:-target}/debug/pillar"
+ran+=("hostile client (schemathesis, 2 personas)")
+
 log "browser tests (Debian's Chromium driven by playwright-core)"
 ./scripts/e2e.sh
 ran+=("browser tests")

@@ -1,5 +1,5 @@
-//! Label engine benchmarks: one access decision on a compiled policy, and the entitlement set of
-//! one clearance over 100 000 distinct labels.
+//! Label engine benchmarks: one access decision on a compiled policy, the entitlement set of
+//! one clearance over 100 000 distinct labels, and the parse of a hostile 1 MB XML label.
 //!
 //! Run: `cargo bench -p pillar-label --bench label`
 
@@ -92,6 +92,20 @@ fn bench(c: &mut Criterion) {
                 .map(|(i, _)| i as u32)
                 .collect::<Vec<u32>>()
         })
+    });
+    g.finish();
+
+    // A hostile label: about 1 MB of XML, one element with 80 000 attributes. Parsing must stay
+    // linear (quick-xml's own duplicate-attribute check made it quadratic: 17 s).
+    let attrs: String = (0..80_000).map(|i| format!(" a{i}=\"x\"")).collect();
+    let hostile = format!(
+        "<originatorConfidentialityLabel xmlns=\"urn:nato:stanag:4774:confidentialitymetadatalabel:1:0\"><ConfidentialityInformation{attrs}/></originatorConfidentialityLabel>"
+    );
+    let mut g = c.benchmark_group("hostile");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(hostile.len() as u64));
+    g.bench_function("XML label with 80 000 attributes", |b| {
+        b.iter(|| read_label(black_box(hostile.as_bytes()), &set).is_err())
     });
     g.finish();
 }

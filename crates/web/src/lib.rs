@@ -481,6 +481,8 @@ routes! {
     "/static/pillar.css" ["GET"] => get(pages::css),
     "/static/pillar.js" ["GET"] => get(pages::js),
     "/static/classifications.css" ["GET"] => get(pages::classification_css),
+    "/static/favicon.svg" ["GET"] => get(pages::favicon),
+    "/favicon.ico" ["GET"] => get(pages::favicon),
     "/healthz" ["GET"] => get(healthz),
     "/metrics" ["GET"] => get(metrics),
 }

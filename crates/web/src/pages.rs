@@ -135,7 +135,7 @@ pub(crate) fn page(
         esc(text)
     );
     Html(format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{} – Pillar</title><link rel=\"stylesheet\" href=\"/static/pillar.css\"><link rel=\"stylesheet\" href=\"/static/classifications.css\"><script src=\"/static/pillar.js\" defer></script></head><body>{banner}<header>{nav}</header><main><h1>{}</h1>{body}</main>{banner}</body></html>",
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{} – Pillar</title><link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/static/pillar.css\"><link rel=\"stylesheet\" href=\"/static/classifications.css\"><script src=\"/static/pillar.js\" defer></script></head><body>{banner}<header>{nav}</header><main><h1>{}</h1>{body}</main>{banner}</body></html>",
         lang.tag(),
         esc(title),
         esc(title)
@@ -214,6 +214,15 @@ pub async fn classification_css(State(state): State<AppState>) -> Result<Respons
         }
     }
     Ok(([(header::CONTENT_TYPE, "text/css")], css).into_response())
+}
+
+/// The site icon (three pillars); browsers ask for one on every site, and a missing one is an
+/// error in their console.
+pub async fn favicon() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        include_str!("favicon.svg"),
+    )
 }
 
 pub async fn js() -> impl IntoResponse {
@@ -1002,7 +1011,7 @@ pub async fn openapi() -> impl IntoResponse {
     let bearer = json!([{"bearer": []}, {"session": []}]);
     let list = |summary: &str| json!({"get": {"summary": summary, "security": bearer, "responses": {"200": {"description": "visible items, with the dominant marking"}, "401": {"description": "not signed in"}}}});
     let item = |summary: &str| json!({"get": {"summary": summary, "security": bearer, "responses": {"200": {"description": "the item and its marking"}, "401": {"description": "not signed in"}, "404": {"description": "no such item, or not released to you (indistinguishable)"}}}});
-    Json(json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {"title": "Pillar API", "version": env!("CARGO_PKG_VERSION"),
                  "description": "Every answer holds only what the caller's clearance may read; an object they may not read is 404."},
@@ -1047,7 +1056,41 @@ pub async fn openapi() -> impl IntoResponse {
             "/healthz": {"get": {"summary": "Health", "responses": {"200": {"description": "ok"}, "503": {"description": "database unavailable"}}}},
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "text exposition format"}}}}
         }
-    }))
+    });
+    // Answers every operation may give besides its own: a malformed request (a NUL character,
+    // a parameter out of range or of the wrong type, a body that is not what is described).
+    let refusals = [
+        ("400", "a malformed request: a NUL character, a parameter out of range or of the wrong type, a body that cannot be read"),
+        ("404", "nothing there: an unknown path value, or an object not released to you (indistinguishable)"),
+        ("415", "a body that is not JSON"),
+        ("422", "a JSON body without the fields described"),
+    ];
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for (path, item) in paths.iter_mut() {
+            let Some(ops) = item.as_object_mut() else {
+                continue;
+            };
+            for (method, op) in ops.iter_mut() {
+                if method == "parameters" {
+                    continue;
+                }
+                let Some(responses) = op["responses"].as_object_mut() else {
+                    continue;
+                };
+                for (code, why) in refusals {
+                    let applies = match code {
+                        "400" => path.starts_with("/api/"),
+                        "404" => path.contains('{'),
+                        _ => method == "post",
+                    };
+                    if applies && !responses.contains_key(code) {
+                        responses.insert(code.into(), json!({"description": why}));
+                    }
+                }
+            }
+        }
+    }
+    Json(doc)
 }
 
 /// Sets a password (used by the CLI and the demo).
