@@ -669,10 +669,19 @@ async fn ballista_gives_the_embedded_results() {
         .await
         .unwrap();
     let url = format!("http://localhost:{}", addr.port());
+    // The scheduler may take a moment to listen: a bounded wait that fails with a message.
+    let mut tries = 0;
     let scheduler = loop {
         match SchedulerGrpcClient::connect(url.clone()).await {
             Ok(s) => break s,
-            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+            Err(e) => {
+                tries += 1;
+                assert!(
+                    tries < 600,
+                    "the Ballista scheduler at {url} never answered: {e}"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await
+            }
         }
     };
     ballista_executor::new_standalone_executor(scheduler, 2, Default::default())

@@ -1518,8 +1518,10 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
         };
         let before = answers(r.clone()).await;
         // A broad search by this reader has an index built in the background.
+        // Waited for up to a minute (a busy machine builds slowly); the assertion says what
+        // did not happen.
         let mut built = 0;
-        for _ in 0..100 {
+        for _ in 0..1200 {
             built = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM reader_indexes")
                 .fetch_one(&pool)
                 .await

@@ -15,13 +15,14 @@ use serde_json::json;
 use crate::i18n::Lang;
 use crate::pages::{banner, esc, language, not_found, unauthorized, viewer_page};
 use crate::{viewer, AppState, ServerError};
+use chrono::NaiveDate;
 
 /// Open actions as a table; overdue rows are marked (class and text, not colour alone).
-pub(crate) fn actions_table(actions: &[OpenAction], lang: Lang) -> String {
+pub(crate) fn actions_table(actions: &[OpenAction], lang: Lang, today: NaiveDate) -> String {
     let rows: String = actions
         .iter()
         .map(|a| {
-            let overdue = a.action.overdue(crate::portfolio::today());
+            let overdue = a.action.overdue(today);
             format!(
                 "<tr{}><td>{}{}</td><td>{}</td><td>{}</td><td><a href=\"/committee/meetings/{}\">{}</a></td></tr>",
                 if overdue { " class=\"overdue\"" } else { "" },
@@ -94,7 +95,7 @@ pub async fn index(
         lang.t("title_field"),
         lang.t("committee"),
         lang.t("open_actions"),
-        actions_table(&actions, lang),
+        actions_table(&actions, lang, state.today()),
     );
     let mut labels: Vec<&Label> = meetings.iter().map(|m| &m.label).collect();
     labels.extend(committees.iter().filter_map(|c| c.label.as_ref()));
@@ -185,7 +186,7 @@ pub async fn minutes(
         lang.t("agenda"),
         lang.t("decisions"),
         lang.t("actions"),
-        actions_table(&actions, lang),
+        actions_table(&actions, lang, state.today()),
     );
     let refs: Vec<&Label> = labels.iter().collect();
     let banner = banner(&state, &v, &refs, lang).await;
@@ -254,7 +255,7 @@ pub async fn api_actions(
     let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
     let items: Vec<_> = actions
         .iter()
-        .map(|a| json!({"meeting": a.meeting, "action": a.action, "overdue": a.action.overdue(crate::portfolio::today())}))
+        .map(|a| json!({"meeting": a.meeting, "action": a.action, "overdue": a.action.overdue(state.today())}))
         .collect();
     Ok(Json(json!({"marking": marking, "count": items.len(), "items": items})).into_response())
 }

@@ -762,7 +762,7 @@ pub async fn relabel(
     // Only agreements the release authority may read are named or counted.
     let agreements = crate::portfolio::visible_agreements(&state, &v).await?;
     let tree = state.store.tech_areas().await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = state.today();
     let cover =
         pillar_readiness::coverage(&agreements, &nations, &tree, &release_to, &areas, today);
     let covered: String = cover

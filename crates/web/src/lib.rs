@@ -56,6 +56,7 @@ pub struct AppState {
     policies: Arc<Mutex<Option<VersionedPolicies>>>,
     metrics: Arc<Metrics>,
     trusted_proxies: Arc<Vec<std::net::IpAddr>>,
+    today: Option<chrono::NaiveDate>,
 }
 
 #[derive(Default)]
@@ -82,7 +83,22 @@ impl AppState {
             policies: Arc::new(Mutex::new(None)),
             metrics: Arc::new(Metrics::default()),
             trusted_proxies: Arc::default(),
+            today: None,
         }
+    }
+
+    /// A server whose calendar stands still at `date` (tests, and demonstrations of a past or
+    /// future state): agreements in force, overdue actions, stalled projects and chart years
+    /// are all judged on that day.
+    pub fn with_today(mut self, date: chrono::NaiveDate) -> Self {
+        self.today = Some(date);
+        self
+    }
+
+    /// Today's date (UTC), or the fixed one.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Utc::now().date_naive())
     }
 
     /// Trusts `X-Forwarded-For` from these addresses (reverse proxies in front of Pillar): the

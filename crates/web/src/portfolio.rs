@@ -26,10 +26,6 @@ pub const STALL_DAYS: i64 = 730;
 /// Nations of the readiness matrix, in the committee's order.
 const NATIONS: [&str; 7] = ["USA", "KOR", "AUS", "GBR", "JPN", "CAN", "NZL"];
 
-pub(crate) fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
 fn stall_days(q: &HashMap<String, String>) -> i64 {
     q.get("stall")
         .and_then(|s| s.parse().ok())
@@ -129,8 +125,8 @@ fn table(series: &Series) -> String {
 }
 
 /// Every chart of the portfolio page, computed over `projects`.
-fn charts(projects: &[Project]) -> Vec<Series> {
-    let this_year = chrono::Datelike::year(&today());
+fn charts(projects: &[Project], today: NaiveDate) -> Vec<Series> {
+    let this_year = chrono::Datelike::year(&today);
     vec![
         views::by_workstream(projects),
         views::by_area(projects),
@@ -177,7 +173,7 @@ pub async fn home(
     let period = stall_days(&q);
     let ws_ids: Vec<String> = ws.iter().map(|(id, _)| id.clone()).collect();
     let nations: Vec<String> = NATIONS.iter().map(|n| n.to_string()).collect();
-    let m = views::matrix(&projects, &ws_ids, &nations, today(), period);
+    let m = views::matrix(&projects, &ws_ids, &nations, state.today(), period);
     let nation_list = state.store.nations().await?;
     let tree = state.store.tech_areas().await?;
     let mut rows = String::new();
@@ -193,7 +189,7 @@ pub async fn home(
                 &tree,
                 &[code],
                 std::slice::from_ref(id),
-                today(),
+                state.today(),
             );
             let in_force = cover.covered.first().map_or(0, |c| c.agreements.len());
             rows.push_str(&format!(
@@ -225,7 +221,7 @@ pub async fn home(
         format!(
             "<section><h2>{}</h2>{}</section>",
             lang.t("my_actions"),
-            crate::committee::actions_table(&mine, lang)
+            crate::committee::actions_table(&mine, lang, state.today())
         )
     };
     let research = crate::landscape::research_strength(&state, &v, &ws, &NATIONS, lang).await?;
@@ -274,7 +270,7 @@ pub async fn portfolio(
     let projects = visible_projects(&state, &v).await?;
     let period = stall_days(&q);
     let mut body = String::new();
-    for s in charts(&projects) {
+    for s in charts(&projects, state.today()) {
         let title = chart_title(s.id, lang);
         body.push_str(&format!(
             "<section><h2 id=\"{id}\">{}</h2>{}<details><summary>{}</summary>{}</details><p><a href=\"/portfolio/csv/{id}\">CSV</a></p></section>",
@@ -285,7 +281,7 @@ pub async fn portfolio(
             id = s.id,
         ));
     }
-    let stalled = views::stalled(&projects, today(), period);
+    let stalled = views::stalled(&projects, state.today(), period);
     body.push_str(&format!(
         "<section><h2 id=\"stalled\">{}</h2><p>{}</p><table class=\"sortable\"><thead><tr><th>{}</th><th>TRL</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table><p><a href=\"/portfolio/csv/stalled\">CSV</a></p></section>",
         lang.t("stalled_projects"),
@@ -363,7 +359,7 @@ pub async fn portfolio_csv(
     let projects = visible_projects(&state, &v).await?;
     let text = if chart == "stalled" {
         let mut out = String::from("id,trl,since,days\n");
-        for s in views::stalled(&projects, today(), stall_days(&q)) {
+        for s in views::stalled(&projects, state.today(), stall_days(&q)) {
             out.push_str(&format!(
                 "{},{},{},{}\n",
                 pillar_core::spreadsheet_safe(&s.id),
@@ -374,7 +370,10 @@ pub async fn portfolio_csv(
         }
         out
     } else {
-        match charts(&projects).into_iter().find(|s| s.id == chart) {
+        match charts(&projects, state.today())
+            .into_iter()
+            .find(|s| s.id == chart)
+        {
             Some(s) => s.csv(),
             None => return Ok(not_found(lang)),
         }
@@ -486,7 +485,7 @@ pub async fn project(
         ));
     }
     if let Some(since) =
-        pillar_readiness::rules::stalled_since(&history_trl, today(), stall_days(&q))
+        pillar_readiness::rules::stalled_since(&history_trl, state.today(), stall_days(&q))
     {
         body.push_str(&format!(
             "<p class=\"warning\" role=\"status\">{}</p>",
@@ -684,8 +683,14 @@ pub async fn project(
         .collect();
     let mut areas = p.workstreams.clone();
     areas.extend(p.areas.iter().cloned());
-    let cover =
-        pillar_readiness::coverage(&agreements, &nation_list, &tree, &codes, &areas, today());
+    let cover = pillar_readiness::coverage(
+        &agreements,
+        &nation_list,
+        &tree,
+        &codes,
+        &areas,
+        state.today(),
+    );
     let covered: String = cover
         .covered
         .iter()
@@ -794,13 +799,13 @@ pub async fn api_portfolio(
         .collect();
     let nations: Vec<String> = NATIONS.iter().map(|n| n.to_string()).collect();
     let period = stall_days(&q);
-    let matrix = views::matrix(&projects, &ws, &nations, today(), period);
+    let matrix = views::matrix(&projects, &ws, &nations, state.today(), period);
     let (marking, _) = banner(&state, &v, &labels_of(&projects), Lang::En).await;
     Ok(Json(json!({
         "marking": marking,
         "projects": projects.len(),
-        "charts": charts(&projects),
-        "stalled": views::stalled(&projects, today(), period),
+        "charts": charts(&projects, state.today()),
+        "stalled": views::stalled(&projects, state.today(), period),
         "matrix": {"workstreams": ws, "nations": nations, "cells": matrix},
     }))
     .into_response())

@@ -13,6 +13,9 @@ use tower::ServiceExt;
 
 const PASSWORD: &str = "correct horse battery";
 
+/// The day every HTTP test runs on.
+const TODAY: chrono::NaiveDate = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+
 struct App {
     router: Router,
     store: Store,
@@ -50,7 +53,9 @@ async fn app() -> App {
             .unwrap();
     }
     let blobs = pillar_store::documents::Blobs::new(dir.path().join("blobs"));
-    let state = pillar_web::AppState::new(store.clone(), blobs);
+    // A fixed calendar: the demo's agreements, actions and stalled projects are judged on one
+    // day, whatever day the tests run.
+    let state = pillar_web::AppState::new(store.clone(), blobs).with_today(TODAY);
     let router =
         pillar_web::router(state).layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
     App {
