@@ -189,3 +189,54 @@ fn project_import_is_all_or_nothing_and_export_follows_the_reader() {
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["created"], 1);
 }
+
+#[test]
+fn a_project_import_by_a_person_is_held_to_stewardship() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&pillar(dir.path(), &["db", "seed", "--demo-data"]));
+    let all: serde_json::Value =
+        serde_json::from_str(&ok(&pillar(dir.path(), &["project", "export"]))).unwrap();
+    // quantum-008 is led by ADD (kr-add), Korea.
+    let mut p = all["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "quantum-008")
+        .unwrap()
+        .clone();
+    assert_eq!(p["lead_organisation"], "kr-add");
+    p["title"] = "Renamed by an import".into();
+    let file = dir.path().join("p.json");
+    std::fs::write(&file, serde_json::json!({ "projects": [p] }).to_string()).unwrap();
+    let import = |by: &str| {
+        pillar(
+            dir.path(),
+            &["project", "import", file.to_str().unwrap(), "--by", by],
+        )
+    };
+    let title = || -> String {
+        let all: serde_json::Value =
+            serde_json::from_str(&ok(&pillar(dir.path(), &["project", "export"]))).unwrap();
+        all["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == "quantum-008")
+            .unwrap()["title"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let before = title();
+    // A Japanese observer may not change a Korean-led project: refused (exit 1), nothing written.
+    let out = import("jp-observer");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("kept by kr-add (KOR)"), "{err}");
+    assert_eq!(title(), before);
+    // Someone not in the registry: bad input.
+    assert_eq!(import("nobody").status.code(), Some(2));
+    // The Korean programme manager of ADD may.
+    ok(&import("kr-pm"));
+    assert_eq!(title(), "Renamed by an import");
+}

@@ -80,6 +80,10 @@ pub struct Project {
     /// organisations (see [`crate::stewardship::may_assess`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assessors: Vec<String>,
+    /// People (ids) named as the project record's stewards besides its lead organisation (see
+    /// [`crate::stewardship::project_origin`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stewards: Vec<String>,
     /// The project's label (4774 JSON form); it covers everything in the project.
     pub label: Label,
 }

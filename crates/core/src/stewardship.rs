@@ -47,6 +47,19 @@ impl Origin {
     }
 }
 
+/// Where a joint project's record comes from: its lead organisation and nation, which the
+/// project file names when the project is created, and the stewards it names.
+pub fn project_origin(p: &Project) -> Origin {
+    Origin {
+        organisation: p.lead_organisation.clone(),
+        // A checked project always names a valid lead nation; an unchecked one is nobody's.
+        nation: NationCode::parse(&p.lead_nation)
+            .unwrap_or_else(|_| NationCode::parse("UNKNOWN").expect("a group code")),
+        stewards: p.stewards.clone(),
+        committee: false,
+    }
+}
+
 /// Why a change is refused. The person can read the record (else they would get "not found").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
@@ -79,7 +92,7 @@ impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Refusal::NoWritingRole => f.write_str(
-                "your roles do not include writing (secretariat, member, release authority or analyst)",
+                "Your roles do not include writing (secretariat, member, release authority or analyst).",
             ),
             Refusal::NotSteward {
                 organisation,
@@ -87,25 +100,25 @@ impl std::fmt::Display for Refusal {
             } => match organisation {
                 Some(o) => write!(
                     f,
-                    "this record is kept by {o} ({nation}) and its named stewards; ask them to change it"
+                    "This record is kept by {o} ({nation}) and its named stewards: ask them to change it."
                 ),
                 None => write!(
                     f,
-                    "this record is kept by its originator ({nation}) and its named stewards; ask them to change it"
+                    "This record is kept by its originator ({nation}) and its named stewards: ask them to change it."
                 ),
             },
             Refusal::NotReleaseAuthority { nation } => write!(
                 f,
-                "lowering this label is a release decision of {nation}: it needs a release authority of {nation}"
+                "Lowering this label is a release decision of {nation}: it needs a release authority of {nation}."
             ),
             Refusal::OtherNation { nation } => write!(
                 f,
-                "this record originated in {nation}: releasing it is {nation}'s decision, not your nation's"
+                "This record originated in {nation}: releasing it is {nation}'s decision, not your nation's. Ask a release authority of {nation}."
             ),
             Refusal::NotAssessor => f.write_str(
-                "a project is assessed by people of its lead and participating organisations, or by its named assessors",
+                "A project is assessed by people of its lead and participating organisations, or by its named assessors.",
             ),
-            Refusal::NotSecretariat => f.write_str("committee records are kept by the secretariat"),
+            Refusal::NotSecretariat => f.write_str("Committee records are kept by the secretariat."),
         }
     }
 }

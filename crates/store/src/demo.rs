@@ -88,7 +88,7 @@ pub async fn seed_projects(store: &Store, at: &str) -> Result<usize, StoreError>
     let (name, text) = DEMO_PROJECTS;
     let projects = pillar_core::project::read_projects(name, text)?;
     let report = store
-        .import_projects(name, &projects, "demo", at, None)
+        .import_projects(name, &projects, "operator", at, None)
         .await?;
     Ok(report.created)
 }

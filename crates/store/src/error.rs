@@ -14,6 +14,10 @@ pub enum StoreError {
     /// A migration failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The person named may not make this change (`pillar_core::stewardship`); nothing was
+    /// written.
+    #[error("{0}")]
+    Refused(String),
     /// The database location is unusable.
     #[error("{0}")]
     Location(String),

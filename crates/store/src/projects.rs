@@ -168,6 +168,8 @@ impl Store {
                 }
             }
         }
+        self.check_project_stewardship(file, projects, by, &set)
+            .await?;
         let mut tx = self.begin_write().await?;
         let (labels, _) = intern_labels(&mut tx, projects.iter().map(|(_, p)| &p.label)).await?;
         let mut report = ProjectImport::default();
@@ -305,6 +307,73 @@ impl Store {
         }
         self.commit_with(tx, audit).await?;
         Ok(report)
+    }
+
+    /// Who may make an import's changes. The operator (`by` = `operator`, the command line's
+    /// default) imports as the platform's keeper of record; a person named with `--by` is held
+    /// to the stewardship table: creating needs a writing role, changing a project needs its
+    /// stewardship (its lead organisation or named stewards), lowering its label a release
+    /// authority of its lead nation, adding assessments a participating organisation.
+    async fn check_project_stewardship(
+        &self,
+        file: &str,
+        projects: &[(usize, Project)],
+        by: &str,
+        set: &pillar_label::PolicySet,
+    ) -> Result<(), StoreError> {
+        use pillar_core::stewardship::{
+            may_assess, may_change, may_create, may_release, project_origin,
+        };
+        if by == "operator" {
+            return Ok(());
+        }
+        let Some(person) = self.person(by).await? else {
+            return Err(StoreError::Input(InputError::new(
+                file,
+                None,
+                None,
+                format!("--by: no person `{by}` in the registry (or `operator`)"),
+            )));
+        };
+        for (line, p) in projects {
+            let refused = |why: pillar_core::stewardship::Refusal| {
+                StoreError::Refused(format!("{file}:{line}: project `{}`: {why}", p.id))
+            };
+            let old: Option<String> = sqlx::query_scalar("SELECT body FROM projects WHERE id = $1")
+                .bind(&p.id)
+                .fetch_optional(&self.pool)
+                .await?;
+            let Some(old) = old else {
+                may_create(&person).map_err(refused)?;
+                continue;
+            };
+            let before: Project = serde_json::from_str(&old).map_err(|e| StoreError::Corrupt {
+                table: "projects",
+                reason: e.to_string(),
+            })?;
+            let origin = project_origin(&before);
+            let mut body = p.clone();
+            body.assessments.clear();
+            if !changed_fields(&before, &body).is_empty() {
+                may_change(&person, &origin).map_err(refused)?;
+            }
+            if let (Ok(a), Ok(b)) = (set.resolve(&before.label), set.resolve(&p.label)) {
+                if set.is_lowering(&a, &b).unwrap_or(true) {
+                    may_release(&person, &origin).map_err(refused)?;
+                }
+            }
+            let known: HashSet<String> =
+                sqlx::query_scalar::<_, String>("SELECT id FROM assessments WHERE project_id = $1")
+                    .bind(&p.id)
+                    .fetch_all(&self.pool)
+                    .await?
+                    .into_iter()
+                    .collect();
+            if p.assessments.iter().any(|a| !known.contains(&a.id)) {
+                may_assess(&person, &before).map_err(refused)?;
+            }
+        }
+        Ok(())
     }
 
     /// Adds one assessment to a project the author may read (the web calculator). The same

@@ -875,13 +875,7 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
         changed[1].1.participants[0].financial += 5.0;
         let before = store.projects(None).await.unwrap();
         let e = store
-            .import_projects(
-                "p.json",
-                &changed,
-                "us-secretariat",
-                "2026-12-01T00:00:00Z",
-                None,
-            )
+            .import_projects("p.json", &changed, "operator", "2026-12-01T00:00:00Z", None)
             .await
             .unwrap_err();
         let StoreError::Input(e) = e else {
@@ -900,7 +894,7 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
         let signed = edit[0].1.assessments.iter().position(|a| a.signed).unwrap();
         edit[0].1.assessments[signed].level = 9;
         let e = store
-            .import_projects("p.json", &edit, "kr-pm", "2026-12-01T00:00:00Z", None)
+            .import_projects("p.json", &edit, "operator", "2026-12-01T00:00:00Z", None)
             .await
             .unwrap_err();
         assert!(e.to_string().contains("is signed"), "{e}");
@@ -934,13 +928,7 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
                 answers: None,
             });
         let r = store
-            .import_projects(
-                "p.json",
-                &next,
-                "us-secretariat",
-                "2026-12-02T00:00:00Z",
-                None,
-            )
+            .import_projects("p.json", &next, "operator", "2026-12-02T00:00:00Z", None)
             .await
             .unwrap();
         assert_eq!((r.changed, r.assessments), (1, 1), "{backend}");
