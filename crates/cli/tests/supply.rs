@@ -38,8 +38,35 @@ fn analyze_and_whatif_json() {
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let mav = &v["items"]["MAV"];
-    assert!(mav["exposure"]["CHN"].as_f64().unwrap() > 0.2);
-    assert!(mav["hhi"].as_f64().unwrap() > 0.0);
+    // Worked by hand from the demo bundle (docs/supply.md §1; an item with children takes their
+    // mix, not its own sources):
+    //   propulsion 0.30 ← NdFeB ← refined ← mined REO: CHN .69 USA .12 MMR .08 AUS .04 NGA .04 THA .03
+    //   battery    0.35 ← cells ← cobalt: COD .76 IDN .10 AUS .07 RUS .07
+    //   sonar      0.20 ← PZT from an Australian site: AUS 1
+    //   navigation 0.15 ← GaN (← gallium: CHN .98 JPN .01 KOR .01) and FPGA (USA 1), equal weights
+    // CHN = .30·.69 + .15·.5·.98 = .2805; the other shares likewise, and HHI = Σ share².
+    let expected: [(&str, f64); 11] = [
+        ("CHN", 0.30 * 0.69 + 0.15 * 0.5 * 0.98),
+        ("USA", 0.30 * 0.12 + 0.15 * 0.5),
+        ("MMR", 0.30 * 0.08),
+        ("AUS", 0.30 * 0.04 + 0.35 * 0.07 + 0.20),
+        ("NGA", 0.30 * 0.04),
+        ("THA", 0.30 * 0.03),
+        ("COD", 0.35 * 0.76),
+        ("IDN", 0.35 * 0.10),
+        ("RUS", 0.35 * 0.07),
+        ("JPN", 0.15 * 0.5 * 0.01),
+        ("KOR", 0.15 * 0.5 * 0.01),
+    ];
+    let exposure = mav["exposure"].as_object().unwrap();
+    assert_eq!(exposure.len(), expected.len(), "{exposure:?}");
+    for (c, share) in expected {
+        let got = exposure[c].as_f64().unwrap();
+        assert!((got - share).abs() < 1e-12, "{c}: {got} != {share}");
+    }
+    let hhi: f64 = expected.iter().map(|(_, s)| s * s).sum();
+    assert!((mav["hhi"].as_f64().unwrap() - hhi).abs() < 1e-12);
+    assert!((hhi - 0.220316875).abs() < 1e-9);
     assert!(mav["spof"]
         .as_array()
         .unwrap()
