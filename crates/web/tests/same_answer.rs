@@ -513,6 +513,11 @@ fn paths(visible: &HashMap<&str, Vec<String>>) -> Vec<(String, String)> {
                     "?q=report+quantum",
                     "?lang=ko",
                 ]
+            } else if p.starts_with("/landscape/")
+                && !p.contains("/areas/")
+                && p != "/landscape/methodology"
+            {
+                &["", "?nation=KOR", "?nation=NZL", "?lang=ko"]
             } else if p == "/api/actions" {
                 &["", "?owner=jp-observer", "?owner=us-secretariat"]
             } else if p == "/portfolio" || p == "/api/portfolio" || p.ends_with("/stalled") {
