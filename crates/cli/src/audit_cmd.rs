@@ -114,16 +114,9 @@ pub async fn record(
     decision: &str,
     detail: &str,
 ) -> anyhow::Result<()> {
-    let at = now();
-    let event = AuditEvent {
-        actor: actor(),
-        action: action.into(),
-        object: object.into(),
-        label_id: None,
-        decision: decision.into(),
-        detail: detail.into(),
-    };
-    store.audit(&at, &event).await?;
+    store
+        .audit(&now(), &event(action, object, decision, detail))
+        .await?;
     Ok(())
 }
 
@@ -137,15 +130,9 @@ pub async fn record_labelled(
     detail: &str,
     label: &pillar_label::Label,
 ) -> anyhow::Result<()> {
-    let event = AuditEvent {
-        actor: actor(),
-        action: action.into(),
-        object: object.into(),
-        label_id: None,
-        decision: decision.into(),
-        detail: detail.into(),
-    };
-    store.audit_labelled(&now(), &event, label).await?;
+    store
+        .audit_labelled(&now(), &event(action, object, decision, detail), label)
+        .await?;
     Ok(())
 }
 

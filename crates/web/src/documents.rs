@@ -20,6 +20,19 @@ use crate::pages::{
 use crate::{now, viewer, AppState, ServerError, Viewer};
 use pillar_core::stewardship::{self, Origin};
 
+/// A form field listing ids, separated by commas, semicolons or spaces.
+fn id_list(field: Option<&String>) -> Vec<String> {
+    field
+        .map(|t| {
+            t.split([',', ';', ' '])
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// A file name safe to hand back: its base name (no directories, no `..`), without control
 /// characters or the bidirectional formatting characters that make `cod.exe` look like
 /// `exe.doc` (U+202E and its kin); `download` when nothing is left.
@@ -331,17 +344,7 @@ pub async fn upload(
     let Some((filename, media_type, bytes)) = parts.file else {
         return Ok(bad_request("field `file`: a file is required"));
     };
-    let stewards: Vec<String> = parts
-        .fields
-        .get("stewards")
-        .map(|t| {
-            t.split([',', ';', ' '])
-                .map(str::trim)
-                .filter(|x| !x.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    let stewards = id_list(parts.fields.get("stewards"));
     for s in &stewards {
         // Only people the uploader may see can be named (else the answer would tell them that
         // a hidden person exists).
@@ -724,16 +727,7 @@ pub async fn relabel(
             StatusCode::FORBIDDEN,
         ));
     }
-    let areas: Vec<String> = form
-        .get("areas")
-        .map(|a| {
-            a.split([',', ';', ' '])
-                .map(str::trim)
-                .filter(|x| !x.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    let areas = id_list(form.get("areas"));
     if areas.is_empty() {
         return Ok(bad_request(
             "field `areas`: a release names the technology areas of what is released",

@@ -2,6 +2,8 @@
 
 use std::net::SocketAddr;
 
+mod common;
+
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{header, Request, StatusCode};
@@ -31,22 +33,7 @@ async fn app() -> App {
             AuditKey::new(vec![1; 32]).unwrap(),
             Some(Anchor::new(dir.path().join("anchor"), "w.db")),
         ));
-    let label = pillar_label::Label::new(pillar_label::Label::coalition_policy(), "UNCLASSIFIED");
-    demo::seed(&store, demo::REFERENCE, &label).await.unwrap();
-    demo::seed(&store, demo::DEMO, &label).await.unwrap();
-    use pillar_label::demo::{COALITION_SPIF, ROK_SPIF, US_SPIF};
-    let spifs: Vec<(String, Vec<u8>)> = [("c", COALITION_SPIF), ("u", US_SPIF), ("r", ROK_SPIF)]
-        .iter()
-        .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
-        .collect();
-    store.load_policies(&spifs, None).await.unwrap();
-    demo::seed_projects(&store, "2026-11-28T00:00:00Z")
-        .await
-        .unwrap();
-    demo::seed_committee(&store).await.unwrap();
-    demo::seed_landscapes(&store, "2026-11-28T00:00:00Z")
-        .await
-        .unwrap();
+    common::seed_demo(&store).await;
     for p in PERSONAS {
         pillar_web::set_password(&store, p, PASSWORD, "test")
             .await
@@ -74,7 +61,7 @@ const PERSONAS: [&str; 5] = [
 ];
 
 async fn send(app: &App, req: Request<Body>) -> (StatusCode, Vec<(String, String)>, String) {
-    send_to(&app.router, req).await
+    common::send_to(&app.router, req).await
 }
 
 fn get(path: &str, cookie: &str) -> Request<Body> {
@@ -2129,7 +2116,7 @@ async fn the_review_findings_stay_fixed() {
     )
     .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
     let attempt = |router: Router, from: &'static str, user: &'static str| async move {
-        let (_, headers, body) = send_to(&router, get("/login", "")).await;
+        let (_, headers, body) = common::send_to(&router, get("/login", "")).await;
         let c = set_cookie(&headers, "pillar_login_csrf").unwrap();
         let csrf = body
             .split("name=\"csrf\" value=\"")
@@ -2147,7 +2134,7 @@ async fn the_review_findings_stay_fixed() {
                 "csrf={csrf}&user={user}&password=wrong"
             )))
             .unwrap();
-        send_to(&router, req).await.2
+        common::send_to(&router, req).await.2
     };
     for i in 0..5 {
         let page = attempt(
@@ -2168,21 +2155,4 @@ async fn the_review_findings_stay_fixed() {
         !page.contains("Too many") && !page.contains("too many"),
         "{page}"
     );
-}
-
-async fn send_to(
-    router: &Router,
-    req: Request<Body>,
-) -> (StatusCode, Vec<(String, String)>, String) {
-    let res = router.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
-        .collect();
-    let body = axum::body::to_bytes(res.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    (status, headers, String::from_utf8_lossy(&body).into_owned())
 }

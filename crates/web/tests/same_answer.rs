@@ -11,6 +11,8 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
+mod common;
+
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{header, Request, StatusCode};
@@ -19,7 +21,6 @@ use pillar_label::Label;
 use pillar_store::audit::{Anchor, AuditEvent, AuditKey, AuditTrail, Audited};
 use pillar_store::documents::Upload;
 use pillar_store::{demo, DbTarget, Store};
-use tower::ServiceExt;
 
 const PASSWORD: &str = "correct horse battery";
 const TODAY: chrono::NaiveDate = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
@@ -46,17 +47,7 @@ struct App {
 }
 
 async fn send(app: &App, req: Request<Body>) -> (StatusCode, Vec<(String, String)>, String) {
-    let res = app.router.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let headers = res
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
-        .collect();
-    let body = axum::body::to_bytes(res.into_body(), 1 << 24)
-        .await
-        .unwrap();
-    (status, headers, String::from_utf8_lossy(&body).into_owned())
+    common::send_to(&app.router, req).await
 }
 
 fn get(path: &str, caller: &Caller) -> Request<Body> {
@@ -183,23 +174,7 @@ async fn build(postgres: bool, hidden: bool, n: usize) -> App {
             Some(Anchor::new(dir.path().join("anchor"), "app")),
         ));
     let unclassified = Label::new(Label::coalition_policy(), "UNCLASSIFIED");
-    demo::seed(&store, demo::REFERENCE, &unclassified)
-        .await
-        .unwrap();
-    demo::seed(&store, demo::DEMO, &unclassified).await.unwrap();
-    use pillar_label::demo::{COALITION_SPIF, ROK_SPIF, US_SPIF};
-    let spifs: Vec<(String, Vec<u8>)> = [("c", COALITION_SPIF), ("u", US_SPIF), ("r", ROK_SPIF)]
-        .iter()
-        .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
-        .collect();
-    store.load_policies(&spifs, None).await.unwrap();
-    demo::seed_projects(&store, "2026-11-28T00:00:00Z")
-        .await
-        .unwrap();
-    demo::seed_committee(&store).await.unwrap();
-    demo::seed_landscapes(&store, "2026-11-28T00:00:00Z")
-        .await
-        .unwrap();
+    common::seed_demo(&store).await;
     for p in PERSONAS {
         pillar_web::set_password(&store, p, PASSWORD, "seed")
             .await

@@ -1,0 +1,48 @@
+//! What the HTTP test files share: the demo seed every test application starts from, and one
+//! request sent through a router.
+#![allow(dead_code)] // each test file uses its own subset
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use pillar_store::{demo, Store};
+use tower::ServiceExt;
+
+/// The reference data, the demo coalition, its policies, projects, committee and landscape
+/// analyses, as `serve --demo` loads them.
+pub async fn seed_demo(store: &Store) {
+    let label = pillar_label::Label::new(pillar_label::Label::coalition_policy(), "UNCLASSIFIED");
+    demo::seed(store, demo::REFERENCE, &label).await.unwrap();
+    demo::seed(store, demo::DEMO, &label).await.unwrap();
+    use pillar_label::demo::{COALITION_SPIF, ROK_SPIF, US_SPIF};
+    let spifs: Vec<(String, Vec<u8>)> = [("c", COALITION_SPIF), ("u", US_SPIF), ("r", ROK_SPIF)]
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
+        .collect();
+    store.load_policies(&spifs, None).await.unwrap();
+    demo::seed_projects(store, "2026-11-28T00:00:00Z")
+        .await
+        .unwrap();
+    demo::seed_committee(store).await.unwrap();
+    demo::seed_landscapes(store, "2026-11-28T00:00:00Z")
+        .await
+        .unwrap();
+}
+
+/// Sends one request through `router`: status, headers, body as text.
+pub async fn send_to(
+    router: &Router,
+    req: Request<Body>,
+) -> (StatusCode, Vec<(String, String)>, String) {
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    let body = axum::body::to_bytes(res.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
