@@ -86,7 +86,7 @@ pub struct Config {
     pub file: Option<PathBuf>,
     /// The demo database instead of the default one (`--demo`).
     pub demo: bool,
-    sources: [Source; 3],
+    sources: [Source; 4],
 }
 
 fn default_data_dir() -> PathBuf {
@@ -129,6 +129,10 @@ impl Config {
             pick(args.data_dir.is_some(), file.data_dir.is_some()),
             pick(args.db.is_some(), file.db.is_some()),
             pick(args.listen.is_some(), file.listen.is_some()),
+            pick(
+                args.trusted_proxies.is_some(),
+                file.trusted_proxies.is_some(),
+            ),
         ];
         let config = Config {
             data_dir: args
@@ -204,7 +208,7 @@ impl Config {
                     .map(|p| p.to_string())
                     .collect::<Vec<_>>()
                     .join(","),
-                "flag, environment or config file (empty: none)",
+                self.sources[3].text(),
             ),
             (
                 "config",
