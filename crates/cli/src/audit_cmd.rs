@@ -96,14 +96,7 @@ pub fn now() -> String {
 
 /// An entry for a command-line action, to be written in the action's own transaction.
 pub fn event(action: &str, object: &str, decision: &str, detail: &str) -> AuditEvent {
-    AuditEvent {
-        actor: actor(),
-        action: action.into(),
-        object: object.into(),
-        label_id: None,
-        decision: decision.into(),
-        detail: detail.into(),
-    }
+    AuditEvent::new(&actor(), action, object, decision, detail)
 }
 
 /// Appends an entry for a command-line action (the store anchors it).

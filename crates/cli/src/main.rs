@@ -293,14 +293,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 return Err(BadInput(format!("no person `{person}` in the registry")).into());
             }
             let now = audit_cmd::now();
-            let entry = pillar_store::audit::AuditEvent {
-                actor: audit_cmd::actor(),
-                action: "admin".into(),
-                object: format!("account:{person}"),
-                label_id: None,
-                decision: "ok".into(),
-                detail: "sessions and API tokens ended".into(),
-            };
+            let entry = audit_cmd::event(
+                "admin",
+                &format!("account:{person}"),
+                "ok",
+                "sessions and API tokens ended",
+            );
             let ended = store.revoke_sessions(&person, &now, &entry).await?;
             if json.json {
                 print_json(

@@ -56,6 +56,21 @@ pub struct AuditEvent {
     pub detail: String,
 }
 
+impl AuditEvent {
+    /// An event without a label (the store sets it where the event records a change of a
+    /// labelled object).
+    pub fn new(actor: &str, action: &str, object: &str, decision: &str, detail: &str) -> Self {
+        AuditEvent {
+            actor: actor.into(),
+            action: action.into(),
+            object: object.into(),
+            label_id: None,
+            decision: decision.into(),
+            detail: detail.into(),
+        }
+    }
+}
+
 /// A stored entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AuditEntry {

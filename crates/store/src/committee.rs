@@ -344,7 +344,7 @@ impl Store {
             }
         }
         // Linked projects the reader may not open are not named.
-        let open = self.readable_project_ids(readable).await?;
+        let open = self.readable_ids("projects", readable).await?;
         let shown = |p: &mut Option<String>| {
             if p.as_ref().is_some_and(|p| !open.contains(p)) {
                 *p = None;
@@ -359,22 +359,6 @@ impl Store {
             .iter_mut()
             .for_each(|d| shown(&mut d.project));
         Ok(Some((meeting, labels)))
-    }
-
-    /// The ids of the projects `readable` allows.
-    async fn readable_project_ids(
-        &self,
-        readable: &Entitlements,
-    ) -> Result<std::collections::HashSet<String>, StoreError> {
-        let (filter, ids) = readable.sql_filter(self.backend(), "label_id", 1);
-        Ok(
-            sqlx::query_scalar::<_, String>(&format!("SELECT id FROM projects WHERE {filter}"))
-                .bind(ids)
-                .fetch_all(&self.pool)
-                .await?
-                .into_iter()
-                .collect(),
-        )
     }
 
     /// Open action items the reader may see (both the meeting and the item readable), by due

@@ -502,26 +502,10 @@ impl Store {
         }
         // Agreements and organisations the reader may not read are not named either.
         let (agreements, organisations) = match readable {
-            Some(r) => {
-                let ids = |table: &'static str| {
-                    let (filter, ids) = r.sql_filter(self.backend(), "label_id", 1);
-                    let sql = format!("SELECT id FROM {table} WHERE {filter}");
-                    async move {
-                        Ok::<HashSet<String>, StoreError>(
-                            sqlx::query_scalar::<_, String>(&sql)
-                                .bind(ids)
-                                .fetch_all(&self.pool)
-                                .await?
-                                .into_iter()
-                                .collect(),
-                        )
-                    }
-                };
-                (
-                    Some(ids("agreements").await?),
-                    Some(ids("organisations").await?),
-                )
-            }
+            Some(r) => (
+                Some(self.readable_ids("agreements", r).await?),
+                Some(self.readable_ids("organisations", r).await?),
+            ),
             None => (None, None),
         };
         let mut projects = Vec::with_capacity(rows.len());

@@ -186,6 +186,24 @@ fn parse_stored(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Policy>, StoreError> {
 }
 
 impl Store {
+    /// The ids of the rows of `table` (a labelled table with an `id` column) that `readable`
+    /// allows: for naming only what a reader may see where one record links another.
+    pub(crate) async fn readable_ids(
+        &self,
+        table: &'static str,
+        readable: &Entitlements,
+    ) -> Result<std::collections::HashSet<String>, StoreError> {
+        let (filter, ids) = readable.sql_filter(self.backend(), "label_id", 1);
+        Ok(
+            sqlx::query_scalar::<_, String>(&format!("SELECT id FROM {table} WHERE {filter}"))
+                .bind(ids)
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .collect(),
+        )
+    }
+
     /// Stores (or replaces) SPIFs and bumps the policy version. Every SPIF is parsed and the set
     /// checked first; nothing is written if one is bad.
     pub async fn load_policies(

@@ -19,6 +19,7 @@ use crate::pages::{
 };
 use crate::{now, viewer, AppState, ServerError, Viewer};
 use pillar_core::stewardship::{self, Origin};
+use pillar_store::audit::AuditEvent;
 
 /// A form field listing ids, separated by commas, semicolons or spaces.
 fn id_list(field: Option<&String>) -> Vec<String> {
@@ -397,7 +398,7 @@ pub async fn upload(
     let origin = Origin::of(&v.person, stewards);
     // The entry carries the document's label, so that the audit page shows it only to
     // administrators cleared for it; it is written in the document's own transaction.
-    let entry = AppState::event(
+    let entry = AuditEvent::new(
         &v.person.id,
         "create",
         &format!("document:{id}"),
@@ -567,7 +568,7 @@ pub async fn new_version(
         filename: &filename,
         text: &text,
     };
-    let entry = AppState::event(&v.person.id, "edit", &object, "allow", &sha);
+    let entry = AuditEvent::new(&v.person.id, "edit", &object, "allow", &sha);
     if state
         .store
         .new_document_version(&id, &v.readable, &v.person.id, &now(), &upload, &entry)
@@ -682,7 +683,7 @@ pub async fn relabel(
             (v.person.id.clone(), object.clone(), entry_label.clone());
         let action = if lowering { "release" } else { "relabel" };
         async move {
-            let e = AppState::event(&actor, action, &object, "deny", &detail);
+            let e = AuditEvent::new(&actor, action, &object, "deny", &detail);
             if let Err(err) = state.store.audit_labelled(&now(), &e, &entry_label).await {
                 tracing::error!("audit append failed: {err}");
             }
@@ -704,7 +705,7 @@ pub async fn relabel(
             )
                 .into_response());
         }
-        let entry = AppState::event(&v.person.id, "relabel", &object, "allow", &before_after);
+        let entry = AuditEvent::new(&v.person.id, "relabel", &object, "allow", &before_after);
         state
             .store
             .relabel_document(&id, &v.readable, &new_label, &at, &entry, &entry_label)
@@ -799,7 +800,7 @@ pub async fn relabel(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let entry = AppState::event(
+    let entry = AuditEvent::new(
         &v.person.id,
         "release",
         &object,

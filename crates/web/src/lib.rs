@@ -180,14 +180,7 @@ impl AppState {
         decision: &str,
         detail: &str,
     ) -> AuditEvent {
-        AuditEvent {
-            actor: actor.into(),
-            action: action.into(),
-            object: object.into(),
-            label_id: None,
-            decision: decision.into(),
-            detail: detail.into(),
-        }
+        AuditEvent::new(actor, action, object, decision, detail)
     }
 
     /// Appends an audit entry that accompanies no change (a read, a refusal, a sign-in);
@@ -202,14 +195,8 @@ impl AppState {
         detail: &str,
     ) {
         let at = now();
-        let e = AuditEvent {
-            actor: actor.into(),
-            action: action.into(),
-            object: object.into(),
-            label_id,
-            decision: decision.into(),
-            detail: detail.into(),
-        };
+        let mut e = AuditEvent::new(actor, action, object, decision, detail);
+        e.label_id = label_id;
         if let Err(err) = self.store.audit(&at, &e).await {
             tracing::error!("audit append failed: {err}");
         }

@@ -19,7 +19,7 @@ use crate::auth::{
 };
 use crate::i18n::Lang;
 use crate::{lang_of, now, time_text, viewer, AppState, ServerError, Viewer, SESSION_HOURS};
-use pillar_store::audit::Audited;
+use pillar_store::audit::{AuditEvent, Audited};
 
 pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -241,7 +241,7 @@ async fn issue_token(
     let secret = new_secret();
     let id = new_secret()[..16].to_string();
     let at = now();
-    let entry = AppState::event(person, "admin", &format!("token:{id}"), "create", name);
+    let entry = AuditEvent::new(person, "admin", &format!("token:{id}"), "create", name);
     state
         .store
         .create_token(
@@ -261,7 +261,7 @@ async fn issue_token(
 /// Revokes one of `person`'s tokens (audited); false when they have no such live token.
 async fn withdraw_token(state: &AppState, person: &str, id: &str) -> Result<bool, ServerError> {
     let at = now();
-    let entry = AppState::event(person, "admin", &format!("token:{id}"), "revoke", "");
+    let entry = AuditEvent::new(person, "admin", &format!("token:{id}"), "revoke", "");
     Ok(state
         .store
         .revoke_token(
@@ -508,7 +508,7 @@ pub async fn login(
     let secret = new_secret();
     let expires = time_text(chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS));
     let at = now();
-    let entry = AppState::event(&form.user, "login", "session", "allow", &client.to_string());
+    let entry = AuditEvent::new(&form.user, "login", "session", "allow", &client.to_string());
     state
         .store
         .create_session(
@@ -549,7 +549,7 @@ pub async fn logout(
         return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
     }
     let at = now();
-    let entry = AppState::event(&v.person.id, "logout", "session", "ok", "");
+    let entry = AuditEvent::new(&v.person.id, "logout", "session", "ok", "");
     let audited = Audited {
         at: &at,
         event: &entry,
@@ -1101,7 +1101,7 @@ pub async fn set_password(
     password: &str,
     actor: &str,
 ) -> Result<pillar_store::accounts::Ended, pillar_store::StoreError> {
-    let entry = AppState::event(
+    let entry = AuditEvent::new(
         actor,
         "admin",
         &format!("account:{person}"),

@@ -19,6 +19,7 @@ use serde_json::json;
 use crate::i18n::Lang;
 use crate::pages::{banner, esc, language, not_found, unauthorized, viewer_page};
 use crate::{viewer, AppState, ServerError, Viewer};
+use pillar_store::audit::AuditEvent;
 
 /// A project counts as stalled after this long in TRL 4–6 (two years), unless `?stall=DAYS`.
 pub const STALL_DAYS: i64 = 730;
@@ -998,7 +999,7 @@ pub async fn assess(
         evidence: format!("questionnaire ({} {})", scale.name(), filled.variant),
         answers: serde_json::to_value(&filled).ok(),
     };
-    let entry = AppState::event(
+    let entry = AuditEvent::new(
         &v.person.id,
         "assess",
         &format!("project:{id}"),

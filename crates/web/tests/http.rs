@@ -275,7 +275,9 @@ async fn sign_in_csrf_sessions_throttling_and_tokens() {
             "2000-01-01T00:00:00.000Z",
             &pillar_store::audit::Audited {
                 at: "2000-01-01T00:00:00.000Z",
-                event: &pillar_web::AppState::event("kr-pm", "login", "session", "allow", "test"),
+                event: &pillar_store::audit::AuditEvent::new(
+                    "kr-pm", "login", "session", "allow", "test",
+                ),
             },
         )
         .await
@@ -1395,34 +1397,6 @@ async fn landscape_pages_follow_the_analysis_label() {
         .any(|e| e.event.object == "landscape:pillar2-open" && e.event.actor == "kr-pm"));
 }
 
-/// Every demo persona, for the write matrix.
-const EVERY_PERSONA: [&str; 9] = [
-    "us-secretariat",
-    "us-release",
-    "kr-pm",
-    "kr-release",
-    "au-liaison",
-    "jp-observer",
-    "us-supply-analyst",
-    "gb-tech-analyst",
-    "ca-admin",
-];
-
-/// A coalition label with a Releasable To list (none: no category).
-fn coalition(class: &str, rel: &[&str]) -> String {
-    if rel.is_empty() {
-        return format!(r#"{{"policy":{{"name":"PILLAR COALITION"}},"classification":"{class}"}}"#);
-    }
-    let v: Vec<String> = rel
-        .iter()
-        .map(|r| format!(r#"{{"generic":"{r}"}}"#))
-        .collect();
-    format!(
-        r#"{{"policy":{{"name":"PILLAR COALITION"}},"classification":"{class}","categories":[{{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{}]}}]}}"#,
-        v.join(",")
-    )
-}
-
 /// What the label engine alone (not the store, not the web crate) says of `person` and `label`.
 async fn engine_permits(store: &Store, person: &str, label: &str) -> bool {
     let (set, _) = store.policy_set().await.unwrap();
@@ -1465,7 +1439,7 @@ async fn count(store: &Store, sql: &str) -> i64 {
 async fn only_the_stewardship_table_changes_anything() {
     let app = app().await;
     let mut session = std::collections::HashMap::new();
-    for p in EVERY_PERSONA {
+    for p in common::EVERY_PERSONA {
         pillar_web::set_password(&app.store, p, PASSWORD, "test")
             .await
             .unwrap();
@@ -1514,10 +1488,10 @@ async fn only_the_stewardship_table_changes_anything() {
             .find(|(k, _)| k == "location")
             .map(|(_, v)| v.trim_start_matches("/documents/").to_string())
     };
-    let unclassified = coalition("UNCLASSIFIED", &[]);
+    let unclassified = common::coalition("UNCLASSIFIED", &[]);
 
     // POST /documents: every persona with a writing role; not the administrator.
-    for p in EVERY_PERSONA {
+    for p in common::EVERY_PERSONA {
         let before = count(&app.store, "SELECT COUNT(*) FROM documents").await;
         let (status, _, body) = send(&app, upload(p, "created", &unclassified)).await;
         if p == "ca-admin" {
@@ -1548,7 +1522,7 @@ async fn only_the_stewardship_table_changes_anything() {
         let (_, headers, _) = send(&app, upload(creator, "kept", &unclassified)).await;
         let id = location(&headers).unwrap();
         let mut expected_version = 1;
-        for p in EVERY_PERSONA {
+        for p in common::EVERY_PERSONA {
             let (s, csrf) = session[p].clone();
             let (ct, body) = multipart(
                 &[("csrf", &csrf)],
@@ -1582,7 +1556,7 @@ async fn only_the_stewardship_table_changes_anything() {
             .unwrap()
             .nationality
             .to_string();
-        let raised = coalition("UNCLASSIFIED", &[&nation]);
+        let raised = common::coalition("UNCLASSIFIED", &[&nation]);
         let before = document_state(&app.store, &id).await.1;
         let relabel = |p: &str| {
             let (s, csrf) = session[p].clone();
@@ -1595,7 +1569,10 @@ async fn only_the_stewardship_table_changes_anything() {
                 )))
                 .unwrap()
         };
-        for p in EVERY_PERSONA.iter().filter(|p| !keepers.contains(p)) {
+        for p in common::EVERY_PERSONA
+            .iter()
+            .filter(|p| !keepers.contains(p))
+        {
             let (status, _, page) = send(&app, relabel(p)).await;
             assert_eq!(status, StatusCode::FORBIDDEN, "{p} on {creator}'s: {page}");
             assert_eq!(document_state(&app.store, &id).await.1, before, "{p}");
@@ -1611,14 +1588,14 @@ async fn only_the_stewardship_table_changes_anything() {
         // (creator, label, released label, the one who may release it)
         (
             "us-secretariat",
-            coalition("CONFIDENTIAL", &["USA"]),
-            coalition("CONFIDENTIAL", &["USA", "KOR"]),
+            common::coalition("CONFIDENTIAL", &["USA"]),
+            common::coalition("CONFIDENTIAL", &["USA", "KOR"]),
             "us-release",
         ),
         (
             "kr-pm",
-            coalition("CONFIDENTIAL", &["KOR", "USA"]),
-            coalition("UNCLASSIFIED", &["KOR", "USA"]),
+            common::coalition("CONFIDENTIAL", &["KOR", "USA"]),
+            common::coalition("UNCLASSIFIED", &["KOR", "USA"]),
             "kr-release",
         ),
     ];
@@ -1638,7 +1615,7 @@ async fn only_the_stewardship_table_changes_anything() {
                 )))
                 .unwrap()
         };
-        for p in EVERY_PERSONA.iter().filter(|p| *p != releaser) {
+        for p in common::EVERY_PERSONA.iter().filter(|p| *p != releaser) {
             let (status, _, page) = send(&app, release(p)).await;
             let expected = if engine_permits(&app.store, p, label).await {
                 StatusCode::FORBIDDEN
@@ -1654,7 +1631,7 @@ async fn only_the_stewardship_table_changes_anything() {
     }
     // A US release authority cannot release a Korean-originated document (one it may read) to
     // Japan; the page says whose decision it is.
-    let kr_label = coalition("CONFIDENTIAL", &["KOR", "USA"]);
+    let kr_label = common::coalition("CONFIDENTIAL", &["KOR", "USA"]);
     assert!(engine_permits(&app.store, "us-release", &kr_label).await);
     let (_, headers, _) = send(&app, upload("kr-pm", "Korean", &kr_label)).await;
     let id = location(&headers).unwrap();
@@ -1664,7 +1641,7 @@ async fn only_the_stewardship_table_changes_anything() {
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(format!(
             "csrf={csrf}&label={}&areas=p2-quantum",
-            urlencode(&coalition("CONFIDENTIAL", &["KOR", "USA", "JPN"]))
+            urlencode(&common::coalition("CONFIDENTIAL", &["KOR", "USA", "JPN"]))
         )))
         .unwrap();
     let (status, _, page) = send(&app, req).await;
@@ -1695,7 +1672,7 @@ async fn only_the_stewardship_table_changes_anything() {
     for (project, assessors) in assessed {
         let count_sql = format!("SELECT COUNT(*) FROM assessments WHERE project_id = '{project}'");
         let mut expected = count(&app.store, &count_sql).await;
-        for p in EVERY_PERSONA {
+        for p in common::EVERY_PERSONA {
             let (s, csrf) = session[p].clone();
             let mut body = format!("csrf={csrf}&scale=TRL&variant=software&component=");
             for q in 1..=3 {
@@ -1738,7 +1715,10 @@ async fn only_the_stewardship_table_changes_anything() {
             .body(Body::empty())
             .unwrap()
     };
-    for p in EVERY_PERSONA.iter().filter(|p| **p != "us-secretariat") {
+    for p in common::EVERY_PERSONA
+        .iter()
+        .filter(|p| **p != "us-secretariat")
+    {
         let (s, csrf) = session[p].clone();
         let api = Request::delete(format!("/api/tokens/{token_id}"))
             .header(header::COOKIE, &s)
@@ -1973,7 +1953,7 @@ async fn the_review_findings_stay_fixed() {
         &app,
         &us,
         "raised later",
-        &coalition("UNCLASSIFIED", &[]),
+        &common::coalition("UNCLASSIFIED", &[]),
         "r.txt",
         b"raised",
     )
@@ -1985,7 +1965,7 @@ async fn the_review_findings_stay_fixed() {
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(format!(
             "csrf={csrf}&label={}&areas=",
-            urlencode(&coalition("SECRET", &["USA"]))
+            urlencode(&common::coalition("SECRET", &["USA"]))
         )))
         .unwrap();
     assert_eq!(send(&app, raise).await.0, StatusCode::SEE_OTHER);
@@ -2017,7 +1997,7 @@ async fn the_review_findings_stay_fixed() {
         &app,
         &us,
         "names",
-        &coalition("UNCLASSIFIED", &[]),
+        &common::coalition("UNCLASSIFIED", &[]),
         "../../etc/evil\u{202E}txt.exe한",
         b"x",
     )

@@ -24,17 +24,6 @@ use pillar_store::{demo, DbTarget, Store};
 
 const PASSWORD: &str = "correct horse battery";
 const TODAY: chrono::NaiveDate = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
-const PERSONAS: [&str; 9] = [
-    "us-secretariat",
-    "us-release",
-    "kr-pm",
-    "kr-release",
-    "au-liaison",
-    "jp-observer",
-    "us-supply-analyst",
-    "gb-tech-analyst",
-    "ca-admin",
-];
 /// The bearer token of `kr-pm` in both applications (its hash is stored, as the server would).
 const BEARER: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 /// SECRET, released to New Zealand alone: no demo persona may read it.
@@ -175,7 +164,7 @@ async fn build(postgres: bool, hidden: bool, n: usize) -> App {
         ));
     let unclassified = Label::new(Label::coalition_policy(), "UNCLASSIFIED");
     common::seed_demo(&store).await;
-    for p in PERSONAS {
+    for p in common::EVERY_PERSONA {
         pillar_web::set_password(&store, p, PASSWORD, "seed")
             .await
             .unwrap();
@@ -571,7 +560,7 @@ async fn same_answers(postgres: bool) {
         ("anonymous".into(), Caller::Anonymous, Caller::Anonymous),
         ("bearer kr-pm".into(), Caller::Bearer, Caller::Bearer),
     ];
-    for p in PERSONAS {
+    for p in common::EVERY_PERSONA {
         callers.push((
             p.to_string(),
             Caller::Session(sign_in(&plain, p).await),
@@ -625,7 +614,7 @@ async fn same_answers(postgres: bool) {
         {
             continue;
         }
-        let mut who: Vec<&str> = PERSONAS.to_vec();
+        let mut who: Vec<&str> = common::EVERY_PERSONA.to_vec();
         if pattern.starts_with("/api/") {
             who.push("bearer kr-pm");
         }

@@ -46,3 +46,31 @@ pub async fn send_to(
         .unwrap();
     (status, headers, String::from_utf8_lossy(&body).into_owned())
 }
+
+/// Every demo persona.
+pub const EVERY_PERSONA: [&str; 9] = [
+    "us-secretariat",
+    "us-release",
+    "kr-pm",
+    "kr-release",
+    "au-liaison",
+    "jp-observer",
+    "us-supply-analyst",
+    "gb-tech-analyst",
+    "ca-admin",
+];
+
+/// A coalition label with a Releasable To list (none: no category).
+pub fn coalition(class: &str, rel: &[&str]) -> String {
+    if rel.is_empty() {
+        return format!(r#"{{"policy":{{"name":"PILLAR COALITION"}},"classification":"{class}"}}"#);
+    }
+    let v: Vec<String> = rel
+        .iter()
+        .map(|r| format!(r#"{{"generic":"{r}"}}"#))
+        .collect();
+    format!(
+        r#"{{"policy":{{"name":"PILLAR COALITION"}},"classification":"{class}","categories":[{{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{}]}}]}}"#,
+        v.join(",")
+    )
+}
