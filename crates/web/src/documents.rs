@@ -256,6 +256,7 @@ pub async fn list(
          <p>{} {}</p>{}<table><thead><tr><th>{}</th><th>{title}</th><th>{version}</th><th>{file}</th><th>{uploaded}</th></tr></thead><tbody>{}</tbody></table>\
          <h2>{upload}</h2><form method=\"post\" action=\"/documents\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
          <label>{title}<input name=\"title\" required></label><label>{label}<textarea name=\"label\" rows=\"3\" cols=\"80\"></textarea></label>\
+         <label>{stewards}<input name=\"stewards\"></label>\
          <label>{file}<input type=\"file\" name=\"file\" required></label><button>{upload}</button></form>",
         esc(&query),
         docs.len(),
@@ -272,6 +273,7 @@ pub async fn list(
         title = lang.t("title_field"),
         version = lang.t("version"),
         file = lang.t("file"),
+        stewards = lang.t("stewards_field"),
         uploaded = lang.t("uploaded"),
         upload = lang.t("upload"),
         label = lang.t("label_field"),

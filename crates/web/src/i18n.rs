@@ -65,6 +65,10 @@ impl Lang {
                 "Label (JSON; empty: coalition UNCLASSIFIED)",
                 "보안 표지 (JSON; 비우면 연합 평문)",
             ),
+            "stewards_field" => (
+                "Stewards (person ids, optional: besides your organisation, who may change it)",
+                "관리자 (사람 ID, 선택: 본인 기관 외에 변경할 수 있는 사람)",
+            ),
             "file" => ("File", "파일"),
             "version" => ("Version", "판"),
             "versions" => ("Versions", "판 이력"),
@@ -275,6 +279,7 @@ mod tests {
             "upload",
             "title_field",
             "label_field",
+            "stewards_field",
             "file",
             "version",
             "versions",

@@ -2136,3 +2136,71 @@ async fn the_review_findings_stay_fixed() {
         "{page}"
     );
 }
+
+/// A named steward may change a document as its organisation may; naming someone the uploader
+/// cannot see is refused as if they did not exist.
+#[tokio::test]
+async fn named_stewards_may_change_a_document() {
+    let app = app().await;
+    for p in ["gb-tech-analyst", "us-supply-analyst"] {
+        pillar_web::set_password(&app.store, p, PASSWORD, "test")
+            .await
+            .unwrap();
+    }
+    let jp = sign_in(&app, "jp-observer", PASSWORD).await.unwrap();
+    let csrf = session_csrf(&app, &jp).await;
+    let (ct, body) = multipart(
+        &[
+            ("csrf", &csrf),
+            ("title", "Stewarded"),
+            ("stewards", "gb-tech-analyst"),
+        ],
+        Some(("s.txt", b"stewarded")),
+    );
+    let req = |ct: &str, body: Vec<u8>, path: &str, session: &str| {
+        Request::post(path.to_string())
+            .header(header::COOKIE, session)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let (status, headers, _) = send(&app, req(&ct, body, "/documents", &jp)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let doc = headers
+        .iter()
+        .find(|(k, _)| k == "location")
+        .unwrap()
+        .1
+        .clone();
+    let version = |who: &'static str| {
+        let app = &app;
+        let doc = doc.clone();
+        async move {
+            let s = sign_in(app, who, PASSWORD).await.unwrap();
+            let csrf = session_csrf(app, &s).await;
+            let (ct, body) = multipart(&[("csrf", &csrf)], Some(("v.txt", b"next")));
+            send(app, req(&ct, body, &format!("{doc}/versions"), &s))
+                .await
+                .0
+        }
+    };
+    assert_eq!(version("gb-tech-analyst").await, StatusCode::SEE_OTHER);
+    assert_eq!(version("us-supply-analyst").await, StatusCode::FORBIDDEN);
+    // An unknown steward is bad input, and nothing is created.
+    let before = count(&app.store, "SELECT COUNT(*) FROM documents").await;
+    let (ct, body) = multipart(
+        &[
+            ("csrf", &csrf),
+            ("title", "x"),
+            ("stewards", "nobody-at-all"),
+        ],
+        Some(("x.txt", b"x")),
+    );
+    let (status, _, page) = send(&app, req(&ct, body, "/documents", &jp)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("stewards"), "{page}");
+    assert_eq!(
+        count(&app.store, "SELECT COUNT(*) FROM documents").await,
+        before
+    );
+}
