@@ -104,6 +104,8 @@ pub enum LandscapeCommand {
         /// Nations to suggest partners for.
         #[arg(long, default_value = "USA,KOR,AUS,GBR,JPN,CAN,NZL")]
         partners_for: String,
+        #[command(flatten)]
+        origin: crate::OriginArgs,
         /// Print the record (JSON) instead of storing it.
         #[arg(long)]
         dry_run: bool,
@@ -478,6 +480,7 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
             name,
             label,
             partners_for,
+            origin,
             dry_run,
         } => {
             let label = pillar_label::Label::from_json(&label)
@@ -496,6 +499,7 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
                 return print_json(&record);
             }
             let store = crate::open(config).await?;
+            let origin = origin.origin(&store).await?;
             let at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
             let entry = crate::audit_cmd::event("publish", &format!("landscape:{id}"), "ok", "");
             let audited = pillar_store::audit::Audited {
@@ -509,6 +513,7 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
                     &record.label,
                     &record.analysis,
                     "cli",
+                    &origin,
                     &at,
                     Some(&audited),
                 )

@@ -149,7 +149,64 @@ struct ImportArgs {
     #[arg(long)]
     label: Option<String>,
     #[command(flatten)]
+    origin: OriginArgs,
+    #[command(flatten)]
     json: JsonFlag,
+}
+
+/// Whose records an operator's import creates (`pillar_core::stewardship`): recorded on every
+/// record, never changed by a later import.
+#[derive(Args, Debug)]
+pub(crate) struct OriginArgs {
+    /// The nation (and organisation) the records come from, for an operator loading them for
+    /// the committee: `NATION` or `NATION:ORGANISATION`, e.g. `KOR:kr-add`. They are the
+    /// committee's own either way (its secretariat keeps them); releasing them is that nation's
+    /// decision. Default: the committee as a whole, whose records only the operator releases.
+    #[arg(long, value_name = "NATION[:ORG]")]
+    origin: Option<String>,
+}
+
+impl OriginArgs {
+    /// The origin named, checked against the registry (an organisation must exist there and
+    /// belong to the nation).
+    pub(crate) async fn origin(
+        &self,
+        store: &Store,
+    ) -> anyhow::Result<pillar_core::stewardship::Origin> {
+        use pillar_core::stewardship::Origin;
+        let Some(spec) = &self.origin else {
+            return Ok(Origin::committee(None, None));
+        };
+        let origin =
+            Origin::parse_operator(spec).map_err(|e| BadInput(format!("--origin: {e}")))?;
+        if let Some(org) = &origin.organisation {
+            let nation = store
+                .export(RegistryKind::Organisations)
+                .await?
+                .into_iter()
+                .find_map(|r| match r {
+                    pillar_store::RegistryRow::Organisation(o) if &o.id == org => Some(o.nation),
+                    _ => None,
+                });
+            match nation {
+                None => {
+                    return Err(BadInput(format!(
+                        "--origin: no organisation `{org}` in the registry (import organisations first)"
+                    ))
+                    .into())
+                }
+                Some(n) if n != origin.nation => {
+                    return Err(BadInput(format!(
+                        "--origin: organisation `{org}` belongs to {n}, not {}",
+                        origin.nation
+                    ))
+                    .into())
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(origin)
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -529,6 +586,7 @@ async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store
                     &label,
                     &supply_cmd::rows_of(&net),
                     &now,
+                    &pillar_core::stewardship::Origin::committee(None, None),
                     None,
                 )
                 .await
@@ -556,6 +614,7 @@ async fn import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let rows = files::read_rows(&name, &bytes, args.kind).map_err(|e| BadInput(e.to_string()))?;
     let store = open(config).await?;
+    let origin = args.origin.origin(&store).await?;
     let bar = ProgressBar::with_draw_target(Some(rows.len() as u64), ProgressDrawTarget::hidden());
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} rows ({per_sec}, {eta})")
@@ -588,6 +647,7 @@ async fn import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
             &name,
             &rows,
             &label,
+            &origin,
             &mut progress,
             Some(&audited),
         )

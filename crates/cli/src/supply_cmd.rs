@@ -84,6 +84,8 @@ pub enum SupplyCommand {
         /// Label in JSON form (default: the coalition policy's UNCLASSIFIED).
         #[arg(long)]
         label: Option<String>,
+        #[command(flatten)]
+        origin: crate::OriginArgs,
         /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
@@ -286,6 +288,7 @@ pub async fn run(cmd: SupplyCommand, config: &Config) -> anyhow::Result<()> {
             id,
             name,
             label,
+            origin,
             json,
         } => {
             let label = match label {
@@ -295,6 +298,7 @@ pub async fn run(cmd: SupplyCommand, config: &Config) -> anyhow::Result<()> {
             };
             let net = read_bundle(&dir)?;
             let store = crate::open(config).await?;
+            let origin = origin.origin(&store).await?;
             let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
             let entry = crate::audit_cmd::event(
                 "import",
@@ -313,6 +317,7 @@ pub async fn run(cmd: SupplyCommand, config: &Config) -> anyhow::Result<()> {
                     &label,
                     &rows_of(&net),
                     &now,
+                    &origin,
                     Some(&audited),
                 )
                 .await

@@ -178,6 +178,47 @@ fn missing_file_is_bad_input() {
 }
 
 #[test]
+fn an_import_names_whose_records_they_are_or_changes_nothing() {
+    let dir = seeded();
+    let before = snapshot(dir.path());
+    let file = dir.path().join("orgs.csv");
+    std::fs::write(
+        &file,
+        format!("{ORG_HEADER}kr-new-lab,New laboratory,laboratory,KOR,\n"),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    for (origin, says) in [
+        ("kor:kr-add", "--origin: `kor` is not a nation code"),
+        ("XYZ", "--origin: `XYZ` is not an ISO 3166-1 alpha-3 code"),
+        (
+            "KOR:kr-nowhere",
+            "--origin: no organisation `kr-nowhere` in the registry",
+        ),
+        (
+            "USA:kr-add",
+            "--origin: organisation `kr-add` belongs to KOR, not USA",
+        ),
+    ] {
+        let out = pillar(
+            dir.path(),
+            &["import", "organisations", f, "--origin", origin],
+        );
+        assert!(bad(&out).contains(says), "{origin}: {}", bad(&out));
+        assert_eq!(
+            snapshot(dir.path()),
+            before,
+            "{origin}: the database changed"
+        );
+    }
+    ok(&pillar(
+        dir.path(),
+        &["import", "organisations", f, "--origin", "KOR:kr-add"],
+    ));
+    assert_ne!(snapshot(dir.path()), before);
+}
+
+#[test]
 fn import_export_round_trip_through_csv() {
     let src = seeded();
     let dst = tempfile::tempdir().unwrap();

@@ -13,6 +13,12 @@
 //! | assess a project | people of its lead or participating organisations with a writing role, or its named assessors |
 //! | change committee records (meetings, decisions, actions) | the secretariat |
 //!
+//! Every labelled record has an [`Origin`], recorded when it is created and never changed
+//! afterwards: its creator's organisation and nation (a project's lead organisation and nation).
+//! Records the operator loads from files without naming a person are the committee's own,
+//! originated by the nation (and organisation) the operator names, else by the committee as a
+//! whole ([`COMMITTEE`]).
+//!
 //! Administrators manage accounts; they write content only if they also hold a writing role.
 
 use serde::{Deserialize, Serialize};
@@ -35,7 +41,40 @@ pub struct Origin {
     pub committee: bool,
 }
 
+/// The origin nation of records the committee keeps as a whole: loaded by the operator for the
+/// committee without naming a nation. A group code no person holds, so no release authority
+/// releases them on their own; the operator does, by loading them again.
+pub const COMMITTEE: &str = "PILLAR";
+
 impl Origin {
+    /// Records the operator loads for the committee: the committee's own (its secretariat keeps
+    /// them), originated by `nation` and `organisation` when the operator names them, else by
+    /// the committee as a whole ([`COMMITTEE`]).
+    pub fn committee(nation: Option<NationCode>, organisation: Option<String>) -> Origin {
+        Origin {
+            organisation,
+            nation: nation.unwrap_or_else(|| NationCode::parse(COMMITTEE).expect("a group code")),
+            stewards: Vec::new(),
+            committee: true,
+        }
+    }
+
+    /// Parses the operator's `NATION` or `NATION:ORGANISATION` (for whom records are loaded).
+    pub fn parse_operator(spec: &str) -> Result<Origin, String> {
+        let (nation, org) = match spec.split_once(':') {
+            Some((n, o)) if !o.trim().is_empty() => (n, Some(o.trim().to_string())),
+            Some((n, _)) => (n, None),
+            None => (spec, None),
+        };
+        let nation = NationCode::parse(nation)?;
+        Ok(Origin::committee(Some(nation), org))
+    }
+
+    /// True when the committee as a whole originated the record (no one nation).
+    pub fn is_whole_committee(&self) -> bool {
+        self.nation.as_str() == COMMITTEE
+    }
+
     /// The origin of a record `creator` creates now, naming `stewards`.
     pub fn of(creator: &Person, stewards: Vec<String>) -> Origin {
         Origin {
@@ -88,11 +127,29 @@ pub enum Refusal {
     NotSecretariat,
 }
 
+impl std::fmt::Display for Origin {
+    /// `us-ousd-re (USA)`, `USA`, or `the committee`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.organisation, self.is_whole_committee()) {
+            (Some(o), true) => write!(f, "{o} (the committee)"),
+            (Some(o), false) => write!(f, "{o} ({})", self.nation),
+            (None, true) => f.write_str("the committee"),
+            (None, false) => write!(f, "{}", self.nation),
+        }
+    }
+}
+
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Refusal::NoWritingRole => f.write_str(
                 "Your roles do not include writing (secretariat, member, release authority or analyst).",
+            ),
+            Refusal::NotSteward {
+                organisation,
+                nation,
+            } if nation.as_str() == COMMITTEE && organisation.is_none() => f.write_str(
+                "This record is the committee's own: its secretariat keeps it.",
             ),
             Refusal::NotSteward {
                 organisation,
@@ -264,6 +321,28 @@ mod tests {
         // Not the committee's own: the secretariat of another organisation may not.
         let own = origin("us-ousd-re", "USA", false);
         assert!(may_change(&kr_secretariat, &own).is_err());
+    }
+
+    #[test]
+    fn the_operator_loads_records_for_the_committee() {
+        let whole = Origin::parse_operator("PILLAR").unwrap();
+        assert!(whole.is_whole_committee() && whole.committee);
+        assert_eq!(whole.to_string(), "the committee");
+        let us = Origin::parse_operator("USA:us-ousd-re").unwrap();
+        assert_eq!(us.to_string(), "us-ousd-re (USA)");
+        assert!(us.committee && !us.is_whole_committee());
+        assert!(Origin::parse_operator("usa").is_err());
+        assert!(Origin::parse_operator("XXX:org").is_err());
+        // The secretariat keeps the committee's records; nobody's nation releases them.
+        let kr_secretariat = person("d", "KOR", "kr-add", &[Role::Secretariat]);
+        let us_ra = person("u", "USA", "us-ousd-re", &[Role::ReleaseAuthority]);
+        assert_eq!(may_change(&kr_secretariat, &whole), Ok(()));
+        assert!(may_change(&us_ra, &whole)
+            .unwrap_err()
+            .to_string()
+            .contains("committee's own"));
+        assert!(may_release(&us_ra, &whole).is_err());
+        assert_eq!(may_release(&us_ra, &us), Ok(()));
     }
 
     #[test]

@@ -61,6 +61,7 @@ fn bench_import(c: &mut Criterion) {
                             "orgs.csv",
                             &rows,
                             &label,
+                            &pillar_core::stewardship::Origin::committee(None, None),
                             &mut |_, _| {},
                             None,
                         ))

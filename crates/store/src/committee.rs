@@ -67,11 +67,13 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
 
 impl Store {
     /// Imports committees and meetings, checked first and written in one transaction; a
-    /// meeting that exists is replaced with its new record.
+    /// meeting that exists is replaced with its new record. New committees and meetings record
+    /// `origin`; those that exist keep the origin they were created with.
     pub async fn import_committee(
         &self,
         file: &str,
         data: &CommitteeFile,
+        origin: &pillar_core::stewardship::Origin,
         audit: Option<&crate::audit::Audited<'_>>,
     ) -> Result<(usize, usize), StoreError> {
         let known = Known {
@@ -143,12 +145,16 @@ impl Store {
         // Parents may come later in the file: committees first without, then with parents.
         for c in &data.committees {
             sqlx::query(
-                "INSERT INTO committees (id, name, parent, label_id) VALUES ($1, $2, NULL, $3) \
+                "INSERT INTO committees (id, name, parent, label_id, origin_org, origin_nation, committee_own) \
+                 VALUES ($1, $2, NULL, $3, $4, $5, $6) \
                  ON CONFLICT (id) DO UPDATE SET name = excluded.name, label_id = excluded.label_id",
             )
             .bind(&c.id)
             .bind(&c.name)
             .bind(ids[c.label.as_ref().unwrap_or(&unclassified)])
+            .bind(origin.organisation.as_deref())
+            .bind(origin.nation.as_str())
+            .bind(i64::from(origin.committee))
             .execute(&mut *tx)
             .await?;
         }
@@ -160,6 +166,16 @@ impl Store {
                 .await?;
         }
         for m in &data.meetings {
+            // A meeting recorded again keeps the origin it was created with.
+            let kept = sqlx::query(
+                "SELECT origin_org, origin_nation, committee_own FROM meetings WHERE id = $1",
+            )
+            .bind(&m.id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| crate::origins::read(&r, 0, "meetings"))
+            .transpose()?;
+            let origin = kept.as_ref().unwrap_or(origin);
             sqlx::query("DELETE FROM meeting_items WHERE meeting_id = $1")
                 .bind(&m.id)
                 .execute(&mut *tx)
@@ -169,8 +185,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(
-                "INSERT INTO meetings (id, committee_id, title, held_on, place, attendees, label_id) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO meetings (id, committee_id, title, held_on, place, attendees, label_id, \
+                 origin_org, origin_nation, committee_own) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(&m.id)
             .bind(&m.committee)
@@ -179,6 +196,9 @@ impl Store {
             .bind(&m.place)
             .bind(serde_json::to_string(&m.attendees).expect("ids serialise"))
             .bind(ids[&m.label])
+            .bind(origin.organisation.as_deref())
+            .bind(origin.nation.as_str())
+            .bind(i64::from(origin.committee))
             .execute(&mut *tx)
             .await?;
             let mut seq = 0i64;

@@ -160,6 +160,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "stewardship",
         include_str!("../migrations/sqlite/0016_stewardship.sql"),
     ),
+    (
+        17,
+        "origins",
+        include_str!("../migrations/sqlite/0017_origins.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -241,6 +246,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         16,
         "stewardship",
         include_str!("../migrations/postgres/0016_stewardship.sql"),
+    ),
+    (
+        17,
+        "origins",
+        include_str!("../migrations/postgres/0017_origins.sql"),
     ),
 ];
 

@@ -2,6 +2,7 @@
 //! fictional demo coalition. Both are loaded through the ordinary import path, so they obey the
 //! same checks as any user's file.
 
+use pillar_core::stewardship::Origin;
 use pillar_core::RegistryKind;
 use pillar_label::Label;
 
@@ -53,12 +54,14 @@ pub const DEMO: &[DataFile] = &[
     },
 ];
 
-/// Loads `files` unless their kind already has rows; returns what was loaded.
+/// Loads `files` unless their kind already has rows; returns what was loaded. Shipped data is
+/// the committee's own, of the committee as a whole (`pillar_core::stewardship::COMMITTEE`).
 pub async fn seed(
     store: &Store,
     files: &[DataFile],
     default_label: &Label,
 ) -> Result<Vec<ImportReport>, StoreError> {
+    let origin = Origin::committee(None, None);
     let mut reports = Vec::new();
     for f in files {
         if store.count(f.kind).await? > 0 {
@@ -67,7 +70,15 @@ pub async fn seed(
         let rows = read_rows(f.name, f.bytes, f.kind)?;
         reports.push(
             store
-                .import(f.kind, f.name, &rows, default_label, &mut |_, _| {}, None)
+                .import(
+                    f.kind,
+                    f.name,
+                    &rows,
+                    default_label,
+                    &origin,
+                    &mut |_, _| {},
+                    None,
+                )
                 .await?,
         );
     }
@@ -99,6 +110,9 @@ pub const DEMO_COMMITTEE: (&str, &str) = (
     include_str!("../data/demo/committee.json"),
 );
 
+/// The demo committee's secretariat, who originates its records.
+pub const DEMO_SECRETARIAT: &str = "us-secretariat";
+
 /// Loads the demo committee and its meetings unless committees exist; how many meetings.
 pub async fn seed_committee(store: &Store) -> Result<usize, StoreError> {
     if !store.committees(None).await?.is_empty() {
@@ -107,7 +121,12 @@ pub async fn seed_committee(store: &Store) -> Result<usize, StoreError> {
     let (name, text) = DEMO_COMMITTEE;
     let data: pillar_core::committee::CommitteeFile = serde_json::from_str(text)
         .map_err(|e| InputError::new(name, Some(e.line()), None, e.to_string()))?;
-    Ok(store.import_committee(name, &data, None).await?.1)
+    // The demo committee's records originate with its secretariat (a fictional US person).
+    let origin = match store.person(DEMO_SECRETARIAT).await? {
+        Some(p) => Origin::of(&p, Vec::new()),
+        None => Origin::committee(None, None),
+    };
+    Ok(store.import_committee(name, &data, &origin, None).await?.1)
 }
 
 /// The demo technology-landscape analyses (`data/demo/landscapes.json`, written by
@@ -127,7 +146,16 @@ pub async fn seed_landscapes(store: &Store, at: &str) -> Result<usize, StoreErro
         .map_err(|e| InputError::new(name, Some(e.line()), None, e.to_string()))?;
     for l in &file.landscapes {
         store
-            .publish_landscape(&l.id, &l.name, &l.label, &l.analysis, "demo", at, None)
+            .publish_landscape(
+                &l.id,
+                &l.name,
+                &l.label,
+                &l.analysis,
+                "demo",
+                &Origin::committee(None, None),
+                at,
+                None,
+            )
             .await?;
     }
     Ok(file.landscapes.len())

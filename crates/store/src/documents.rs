@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use pillar_core::stewardship::Origin;
-use pillar_core::NationCode;
 use pillar_label::Label;
 use serde::Serialize;
 
@@ -177,19 +176,12 @@ fn info(r: &sqlx::any::AnyRow) -> Result<DocumentInfo, StoreError> {
         uploaded_by: r.get(9),
         uploaded_at: r.get(10),
         origin: Origin {
-            organisation: r.get(11),
-            nation: NationCode::parse(&r.get::<String, _>(12)).map_err(|e| {
-                StoreError::Corrupt {
-                    table: "documents",
-                    reason: format!("origin_nation: {e}"),
-                }
-            })?,
             stewards: r
                 .get::<String, _>(13)
                 .split_whitespace()
                 .map(str::to_string)
                 .collect(),
-            committee: r.get::<i64, _>(14) != 0,
+            ..crate::origins::read_at(r, [11, 12, 14], "documents")?
         },
     })
 }

@@ -52,6 +52,8 @@ fn corrupt(e: impl std::fmt::Display) -> StoreError {
 
 impl Store {
     /// Publishes (or replaces) an analysis under `label`, which must be valid under its policy.
+    /// A new analysis records `origin`; a replaced one keeps the origin it was first published
+    /// with.
     #[allow(clippy::too_many_arguments)]
     pub async fn publish_landscape(
         &self,
@@ -60,6 +62,7 @@ impl Store {
         label: &Label,
         analysis: &serde_json::Value,
         by: &str,
+        origin: &pillar_core::stewardship::Origin,
         at: &str,
         audit: Option<&crate::audit::Audited<'_>>,
     ) -> Result<(), StoreError> {
@@ -97,14 +100,24 @@ impl Store {
         areas.sort_unstable();
         let mut tx = self.begin_write().await?;
         let (labels, _) = intern_labels(&mut tx, std::iter::once(label)).await?;
+        let kept = sqlx::query(
+            "SELECT origin_org, origin_nation, committee_own FROM landscapes WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| crate::origins::read(&r, 0, "landscapes"))
+        .transpose()?;
+        let origin = kept.as_ref().unwrap_or(origin);
         sqlx::query("DELETE FROM landscapes WHERE id = $1")
             .bind(id)
             .execute(&mut *tx)
             .await?;
         sqlx::query(
             "INSERT INTO landscapes \
-             (id, name, label_id, body, published_at, published_by, works, areas) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             (id, name, label_id, body, published_at, published_by, works, areas, \
+              origin_org, origin_nation, committee_own) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(id)
         .bind(name)
@@ -114,6 +127,9 @@ impl Store {
         .bind(by)
         .bind(works)
         .bind(areas.join(" "))
+        .bind(origin.organisation.as_deref())
+        .bind(origin.nation.as_str())
+        .bind(i64::from(origin.committee))
         .execute(&mut *tx)
         .await?;
         self.commit_with(tx, audit).await?;

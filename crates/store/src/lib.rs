@@ -14,6 +14,7 @@ pub mod demo;
 pub mod documents;
 mod error;
 pub mod landscapes;
+pub mod origins;
 pub mod projects;
 mod readers;
 mod registry;
@@ -23,6 +24,7 @@ mod visibility;
 
 pub use db::{Backend, DbTarget, Store};
 pub use error::{InputError, StoreError};
+pub use origins::Kept;
 pub use readers::{ReaderIndexInfo, MAX_READER_INDEXES};
 pub use registry::{ImportReport, RegistryRow};
 pub use supply::{SupplyNetworkInfo, SupplyRows};

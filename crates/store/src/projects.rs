@@ -182,11 +182,14 @@ impl Store {
                 .bind(&p.id)
                 .fetch_optional(&mut *tx)
                 .await?;
+            // A project originates with its lead organisation and nation, recorded once.
+            let origin = pillar_core::stewardship::project_origin(p);
             let change = match &old {
                 None => {
                     sqlx::query(
-                        "INSERT INTO projects (id, title, lead_nation, start_date, label_id, body, updated_at, updated_by) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        "INSERT INTO projects (id, title, lead_nation, start_date, label_id, body, updated_at, updated_by, \
+                         origin_org, origin_nation, committee_own) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                     )
                     .bind(&p.id)
                     .bind(&p.title)
@@ -196,6 +199,9 @@ impl Store {
                     .bind(&text)
                     .bind(at)
                     .bind(by)
+                    .bind(origin.organisation.as_deref())
+                    .bind(origin.nation.as_str())
+                    .bind(i64::from(origin.committee))
                     .execute(&mut *tx)
                     .await?;
                     report.created += 1;
@@ -351,7 +357,12 @@ impl Store {
                 table: "projects",
                 reason: e.to_string(),
             })?;
-            let origin = project_origin(&before);
+            // The origin recorded at creation; the stewards the project names now.
+            let mut origin = self
+                .origin_of(crate::Kept::Project, &p.id)
+                .await?
+                .unwrap_or_else(|| project_origin(&before));
+            origin.stewards = before.stewards.clone();
             let mut body = p.clone();
             body.assessments.clear();
             if !changed_fields(&before, &body).is_empty() {

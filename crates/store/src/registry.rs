@@ -113,7 +113,8 @@ async fn ids(conn: &mut AnyConnection, sql: &str) -> Result<HashSet<String>, Sto
 
 impl Store {
     /// Imports rows of `kind` read from `source` in one transaction: every row is written or,
-    /// on the first error, none is. `default_label` labels rows that carry no label.
+    /// on the first error, none is. `default_label` labels rows that carry no label; every row
+    /// records `origin` (whose records these are, `pillar_core::stewardship`).
     /// `progress(done, total)` is called as rows are written.
     pub async fn import(
         &self,
@@ -121,6 +122,7 @@ impl Store {
         source: &str,
         rows: &[Row],
         default_label: &Label,
+        origin: &pillar_core::stewardship::Origin,
         progress: &mut (dyn FnMut(u64, u64) + Send),
         audit: Option<&crate::audit::Audited<'_>>,
     ) -> Result<ImportReport, StoreError> {
@@ -153,7 +155,7 @@ impl Store {
         let total = checked.rows.len() as u64;
         let mut done = 0u64;
         for chunk in checked.rows.chunks(5_000) {
-            write_rows(&mut tx, kind, chunk, &label_ids).await?;
+            write_rows(&mut tx, kind, chunk, &label_ids, origin).await?;
             done += chunk.len() as u64;
             progress(done, total);
         }
@@ -645,8 +647,9 @@ async fn write_rows(
     kind: RegistryKind,
     rows: &[RegistryRow],
     label_ids: &HashMap<Label, i64>,
+    origin: &pillar_core::stewardship::Origin,
 ) -> Result<(), StoreError> {
-    let mut main = Vec::with_capacity(rows.len());
+    let mut main: Vec<Vec<Val>> = Vec::with_capacity(rows.len());
     let mut list_a: Vec<Vec<Val>> = Vec::new();
     let mut list_b: Vec<Vec<Val>> = Vec::new();
     for row in rows {
@@ -725,9 +728,26 @@ async fn write_rows(
             }
         }
     }
+    // Every main row ends with its origin.
+    let origin_vals = crate::origins::vals(origin);
+    for row in &mut main {
+        row.extend(origin_vals.iter().cloned());
+    }
+    let with_origin = |cols: &[&'static str]| -> Vec<&'static str> {
+        cols.iter()
+            .copied()
+            .chain(crate::origins::COLUMNS)
+            .collect()
+    };
     match kind {
         RegistryKind::Nations => {
-            insert_rows(conn, "nations", &["code", "name", "label_id"], main).await?;
+            insert_rows(
+                conn,
+                "nations",
+                &with_origin(&["code", "name", "label_id"]),
+                main,
+            )
+            .await?;
             insert_rows(
                 conn,
                 "nation_members",
@@ -740,7 +760,7 @@ async fn write_rows(
             insert_rows(
                 conn,
                 "organisations",
-                &["id", "name", "kind", "nation", "parent", "label_id"],
+                &with_origin(&["id", "name", "kind", "nation", "parent", "label_id"]),
                 main,
             )
             .await?;
@@ -749,14 +769,14 @@ async fn write_rows(
             insert_rows(
                 conn,
                 "people",
-                &[
+                &with_origin(&[
                     "id",
                     "name",
                     "nationality",
                     "organisation",
                     "clearance",
                     "label_id",
-                ],
+                ]),
                 main,
             )
             .await?;
@@ -772,7 +792,7 @@ async fn write_rows(
             insert_rows(
                 conn,
                 "tech_areas",
-                &["id", "name", "taxonomy", "parent", "label_id"],
+                &with_origin(&["id", "name", "taxonomy", "parent", "label_id"]),
                 main,
             )
             .await?;
@@ -781,7 +801,7 @@ async fn write_rows(
             insert_rows(
                 conn,
                 "agreements",
-                &[
+                &with_origin(&[
                     "id",
                     "title",
                     "kind",
@@ -789,7 +809,7 @@ async fn write_rows(
                     "valid_to",
                     "status",
                     "label_id",
-                ],
+                ]),
                 main,
             )
             .await?;

@@ -51,6 +51,7 @@ impl Store {
         label: &Label,
         rows: &SupplyRows,
         imported_at: &str,
+        origin: &pillar_core::stewardship::Origin,
         audit: Option<&crate::audit::Audited<'_>>,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
@@ -72,13 +73,24 @@ impl Store {
         insert_rows(
             &mut tx,
             "supply_networks",
-            &["id", "name", "label_id", "imported_at"],
-            vec![vec![
+            &[
+                "id",
+                "name",
+                "label_id",
+                "imported_at",
+                crate::origins::COLUMNS[0],
+                crate::origins::COLUMNS[1],
+                crate::origins::COLUMNS[2],
+            ],
+            vec![[
                 net(),
                 Val::T(name.to_string()),
                 Val::I(labels[label]),
                 Val::T(imported_at.to_string()),
-            ]],
+            ]
+            .into_iter()
+            .chain(crate::origins::vals(origin))
+            .collect()],
         )
         .await?;
         insert_rows(

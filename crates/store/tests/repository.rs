@@ -122,7 +122,15 @@ async fn import_text(
 ) -> Result<usize, StoreError> {
     let rows = read_rows(name, text.as_bytes(), kind)?;
     Ok(store
-        .import(kind, name, &rows, &default_label(), &mut |_, _| {}, None)
+        .import(
+            kind,
+            name,
+            &rows,
+            &default_label(),
+            &pillar_core::stewardship::Origin::committee(None, None),
+            &mut |_, _| {},
+            None,
+        )
         .await?
         .rows)
 }
@@ -373,6 +381,7 @@ async fn supply_networks_round_trip() {
                 &default_label(),
                 &rows,
                 "2026-11-28T00:00:00Z",
+                &pillar_core::stewardship::Origin::committee(None, None),
                 None,
             )
             .await
@@ -383,7 +392,15 @@ async fn supply_networks_round_trip() {
         // A second import under the same id is refused and changes nothing.
         assert!(matches!(
             store
-                .import_supply("n1", "Again", &default_label(), &rows, "x", None)
+                .import_supply(
+                    "n1",
+                    "Again",
+                    &default_label(),
+                    &rows,
+                    "x",
+                    &pillar_core::stewardship::Origin::committee(None, None),
+                    None
+                )
                 .await,
             Err(StoreError::Input(_))
         ));
@@ -1024,7 +1041,12 @@ async fn minutes_hold_only_the_items_released_to_the_reader() {
         bad.meetings[0].title = "Changed".into();
         bad.meetings[1].actions[0].owner = "nobody".into();
         let e = store
-            .import_committee("c.json", &bad, None)
+            .import_committee(
+                "c.json",
+                &bad,
+                &pillar_core::stewardship::Origin::committee(None, None),
+                None,
+            )
             .await
             .unwrap_err();
         assert!(
@@ -1148,6 +1170,7 @@ async fn landscapes_keep_their_facts_and_follow_their_labels() {
                 &default_label(),
                 &serde_json::json!({}),
                 "t",
+                &pillar_core::stewardship::Origin::committee(None, None),
                 at,
                 None,
             )
@@ -1691,6 +1714,174 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
         assert_eq!(
             store.prepare_reader_index(&all).await.unwrap(),
             None,
+            "{backend}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_labelled_record_keeps_the_origin_it_was_created_with() {
+    use pillar_core::stewardship::{project_origin, Origin};
+    use pillar_store::Kept;
+    for (backend, store, _g) in stores().await {
+        seed_with_policies(&store).await;
+        let at = "2026-11-28T00:00:00Z";
+        demo::seed_projects(&store, at).await.unwrap();
+        demo::seed_committee(&store).await.unwrap();
+        demo::seed_landscapes(&store, at).await.unwrap();
+        let rows = pillar_store::SupplyRows::default();
+        store
+            .import_supply(
+                "net",
+                "Net",
+                &default_label(),
+                &rows,
+                at,
+                &Origin::parse_operator("GBR").unwrap(),
+                None,
+            )
+            .await
+            .unwrap();
+        let kr_add = Origin::parse_operator("KOR:kr-add").unwrap();
+        let org_rows = pillar_store::files::read_rows(
+            "o.json",
+            br#"[{"id":"kr-new-lab","name":"New laboratory","kind":"laboratory","nation":"KOR"}]"#,
+            RegistryKind::Organisations,
+        )
+        .unwrap();
+        store
+            .import(
+                RegistryKind::Organisations,
+                "o.json",
+                &org_rows,
+                &default_label(),
+                &kr_add,
+                &mut |_, _| {},
+                None,
+            )
+            .await
+            .unwrap();
+        let doc = "origin-note";
+        store
+            .create_document(
+                doc,
+                "A note",
+                &default_label(),
+                &kr_add,
+                "kr-pm",
+                at,
+                &text_upload("a note"),
+                &test_entry(),
+            )
+            .await
+            .unwrap();
+
+        // Every labelled table: every row has an origin, and one row of each is what its
+        // creation said.
+        for kind in Kept::ALL {
+            assert_eq!(
+                store.records_without_origin(kind).await.unwrap(),
+                0,
+                "{backend} {kind:?}"
+            );
+        }
+        let committee = Origin::committee(None, None);
+        let (name, text) = demo::DEMO_PROJECTS;
+        let file = pillar_core::project::read_projects(name, text).unwrap();
+        let first = &file[0].1;
+        let secretariat = Origin::of(
+            &store.person("us-secretariat").await.unwrap().unwrap(),
+            Vec::new(),
+        );
+        let mut project = project_origin(first);
+        project.stewards.clear();
+        for (kind, id, expected) in [
+            (Kept::Nation, "USA", &committee),
+            (Kept::Organisation, "us-darpa", &committee),
+            (Kept::Organisation, "kr-new-lab", &kr_add),
+            (Kept::Person, "kr-pm", &committee),
+            (Kept::TechArea, "p2-quantum", &committee),
+            (Kept::Agreement, "mou-us-kor-dst", &committee),
+            (
+                Kept::SupplyNetwork,
+                "net",
+                &Origin::parse_operator("GBR").unwrap(),
+            ),
+            (Kept::Project, first.id.as_str(), &project),
+            (Kept::Committee, "exec", &secretariat),
+            (Kept::Meeting, "exec-2026-11", &secretariat),
+            (Kept::Landscape, "pillar2-open", &committee),
+            (Kept::Document, doc, &kr_add),
+        ] {
+            let got = store.origin_of(kind, id).await.unwrap();
+            assert_eq!(got.as_ref(), Some(expected), "{backend} {kind:?} {id}");
+        }
+        assert!(store
+            .origin_of(Kept::Project, "no-such")
+            .await
+            .unwrap()
+            .is_none());
+
+        // Later imports change records, never their origin: a project whose lead changes, a
+        // meeting recorded again for another nation, an analysis published again.
+        let mut moved = file[0].clone();
+        moved.1.lead_organisation = Some("us-onr".into());
+        store
+            .import_projects("p.json", &[moved], "operator", at, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .projects(None)
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|p| p.id == first.id)
+                .unwrap()
+                .lead_organisation
+                .as_deref(),
+            Some("us-onr")
+        );
+        assert_eq!(
+            store.origin_of(Kept::Project, &first.id).await.unwrap(),
+            Some(project.clone()),
+            "{backend}"
+        );
+        let (cname, ctext) = demo::DEMO_COMMITTEE;
+        let data: pillar_core::committee::CommitteeFile = serde_json::from_str(ctext).unwrap();
+        store
+            .import_committee(cname, &data, &kr_add, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .origin_of(Kept::Meeting, "exec-2026-11")
+                .await
+                .unwrap(),
+            Some(secretariat.clone()),
+            "{backend}"
+        );
+        let (_, ltext) = demo::DEMO_LANDSCAPES;
+        let published: serde_json::Value = serde_json::from_str(ltext).unwrap();
+        store
+            .publish_landscape(
+                "pillar2-open",
+                "Again",
+                &default_label(),
+                &published["landscapes"][0]["analysis"],
+                "t",
+                &kr_add,
+                at,
+                None,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .origin_of(Kept::Landscape, "pillar2-open")
+                .await
+                .unwrap(),
+            Some(committee.clone()),
             "{backend}"
         );
     }

@@ -424,6 +424,7 @@ async fn registry_routes_filter_every_kind() {
             "secret.json",
             &rows,
             &label,
+            &pillar_core::stewardship::Origin::committee(None, None),
             &mut |_, _| {},
             None,
         )
@@ -759,7 +760,15 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
         async move {
             let rows = pillar_store::files::read_rows("zebra.json", json.as_bytes(), kind).unwrap();
             store
-                .import(kind, "zebra.json", &rows, &label, &mut |_, _| {}, None)
+                .import(
+                    kind,
+                    "zebra.json",
+                    &rows,
+                    &label,
+                    &pillar_core::stewardship::Origin::committee(None, None),
+                    &mut |_, _| {},
+                    None,
+                )
                 .await
                 .unwrap();
         }
@@ -811,7 +820,12 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
     hidden.label = secret_label;
     committee.meetings.push(hidden);
     app.store
-        .import_committee("zebra.json", &committee, None)
+        .import_committee(
+            "zebra.json",
+            &committee,
+            &pillar_core::stewardship::Origin::committee(None, None),
+            None,
+        )
         .await
         .unwrap();
     // A hidden landscape analysis with one area.
@@ -822,6 +836,7 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
             &pillar_label::Label::from_json(secret).unwrap(),
             &zebra_landscape(),
             "us-secretariat",
+            &pillar_core::stewardship::Origin::committee(None, None),
             "2026-11-28T00:00:00Z",
             None,
         )
@@ -1903,7 +1918,12 @@ async fn the_review_findings_stay_fixed() {
         }))
         .unwrap();
     app.store
-        .import_committee("review.json", &meeting, None)
+        .import_committee(
+            "review.json",
+            &meeting,
+            &pillar_core::stewardship::Origin::committee(None, None),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(

@@ -227,6 +227,7 @@ async fn add_hidden(app: &App) {
                     "hidden.json",
                     &rows,
                     &unclassified,
+                    &pillar_core::stewardship::Origin::committee(None, None),
                     &mut |_, _| {},
                     None,
                 )
@@ -288,7 +289,12 @@ async fn add_hidden(app: &App) {
     meeting.label = secret.clone();
     committee.meetings.push(meeting);
     store
-        .import_committee("hidden.json", &committee, None)
+        .import_committee(
+            "hidden.json",
+            &committee,
+            &pillar_core::stewardship::Origin::committee(None, None),
+            None,
+        )
         .await
         .unwrap();
     let (_, landscapes) = demo::DEMO_LANDSCAPES;
@@ -300,6 +306,7 @@ async fn add_hidden(app: &App) {
             &secret,
             &published["landscapes"][0]["analysis"],
             "us-secretariat",
+            &pillar_core::stewardship::Origin::committee(None, None),
             "2026-11-28T00:00:00Z",
             None,
         )
