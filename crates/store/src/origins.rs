@@ -72,6 +72,19 @@ impl Kept {
     }
 }
 
+impl From<pillar_core::RegistryKind> for Kept {
+    fn from(kind: pillar_core::RegistryKind) -> Kept {
+        use pillar_core::RegistryKind as R;
+        match kind {
+            R::Nations => Kept::Nation,
+            R::Organisations => Kept::Organisation,
+            R::People => Kept::Person,
+            R::TechAreas => Kept::TechArea,
+            R::Agreements => Kept::Agreement,
+        }
+    }
+}
+
 /// The origin columns, in the order of [`vals`].
 pub(crate) const COLUMNS: [&str; 3] = ["origin_org", "origin_nation", "committee_own"];
 
@@ -151,5 +164,56 @@ impl Store {
         ))
         .fetch_one(&self.pool)
         .await?)
+    }
+}
+
+/// An origin as one reader may be shown it: the organisation and stewards only when the reader
+/// may see their registry rows (else the organisation's existence would leak through a record
+/// the reader may read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownOrigin {
+    /// The originating organisation's id and name, when visible.
+    pub organisation: Option<(String, String)>,
+    /// The originating nation (or the committee as a whole).
+    pub nation: NationCode,
+    /// The committee's own record.
+    pub committee: bool,
+    /// The named stewards the reader may see.
+    pub stewards: Vec<String>,
+}
+
+impl Store {
+    /// `origin` as `readable` may be shown it.
+    pub async fn shown_origin(
+        &self,
+        origin: &Origin,
+        readable: &crate::Entitlements,
+    ) -> Result<ShownOrigin, StoreError> {
+        let organisation = match &origin.organisation {
+            None => None,
+            Some(id) => {
+                let (filter, ids) = readable.sql_filter(self.backend(), "label_id", 2);
+                sqlx::query_scalar::<_, String>(&format!(
+                    "SELECT name FROM organisations WHERE id = $1 AND {filter}"
+                ))
+                .bind(id)
+                .bind(ids)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|name| (id.clone(), name))
+            }
+        };
+        let mut stewards = Vec::new();
+        for s in &origin.stewards {
+            if let Some(id) = self.person_visible(s, readable).await? {
+                stewards.push(id);
+            }
+        }
+        Ok(ShownOrigin {
+            organisation,
+            nation: origin.nation.clone(),
+            committee: origin.committee,
+            stewards,
+        })
     }
 }

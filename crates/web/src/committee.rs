@@ -176,8 +176,16 @@ pub async fn minutes(
             label: m.label.clone(),
         })
         .collect();
+    let origin = match state
+        .store
+        .origin_of(pillar_store::Kept::Meeting, &m.id)
+        .await?
+    {
+        Some(o) => crate::pages::origin_line(&state, &v, lang, &o).await?,
+        None => String::new(),
+    };
     let body = format!(
-        "<p>{} · {} · {}</p><p>{}: {}</p><h2>{}</h2><ol>{agenda}</ol><h2>{}</h2><ol>{decisions}</ol><h2>{}</h2>{}",
+        "{origin}<p>{} · {} · {}</p><p>{}: {}</p><h2>{}</h2><ol>{agenda}</ol><h2>{}</h2><ol>{decisions}</ol><h2>{}</h2>{}",
         m.date,
         esc(&m.place),
         esc(&m.committee),

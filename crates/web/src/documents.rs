@@ -459,7 +459,8 @@ pub async fn show(
             esc(at)
         ));
     }
-    let mut body = format!(
+    let mut body = crate::pages::origin_line(&state, &v, lang, &d.origin).await?;
+    body.push_str(&format!(
         "<p><a href=\"/documents/{}/download\">{download} {}</a> ({} B, {})</p><h2>{versions}</h2><table><thead><tr><th>#</th><th>SHA-256</th><th>B</th><th>{user}</th><th>{uploaded}</th></tr></thead><tbody>{rows}</tbody></table>\
          <h2>{new_version}</h2><form method=\"post\" action=\"/documents/{}/versions\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>{file}<input type=\"file\" name=\"file\" required></label><button>{upload}</button></form>",
         esc(&d.id),
@@ -475,7 +476,7 @@ pub async fn show(
         new_version = lang.t("new_version"),
         file = lang.t("file"),
         upload = lang.t("upload"),
-    );
+    ));
     body.push_str(&format!(
         "<h2>Label</h2><form method=\"post\" action=\"/documents/{}/label\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
          <label>Label (JSON)<textarea name=\"label\" rows=\"4\" cols=\"80\">{}</textarea></label>\

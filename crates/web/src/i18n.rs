@@ -200,6 +200,13 @@ impl Lang {
             "decisions" => ("Decisions", "결정 사항"),
             "actions" => ("Action items", "조치 사항"),
             "my_actions" => ("Your open action items", "나의 미결 조치 사항"),
+            "originated_by" => ("Originated by", "생산 주체"),
+            "the_committee" => ("the committee", "위원회"),
+            "committee_own" => (
+                "the committee's own record, kept by its secretariat",
+                "사무국이 관리하는 위원회 자체 기록",
+            ),
+            "stewards" => ("stewards", "지정 관리자"),
             "may_not_assess" => ("Your clearance does not cover this project's label: you may read it but not assess it.", "이 사업의 보안 등급이 본인 인가 범위를 넘어 열람만 가능하며 평가할 수 없습니다."),
             "whole_project" => ("the project as a whole", "사업 전체"),
             "sign_assessment" => ("Sign this assessment (it can never be changed afterwards)", "이 평가에 서명 (서명 후에는 수정할 수 없습니다)"),
@@ -227,6 +234,12 @@ pub fn refusal_text(lang: Lang, r: &pillar_core::stewardship::Refusal) -> String
         Lang::Ko => match r {
             Refusal::NoWritingRole => {
                 "작성 권한이 있는 역할(사무국, 위원, 공개 승인권자, 분석관)이 없습니다.".into()
+            }
+            Refusal::NotSteward {
+                organisation: None,
+                nation,
+            } if nation.as_str() == pillar_core::stewardship::COMMITTEE => {
+                "이 기록은 위원회 자체 기록으로 사무국이 관리합니다.".into()
             }
             Refusal::NotSteward {
                 organisation,
@@ -409,6 +422,10 @@ mod tests {
             "actions",
             "my_actions",
             "may_not_assess",
+            "originated_by",
+            "the_committee",
+            "committee_own",
+            "stewards",
             "whole_project",
             "sign_assessment",
             "save_assessment",

@@ -374,7 +374,15 @@ pub async fn analysis(
         .unwrap_or_else(|| v.person.nationality.to_string());
     let nations = leading_nations(&s, &own);
     let r = &s.report;
-    let mut body = format!(
+    let mut body = match state
+        .store
+        .origin_of(pillar_store::Kept::Landscape, &l.id)
+        .await?
+    {
+        Some(o) => crate::pages::origin_line(&state, &v, lang, &o).await?,
+        None => String::new(),
+    };
+    body += &format!(
         "<p>{} {}–{} · {} {}</p><h2>{}</h2>{}",
         lang.t("period"),
         r.period.from,

@@ -566,6 +566,46 @@ pub async fn logout(
     ))
 }
 
+/// Where a record comes from, as one line in the reader's language: the originating
+/// organisation (named only when the reader may see it), nation, whether it is the committee's
+/// own, and the named stewards the reader may see.
+pub(crate) async fn origin_line(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    origin: &pillar_core::stewardship::Origin,
+) -> Result<String, ServerError> {
+    let shown = state.store.shown_origin(origin, &v.readable).await?;
+    let nation = if origin.is_whole_committee() {
+        lang.t("the_committee").to_string()
+    } else {
+        esc(shown.nation.as_str())
+    };
+    let mut line = match &shown.organisation {
+        Some((id, name)) => format!(
+            "<a href=\"/registry/organisations/{}\">{}</a> ({nation})",
+            esc(id),
+            esc(name)
+        ),
+        None => nation,
+    };
+    if shown.committee {
+        line.push_str(&format!(" · {}", lang.t("committee_own")));
+    }
+    if !shown.stewards.is_empty() {
+        let names: Vec<String> = shown
+            .stewards
+            .iter()
+            .map(|s| format!("<a href=\"/registry/people/{0}\">{0}</a>", esc(s)))
+            .collect();
+        line.push_str(&format!(" · {}: {}", lang.t("stewards"), names.join(", ")));
+    }
+    Ok(format!(
+        "<p class=\"origin\"><strong>{}:</strong> {line}</p>",
+        lang.t("originated_by")
+    ))
+}
+
 async fn visible_rows(
     state: &AppState,
     v: &Viewer,
@@ -694,7 +734,11 @@ pub async fn registry_item(
         .await;
     let banner = banner(&state, &v, &[row.label()], lang).await;
     let record = row.to_record();
-    let mut body = String::from("<dl>");
+    let mut body = match state.store.origin_of(kind.into(), &id).await? {
+        Some(o) => origin_line(&state, &v, lang, &o).await?,
+        None => String::new(),
+    };
+    body.push_str("<dl>");
     for c in kind
         .columns()
         .iter()

@@ -424,7 +424,18 @@ pub async fn project(
     let agreements = visible_agreements(&state, &v).await?;
     let nation_list = state.store.nations().await?;
     let tree = state.store.tech_areas().await?;
-    let mut body = format!("<p>{}</p><dl>", esc(&p.summary));
+    let mut body = match state
+        .store
+        .origin_of(pillar_store::Kept::Project, &p.id)
+        .await?
+    {
+        Some(mut origin) => {
+            origin.stewards = p.stewards.clone();
+            crate::pages::origin_line(&state, &v, lang, &origin).await?
+        }
+        None => String::new(),
+    };
+    body.push_str(&format!("<p>{}</p><dl>", esc(&p.summary)));
     let field = |k: &str, v: String| format!("<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
     body.push_str(&field(lang.t("workstream"), p.workstreams.join(", ")));
     body.push_str(&field(lang.t("areas"), p.areas.join(", ")));

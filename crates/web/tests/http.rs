@@ -459,6 +459,129 @@ async fn registry_routes_filter_every_kind() {
 }
 
 #[tokio::test]
+async fn every_record_page_says_where_it_comes_from_naming_only_what_the_reader_may_see() {
+    let app = app().await;
+    let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
+    let jp = sign_in(&app, "jp-observer", PASSWORD).await.unwrap();
+    let (name, text) = demo::DEMO_PROJECTS;
+    let first = pillar_core::project::read_projects(name, text).unwrap()[0]
+        .1
+        .clone();
+    let lead = first.lead_organisation.clone().unwrap();
+    let lead_name = match app
+        .store
+        .export(RegistryKind::Organisations)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.id() == lead)
+        .unwrap()
+    {
+        pillar_store::RegistryRow::Organisation(o) => o.name,
+        _ => unreachable!(),
+    };
+    for (path, says) in [
+        (
+            format!("/projects/{}", first.id),
+            format!(">{}</a> ({})", esc_html(&lead_name), first.lead_nation),
+        ),
+        (
+            "/committee/meetings/exec-2026-11".into(),
+            "(USA) · the committee's own record, kept by its secretariat".into(),
+        ),
+        (
+            "/registry/organisations/us-darpa".into(),
+            "Originated by:</strong> the committee ·".into(),
+        ),
+        (
+            "/agreements/mou-us-kor-dst".into(),
+            "Originated by:</strong> the committee ·".into(),
+        ),
+        (
+            "/landscape/pillar2-open".into(),
+            "Originated by:</strong> the committee ·".into(),
+        ),
+    ] {
+        let (status, _, page) = send(&app, get(&path, &us)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(page.contains(&says), "{path}: `{says}` not in {page}");
+        let (_, _, ko) = send(&app, get(&format!("{path}?lang=ko"), &us)).await;
+        assert!(ko.contains("생산 주체:"), "{path}");
+    }
+
+    // A record everyone may read, originated by an organisation only Americans may know of:
+    // others see its nation, not the organisation.
+    let rows = pillar_store::files::read_rows(
+        "secret.json",
+        br#"[{"id":"us-black-lab","name":"Classified laboratory (fictional)","kind":"laboratory","nation":"USA",
+              "label":{"policy":{"name":"PILLAR COALITION"},"classification":"SECRET","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"}]}]}}]"#,
+        RegistryKind::Organisations,
+    )
+    .unwrap();
+    let open = pillar_label::Label::new(pillar_label::Label::coalition_policy(), "UNCLASSIFIED");
+    let committee = pillar_core::stewardship::Origin::committee(None, None);
+    app.store
+        .import(
+            RegistryKind::Organisations,
+            "secret.json",
+            &rows,
+            &open,
+            &committee,
+            &mut |_, _| {},
+            None,
+        )
+        .await
+        .unwrap();
+    let origin = pillar_core::stewardship::Origin {
+        organisation: Some("us-black-lab".into()),
+        nation: pillar_core::NationCode::parse("USA").unwrap(),
+        stewards: vec!["kr-pm".into()],
+        committee: false,
+    };
+    let upload = pillar_store::documents::Upload {
+        sha256: "0000000000000000000000000000000000000000000000000000000000000000",
+        size: 4,
+        media_type: "text/plain",
+        filename: "n.txt",
+        text: "note",
+    };
+    app.store
+        .create_document(
+            "from-black-lab",
+            "A note",
+            &open,
+            &origin,
+            "us-secretariat",
+            "2026-11-28T00:00:00Z",
+            &upload,
+            &pillar_store::audit::AuditEvent::new(
+                "us-secretariat",
+                "upload",
+                "document:from-black-lab",
+                "allow",
+                "",
+            ),
+        )
+        .await
+        .unwrap();
+    let (_, _, page) = send(&app, get("/documents/from-black-lab", &us)).await;
+    assert!(
+        page.contains(">Classified laboratory (fictional)</a> (USA) · stewards: <a href=\"/registry/people/kr-pm\">kr-pm</a>"),
+        "{page}"
+    );
+    let (status, _, page) = send(&app, get("/documents/from-black-lab", &jp)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Originated by:</strong> USA · stewards:"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("black-lab\"") && !page.contains("Classified laboratory"),
+        "{page}"
+    );
+}
+
+#[tokio::test]
 async fn audit_page_is_for_administrators_and_openapi_describes_the_api() {
     let app = app().await;
     let admin = sign_in(&app, "ca-admin", PASSWORD).await.unwrap();
@@ -2223,4 +2346,12 @@ async fn named_stewards_may_change_a_document() {
         count(&app.store, "SELECT COUNT(*) FROM documents").await,
         before
     );
+}
+
+/// `text` as the pages escape it.
+fn esc_html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
