@@ -138,23 +138,18 @@ pub async fn record_export(
     detail: &str,
     labels: &[&pillar_label::Label],
 ) -> anyhow::Result<()> {
-    let (set, _) = store.policy_set().await?;
-    let resolved: Vec<_> = labels.iter().filter_map(|l| set.resolve(l).ok()).collect();
-    if resolved.is_empty() {
+    if labels.is_empty() {
         return record(store, "export", object, "ok", detail).await;
     }
-    match set.dominant(&resolved, None) {
-        pillar_label::Dominance::Ok(r)
-        | pillar_label::Dominance::PolicyDecisionRequired {
-            computed: Some(r), ..
-        } => record_labelled(store, "export", object, "ok", detail, &set.to_label(&r)).await,
-        pillar_label::Dominance::PolicyDecisionRequired { computed: None, .. } => {
+    match store.dominant_label(labels).await? {
+        Some(l) => record_labelled(store, "export", object, "ok", detail, &l).await,
+        None => {
             record(
                 store,
                 "export",
                 object,
                 "ok",
-                "rows under labels of several policies",
+                "rows under labels with no common dominant label",
             )
             .await
         }

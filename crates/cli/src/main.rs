@@ -449,15 +449,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let with_demo = demo_data || config.demo;
             let store = open(&config).await?;
             let reports = seed(&store, with_demo).await?;
-            let rows: usize = reports.iter().map(|r| r.rows).sum();
-            audit_cmd::record(
-                &store,
-                "seed",
-                if with_demo { "demo" } else { "reference" },
-                "ok",
-                &format!("{rows} rows"),
-            )
-            .await?;
             if json.json {
                 print_json(&reports)?;
             } else if reports.is_empty() {
@@ -544,12 +535,18 @@ pub(crate) async fn open_existing(config: &Config) -> anyhow::Result<Store> {
     open(config).await
 }
 
+/// Seeds the reference data, the shipped policies and, with `with_demo`, the demo coalition:
+/// every transaction carries its own audit entry (no seeded data without its entry).
 async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store::ImportReport>> {
     let label = default_label();
-    let mut reports = demo::seed(store, demo::REFERENCE, &label)
-        .await
-        .map_err(classify)?;
-    // The shipped policies, when none are loaded yet.
+    let now = audit_cmd::now();
+    let actor = audit_cmd::actor();
+    let by = demo::Seeding {
+        actor: &actor,
+        at: &now,
+    };
+    // The shipped policies first, when none are loaded yet: the seeded rows' labels resolve
+    // under them (and their audit entries carry their dominant label).
     if store.policy_set().await?.0.policies().is_empty() {
         use pillar_label::demo::{COALITION_SPIF, ROK_SPIF, US_SPIF};
         let spifs = [
@@ -558,18 +555,34 @@ async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store
             ("pillar-rok-demo.xml", ROK_SPIF),
         ]
         .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()));
-        store.load_policies(&spifs, None).await.map_err(classify)?;
+        let entry = by.entry("policies:shipped", "3 policies");
+        let audited = pillar_store::audit::Audited {
+            at: &now,
+            event: &entry,
+        };
+        store
+            .load_policies(&spifs, Some(&audited))
+            .await
+            .map_err(classify)?;
     }
+    let mut reports = demo::seed(store, demo::REFERENCE, &label, Some(&by))
+        .await
+        .map_err(classify)?;
     if with_demo {
         reports.extend(
-            demo::seed(store, demo::DEMO, &label)
+            demo::seed(store, demo::DEMO, &label, Some(&by))
                 .await
                 .map_err(classify)?,
         );
-        let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-        demo::seed_projects(store, &now).await.map_err(classify)?;
-        demo::seed_committee(store).await.map_err(classify)?;
-        demo::seed_landscapes(store, &now).await.map_err(classify)?;
+        demo::seed_projects(store, &now, Some(&by))
+            .await
+            .map_err(classify)?;
+        demo::seed_committee(store, Some(&by))
+            .await
+            .map_err(classify)?;
+        demo::seed_landscapes(store, &now, Some(&by))
+            .await
+            .map_err(classify)?;
         if store
             .supply_networks()
             .await?
@@ -578,7 +591,11 @@ async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store
         {
             let net = pillar_supply::parse_bundle(&pillar_supply::demo_bundle())
                 .map_err(|e| anyhow::anyhow!("shipped demo network: {e}"))?;
-            let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            let entry = by.entry("supply-network:demo-materials", "");
+            let audited = pillar_store::audit::Audited {
+                at: &now,
+                event: &entry,
+            };
             store
                 .import_supply(
                     "demo-materials",
@@ -587,7 +604,7 @@ async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store
                     &supply_cmd::rows_of(&net),
                     &now,
                     &pillar_core::stewardship::Origin::committee(None, None),
-                    None,
+                    Some(&audited),
                 )
                 .await
                 .map_err(classify)?;

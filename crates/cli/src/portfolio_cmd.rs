@@ -177,9 +177,13 @@ pub(crate) async fn project(cmd: ProjectCommand, config: &Config) -> anyhow::Res
                 .map_err(|e| BadInput(e.to_string()))?;
             let store = open(config).await?;
             let at = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
-            // No counts: the entry is read by administrators of any clearance. Written in the
-            // import's transaction.
-            let entry = audit_cmd::event("import", "projects", "ok", &format!("from {name}"));
+            // Written in the import's transaction, carrying the dominant label of the projects.
+            let entry = audit_cmd::event(
+                "import",
+                "projects",
+                "ok",
+                &format!("{} projects from {name}", projects.len()),
+            );
             let audited = pillar_store::audit::Audited {
                 at: &at,
                 event: &entry,

@@ -314,7 +314,9 @@ fn audit_verify_reports_tampering_and_exits_1() {
     let out = ok(&pillar(dir.path(), &["audit", "verify", "--json"]));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["ok"], true);
-    assert_eq!(v["entries"], 3);
+    // One entry per seeding step (policies, 2 reference files, 3 demo registry files,
+    // projects, committee, 2 landscape analyses, the supply network) and one per export.
+    assert_eq!(v["entries"], 11 + 2);
     // Tamper with the database directly, as someone with SQL access could.
     sql(
         &dir.path().join("pillar.db"),

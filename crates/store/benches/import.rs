@@ -49,7 +49,7 @@ fn bench_import(c: &mut Criterion) {
                         let s = Store::open_migrated(&DbTarget::Sqlite(dir.path().join("b.db")))
                             .await
                             .unwrap();
-                        demo::seed(&s, demo::REFERENCE, &label).await.unwrap();
+                        demo::seed(&s, demo::REFERENCE, &label, None).await.unwrap();
                         s
                     });
                     let start = Instant::now();

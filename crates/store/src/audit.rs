@@ -347,8 +347,8 @@ impl Store {
         Ok(appended.seq)
     }
 
-    /// Commits `tx`, with `audit`'s entry appended as its last statement when given (bulk loads
-    /// such as the demo seed give none and are recorded by their caller).
+    /// Commits `tx`, with `audit`'s entry appended as its last statement when given (test
+    /// fixtures give none).
     pub(crate) async fn commit_with(
         &self,
         mut tx: sqlx::Transaction<'static, sqlx::Any>,
@@ -362,6 +362,75 @@ impl Store {
             None => tx.commit().await?,
         }
         Ok(())
+    }
+
+    /// As [`Store::commit_with`], for an action that touched records under `touched` labels:
+    /// the entry carries their dominant label, so that the audit page shows it (its object and
+    /// detail, e.g. how many rows) only to administrators cleared for what was touched. When the
+    /// labels have no common dominant label (several policies), the entry keeps no detail.
+    pub(crate) async fn commit_touching(
+        &self,
+        mut tx: sqlx::Transaction<'static, sqlx::Any>,
+        audit: Option<&Audited<'_>>,
+        touched: &[&pillar_label::Label],
+    ) -> Result<(), StoreError> {
+        let Some(a) = audit else {
+            tx.commit().await?;
+            return Ok(());
+        };
+        let appended = match self.dominant_label(touched).await? {
+            Some(label) => {
+                self.append_audit(&mut tx, a.at, a.event, Some(&label))
+                    .await?
+            }
+            None if touched.is_empty() => self.append_audit(&mut tx, a.at, a.event, None).await?,
+            None => {
+                let mut event = a.event.clone();
+                event.detail = "records under labels with no common dominant label".into();
+                self.append_audit(&mut tx, a.at, &event, None).await?
+            }
+        };
+        self.commit_audited(tx, appended).await?;
+        Ok(())
+    }
+
+    /// The dominant label of `labels` under the loaded policies (the lowest label that
+    /// dominates them all); `None` when there are none, or when they have no common dominant
+    /// label (labels of several policies that need a policy decision, or labels the loaded
+    /// policies do not resolve).
+    pub async fn dominant_label(
+        &self,
+        labels: &[&pillar_label::Label],
+    ) -> Result<Option<pillar_label::Label>, StoreError> {
+        if labels.is_empty() {
+            return Ok(None);
+        }
+        let (set, _) = self.policy_set().await?;
+        // Distinct labels only: an import of many rows has few labels.
+        let mut distinct: Vec<&pillar_label::Label> = Vec::new();
+        for l in labels {
+            if !distinct.contains(l) {
+                distinct.push(l);
+            }
+        }
+        let resolved: Vec<_> = distinct
+            .iter()
+            .filter_map(|l| set.resolve(l).ok())
+            .collect();
+        if resolved.len() != distinct.len() {
+            return Ok(None);
+        }
+        if let [one] = distinct.as_slice() {
+            // One label dominates itself, as it was written.
+            return Ok(Some((*one).clone()));
+        }
+        Ok(match set.dominant(&resolved, None) {
+            pillar_label::Dominance::Ok(r)
+            | pillar_label::Dominance::PolicyDecisionRequired {
+                computed: Some(r), ..
+            } => Some(set.to_label(&r)),
+            pillar_label::Dominance::PolicyDecisionRequired { computed: None, .. } => None,
+        })
     }
 
     /// Appends an entry at time `at` that accompanies no change (a read, a refusal, a sign-in);

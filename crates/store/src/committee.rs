@@ -238,7 +238,8 @@ impl Store {
                 .await?;
             }
         }
-        self.commit_with(tx, audit).await?;
+        let touched: Vec<&pillar_label::Label> = labels.iter().map(|(_, l)| *l).collect();
+        self.commit_touching(tx, audit, &touched).await?;
         Ok((data.committees.len(), data.meetings.len()))
     }
 

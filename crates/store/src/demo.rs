@@ -6,6 +6,7 @@ use pillar_core::stewardship::Origin;
 use pillar_core::RegistryKind;
 use pillar_label::Label;
 
+use crate::audit::{AuditEvent, Audited};
 use crate::db::Store;
 use crate::error::{InputError, StoreError};
 use crate::files::read_rows;
@@ -54,12 +55,36 @@ pub const DEMO: &[DataFile] = &[
     },
 ];
 
+/// Who seeds, and when. With it, every seeding transaction carries its own audit entry,
+/// written in that transaction (no seeded data without its entry); without it (test fixtures,
+/// a store with no audit trail) nothing is audited.
+pub struct Seeding<'a> {
+    /// Who runs the seeding (the operator's account).
+    pub actor: &'a str,
+    /// When.
+    pub at: &'a str,
+}
+
+impl Seeding<'_> {
+    /// The entry of seeding `object`.
+    pub fn entry(&self, object: &str, detail: &str) -> AuditEvent {
+        AuditEvent::new(self.actor, "seed", object, "ok", detail)
+    }
+}
+
+/// Commits-with-entry for `object` when seeding is audited.
+fn audited<'a>(by: Option<&'a Seeding<'a>>, entry: &'a Option<AuditEvent>) -> Option<Audited<'a>> {
+    by.zip(entry.as_ref())
+        .map(|(s, event)| Audited { at: s.at, event })
+}
+
 /// Loads `files` unless their kind already has rows; returns what was loaded. Shipped data is
 /// the committee's own, of the committee as a whole (`pillar_core::stewardship::COMMITTEE`).
 pub async fn seed(
     store: &Store,
     files: &[DataFile],
     default_label: &Label,
+    by: Option<&Seeding<'_>>,
 ) -> Result<Vec<ImportReport>, StoreError> {
     let origin = Origin::committee(None, None);
     let mut reports = Vec::new();
@@ -68,6 +93,12 @@ pub async fn seed(
             continue;
         }
         let rows = read_rows(f.name, f.bytes, f.kind)?;
+        let entry = by.map(|s| {
+            s.entry(
+                &format!("{}:{}", f.kind.name(), f.name),
+                &format!("{} rows", rows.len()),
+            )
+        });
         reports.push(
             store
                 .import(
@@ -77,7 +108,7 @@ pub async fn seed(
                     default_label,
                     &origin,
                     &mut |_, _| {},
-                    None,
+                    audited(by, &entry).as_ref(),
                 )
                 .await?,
         );
@@ -92,14 +123,25 @@ pub const DEMO_PROJECTS: (&str, &str) = (
 );
 
 /// Loads the demo portfolio unless projects exist; how many projects were loaded.
-pub async fn seed_projects(store: &Store, at: &str) -> Result<usize, StoreError> {
+pub async fn seed_projects(
+    store: &Store,
+    at: &str,
+    by: Option<&Seeding<'_>>,
+) -> Result<usize, StoreError> {
     if !store.projects(None).await?.is_empty() {
         return Ok(0);
     }
     let (name, text) = DEMO_PROJECTS;
     let projects = pillar_core::project::read_projects(name, text)?;
+    let entry = by.map(|s| s.entry(&format!("projects:{name}"), ""));
     let report = store
-        .import_projects(name, &projects, "operator", at, None)
+        .import_projects(
+            name,
+            &projects,
+            "operator",
+            at,
+            audited(by, &entry).as_ref(),
+        )
         .await?;
     Ok(report.created)
 }
@@ -114,7 +156,7 @@ pub const DEMO_COMMITTEE: (&str, &str) = (
 pub const DEMO_SECRETARIAT: &str = "us-secretariat";
 
 /// Loads the demo committee and its meetings unless committees exist; how many meetings.
-pub async fn seed_committee(store: &Store) -> Result<usize, StoreError> {
+pub async fn seed_committee(store: &Store, by: Option<&Seeding<'_>>) -> Result<usize, StoreError> {
     if !store.committees(None).await?.is_empty() {
         return Ok(0);
     }
@@ -126,7 +168,11 @@ pub async fn seed_committee(store: &Store) -> Result<usize, StoreError> {
         Some(p) => Origin::of(&p, Vec::new()),
         None => Origin::committee(None, None),
     };
-    Ok(store.import_committee(name, &data, &origin, None).await?.1)
+    let entry = by.map(|s| s.entry(&format!("committee:{name}"), ""));
+    Ok(store
+        .import_committee(name, &data, &origin, audited(by, &entry).as_ref())
+        .await?
+        .1)
 }
 
 /// The demo technology-landscape analyses (`data/demo/landscapes.json`, written by
@@ -137,7 +183,11 @@ pub const DEMO_LANDSCAPES: (&str, &str) = (
 );
 
 /// Publishes the demo analyses unless some exist; how many were published.
-pub async fn seed_landscapes(store: &Store, at: &str) -> Result<usize, StoreError> {
+pub async fn seed_landscapes(
+    store: &Store,
+    at: &str,
+    by: Option<&Seeding<'_>>,
+) -> Result<usize, StoreError> {
     if store.landscape_count().await? > 0 {
         return Ok(0);
     }
@@ -145,6 +195,7 @@ pub async fn seed_landscapes(store: &Store, at: &str) -> Result<usize, StoreErro
     let file: crate::landscapes::LandscapeFile = serde_json::from_str(text)
         .map_err(|e| InputError::new(name, Some(e.line()), None, e.to_string()))?;
     for l in &file.landscapes {
+        let entry = by.map(|s| s.entry(&format!("landscape:{}", l.id), ""));
         store
             .publish_landscape(
                 &l.id,
@@ -154,7 +205,7 @@ pub async fn seed_landscapes(store: &Store, at: &str) -> Result<usize, StoreErro
                 "demo",
                 &Origin::committee(None, None),
                 at,
-                None,
+                audited(by, &entry).as_ref(),
             )
             .await?;
     }

@@ -132,7 +132,7 @@ impl Store {
         .bind(i64::from(origin.committee))
         .execute(&mut *tx)
         .await?;
-        self.commit_with(tx, audit).await?;
+        self.commit_touching(tx, audit, &[label]).await?;
         Ok(())
     }
 

@@ -311,7 +311,8 @@ impl Store {
                 .await?;
             }
         }
-        self.commit_with(tx, audit).await?;
+        let touched: Vec<&pillar_label::Label> = projects.iter().map(|(_, p)| &p.label).collect();
+        self.commit_touching(tx, audit, &touched).await?;
         Ok(report)
     }
 

@@ -116,6 +116,7 @@ impl Store {
     /// on the first error, none is. `default_label` labels rows that carry no label; every row
     /// records `origin` (whose records these are, `pillar_core::stewardship`).
     /// `progress(done, total)` is called as rows are written.
+    #[allow(clippy::too_many_arguments)]
     pub async fn import(
         &self,
         kind: RegistryKind,
@@ -159,7 +160,8 @@ impl Store {
             done += chunk.len() as u64;
             progress(done, total);
         }
-        self.commit_with(tx, audit).await?;
+        let touched: Vec<&Label> = checked.rows.iter().map(|r| r.label()).collect();
+        self.commit_touching(tx, audit, &touched).await?;
         Ok(ImportReport {
             kind,
             rows: checked.rows.len(),

@@ -44,6 +44,7 @@ pub struct SupplyNetworkInfo {
 
 impl Store {
     /// Stores a network in one transaction; an existing id is refused.
+    #[allow(clippy::too_many_arguments)]
     pub async fn import_supply(
         &self,
         id: &str,
@@ -182,7 +183,7 @@ impl Store {
                 .collect(),
         )
         .await?;
-        self.commit_with(tx, audit).await?;
+        self.commit_touching(tx, audit, &[label]).await?;
         Ok(())
     }
 

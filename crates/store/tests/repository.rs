@@ -155,8 +155,8 @@ async fn migrations_are_idempotent() {
 async fn seeds_reference_and_demo_data() {
     for (backend, store, _g) in stores().await {
         let l = default_label();
-        demo::seed(&store, demo::REFERENCE, &l).await.unwrap();
-        demo::seed(&store, demo::DEMO, &l).await.unwrap();
+        demo::seed(&store, demo::REFERENCE, &l, None).await.unwrap();
+        demo::seed(&store, demo::DEMO, &l, None).await.unwrap();
         assert_eq!(
             store.count(RegistryKind::Nations).await.unwrap(),
             10,
@@ -186,7 +186,10 @@ async fn seeds_reference_and_demo_data() {
         assert!(store.count(RegistryKind::People).await.unwrap() >= 7);
         // Seeding again changes nothing.
         let before = counts(&store).await;
-        assert!(demo::seed(&store, demo::DEMO, &l).await.unwrap().is_empty());
+        assert!(demo::seed(&store, demo::DEMO, &l, None)
+            .await
+            .unwrap()
+            .is_empty());
         assert_eq!(counts(&store).await, before, "{backend}");
     }
 }
@@ -195,8 +198,8 @@ async fn seeds_reference_and_demo_data() {
 async fn export_then_import_round_trips() {
     for (backend, store, _g) in stores().await {
         let l = default_label();
-        demo::seed(&store, demo::REFERENCE, &l).await.unwrap();
-        demo::seed(&store, demo::DEMO, &l).await.unwrap();
+        demo::seed(&store, demo::REFERENCE, &l, None).await.unwrap();
+        demo::seed(&store, demo::DEMO, &l, None).await.unwrap();
         let (_, copy, _g2) = stores()
             .await
             .into_iter()
@@ -220,7 +223,7 @@ async fn export_then_import_round_trips() {
 #[tokio::test]
 async fn labels_are_stored_once() {
     for (backend, store, _g) in stores().await {
-        demo::seed(&store, demo::REFERENCE, &default_label())
+        demo::seed(&store, demo::REFERENCE, &default_label(), None)
             .await
             .unwrap();
         let before = store.label_count().await.unwrap();
@@ -240,7 +243,7 @@ async fn labels_are_stored_once() {
 #[tokio::test]
 async fn a_bad_row_leaves_the_database_unchanged() {
     for (backend, store, _g) in stores().await {
-        demo::seed(&store, demo::REFERENCE, &default_label())
+        demo::seed(&store, demo::REFERENCE, &default_label(), None)
             .await
             .unwrap();
         let before = counts(&store).await;
@@ -312,7 +315,7 @@ async fn a_bad_row_leaves_the_database_unchanged() {
 #[tokio::test]
 async fn parents_may_come_later_in_the_file() {
     for (backend, store, _g) in stores().await {
-        demo::seed(&store, demo::REFERENCE, &default_label())
+        demo::seed(&store, demo::REFERENCE, &default_label(), None)
             .await
             .unwrap();
         let text = "id,name,kind,nation,parent\nchild,C,laboratory,KOR,mid\nmid,M,agency,KOR,top\ntop,T,ministry,KOR,\n";
@@ -330,10 +333,10 @@ async fn parents_may_come_later_in_the_file() {
 async fn demo_labels_and_clearances_are_valid_under_the_demo_policies() {
     let set = pillar_label::demo::demo_policies();
     for (backend, store, _g) in stores().await {
-        demo::seed(&store, demo::REFERENCE, &default_label())
+        demo::seed(&store, demo::REFERENCE, &default_label(), None)
             .await
             .unwrap();
-        demo::seed(&store, demo::DEMO, &default_label())
+        demo::seed(&store, demo::DEMO, &default_label(), None)
             .await
             .unwrap();
         for kind in RegistryKind::ALL {
@@ -496,10 +499,10 @@ async fn audit_verify_catches_every_kind_of_tampering() {
 
 async fn seed_with_policies(store: &Store) {
     use pillar_label::demo::{COALITION_SPIF, ROK_SPIF, US_SPIF};
-    demo::seed(store, demo::REFERENCE, &default_label())
+    demo::seed(store, demo::REFERENCE, &default_label(), None)
         .await
         .unwrap();
-    demo::seed(store, demo::DEMO, &default_label())
+    demo::seed(store, demo::DEMO, &default_label(), None)
         .await
         .unwrap();
     let spifs: Vec<(String, Vec<u8>)> = [("c", COALITION_SPIF), ("u", US_SPIF), ("r", ROK_SPIF)]
@@ -817,7 +820,7 @@ async fn entitlements_of(
 async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed() {
     for (backend, store, _g) in stores().await {
         seed_with_policies(&store).await;
-        let loaded = demo::seed_projects(&store, "2026-11-28T00:00:00Z")
+        let loaded = demo::seed_projects(&store, "2026-11-28T00:00:00Z", None)
             .await
             .unwrap();
         let (name, text) = demo::DEMO_PROJECTS;
@@ -826,7 +829,7 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
         assert!(loaded >= 50, "{backend}");
         // Seeding again changes nothing.
         assert_eq!(
-            demo::seed_projects(&store, "2026-11-29T00:00:00Z")
+            demo::seed_projects(&store, "2026-11-29T00:00:00Z", None)
                 .await
                 .unwrap(),
             0
@@ -964,11 +967,19 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
 async fn minutes_hold_only_the_items_released_to_the_reader() {
     for (backend, store, _g) in stores().await {
         seed_with_policies(&store).await;
-        demo::seed_projects(&store, "2026-11-28T00:00:00Z")
+        demo::seed_projects(&store, "2026-11-28T00:00:00Z", None)
             .await
             .unwrap();
-        assert_eq!(demo::seed_committee(&store).await.unwrap(), 6, "{backend}");
-        assert_eq!(demo::seed_committee(&store).await.unwrap(), 0, "{backend}");
+        assert_eq!(
+            demo::seed_committee(&store, None).await.unwrap(),
+            6,
+            "{backend}"
+        );
+        assert_eq!(
+            demo::seed_committee(&store, None).await.unwrap(),
+            0,
+            "{backend}"
+        );
         let cache = pillar_store::EntitlementCache::default();
         let jp = entitlements_of(&store, &cache, "jp-observer").await;
         let au = entitlements_of(&store, &cache, "au-liaison").await;
@@ -1122,7 +1133,7 @@ async fn landscapes_keep_their_facts_and_follow_their_labels() {
     for (backend, store, _g) in stores().await {
         seed_with_policies(&store).await;
         let at = "2026-11-28T00:00:00Z";
-        assert_eq!(demo::seed_landscapes(&store, at).await.unwrap(), 2);
+        assert_eq!(demo::seed_landscapes(&store, at, None).await.unwrap(), 2);
         let cache = pillar_store::EntitlementCache::default();
         let us = entitlements_of(&store, &cache, "us-secretariat").await;
         let kr = entitlements_of(&store, &cache, "kr-pm").await;
@@ -1726,9 +1737,9 @@ async fn every_labelled_record_keeps_the_origin_it_was_created_with() {
     for (backend, store, _g) in stores().await {
         seed_with_policies(&store).await;
         let at = "2026-11-28T00:00:00Z";
-        demo::seed_projects(&store, at).await.unwrap();
-        demo::seed_committee(&store).await.unwrap();
-        demo::seed_landscapes(&store, at).await.unwrap();
+        demo::seed_projects(&store, at, None).await.unwrap();
+        demo::seed_committee(&store, None).await.unwrap();
+        demo::seed_landscapes(&store, at, None).await.unwrap();
         let rows = pillar_store::SupplyRows::default();
         store
             .import_supply(
@@ -1884,5 +1895,82 @@ async fn every_labelled_record_keeps_the_origin_it_was_created_with() {
             Some(committee.clone()),
             "{backend}"
         );
+    }
+}
+
+#[tokio::test]
+async fn every_seeding_step_is_audited_in_its_transaction_under_what_it_touched() {
+    for (backend, store, _, _g) in stores_at().await {
+        use pillar_label::demo::{COALITION_SPIF, ROK_SPIF, US_SPIF};
+        let spifs: Vec<(String, Vec<u8>)> =
+            [("c", COALITION_SPIF), ("u", US_SPIF), ("r", ROK_SPIF)]
+                .iter()
+                .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
+                .collect();
+        store.load_policies(&spifs, None).await.unwrap();
+        let at = "2026-11-28T00:00:00Z";
+        let by = demo::Seeding {
+            actor: "cli:operator",
+            at,
+        };
+        let l = default_label();
+        demo::seed(&store, demo::REFERENCE, &l, Some(&by))
+            .await
+            .unwrap();
+        demo::seed(&store, demo::DEMO, &l, Some(&by)).await.unwrap();
+        demo::seed_projects(&store, at, Some(&by)).await.unwrap();
+        demo::seed_committee(&store, Some(&by)).await.unwrap();
+        demo::seed_landscapes(&store, at, Some(&by)).await.unwrap();
+        let entries = store.audit_entries(100).await.unwrap();
+        let objects: Vec<&str> = entries
+            .iter()
+            .rev()
+            .map(|e| e.event.object.as_str())
+            .collect();
+        assert_eq!(
+            objects,
+            [
+                "nations:reference/nations.csv",
+                "tech-areas:reference/tech-areas.csv",
+                "organisations:demo/organisations.csv",
+                "people:demo/people.json",
+                "agreements:demo/agreements.json",
+                "projects:demo/projects.json",
+                "committee:demo/committee.json",
+                "landscape:pillar2-open",
+                "landscape:aukus-restricted",
+            ],
+            "{backend}"
+        );
+        // Each entry carries the dominant label of what its step wrote: the restricted
+        // analysis's entry its own label, the registry files' entries UNCLASSIFIED.
+        let (_, text) = demo::DEMO_LANDSCAPES;
+        let file: serde_json::Value = serde_json::from_str(text).unwrap();
+        let restricted = Label::from_json(&file["landscapes"][1]["label"].to_string()).unwrap();
+        let label_of = |object: &str| {
+            entries
+                .iter()
+                .find(|e| e.event.object == object)
+                .unwrap()
+                .event
+                .label_id
+        };
+        assert_eq!(
+            label_of("landscape:aukus-restricted"),
+            store.label_id(&restricted).await.unwrap(),
+            "{backend}"
+        );
+        assert_eq!(
+            label_of("nations:reference/nations.csv"),
+            store.label_id(&l).await.unwrap(),
+            "{backend}"
+        );
+        assert_ne!(
+            label_of("landscape:aukus-restricted"),
+            label_of("nations:reference/nations.csv")
+        );
+        let v = store.audit_verify(&test_key(), None).await.unwrap();
+        assert_eq!(v.first_bad, None, "{backend}");
+        assert_eq!(v.entries, 9, "{backend}");
     }
 }

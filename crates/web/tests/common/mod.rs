@@ -12,19 +12,21 @@ use tower::ServiceExt;
 /// analyses, as `serve --demo` loads them.
 pub async fn seed_demo(store: &Store) {
     let label = pillar_label::Label::new(pillar_label::Label::coalition_policy(), "UNCLASSIFIED");
-    demo::seed(store, demo::REFERENCE, &label).await.unwrap();
-    demo::seed(store, demo::DEMO, &label).await.unwrap();
+    demo::seed(store, demo::REFERENCE, &label, None)
+        .await
+        .unwrap();
+    demo::seed(store, demo::DEMO, &label, None).await.unwrap();
     use pillar_label::demo::{COALITION_SPIF, ROK_SPIF, US_SPIF};
     let spifs: Vec<(String, Vec<u8>)> = [("c", COALITION_SPIF), ("u", US_SPIF), ("r", ROK_SPIF)]
         .iter()
         .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
         .collect();
     store.load_policies(&spifs, None).await.unwrap();
-    demo::seed_projects(store, "2026-11-28T00:00:00Z")
+    demo::seed_projects(store, "2026-11-28T00:00:00Z", None)
         .await
         .unwrap();
-    demo::seed_committee(store).await.unwrap();
-    demo::seed_landscapes(store, "2026-11-28T00:00:00Z")
+    demo::seed_committee(store, None).await.unwrap();
+    demo::seed_landscapes(store, "2026-11-28T00:00:00Z", None)
         .await
         .unwrap();
 }
