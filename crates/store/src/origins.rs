@@ -170,16 +170,25 @@ impl Store {
 /// An origin as one reader may be shown it: the organisation and stewards only when the reader
 /// may see their registry rows (else the organisation's existence would leak through a record
 /// the reader may read).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ShownOrigin {
-    /// The originating organisation's id and name, when visible.
-    pub organisation: Option<(String, String)>,
+    /// The originating organisation, when visible.
+    pub organisation: Option<ShownOrganisation>,
     /// The originating nation (or the committee as a whole).
     pub nation: NationCode,
     /// The committee's own record.
     pub committee: bool,
     /// The named stewards the reader may see.
     pub stewards: Vec<String>,
+}
+
+/// An organisation named in a [`ShownOrigin`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ShownOrganisation {
+    /// Its registry id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
 }
 
 impl Store {
@@ -200,7 +209,10 @@ impl Store {
                 .bind(ids)
                 .fetch_optional(&self.pool)
                 .await?
-                .map(|name| (id.clone(), name))
+                .map(|name| ShownOrganisation {
+                    id: id.clone(),
+                    name,
+                })
             }
         };
         let mut stewards = Vec::new();

@@ -600,11 +600,25 @@ pub async fn api_list(
     let docs = hits.documents;
     let labels: Vec<&Label> = docs.iter().map(|d| &d.label).collect();
     let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
+    // Each origin as this reader may be shown it (an organisation or steward they may not see
+    // is not named); documents share few origins, each looked up once.
+    let mut shown: HashMap<String, serde_json::Value> = HashMap::new();
+    let mut items = Vec::with_capacity(docs.len());
+    for d in &docs {
+        let key = serde_json::to_string(&d.origin).expect("origins serialise");
+        if !shown.contains_key(&key) {
+            let o = state.store.shown_origin(&d.origin, &v.readable).await?;
+            shown.insert(key.clone(), json!(o));
+        }
+        let mut item = json!(d);
+        item["origin"] = shown[&key].clone();
+        items.push(item);
+    }
     Ok(Json(json!({
         "marking": marking,
         "count": docs.len(),
         "broad": hits.broad,
-        "items": docs
+        "items": items
     }))
     .into_response())
 }

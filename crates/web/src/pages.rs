@@ -582,10 +582,10 @@ pub(crate) async fn origin_line(
         esc(shown.nation.as_str())
     };
     let mut line = match &shown.organisation {
-        Some((id, name)) => format!(
+        Some(org) => format!(
             "<a href=\"/registry/organisations/{}\">{}</a> ({nation})",
-            esc(id),
-            esc(name)
+            esc(&org.id),
+            esc(&org.name)
         ),
         None => nation,
     };

@@ -576,8 +576,34 @@ async fn every_record_page_says_where_it_comes_from_naming_only_what_the_reader_
         "{page}"
     );
     assert!(
-        !page.contains("black-lab\"") && !page.contains("Classified laboratory"),
+        !page.contains("us-black-lab") && !page.contains("Classified laboratory"),
         "{page}"
+    );
+    // The API's document list says the same.
+    let origin_in_api = |body: &str| {
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["id"] == "from-black-lab")
+            .unwrap()["origin"]
+            .clone()
+    };
+    let (_, _, api) = send(&app, get("/api/documents", &us)).await;
+    assert_eq!(
+        origin_in_api(&api),
+        serde_json::json!({"organisation": {"id": "us-black-lab", "name": "Classified laboratory (fictional)"},
+                           "nation": "USA", "committee": false, "stewards": ["kr-pm"]})
+    );
+    let (_, _, api) = send(&app, get("/api/documents", &jp)).await;
+    assert_eq!(
+        origin_in_api(&api),
+        serde_json::json!({"organisation": null, "nation": "USA", "committee": false, "stewards": ["kr-pm"]})
+    );
+    assert!(
+        !api.contains("us-black-lab") && !api.contains("Classified"),
+        "{api}"
     );
 }
 
