@@ -477,6 +477,12 @@ impl Store {
             .next())
     }
 
+    /// One project as recorded, every link named: for decisions about it (who may assess
+    /// it), never for display. Callers decide first that the person may read it.
+    pub async fn project_as_recorded(&self, id: &str) -> Result<Option<Project>, StoreError> {
+        Ok(self.read_projects(None, Some(id)).await?.into_iter().next())
+    }
+
     async fn read_projects(
         &self,
         readable: Option<&Entitlements>,
@@ -512,13 +518,14 @@ impl Store {
                 assessments.entry(project).or_default().push(assessment(&r));
             }
         }
-        // Agreements and organisations the reader may not read are not named either.
-        let (agreements, organisations) = match readable {
+        // Agreements, organisations and people the reader may not read are not named either.
+        let (agreements, organisations, people) = match readable {
             Some(r) => (
                 Some(self.readable_ids("agreements", r).await?),
                 Some(self.readable_ids("organisations", r).await?),
+                Some(self.readable_ids("people", r).await?),
             ),
-            None => (None, None),
+            None => (None, None, None),
         };
         let mut projects = Vec::with_capacity(rows.len());
         for (id, body) in rows {
@@ -547,6 +554,15 @@ impl Store {
                     part.organisation = seen(&part.organisation);
                 }
                 p.transition = p.transition.filter(|t| o.contains(&t.partner));
+            }
+            if let Some(people) = &people {
+                p.stewards.retain(|s| people.contains(s));
+                p.assessors.retain(|s| people.contains(s));
+                for a in &mut p.assessments {
+                    if !people.contains(&a.assessor) {
+                        a.assessor.clear();
+                    }
+                }
             }
             projects.push(p);
         }

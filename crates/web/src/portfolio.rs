@@ -930,7 +930,13 @@ pub async fn assess(
     let Some(p) = state.store.project(&id, &v.readable).await? else {
         return Ok(not_found(lang));
     };
-    if let Err(refusal) = pillar_core::stewardship::may_assess(&v.person, &p) {
+    // Decided on the record as it stands, not on what this reader is shown of it.
+    let recorded = state
+        .store
+        .project_as_recorded(&id)
+        .await?
+        .unwrap_or_else(|| p.clone());
+    if let Err(refusal) = pillar_core::stewardship::may_assess(&v.person, &recorded) {
         state
             .audit(
                 &v.person.id,

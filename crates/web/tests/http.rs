@@ -2047,6 +2047,65 @@ async fn the_review_findings_stay_fixed() {
         "no project with a hidden agreement to check"
     );
 
+    // Nor people: a steward and assessor only Americans may know of, named by a project
+    // jp-observer reads.
+    let rows = pillar_store::files::read_rows(
+        "hidden-person.json",
+        br#"[{"id":"us-hidden-analyst","name":"Hidden analyst (fictional)","nationality":"USA","organisation":"us-darpa","roles":["analyst"],
+              "label":{"policy":{"name":"PILLAR COALITION"},"classification":"SECRET","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"}]}]}}]"#,
+        RegistryKind::People,
+    )
+    .unwrap();
+    app.store
+        .import(
+            RegistryKind::People,
+            "hidden-person.json",
+            &rows,
+            &pillar_label::Label::new(pillar_label::Label::coalition_policy(), "UNCLASSIFIED"),
+            &pillar_core::stewardship::Origin::committee(None, None),
+            &mut |_, _| {},
+            None,
+        )
+        .await
+        .unwrap();
+    let open_id = projects["items"][0]["id"].as_str().unwrap().to_string();
+    let (name, text) = demo::DEMO_PROJECTS;
+    let mut named = pillar_core::project::read_projects(name, text)
+        .unwrap()
+        .into_iter()
+        .find(|(_, p)| p.id == open_id)
+        .unwrap();
+    named.1.stewards = vec!["us-hidden-analyst".into(), "kr-pm".into()];
+    named.1.assessors = vec!["us-hidden-analyst".into()];
+    app.store
+        .import_projects(
+            "named.json",
+            &[named],
+            "operator",
+            "2026-12-01T00:00:00Z",
+            None,
+        )
+        .await
+        .unwrap();
+    let (_, _, one) = send(&app, get(&format!("/api/projects/{open_id}"), &us)).await;
+    assert!(one.contains("us-hidden-analyst"), "{one}");
+    let (_, _, one) = send(&app, get(&format!("/api/projects/{open_id}"), &jp)).await;
+    let p: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(
+        p["project"]["stewards"],
+        serde_json::json!(["kr-pm"]),
+        "{one}"
+    );
+    assert!(
+        p["project"]["assessors"]
+            .as_array()
+            .is_none_or(|a| a.is_empty()),
+        "{one}"
+    );
+    assert!(!one.contains("us-hidden-analyst"), "{one}");
+    let (_, _, page) = send(&app, get(&format!("/projects/{open_id}"), &jp)).await;
+    assert!(!page.contains("us-hidden-analyst"), "{page}");
+
     // Minutes link only projects the reader may open: a meeting jp-observer may read whose
     // agenda and decisions name a project hidden from them.
     let hidden_project = all
