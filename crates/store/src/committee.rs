@@ -379,6 +379,14 @@ impl Store {
             .decisions
             .iter_mut()
             .for_each(|d| shown(&mut d.project));
+        // Nor people: attendees and action owners the reader may not see.
+        let people = self.readable_ids("people", readable).await?;
+        meeting.attendees.retain(|a| people.contains(a));
+        for a in &mut meeting.actions {
+            if !people.contains(&a.owner) {
+                a.owner.clear();
+            }
+        }
         Ok(Some((meeting, labels)))
     }
 
@@ -389,6 +397,11 @@ impl Store {
         readable: &Entitlements,
         owner: Option<&str>,
     ) -> Result<Vec<OpenAction>, StoreError> {
+        // Owners the reader may not see are not named, nor can they be asked for.
+        let people = self.readable_ids("people", readable).await?;
+        if owner.is_some_and(|o| !people.contains(o)) {
+            return Ok(Vec::new());
+        }
         let (mf, ids) = readable.sql_filter(self.backend(), "m.label_id", 1);
         let (itf, _) = readable.sql_filter(self.backend(), "i.label_id", 1);
         let (cf, _) = readable.sql_filter(self.backend(), "c.label_id", 1);
@@ -411,10 +424,15 @@ impl Store {
             .await?
             .iter()
             .map(|r| {
+                let mut action: Action =
+                    serde_json::from_str(&r.get::<String, _>(2)).map_err(corrupt)?;
+                if !people.contains(&action.owner) {
+                    action.owner.clear();
+                }
                 Ok(OpenAction {
                     meeting: r.get(0),
                     meeting_title: r.get(1),
-                    action: serde_json::from_str(&r.get::<String, _>(2)).map_err(corrupt)?,
+                    action,
                     label: pillar_label::Label::from_json(&r.get::<String, _>(3))
                         .map_err(corrupt)?,
                 })

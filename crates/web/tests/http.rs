@@ -2105,6 +2105,46 @@ async fn the_review_findings_stay_fixed() {
     assert!(!one.contains("us-hidden-analyst"), "{one}");
     let (_, _, page) = send(&app, get(&format!("/projects/{open_id}"), &jp)).await;
     assert!(!page.contains("us-hidden-analyst"), "{page}");
+    // Minutes and action lists neither: an attendee and an action owner hidden from
+    // jp-observer, in a meeting jp-observer reads; asking for that owner's actions answers as
+    // for nobody.
+    let meeting: pillar_core::committee::CommitteeFile =
+        serde_json::from_value(serde_json::json!({
+            "meetings": [{
+                "id": "review-people", "committee": "exec", "title": "Review", "date": "2026-04-02",
+                "place": "Canberra", "attendees": ["jp-observer", "us-hidden-analyst"],
+                "label": {"policy": {"name": "PILLAR COALITION"}, "classification": "UNCLASSIFIED"},
+                "actions": [{"id": "a1", "text": "Report back", "owner": "us-hidden-analyst",
+                             "due": "2027-01-01", "status": "open"}]
+            }]
+        }))
+        .unwrap();
+    app.store
+        .import_committee(
+            "review.json",
+            &meeting,
+            &pillar_core::stewardship::Origin::committee(None, None),
+            None,
+        )
+        .await
+        .unwrap();
+    let (_, _, page) = send(&app, get("/committee/meetings/review-people", &us)).await;
+    assert!(page.contains("us-hidden-analyst"), "{page}");
+    for path in [
+        "/committee/meetings/review-people",
+        "/api/meetings/review-people",
+        "/api/actions",
+        "/committee",
+    ] {
+        let (status, _, page) = send(&app, get(path, &jp)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(!page.contains("us-hidden-analyst"), "{path}: {page}");
+    }
+    let (_, _, asked) = send(&app, get("/api/actions?owner=us-hidden-analyst", &jp)).await;
+    let (_, _, nobody) = send(&app, get("/api/actions?owner=no-such-person", &jp)).await;
+    assert_eq!(asked, nobody);
+    let (_, _, asked) = send(&app, get("/api/actions?owner=us-hidden-analyst", &us)).await;
+    assert!(asked.contains("Report back"), "{asked}");
 
     // Minutes link only projects the reader may open: a meeting jp-observer may read whose
     // agenda and decisions name a project hidden from them.
