@@ -402,7 +402,33 @@ impl Store {
             .bind(ids)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(info).transpose()
+        let Some(mut d) = row.as_ref().map(info).transpose()? else {
+            return Ok(None);
+        };
+        self.hide_uploaders(std::slice::from_mut(&mut d), readable)
+            .await?;
+        Ok(Some(d))
+    }
+
+    /// Blanks the uploaders `readable` may not see: people are labelled records too, and one
+    /// a reader may not know of is not named through a document they may read. (A document's
+    /// origin stays as recorded, for the stewardship decisions; pages and the API show it
+    /// through [`Store::shown_origin`].)
+    async fn hide_uploaders(
+        &self,
+        docs: &mut [DocumentInfo],
+        readable: &Entitlements,
+    ) -> Result<(), StoreError> {
+        if docs.is_empty() {
+            return Ok(());
+        }
+        let people = self.readable_ids("people", readable).await?;
+        for d in docs {
+            if !people.contains(&d.uploaded_by) {
+                d.uploaded_by.clear();
+            }
+        }
+        Ok(())
     }
 
     /// The versions of a readable document, newest first.
@@ -418,9 +444,14 @@ impl Store {
             .bind(id)
             .fetch_all(&self.pool)
             .await?;
+        let people = self.readable_ids("people", readable).await?;
         Ok(rows
             .iter()
-            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+            .map(|r| {
+                let by: String = r.get(3);
+                let by = if people.contains(&by) { by } else { String::new() };
+                (r.get(0), r.get(1), r.get(2), by, r.get(4))
+            })
             .collect())
     }
 
@@ -451,7 +482,9 @@ impl Store {
         limit: i64,
         candidates: i64,
     ) -> Result<SearchHits, StoreError> {
-        self.search(query, Some(readable), limit, candidates).await
+        let mut hits = self.search(query, Some(readable), limit, candidates).await?;
+        self.hide_uploaders(&mut hits.documents, readable).await?;
+        Ok(hits)
     }
 
     /// The same search without the visibility filter, to measure what the filter costs. Built

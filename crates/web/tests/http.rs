@@ -2145,6 +2145,47 @@ async fn the_review_findings_stay_fixed() {
     assert_eq!(asked, nobody);
     let (_, _, asked) = send(&app, get("/api/actions?owner=us-hidden-analyst", &us)).await;
     assert!(asked.contains("Report back"), "{asked}");
+    // Nor documents: an uploader hidden from jp-observer, of a document jp-observer reads.
+    let upload = pillar_store::documents::Upload {
+        sha256: "0000000000000000000000000000000000000000000000000000000000000000",
+        size: 4,
+        media_type: "text/plain",
+        filename: "h.txt",
+        text: "hidden uploader",
+    };
+    app.store
+        .create_document(
+            "by-hidden-analyst",
+            "Uploaded by someone",
+            &pillar_label::Label::new(pillar_label::Label::coalition_policy(), "UNCLASSIFIED"),
+            &pillar_core::stewardship::Origin::committee(None, None),
+            "us-hidden-analyst",
+            "2026-12-01T00:00:00Z",
+            &upload,
+            &pillar_store::audit::AuditEvent::new(
+                "us-hidden-analyst",
+                "upload",
+                "document:by-hidden-analyst",
+                "allow",
+                "",
+            ),
+        )
+        .await
+        .unwrap();
+    let (_, _, page) = send(&app, get("/documents/by-hidden-analyst", &us)).await;
+    assert!(page.contains("us-hidden-analyst"), "{page}");
+    for path in [
+        "/documents/by-hidden-analyst",
+        "/documents",
+        "/documents?q=uploader",
+        "/api/documents",
+        "/api/documents?q=uploader",
+    ] {
+        let (status, _, page) = send(&app, get(path, &jp)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(page.contains("by-hidden-analyst"), "{path}: {page}");
+        assert!(!page.contains("us-hidden-analyst"), "{path}: {page}");
+    }
 
     // Minutes link only projects the reader may open: a meeting jp-observer may read whose
     // agenda and decisions name a project hidden from them.
