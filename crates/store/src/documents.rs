@@ -449,7 +449,11 @@ impl Store {
             .iter()
             .map(|r| {
                 let by: String = r.get(3);
-                let by = if people.contains(&by) { by } else { String::new() };
+                let by = if people.contains(&by) {
+                    by
+                } else {
+                    String::new()
+                };
                 (r.get(0), r.get(1), r.get(2), by, r.get(4))
             })
             .collect())
@@ -482,7 +486,9 @@ impl Store {
         limit: i64,
         candidates: i64,
     ) -> Result<SearchHits, StoreError> {
-        let mut hits = self.search(query, Some(readable), limit, candidates).await?;
+        let mut hits = self
+            .search(query, Some(readable), limit, candidates)
+            .await?;
         self.hide_uploaders(&mut hits.documents, readable).await?;
         Ok(hits)
     }

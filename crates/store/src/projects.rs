@@ -587,12 +587,21 @@ impl Store {
         .bind(ids)
         .fetch_all(&self.pool)
         .await?;
+        // People the reader may not see are not named (the operator is nobody's secret).
+        let people = self.readable_ids("people", readable).await?;
         Ok(rows
             .iter()
-            .map(|r| HistoryEntry {
-                at: r.get(0),
-                by: r.get(1),
-                change: r.get(2),
+            .map(|r| {
+                let by: String = r.get(1);
+                HistoryEntry {
+                    at: r.get(0),
+                    by: if by == "operator" || people.contains(&by) {
+                        by
+                    } else {
+                        String::new()
+                    },
+                    change: r.get(2),
+                }
             })
             .collect())
     }

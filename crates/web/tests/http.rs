@@ -2080,15 +2080,28 @@ async fn the_review_findings_stay_fixed() {
     app.store
         .import_projects(
             "named.json",
-            &[named],
+            &[named.clone()],
             "operator",
             "2026-12-01T00:00:00Z",
             None,
         )
         .await
         .unwrap();
+    // The hidden steward then changes it: the history names them, to Americans only.
+    named.1.summary.push_str(" Revised.");
+    app.store
+        .import_projects(
+            "named.json",
+            &[named],
+            "us-hidden-analyst",
+            "2026-12-02T00:00:00Z",
+            None,
+        )
+        .await
+        .unwrap();
     let (_, _, one) = send(&app, get(&format!("/api/projects/{open_id}"), &us)).await;
     assert!(one.contains("us-hidden-analyst"), "{one}");
+    assert!(one.contains(r#""by":"us-hidden-analyst""#), "{one}");
     let (_, _, one) = send(&app, get(&format!("/api/projects/{open_id}"), &jp)).await;
     let p: serde_json::Value = serde_json::from_str(&one).unwrap();
     assert_eq!(
