@@ -165,6 +165,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "origins",
         include_str!("../migrations/sqlite/0017_origins.sql"),
     ),
+    (
+        18,
+        "withdrawal",
+        include_str!("../migrations/sqlite/0018_withdrawal.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -251,6 +256,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         17,
         "origins",
         include_str!("../migrations/postgres/0017_origins.sql"),
+    ),
+    (
+        18,
+        "withdrawal",
+        include_str!("../migrations/postgres/0018_withdrawal.sql"),
     ),
 ];
 

@@ -136,6 +136,20 @@ pub struct DocumentInfo {
     pub uploaded_at: String,
     /// Where it comes from and who keeps it.
     pub origin: Origin,
+    /// When withdrawn: by whom, when and why. A withdrawn document stays readable, marked, and
+    /// nothing changes it afterwards.
+    pub withdrawn: Option<Withdrawal>,
+}
+
+/// A document's withdrawal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Withdrawal {
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who (blank when the reader may not see that person).
+    pub by: String,
+    /// Why, in the withdrawer's words.
+    pub reason: String,
 }
 
 /// A new version's file.
@@ -154,7 +168,7 @@ pub struct Upload<'a> {
 }
 
 const SELECT: &str = "SELECT d.id, d.title, d.label_id, l.canonical, d.version, v.sha256, v.size, v.media_type, v.filename, v.uploaded_by, v.uploaded_at, \
-    d.origin_org, d.origin_nation, d.stewards, d.committee_own \
+    d.origin_org, d.origin_nation, d.stewards, d.committee_own, d.withdrawn_at, d.withdrawn_by, d.withdrawn_reason \
     FROM documents d JOIN labels l ON l.id = d.label_id \
     JOIN document_versions v ON v.document_id = d.id AND v.version = d.version";
 
@@ -183,6 +197,11 @@ fn info(r: &sqlx::any::AnyRow) -> Result<DocumentInfo, StoreError> {
                 .collect(),
             ..crate::origins::read_at(r, [11, 12, 14], "documents")?
         },
+        withdrawn: r.get::<Option<String>, _>(15).map(|at| Withdrawal {
+            at,
+            by: r.get::<Option<String>, _>(16).unwrap_or_default(),
+            reason: r.get::<Option<String>, _>(17).unwrap_or_default(),
+        }),
     })
 }
 
@@ -337,10 +356,15 @@ impl Store {
         };
         let mut tx = self.begin_write().await?;
         // The version is read again inside the transaction: two uploads at once get two numbers.
-        let current: i64 = sqlx::query_scalar("SELECT version FROM documents WHERE id = $1")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+        // A document withdrawn meanwhile takes none.
+        let (current, withdrawn): (i64, Option<String>) =
+            sqlx::query_as("SELECT version, withdrawn_at FROM documents WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if withdrawn.is_some() {
+            return Err(StoreError::Refused(format!("document `{id}` is withdrawn")));
+        }
         let version = current + 1;
         self.add_version(&mut tx, id, version, by, at, file).await?;
         sqlx::query("UPDATE documents SET version = $1 WHERE id = $2")
@@ -376,14 +400,59 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let (labels, _) = intern_labels(&mut tx, std::iter::once(label)).await?;
         self.unindex_for_readers(&mut tx, id).await?;
-        sqlx::query("UPDATE documents SET label_id = $1 WHERE id = $2")
-            .bind(labels[label])
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
+        let changed = sqlx::query(
+            "UPDATE documents SET label_id = $1 WHERE id = $2 AND withdrawn_at IS NULL",
+        )
+        .bind(labels[label])
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            // Withdrawn meanwhile: nothing changes (the transaction is dropped).
+            return Err(StoreError::Refused(format!("document `{id}` is withdrawn")));
+        }
         self.index_for_readers(&mut tx, id).await?;
         let appended = self
             .append_audit(&mut tx, at, entry, Some(entry_label))
+            .await?;
+        self.commit_audited(tx, appended).await?;
+        Ok(true)
+    }
+
+    /// Withdraws a readable document that is not withdrawn yet, with `entry` (which gets the
+    /// document's label) in the same transaction. `Ok(false)` when it is not readable or already
+    /// withdrawn (nothing is written then). Whether `by` may withdraw it is decided before
+    /// (`pillar_core::stewardship::may_change`).
+    pub async fn withdraw_document(
+        &self,
+        id: &str,
+        readable: &Entitlements,
+        by: &str,
+        at: &str,
+        reason: &str,
+        entry: &AuditEvent,
+    ) -> Result<bool, StoreError> {
+        let Some(d) = self.document(id, readable).await? else {
+            return Ok(false);
+        };
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(
+            "UPDATE documents SET withdrawn_at = $1, withdrawn_by = $2, withdrawn_reason = $3 \
+             WHERE id = $4 AND withdrawn_at IS NULL",
+        )
+        .bind(at)
+        .bind(by)
+        .bind(reason)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Ok(false);
+        }
+        let appended = self
+            .append_audit(&mut tx, at, entry, Some(&d.label))
             .await?;
         self.commit_audited(tx, appended).await?;
         Ok(true)
@@ -426,6 +495,11 @@ impl Store {
         for d in docs {
             if !people.contains(&d.uploaded_by) {
                 d.uploaded_by.clear();
+            }
+            if let Some(w) = &mut d.withdrawn {
+                if !people.contains(&w.by) {
+                    w.by.clear();
+                }
             }
         }
         Ok(())

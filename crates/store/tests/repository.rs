@@ -1974,3 +1974,72 @@ async fn every_seeding_step_is_audited_in_its_transaction_under_what_it_touched(
         assert_eq!(v.entries, 9, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn a_withdrawn_document_changes_no_more_even_when_asked_directly() {
+    for (backend, store, _g) in stores().await {
+        seed_with_policies(&store).await;
+        let at = "2026-11-28T00:00:00Z";
+        let l = default_label();
+        store
+            .create_document(
+                "w",
+                "W",
+                &l,
+                &test_origin(),
+                "us-secretariat",
+                at,
+                &text_upload("withdrawn words"),
+                &test_entry(),
+            )
+            .await
+            .unwrap();
+        let cache = pillar_store::EntitlementCache::default();
+        let us = entitlements_of(&store, &cache, "us-secretariat").await;
+        assert!(store
+            .withdraw_document("w", &us, "us-secretariat", at, "Superseded", &test_entry())
+            .await
+            .unwrap());
+        // Once only.
+        assert!(!store
+            .withdraw_document("w", &us, "us-secretariat", at, "Again", &test_entry())
+            .await
+            .unwrap());
+        let d = store.document("w", &us).await.unwrap().unwrap();
+        let w = d.withdrawn.clone().unwrap();
+        assert_eq!(
+            (w.by.as_str(), w.reason.as_str()),
+            ("us-secretariat", "Superseded"),
+            "{backend}"
+        );
+        // The store refuses a new version or a label even if an adapter forgot to check.
+        assert!(matches!(
+            store
+                .new_document_version(
+                    "w",
+                    &us,
+                    "us-secretariat",
+                    at,
+                    &text_upload("more"),
+                    &test_entry()
+                )
+                .await,
+            Err(StoreError::Refused(_))
+        ));
+        let raised = Label::new(Label::coalition_policy(), "CONFIDENTIAL");
+        assert!(matches!(
+            store
+                .relabel_document("w", &us, &raised, at, &test_entry(), &raised)
+                .await,
+            Err(StoreError::Refused(_))
+        ));
+        assert_eq!(
+            store.document("w", &us).await.unwrap().unwrap(),
+            d,
+            "{backend}"
+        );
+        // Still found, marked.
+        let hits = store.search_documents("withdrawn", &us, 10).await.unwrap();
+        assert!(hits.documents[0].withdrawn.is_some(), "{backend}");
+    }
+}

@@ -16,6 +16,7 @@ use crate::i18n::refusal_text;
 use crate::i18n::Lang;
 use crate::pages::{
     bad_request, banner, esc, forbidden, language, not_found, page, unauthorized, viewer_page,
+    withdrawn_conflict,
 };
 use crate::{now, viewer, AppState, ServerError, Viewer};
 use pillar_core::stewardship::{self, Origin};
@@ -204,8 +205,16 @@ fn document_rows(docs: &[DocumentInfo], set: &pillar_label::PolicySet, lang: Lan
             .resolve(&d.label)
             .map(|r| set.portion(&r, lang.tag()))
             .unwrap_or_default();
+        let withdrawn = if d.withdrawn.is_some() {
+            format!(
+                " <span class=\"withdrawn\">({})</span>",
+                lang.t("withdrawn")
+            )
+        } else {
+            String::new()
+        };
         rows.push_str(&format!(
-            "<tr><td>{}</td><td><a href=\"/documents/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td><a href=\"/documents/{}\">{}</a>{withdrawn}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&portion),
             esc(&d.id),
             esc(&d.title),
@@ -460,31 +469,61 @@ pub async fn show(
         ));
     }
     let mut body = crate::pages::origin_line(&state, &v, lang, &d.origin).await?;
+    if let Some(w) = &d.withdrawn {
+        body.push_str(&format!(
+            "<p class=\"withdrawn\" role=\"status\"><strong>{}</strong> {} · {} · {}</p>",
+            lang.t("withdrawn"),
+            esc(&w.at),
+            esc(&w.by),
+            esc(&w.reason)
+        ));
+    }
     body.push_str(&format!(
-        "<p><a href=\"/documents/{}/download\">{download} {}</a> ({} B, {})</p><h2>{versions}</h2><table><thead><tr><th>#</th><th>SHA-256</th><th>B</th><th>{user}</th><th>{uploaded}</th></tr></thead><tbody>{rows}</tbody></table>\
-         <h2>{new_version}</h2><form method=\"post\" action=\"/documents/{}/versions\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>{file}<input type=\"file\" name=\"file\" required></label><button>{upload}</button></form>",
+        "<p><a href=\"/documents/{}/download\">{download} {}</a> ({} B, {})</p><h2>{versions}</h2><table><thead><tr><th>#</th><th>SHA-256</th><th>B</th><th>{user}</th><th>{uploaded}</th></tr></thead><tbody>{rows}</tbody></table>",
         esc(&d.id),
         esc(&d.filename),
         d.size,
         esc(&d.media_type),
-        esc(&d.id),
-        esc(&csrf),
         download = lang.t("download"),
         versions = lang.t("versions"),
         user = lang.t("user"),
         uploaded = lang.t("uploaded"),
+    ));
+    // A withdrawn document changes no more.
+    if d.withdrawn.is_some() {
+        return Ok(viewer_page(lang, &banner, &v, &d.title, &body, set_lang));
+    }
+    body.push_str(&format!(
+        "<h2>{new_version}</h2><form method=\"post\" action=\"/documents/{}/versions\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>{file}<input type=\"file\" name=\"file\" required></label><button>{upload}</button></form>",
+        esc(&d.id),
+        esc(&csrf),
         new_version = lang.t("new_version"),
         file = lang.t("file"),
         upload = lang.t("upload"),
     ));
+    if stewardship::may_change(&v.person, &d.origin).is_ok() {
+        body.push_str(&format!(
+            "<h2>{withdraw}</h2><form method=\"post\" action=\"/documents/{}/withdraw\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <label>{reason}<textarea name=\"reason\" rows=\"2\" cols=\"60\" maxlength=\"{MAX_REASON}\" required></textarea></label>\
+             <button>{withdraw}</button></form>",
+            esc(&d.id),
+            esc(&csrf),
+            withdraw = lang.t("withdraw"),
+            reason = lang.t("withdraw_reason"),
+        ));
+    }
     body.push_str(&format!(
-        "<h2>Label</h2><form method=\"post\" action=\"/documents/{}/label\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <label>Label (JSON)<textarea name=\"label\" rows=\"4\" cols=\"80\">{}</textarea></label>\
-         <label>Technology areas of the content (for a release: area ids, comma-separated)<input name=\"areas\"></label>\
-         <button>Change the label</button></form>",
+        "<h2>{section}</h2><form method=\"post\" action=\"/documents/{}/label\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <label>{json}<textarea name=\"label\" rows=\"4\" cols=\"80\">{}</textarea></label>\
+         <label>{areas}<input name=\"areas\"></label>\
+         <button>{change}</button></form>",
         esc(&d.id),
         esc(&csrf),
-        esc(&d.label.to_json())
+        esc(&d.label.to_json()),
+        section = lang.t("label_section"),
+        json = lang.t("label_json"),
+        areas = lang.t("release_areas"),
+        change = lang.t("change_label"),
     ));
     Ok(viewer_page(lang, &banner, &v, &d.title, &body, set_lang))
 }
@@ -538,6 +577,9 @@ pub async fn new_version(
     let Some(d) = state.store.document(&id, &v.readable).await? else {
         return Ok(not_found(lang));
     };
+    if d.withdrawn.is_some() {
+        return Ok(withdrawn_conflict(lang));
+    }
     let object = format!("document:{id}");
     if let Err(refusal) = stewardship::may_change(&v.person, &d.origin) {
         state
@@ -572,13 +614,84 @@ pub async fn new_version(
         text: &text,
     };
     let entry = AuditEvent::new(&v.person.id, "edit", &object, "allow", &sha);
-    if state
+    match state
         .store
         .new_document_version(&id, &v.readable, &v.person.id, &now(), &upload, &entry)
-        .await?
-        .is_none()
+        .await
     {
+        Ok(Some(_)) => {}
+        Ok(None) => return Ok(not_found(lang)),
+        // Withdrawn between the check above and the write.
+        Err(pillar_store::StoreError::Refused(_)) => return Ok(withdrawn_conflict(lang)),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(Redirect::to(&format!("/documents/{id}")).into_response())
+}
+
+/// The longest withdrawal reason kept.
+const MAX_REASON: usize = 2_000;
+
+/// `POST /documents/{id}/withdraw`: its keepers withdraw a document (stewardship, as any other
+/// change), giving a reason; it stays readable, marked, and nothing changes it afterwards.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Result<Response, ServerError> {
+    let lang = crate::lang_of(&headers);
+    let Some(v) = viewer(&state, &headers).await? else {
+        return Ok(Redirect::to("/login").into_response());
+    };
+    if !v.form_csrf_ok(form.get("csrf").map(String::as_str)) {
+        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
+    }
+    let Some(d) = state.store.document(&id, &v.readable).await? else {
         return Ok(not_found(lang));
+    };
+    if d.withdrawn.is_some() {
+        return Ok(withdrawn_conflict(lang));
+    }
+    let object = format!("document:{id}");
+    if let Err(refusal) = stewardship::may_change(&v.person, &d.origin) {
+        state
+            .audit(
+                &v.person.id,
+                "withdraw",
+                &object,
+                Some(d.label_id),
+                "deny",
+                &refusal.to_string(),
+            )
+            .await;
+        return Ok(forbidden(lang, &refusal_text(lang, &refusal)));
+    }
+    if !state.may_write(&v.person, &d.label).await? {
+        return Ok(forbidden(
+            lang,
+            "your clearance does not satisfy the document's label",
+        ));
+    }
+    let reason = form.get("reason").map(|r| r.trim()).unwrap_or("");
+    if reason.is_empty() {
+        return Ok(bad_request(
+            "field `reason`: say why the document is withdrawn",
+        ));
+    }
+    if reason.chars().count() > MAX_REASON {
+        return Ok(bad_request(&format!(
+            "field `reason`: at most {MAX_REASON} characters"
+        )));
+    }
+    let at = now();
+    let entry = AuditEvent::new(&v.person.id, "withdraw", &object, "allow", reason);
+    if !state
+        .store
+        .withdraw_document(&id, &v.readable, &v.person.id, &at, reason, &entry)
+        .await?
+    {
+        // Withdrawn by someone else meanwhile.
+        return Ok(withdrawn_conflict(lang));
     }
     Ok(Redirect::to(&format!("/documents/{id}")).into_response())
 }
@@ -657,6 +770,9 @@ pub async fn relabel(
     let Some(d) = state.store.document(&id, &v.readable).await? else {
         return Ok(not_found(lang));
     };
+    if d.withdrawn.is_some() {
+        return Ok(withdrawn_conflict(lang));
+    }
     let new_label = match form.get("label").map(|l| Label::from_json(l.trim())) {
         Some(Ok(l)) => l,
         Some(Err(e)) => return Ok(bad_request(&format!("field `label`: {e}"))),
@@ -723,10 +839,14 @@ pub async fn relabel(
                 .into_response());
         }
         let entry = AuditEvent::new(&v.person.id, "relabel", &object, "allow", &before_after);
-        state
+        match state
             .store
             .relabel_document(&id, &v.readable, &new_label, &at, &entry, &entry_label)
-            .await?;
+            .await
+        {
+            Err(pillar_store::StoreError::Refused(_)) => return Ok(withdrawn_conflict(lang)),
+            other => other?,
+        };
         return Ok(Redirect::to(&format!("/documents/{id}")).into_response());
     }
     // Lowering: a release decision, the originating nation's (the originator's release rule).
@@ -824,10 +944,14 @@ pub async fn relabel(
         "allow",
         &format!("{before_after}; agreements {}", used.join(", ")),
     );
-    state
+    match state
         .store
         .relabel_document(&id, &v.readable, &new_label, &at, &entry, &entry_label)
-        .await?;
+        .await
+    {
+        Err(pillar_store::StoreError::Refused(_)) => return Ok(withdrawn_conflict(lang)),
+        other => other?,
+    };
     let body = format!("<p role=\"status\">Released: {}.</p><p>Covered by (nation / area: agreements):</p><ul>{covered}</ul><p><a href=\"/documents/{}\">Back</a></p>", esc(&before_after), esc(&id));
     Ok(release_page(
         lang,

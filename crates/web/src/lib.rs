@@ -475,6 +475,7 @@ routes! {
     "/documents/{id}" ["GET"] => get(documents::show),
     "/documents/{id}/download" ["GET"] => get(documents::download),
     "/documents/{id}/label" ["POST"] => post(documents::relabel),
+    "/documents/{id}/withdraw" ["POST"] => post(documents::withdraw),
     "/documents/{id}/versions" ["POST"] => post(documents::new_version).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD + MAX_BODY)),
     "/api/documents" ["GET"] => get(documents::api_list),
     "/tokens" ["GET", "POST"] => get(pages::tokens_page).post(pages::tokens_create),

@@ -848,6 +848,21 @@ pub(crate) fn forbidden(lang: Lang, msg: &str) -> Response {
         .into_response()
 }
 
+/// A change to a withdrawn document: nothing changes it any more.
+pub(crate) fn withdrawn_conflict(lang: Lang) -> Response {
+    (
+        StatusCode::CONFLICT,
+        page(
+            lang,
+            &(String::new(), String::new()),
+            None,
+            lang.t("withdrawn_conflict"),
+            "",
+        ),
+    )
+        .into_response()
+}
+
 pub(crate) fn not_found(lang: Lang) -> Response {
     (
         StatusCode::NOT_FOUND,

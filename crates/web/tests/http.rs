@@ -1617,6 +1617,7 @@ async fn only_the_stewardship_table_changes_anything() {
         "POST /documents",
         "POST /documents/{id}/versions",
         "POST /documents/{id}/label",
+        "POST /documents/{id}/withdraw",
         "POST /projects/{id}/assessments",
         "POST /login",
         "POST /logout",
@@ -1744,6 +1745,67 @@ async fn only_the_stewardship_table_changes_anything() {
         let (status, _, page) = send(&app, relabel(keepers[0])).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{creator}: {page}");
         assert_ne!(document_state(&app.store, &id).await.1, before);
+
+        // Withdrawal: a fresh document everyone reads; everyone else first (refused, not
+        // withdrawn), then the first keeper (done); then nothing changes it any more.
+        let (_, headers, _) = send(&app, upload(creator, "to withdraw", &unclassified)).await;
+        let id = location(&headers).unwrap();
+        let is_withdrawn = format!(
+            "SELECT COUNT(*) FROM documents WHERE id = '{id}' AND withdrawn_at IS NOT NULL"
+        );
+        let withdrawn = || count(&app.store, &is_withdrawn);
+        let withdraw = |p: &str| {
+            let (s, csrf) = session[p].clone();
+            Request::post(format!("/documents/{id}/withdraw"))
+                .header(header::COOKIE, s)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("csrf={csrf}&reason=Superseded+by+{p}")))
+                .unwrap()
+        };
+        for p in common::EVERY_PERSONA
+            .iter()
+            .filter(|p| !keepers.contains(p))
+        {
+            let (status, _, page) = send(&app, withdraw(p)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{p} on {creator}'s: {page}");
+            assert_eq!(withdrawn().await, 0, "{p} on {creator}'s");
+        }
+        let before = document_state(&app.store, &id).await;
+        let (status, _, page) = send(&app, withdraw(keepers[0])).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{creator}: {page}");
+        assert_eq!(withdrawn().await, 1);
+        for p in keepers {
+            let (status, _, _) = send(&app, withdraw(p)).await;
+            assert_eq!(status, StatusCode::CONFLICT, "{p} again on {creator}'s");
+            let (s, csrf) = session[p].clone();
+            let (ct, body) = multipart(&[("csrf", &csrf)], Some(("v.txt", b"after")));
+            let req = Request::post(format!("/documents/{id}/versions"))
+                .header(header::COOKIE, &s)
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .unwrap();
+            assert_eq!(send(&app, req).await.0, StatusCode::CONFLICT, "{p}");
+            let req = Request::post(format!("/documents/{id}/label"))
+                .header(header::COOKIE, &s)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!(
+                    "csrf={csrf}&label={}&areas=",
+                    urlencode(&raised)
+                )))
+                .unwrap();
+            assert_eq!(send(&app, req).await.0, StatusCode::CONFLICT, "{p}");
+        }
+        assert_eq!(document_state(&app.store, &id).await, before, "{creator}");
+        let (s, _) = session[creator].clone();
+        let (_, _, page) = send(&app, get(&format!("/documents/{id}"), &s)).await;
+        assert!(
+            page.contains(&format!("Superseded by {}", keepers[0])),
+            "{page}"
+        );
+        assert!(
+            !page.contains("/withdraw\"") && !page.contains("/versions\""),
+            "{page}"
+        );
     }
 
     // Lowering (a release): only a release authority of the originating nation, and only with
