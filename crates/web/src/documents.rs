@@ -468,7 +468,7 @@ pub async fn show(
             esc(at)
         ));
     }
-    let mut body = crate::pages::origin_line(&state, &v, lang, &d.origin).await?;
+    let mut body = String::new();
     if let Some(w) = &d.withdrawn {
         body.push_str(&format!(
             "<p class=\"withdrawn\" role=\"status\"><strong>{}</strong> {} · {} · {}</p>",
@@ -478,6 +478,7 @@ pub async fn show(
             esc(&w.reason)
         ));
     }
+    body.push_str(&crate::pages::origin_line(&state, &v, lang, &d.origin).await?);
     body.push_str(&format!(
         "<p><a href=\"/documents/{}/download\">{download} {}</a> ({} B, {})</p><h2>{versions}</h2><table><thead><tr><th>#</th><th>SHA-256</th><th>B</th><th>{user}</th><th>{uploaded}</th></tr></thead><tbody>{rows}</tbody></table>",
         esc(&d.id),
