@@ -10,8 +10,8 @@ use crate::db::Store;
 use crate::error::StoreError;
 use crate::sql::Val;
 
-/// The kinds of labelled record that keep an origin (documents keep theirs with their stewards,
-/// in `documents`; meeting items share their meeting's).
+/// The kinds of labelled record that keep an origin (documents with their named stewards too;
+/// meeting items share their meeting's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kept {
     /// A nation or group of the registry.
