@@ -14,7 +14,7 @@ use sqlx::Row as _;
 use crate::db::Store;
 use crate::error::StoreError;
 use crate::registry::intern_labels;
-use crate::visibility::{no_filter, Entitlements};
+use crate::visibility::{Entitlements, Labelled};
 
 /// A meeting in a list.
 #[derive(Debug, Clone, Serialize)]
@@ -248,17 +248,16 @@ impl Store {
         &self,
         readable: Option<&Entitlements>,
     ) -> Result<Vec<Committee>, StoreError> {
-        let (filter, ids) = match readable {
-            Some(r) => r.sql_filter(self.backend(), "c.label_id", 1),
-            None => no_filter(1),
-        };
-        let rows = sqlx::query(&format!(
+        let q = Labelled::new(
+            self.backend(),
+            readable,
             "SELECT c.id, c.name, c.parent, l.canonical FROM committees c \
-             LEFT JOIN labels l ON l.id = c.label_id WHERE {filter} ORDER BY c.id"
-        ))
-        .bind(ids)
-        .fetch_all(&self.pool)
-        .await?;
+             LEFT JOIN labels l ON l.id = c.label_id WHERE {label:c.label_id} ORDER BY c.id",
+        );
+        let rows = q
+            .bind_rows(sqlx::query(q.sql()))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(Committee {
@@ -280,16 +279,17 @@ impl Store {
         &self,
         readable: &Entitlements,
     ) -> Result<Vec<MeetingSummary>, StoreError> {
-        let (filter, ids) = readable.sql_filter(self.backend(), "m.label_id", 1);
-        let (committee, _) = readable.sql_filter(self.backend(), "c.label_id", 1);
-        let rows = sqlx::query(&format!(
+        let q = Labelled::new(
+            self.backend(),
+            Some(readable),
             "SELECT m.id, m.committee_id, m.title, m.held_on, l.canonical FROM meetings m \
              JOIN labels l ON l.id = m.label_id JOIN committees c ON c.id = m.committee_id \
-             WHERE {filter} AND {committee} ORDER BY m.held_on DESC, m.id"
-        ))
-        .bind(ids)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE {label:m.label_id} AND {label:c.label_id} ORDER BY m.held_on DESC, m.id",
+        );
+        let rows = q
+            .bind_rows(sqlx::query(q.sql()))
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter()
             .map(|r| {
                 Ok(MeetingSummary {
@@ -311,17 +311,17 @@ impl Store {
         id: &str,
         readable: &Entitlements,
     ) -> Result<Option<(Meeting, Vec<pillar_label::Label>)>, StoreError> {
-        let (filter, ids) = readable.sql_filter(self.backend(), "m.label_id", 2);
-        let (committee, _) = readable.sql_filter(self.backend(), "c.label_id", 2);
-        let Some(r) = sqlx::query(&format!(
+        let q = Labelled::new(
+            self.backend(),
+            Some(readable),
             "SELECT m.id, m.committee_id, m.title, m.held_on, m.place, m.attendees, l.canonical \
              FROM meetings m JOIN labels l ON l.id = m.label_id JOIN committees c ON c.id = m.committee_id \
-             WHERE m.id = $1 AND {filter} AND {committee}"
-        ))
-        .bind(id)
-        .bind(ids)
-        .fetch_optional(&self.pool)
-        .await?
+             WHERE m.id = $1 AND {label:m.label_id} AND {label:c.label_id}",
+        );
+        let Some(r) = q
+            .bind_rows(sqlx::query(q.sql()).bind(id))
+            .fetch_optional(&self.pool)
+            .await?
         else {
             return Ok(None);
         };
@@ -339,15 +339,16 @@ impl Store {
             actions: Vec::new(),
         };
         let mut labels = vec![meeting.label.clone()];
-        let (filter, ids) = readable.sql_filter(self.backend(), "i.label_id", 2);
-        let items = sqlx::query(&format!(
+        let q = Labelled::new(
+            self.backend(),
+            Some(readable),
             "SELECT i.kind, i.body, l.canonical FROM meeting_items i JOIN labels l ON l.id = i.label_id \
-             WHERE i.meeting_id = $1 AND {filter} ORDER BY i.seq"
-        ))
-        .bind(id)
-        .bind(ids)
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE i.meeting_id = $1 AND {label:i.label_id} ORDER BY i.seq",
+        );
+        let items = q
+            .bind_rows(sqlx::query(q.sql()).bind(id))
+            .fetch_all(&self.pool)
+            .await?;
         for i in &items {
             let kind: String = i.get(0);
             let body: String = i.get(1);
@@ -402,25 +403,30 @@ impl Store {
         if owner.is_some_and(|o| !people.contains(o)) {
             return Ok(Vec::new());
         }
-        let (mf, ids) = readable.sql_filter(self.backend(), "m.label_id", 1);
-        let (itf, _) = readable.sql_filter(self.backend(), "i.label_id", 1);
-        let (cf, _) = readable.sql_filter(self.backend(), "c.label_id", 1);
         let by = if owner.is_some() {
-            " AND i.owner = $2"
+            " AND i.owner = $1"
         } else {
             ""
         };
-        let sql = format!(
-            "SELECT m.id, m.title, i.body, l.canonical FROM meeting_items i \
-             JOIN meetings m ON m.id = i.meeting_id JOIN labels l ON l.id = i.label_id \
-             JOIN committees c ON c.id = m.committee_id \
-             WHERE i.kind = 'action' AND i.status = 'open' AND {mf} AND {itf} AND {cf}{by} ORDER BY i.due, m.id, i.seq"
+        let labelled = Labelled::new(
+            self.backend(),
+            Some(readable),
+            &format!(
+                "SELECT m.id, m.title, i.body, l.canonical FROM meeting_items i \
+                 JOIN meetings m ON m.id = i.meeting_id JOIN labels l ON l.id = i.label_id \
+                 JOIN committees c ON c.id = m.committee_id \
+                 WHERE i.kind = 'action' AND i.status = 'open' \
+                 AND {{label:m.label_id}} AND {{label:i.label_id}} AND {{label:c.label_id}}{by} \
+                 ORDER BY i.due, m.id, i.seq"
+            ),
         );
-        let mut q = sqlx::query(&sql).bind(ids);
+        let mut q = sqlx::query(labelled.sql());
         if let Some(o) = owner {
             q = q.bind(o);
         }
-        q.fetch_all(&self.pool)
+        labelled
+            .bind_rows(q)
+            .fetch_all(&self.pool)
             .await?
             .iter()
             .map(|r| {

@@ -17,7 +17,7 @@ use crate::error::StoreError;
 use crate::readers::{first_entry, Chosen};
 use crate::registry::intern_labels;
 use crate::sql::placeholders;
-use crate::visibility::{no_filter, Entitlements};
+use crate::visibility::{Entitlements, Labelled};
 
 /// Content-addressed file storage: a blob lives at `dir/ab/abcdef…` (its SHA-256).
 #[derive(Debug, Clone)]
@@ -464,11 +464,13 @@ impl Store {
         id: &str,
         readable: &Entitlements,
     ) -> Result<Option<DocumentInfo>, StoreError> {
-        let (filter, ids) = readable.sql_filter(self.backend(), "d.label_id", 2);
-        let sql = format!("{SELECT} WHERE d.id = $1 AND {filter}");
-        let row = sqlx::query(&sql)
-            .bind(id)
-            .bind(ids)
+        let q = Labelled::new(
+            self.backend(),
+            Some(readable),
+            &format!("{SELECT} WHERE d.id = $1 AND {{label:d.label_id}}"),
+        );
+        let row = q
+            .bind_rows(sqlx::query(q.sql()).bind(id))
             .fetch_optional(&self.pool)
             .await?;
         let Some(mut d) = row.as_ref().map(info).transpose()? else {
@@ -585,12 +587,9 @@ impl Store {
         limit: i64,
         candidates: i64,
     ) -> Result<SearchHits, StoreError> {
-        let filter = |column: &str, walk: bool| match readable {
-            Some(r) if walk => r.sql_filter_walk(self.backend(), column, 2),
-            Some(r) => r.sql_filter(self.backend(), column, 2),
-            // Unfiltered (measurement only): the parameter stays bound but filters nothing.
-            None => no_filter(2),
-        };
+        // Every query below writes its label filter through `Labelled` (unfiltered, for
+        // measurement only, when there is no reader); the caller's parameters come first.
+        let labelled = |sql: String| Labelled::new(self.backend(), readable, &sql);
         if query.trim().is_empty() {
             // Which index should lead: when the reader may see a fair share of the labels, walk
             // the documents newest first and keep the readable ones (`+label_id` keeps the
@@ -599,12 +598,11 @@ impl Store {
                 Some(r) if r.few() => "d.label_id",
                 _ => "+d.label_id",
             };
-            let (filter, ids) = filter(column, true);
-            let sql =
-                format!("{SELECT} WHERE {filter} ORDER BY d.created_at DESC, d.id DESC LIMIT $1");
-            let rows = sqlx::query(&sql)
-                .bind(limit)
-                .bind(ids)
+            let q = labelled(format!(
+                "{SELECT} WHERE {{label_walk:{column}}} ORDER BY d.created_at DESC, d.id DESC LIMIT $1"
+            ));
+            let rows = q
+                .bind_rows(sqlx::query(q.sql()).bind(limit))
                 .fetch_all(&self.pool)
                 .await?;
             return Ok(SearchHits {
@@ -613,7 +611,7 @@ impl Store {
             });
         }
         // The full-text index drives these queries: `+` keeps the planner off the label index.
-        let (filter, ids) = filter("+d.label_id", false);
+        let filter = "{label:+d.label_id}";
         let text = match self.backend() {
             Backend::Sqlite => fts5_query(query),
             Backend::Postgres => query.to_string(),
@@ -658,17 +656,19 @@ impl Store {
                     ),
                 };
                 // One row back: how many, the oldest, and the `limit`-th newest sequence number.
-                let recent = format!(
-                    "WITH c AS (SELECT d.seq AS r FROM {} AND {filter} ORDER BY f.rowid DESC LIMIT $3) \
+                let recent = labelled(format!(
+                    "WITH c AS (SELECT d.seq AS r FROM {} AND {filter} ORDER BY f.rowid DESC LIMIT $2) \
                      SELECT (SELECT COUNT(*) FROM c), (SELECT MIN(r) FROM c), \
-                     (SELECT r FROM c ORDER BY r DESC LIMIT 1 OFFSET $4)",
+                     (SELECT r FROM c ORDER BY r DESC LIMIT 1 OFFSET $3)",
                     walk(None)
-                );
-                let row = sqlx::query(&recent)
-                    .bind(&text)
-                    .bind(&ids)
-                    .bind((candidates + 1).max(limit))
-                    .bind((limit - 1).max(0))
+                ));
+                let row = recent
+                    .bind_rows(
+                        sqlx::query(recent.sql())
+                            .bind(&text)
+                            .bind((candidates + 1).max(limit))
+                            .bind((limit - 1).max(0)),
+                    )
                     .fetch_one(&self.pool)
                     .await?;
                 let (found, oldest, nth): (i64, Option<i64>, Option<i64>) =
@@ -685,14 +685,14 @@ impl Store {
                 let sql = if broad {
                     format!(
                         "WITH hit AS (SELECT d.seq AS seq, -d.seq AS score FROM {} AND {filter} \
-                         ORDER BY f.rowid DESC LIMIT $4) \
+                         ORDER BY f.rowid DESC LIMIT $3) \
                          {SELECT} JOIN hit ON hit.seq = d.seq ORDER BY hit.score, d.id",
-                        walk(Some("$3"))
+                        walk(Some("$2"))
                     )
                 } else {
                     format!(
                         "WITH hit AS (SELECT f.rowid AS seq, f.rank AS score FROM documents_text f JOIN documents d ON d.seq = f.rowid \
-                         WHERE f.documents_text MATCH $1 AND f.rowid >= $3 AND {filter} ORDER BY f.rank LIMIT $4) \
+                         WHERE f.documents_text MATCH $1 AND f.rowid >= $2 AND {filter} ORDER BY f.rank LIMIT $3) \
                          {SELECT} JOIN hit ON hit.seq = d.seq ORDER BY hit.score, d.id"
                     )
                 };
@@ -722,11 +722,11 @@ impl Store {
                     ),
                     None => ("d.id", "documents d WHERE".to_string()),
                 };
-                let recent = format!(
+                let recent = labelled(format!(
                     "SELECT {id}, ts_rank(d.tsv, plainto_tsquery('simple', $1)) FROM {from} \
                      d.tsv @@ plainto_tsquery('simple', $1) AND {filter} \
-                     ORDER BY d.created_at DESC, {id} DESC LIMIT $3"
-                );
+                     ORDER BY d.created_at DESC, {id} DESC LIMIT $2"
+                ));
                 let mut tx = self.pool.begin().await?;
                 if walked {
                     // Planned for this query's words and bound, every time: the statement is
@@ -740,10 +740,12 @@ impl Store {
                         sqlx::query(setting).execute(&mut *tx).await?;
                     }
                 }
-                let found = sqlx::query(&recent)
-                    .bind(&text)
-                    .bind(&ids)
-                    .bind((candidates + 1).max(limit))
+                let found = recent
+                    .bind_rows(
+                        sqlx::query(recent.sql())
+                            .bind(&text)
+                            .bind((candidates + 1).max(limit)),
+                    )
                     .fetch_all(&mut *tx)
                     .await?;
                 tx.commit().await?;
@@ -764,19 +766,23 @@ impl Store {
                     });
                 }
                 let sql = format!(
-                    "{SELECT} WHERE d.id IN (SELECT jsonb_array_elements_text($3::jsonb)) AND {filter} LIMIT $4"
+                    "{SELECT} WHERE d.id IN (SELECT jsonb_array_elements_text($2::jsonb)) AND {filter} LIMIT $3"
                 );
                 let keep: Vec<String> = keep.into_iter().map(|(id, _)| id).collect();
                 (sql, broad, Among::Ids(keep))
             }
         };
         let (sql, broad, bound) = q;
-        let q = sqlx::query(&sql).bind(text).bind(ids);
+        let second = labelled(sql);
+        let q = sqlx::query(second.sql()).bind(text);
         let q = match &bound {
             Among::From(seq) => q.bind(*seq),
             Among::Ids(ids) => q.bind(serde_json::to_string(ids).expect("ids serialise")),
         };
-        let rows = q.bind(limit).fetch_all(&self.pool).await?;
+        let rows = second
+            .bind_rows(q.bind(limit))
+            .fetch_all(&self.pool)
+            .await?;
         let mut documents: Vec<DocumentInfo> = rows.iter().map(info).collect::<Result<_, _>>()?;
         if let Among::Ids(order) = &bound {
             // In the order the first pass chose.

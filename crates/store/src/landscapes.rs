@@ -8,7 +8,7 @@ use sqlx::Row;
 use crate::db::Store;
 use crate::error::StoreError;
 use crate::registry::intern_labels;
-use crate::visibility::{label_problem, Entitlements};
+use crate::visibility::{label_problem, Entitlements, Labelled};
 use crate::InputError;
 
 /// An analysis as published from the command line or a file: the analysis itself is opaque to
@@ -166,23 +166,28 @@ impl Store {
         readable: &Entitlements,
         id: Option<&str>,
     ) -> Result<Vec<Landscape>, StoreError> {
-        let (filter, ids) = readable.sql_filter(self.backend(), "s.label_id", 1);
         let (body, one) = if id.is_some() {
-            ("s.body", " AND s.id = $2")
+            ("s.body", " AND s.id = $1")
         } else {
             ("NULL", "")
         };
-        let sql = format!(
-            "SELECT s.id, s.name, l.canonical, s.published_at, s.published_by, s.works, s.areas, \
-             {body} \
-             FROM landscapes s JOIN labels l ON l.id = s.label_id WHERE {filter}{one} \
-             ORDER BY s.published_at DESC, s.id"
+        let labelled = Labelled::new(
+            self.backend(),
+            Some(readable),
+            &format!(
+                "SELECT s.id, s.name, l.canonical, s.published_at, s.published_by, s.works, s.areas, \
+                 {body} \
+                 FROM landscapes s JOIN labels l ON l.id = s.label_id WHERE {{label:s.label_id}}{one} \
+                 ORDER BY s.published_at DESC, s.id"
+            ),
         );
-        let mut q = sqlx::query(&sql).bind(ids);
+        let mut q = sqlx::query(labelled.sql());
         if let Some(id) = id {
             q = q.bind(id);
         }
-        q.fetch_all(&self.pool)
+        labelled
+            .bind_rows(q)
+            .fetch_all(&self.pool)
             .await?
             .iter()
             .map(|r| {

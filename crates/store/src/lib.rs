@@ -28,7 +28,7 @@ pub use origins::Kept;
 pub use readers::{ReaderIndexInfo, MAX_READER_INDEXES};
 pub use registry::{ImportReport, RegistryRow};
 pub use supply::{SupplyNetworkInfo, SupplyRows};
-pub use visibility::{EntitlementCache, Entitlements};
+pub use visibility::{EntitlementCache, Entitlements, Labelled};
 
 /// Reading registry files (CSV or JSON) of one kind.
 pub mod files {

@@ -201,18 +201,18 @@ impl Store {
         let organisation = match &origin.organisation {
             None => None,
             Some(id) => {
-                let (filter, ids) = readable.sql_filter(self.backend(), "label_id", 2);
-                sqlx::query_scalar::<_, String>(&format!(
-                    "SELECT name FROM organisations WHERE id = $1 AND {filter}"
-                ))
-                .bind(id)
-                .bind(ids)
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|name| ShownOrganisation {
-                    id: id.clone(),
-                    name,
-                })
+                let q = crate::visibility::Labelled::new(
+                    self.backend(),
+                    Some(readable),
+                    "SELECT name FROM organisations WHERE id = $1 AND {label:label_id}",
+                );
+                q.bind_scalar(sqlx::query_scalar::<_, String>(q.sql()).bind(id))
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map(|name| ShownOrganisation {
+                        id: id.clone(),
+                        name,
+                    })
             }
         };
         let mut stewards = Vec::new();

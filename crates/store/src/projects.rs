@@ -12,7 +12,7 @@ use sqlx::Row as _;
 use crate::db::Store;
 use crate::error::StoreError;
 use crate::registry::{intern_labels, RegistryRow};
-use crate::visibility::{label_problem, no_filter, Entitlements};
+use crate::visibility::{label_problem, Entitlements, Labelled};
 
 /// What an import did.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -488,16 +488,17 @@ impl Store {
         readable: Option<&Entitlements>,
         id: Option<&str>,
     ) -> Result<Vec<Project>, StoreError> {
-        let (filter, ids) = match readable {
-            Some(r) => r.sql_filter(self.backend(), "p.label_id", 1),
-            None => no_filter(1),
-        };
-        let one = if id.is_some() { " AND p.id = $2" } else { "" };
-        let sql = format!("{SELECT} WHERE {filter}{one} ORDER BY p.id");
-        let mut q = sqlx::query_as::<_, (String, String)>(&sql).bind(ids);
+        let one = if id.is_some() { " AND p.id = $1" } else { "" };
+        let labelled = Labelled::new(
+            self.backend(),
+            readable,
+            &format!("{SELECT} WHERE {{label:p.label_id}}{one} ORDER BY p.id"),
+        );
+        let mut q = sqlx::query_as::<_, (String, String)>(labelled.sql());
         if let Some(id) = id {
             q = q.bind(id);
         }
+        let q = labelled.bind(q);
         let rows = q.fetch_all(&self.pool).await?;
         if rows.is_empty() {
             return Ok(Vec::new());
@@ -579,14 +580,16 @@ impl Store {
         if self.project(id, readable).await?.is_none() {
             return Ok(Vec::new());
         }
-        let (filter, ids) = readable.sql_filter(self.backend(), "label_id", 2);
-        let rows = sqlx::query(&format!(
-            "SELECT at, by_person, change FROM project_history WHERE project_id = $1 AND {filter} ORDER BY at, change"
-        ))
-        .bind(id)
-        .bind(ids)
-        .fetch_all(&self.pool)
-        .await?;
+        let q = Labelled::new(
+            self.backend(),
+            Some(readable),
+            "SELECT at, by_person, change FROM project_history WHERE project_id = $1 \
+             AND {label:label_id} ORDER BY at, change",
+        );
+        let rows = q
+            .bind_rows(sqlx::query(q.sql()).bind(id))
+            .fetch_all(&self.pool)
+            .await?;
         // People the reader may not see are not named (the operator is nobody's secret).
         let people = self.readable_ids("people", readable).await?;
         Ok(rows

@@ -228,16 +228,16 @@ impl Store {
         let (head, order) = sql
             .split_once(" ORDER BY ")
             .expect("every export query is ordered");
-        let filter = readable.map(|r| r.sql_filter(self.backend(), "t.label_id", 1));
-        let sql = match &filter {
-            None => sql.to_string(),
-            Some((filter, _)) => format!("{head} WHERE {filter} ORDER BY {order}"),
-        };
-        let mut query = sqlx::query(&sql);
-        if let Some((_, ids)) = filter {
-            query = query.bind(ids);
-        }
-        for r in query.fetch_all(&mut *conn).await? {
+        let labelled = crate::visibility::Labelled::new(
+            self.backend(),
+            readable,
+            &format!("{head} WHERE {{label:t.label_id}} ORDER BY {order}"),
+        );
+        for r in labelled
+            .bind_rows(sqlx::query(labelled.sql()))
+            .fetch_all(&mut *conn)
+            .await?
+        {
             let mut record = Record::default();
             for (i, c) in cols.iter().enumerate() {
                 let v: Option<String> = r.get(i);
@@ -312,14 +312,14 @@ impl Store {
         id: &str,
         readable: &Entitlements,
     ) -> Result<Option<String>, StoreError> {
-        let (filter, ids) = readable.sql_filter(self.backend(), "label_id", 2);
-        Ok(
-            sqlx::query_scalar(&format!("SELECT id FROM people WHERE id = $1 AND {filter}"))
-                .bind(id)
-                .bind(ids)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        let q = crate::visibility::Labelled::new(
+            self.backend(),
+            Some(readable),
+            "SELECT id FROM people WHERE id = $1 AND {label:label_id}",
+        );
+        Ok(q.bind_scalar(sqlx::query_scalar(q.sql()).bind(id))
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// One person by id (with roles and clearance), without reading the whole list.

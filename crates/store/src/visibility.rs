@@ -54,7 +54,7 @@ impl Entitlements {
     /// slower. The estimate costs it 0.8–1.7 ms of planning for a few thousand ids.
     ///
     /// Otherwise (SQLite) a bitmap: see [`Entitlements::sql_filter_walk`].
-    pub fn sql_filter(&self, backend: Backend, column: &str, param: usize) -> (String, Vec<u8>) {
+    fn sql_filter(&self, backend: Backend, column: &str, param: usize) -> (String, Vec<u8>) {
         self.filter(backend, column, param, false)
     }
 
@@ -67,12 +67,7 @@ impl Entitlements {
     /// (SQLite) or estimating each element (PostgreSQL) on every query. Labels added after the
     /// set was computed are beyond the bitmap's end, hence not readable until it is computed
     /// again.
-    pub fn sql_filter_walk(
-        &self,
-        backend: Backend,
-        column: &str,
-        param: usize,
-    ) -> (String, Vec<u8>) {
+    fn sql_filter_walk(&self, backend: Backend, column: &str, param: usize) -> (String, Vec<u8>) {
         self.filter(backend, column, param, true)
     }
 
@@ -155,8 +150,117 @@ impl Entitlements {
 
 /// The condition and bound bytes of a query that filters nothing on `$param` (operator views
 /// and the benchmarks' unfiltered measurements).
-pub(crate) fn no_filter(param: usize) -> (String, Vec<u8>) {
+fn no_filter(param: usize) -> (String, Vec<u8>) {
     (format!("length(${param}) >= 0"), Vec::new())
+}
+
+/// A query over labelled rows: the one place a reader's label filter is written into SQL.
+///
+/// Its SQL marks each label column to filter as `{label:COLUMN}` (a list of the readable
+/// label ids, or a bitmap of them), or `{label_walk:COLUMN}` in a query that walks one index in
+/// order and stops after a few rows (a bitmap tested per row, whose plan no estimate changes);
+/// a leading `+` on the column keeps SQLite's planner off that column's index. The caller numbers its own parameters `$1…$n` and binds them; the
+/// helper numbers the filter's parameter(s) after them, writes each condition, and binds the
+/// label bytes after the caller's values ([`Labelled::bind`]). With no reader (the operator's
+/// views, the benchmarks' unfiltered measurements) every condition is true.
+#[derive(Debug, Clone)]
+pub struct Labelled {
+    sql: String,
+    /// The bytes of the list form, then of the walking form, each when used.
+    bytes: Vec<Vec<u8>>,
+}
+
+impl Labelled {
+    /// The query `template` for `readable` on `backend`.
+    pub fn new(backend: Backend, readable: Option<&Entitlements>, template: &str) -> Labelled {
+        // The caller's parameters: the highest `$n` written.
+        let b = template.as_bytes();
+        let mut highest = 0usize;
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'$' {
+                let digits: String = template[i + 1..]
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                if let Ok(n) = digits.parse::<usize>() {
+                    highest = highest.max(n);
+                }
+                i += 1 + digits.len();
+            } else {
+                i += 1;
+            }
+        }
+        let mut out = String::with_capacity(template.len() + 64);
+        let mut bytes: Vec<Vec<u8>> = Vec::new();
+        // Parameter numbers given to each form, once used: (walk, number).
+        let mut given: Vec<(bool, usize)> = Vec::new();
+        let mut rest = template;
+        while let Some(start) = rest.find("{label") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start..];
+            let end = after.find('}').expect("a `{label…}` marker is closed");
+            let marker = &after[1..end];
+            let (walk, column) = match marker.split_once(':') {
+                Some(("label", c)) => (false, c),
+                Some(("label_walk", c)) => (true, c),
+                _ => panic!("unknown marker `{{{marker}}}`"),
+            };
+            let known = given.iter().find(|(w, _)| *w == walk).map(|(_, n)| *n);
+            let param = known.unwrap_or(highest + given.len() + 1);
+            let (condition, bound) = match readable {
+                Some(r) if walk => r.sql_filter_walk(backend, column, param),
+                Some(r) => r.sql_filter(backend, column, param),
+                None => no_filter(param),
+            };
+            if known.is_none() {
+                given.push((walk, param));
+                bytes.push(bound);
+            }
+            out.push_str(&condition);
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        Labelled { sql: out, bytes }
+    }
+
+    /// The SQL, with every condition written.
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    /// Binds the label bytes after the caller's values (bind those first).
+    pub fn bind<'q, O>(
+        &'q self,
+        mut q: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+        for b in &self.bytes {
+            q = q.bind(b.as_slice());
+        }
+        q
+    }
+
+    /// [`Labelled::bind`] for a query of rows.
+    pub fn bind_rows<'q>(
+        &'q self,
+        mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+        for b in &self.bytes {
+            q = q.bind(b.as_slice());
+        }
+        q
+    }
+
+    /// [`Labelled::bind`] for a query of one value per row.
+    pub fn bind_scalar<'q, O>(
+        &'q self,
+        mut q: sqlx::query::QueryScalar<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryScalar<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+        for b in &self.bytes {
+            q = q.bind(b.as_slice());
+        }
+        q
+    }
 }
 
 /// A reader of at most this many labels gets them as a list (see [`Entitlements::few`]).
@@ -193,15 +297,16 @@ impl Store {
         table: &'static str,
         readable: &Entitlements,
     ) -> Result<std::collections::HashSet<String>, StoreError> {
-        let (filter, ids) = readable.sql_filter(self.backend(), "label_id", 1);
-        Ok(
-            sqlx::query_scalar::<_, String>(&format!("SELECT id FROM {table} WHERE {filter}"))
-                .bind(ids)
-                .fetch_all(&self.pool)
-                .await?
-                .into_iter()
-                .collect(),
-        )
+        let q = Labelled::new(
+            self.backend(),
+            Some(readable),
+            &format!("SELECT id FROM {table} WHERE {{label:label_id}}"),
+        );
+        Ok(q.bind_scalar(sqlx::query_scalar::<_, String>(q.sql()))
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .collect())
     }
 
     /// Stores (or replaces) SPIFs and bumps the policy version. Every SPIF is parsed and the set

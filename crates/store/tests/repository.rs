@@ -1364,20 +1364,20 @@ async fn the_label_filter_keeps_exactly_the_readable_labels_in_each_of_its_forms
             // Up to 64 labels (or a twentieth of them) go as a list, more as a bitmap.
             assert_eq!(e.few(), readable.len() <= 64, "{name}");
             for (column, walk) in [("l.id", false), ("+l.id", false), ("l.id", true)] {
-                let (filter, bound) = if walk {
-                    e.sql_filter_walk(store.backend(), column, 1)
-                } else {
-                    e.sql_filter(store.backend(), column, 1)
-                };
-                let got: Vec<i64> = sqlx::query_scalar(&format!(
-                    "SELECT l.id FROM labels l WHERE {filter} ORDER BY l.id"
-                ))
-                .bind(bound)
-                .fetch_all(&pool)
-                .await
-                .unwrap_or_else(|err| panic!("{backend} {name} {column}: {err}\n{filter}"));
+                let form = if walk { "label_walk" } else { "label" };
+                let q = pillar_store::Labelled::new(
+                    store.backend(),
+                    Some(&e),
+                    &format!("SELECT l.id FROM labels l WHERE {{{form}:{column}}} ORDER BY l.id"),
+                );
+                let filter = q.sql().to_string();
+                let got: Vec<i64> = q
+                    .bind_scalar(sqlx::query_scalar(q.sql()))
+                    .fetch_all(&pool)
+                    .await
+                    .unwrap_or_else(|err| panic!("{backend} {name} {column}: {err}\n{filter}"));
                 assert_eq!(got, readable, "{backend}: {name} ({column}, walk {walk})");
-                // PostgreSQL's planner gets the list except in a walk (see sql_filter).
+                // PostgreSQL's planner gets the list except in a walk (see Labelled).
                 let bitmap = filter.contains("substr(") || filter.contains("get_bit(");
                 let expected = !e.few() && (backend == "sqlite" || walk);
                 assert_eq!(
