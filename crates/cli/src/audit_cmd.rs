@@ -195,7 +195,7 @@ pub async fn run(cmd: AuditCommand, config: &Config) -> anyhow::Result<()> {
             Ok(())
         }
         AuditCommand::Log { limit, json } => {
-            let entries = store.audit_entries(limit).await?;
+            let entries = store.operator().audit_entries(limit).await?;
             if json {
                 return print_json(&entries);
             }

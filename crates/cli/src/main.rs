@@ -181,6 +181,7 @@ impl OriginArgs {
             Origin::parse_operator(spec).map_err(|e| BadInput(format!("--origin: {e}")))?;
         if let Some(org) = &origin.organisation {
             let nation = store
+                .operator()
                 .export(RegistryKind::Organisations)
                 .await?
                 .into_iter()
@@ -322,6 +323,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(UserCommand::SetPassword { person }) => {
             let store = open(&config).await?;
             if !store
+                .operator()
                 .export(RegistryKind::People)
                 .await
                 .map_err(classify)?
@@ -336,8 +338,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if password.chars().count() < 12 {
                 return Err(BadInput("the password needs at least 12 characters".into()).into());
             }
-            let ended =
-                pillar_web::set_password(&store, &person, password, &audit_cmd::actor()).await?;
+            let ended = store
+                .set_password(&person, password, &audit_cmd::now(), &audit_cmd::actor())
+                .await?;
             println!(
                 "password set for {person}; ended {} session(s) and {} API token(s)",
                 ended.sessions, ended.tokens
@@ -472,15 +475,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             if config.demo {
                 // Demo logins: every persona, one clearly-demo password (see README).
-                for row in store.export(RegistryKind::People).await.map_err(classify)? {
+                for row in store
+                    .operator()
+                    .export(RegistryKind::People)
+                    .await
+                    .map_err(classify)?
+                {
                     if store.password_hash(row.id()).await?.is_none() {
-                        pillar_web::set_password(
-                            &store,
-                            row.id(),
-                            DEMO_PASSWORD,
-                            &audit_cmd::actor(),
-                        )
-                        .await?;
+                        store
+                            .set_password(
+                                row.id(),
+                                DEMO_PASSWORD,
+                                &audit_cmd::now(),
+                                &audit_cmd::actor(),
+                            )
+                            .await?;
                     }
                 }
             }
@@ -712,13 +721,14 @@ pub(crate) async fn reader(
 async fn export(config: &Config, args: ExportArgs) -> anyhow::Result<()> {
     let store = open(config).await?;
     let rows = match &args.as_person {
-        None => store.export(args.kind).await.map_err(classify)?,
+        None => store.operator().export(args.kind).await.map_err(classify)?,
         Some(person) => {
             let (viewer, readable) = reader(&store, "--as", person).await?;
             // As in the API: clearances are shown to their holder and to administrators only.
             let admin = viewer.roles.contains(&pillar_core::Role::Administrator);
             store
-                .export_visible(args.kind, &readable)
+                .reader(&readable)
+                .export(args.kind)
                 .await
                 .map_err(classify)?
                 .into_iter()

@@ -205,10 +205,10 @@ pub(crate) async fn project(cmd: ProjectCommand, config: &Config) -> anyhow::Res
         ProjectCommand::Export { as_person, out } => {
             let store = open(config).await?;
             let projects = match &as_person {
-                None => store.projects(None).await.map_err(classify)?,
+                None => store.operator().projects().await.map_err(classify)?,
                 Some(person) => {
                     let (_, readable) = crate::reader(&store, "--as", person).await?;
-                    store.projects(Some(&readable)).await.map_err(classify)?
+                    store.reader(&readable).projects().await.map_err(classify)?
                 }
             };
             let detail = format!(

@@ -241,7 +241,8 @@ fn interleaved(rt: &tokio::runtime::Runtime, store: &Store, readers: &[(&str, &E
             unfiltered.push(t.elapsed().as_secs_f64() * 1e3);
             for (i, (_, e)) in readers.iter().enumerate() {
                 let t = Instant::now();
-                rt.block_on(store.search_documents(q, e, 100)).unwrap();
+                rt.block_on(store.reader(e).search_documents(q, 100))
+                    .unwrap();
                 filtered[i].push(t.elapsed().as_secs_f64() * 1e3);
             }
         }
@@ -338,7 +339,7 @@ fn bench(c: &mut Criterion) {
                 format!("search '{q}', partial reader, no reader index"),
                 |b| {
                     b.iter(|| {
-                        rt.block_on(store.search_documents(q, &partial, 100))
+                        rt.block_on(store.reader(&partial).search_documents(q, 100))
                             .unwrap()
                     })
                 },
@@ -373,14 +374,17 @@ fn bench(c: &mut Criterion) {
     for (who, e) in [("partial reader", &partial), ("reader of all", &all)] {
         g.bench_function(format!("list newest 100, {who}"), |b| {
             b.iter(|| {
-                rt.block_on(store.search_documents("", e, 100))
+                rt.block_on(store.reader(e).search_documents("", 100))
                     .unwrap()
                     .documents
             })
         });
         for q in QUERIES {
             g.bench_function(format!("search '{q}', {who}"), |b| {
-                b.iter(|| rt.block_on(store.search_documents(q, e, 100)).unwrap())
+                b.iter(|| {
+                    rt.block_on(store.reader(e).search_documents(q, 100))
+                        .unwrap()
+                })
             });
         }
     }

@@ -1,6 +1,11 @@
-//! Accounts, sessions and API tokens. The store keeps only hashes of secrets; hashing the
-//! passwords (argon2id) and making tokens is the web crate's business.
+//! Accounts, sessions and API tokens. The store keeps only hashes of secrets: passwords
+//! hashed with argon2id here (the web server checks them at sign-in, the CLI sets them); the
+//! web crate makes session and token secrets.
 
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
+use argon2::Argon2;
 use serde::Serialize;
 use sqlx::Row as _;
 
@@ -51,7 +56,56 @@ async fn end_sessions(
     Ok(Ended { sessions, tokens })
 }
 
+/// Hashes a password with argon2id and a random salt (PHC string).
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashing with default parameters")
+        .to_string()
+}
+
+/// A fixed hash checked when the account does not exist, so that a sign-in for an unknown name
+/// costs the same time as one for a known name.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("not a password of anyone"))
+}
+
+/// Checks a password against a stored hash (or against nothing, in the same time).
+pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
+    let hash = stored.unwrap_or_else(|| dummy_hash());
+    let ok = PasswordHash::new(hash)
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false);
+    ok && stored.is_some()
+}
+
 impl Store {
+    /// Sets a person's password (hashed here) at `now`, ending their sessions and API tokens,
+    /// audited as `actor`'s act in the same transaction.
+    pub async fn set_password(
+        &self,
+        person: &str,
+        password: &str,
+        now: &str,
+        actor: &str,
+    ) -> Result<Ended, StoreError> {
+        let entry = AuditEvent::new(
+            actor,
+            "admin",
+            &format!("account:{person}"),
+            "ok",
+            "password set; sessions and API tokens ended",
+        );
+        self.set_password_hash(person, &hash_password(password), now, &entry)
+            .await
+    }
+
     /// Sets (or replaces) a person's password hash and ends every session and API token they
     /// have (whoever knew the old password may hold one), with the audit entry `entry`, in one
     /// transaction.

@@ -454,7 +454,7 @@ impl Store {
     }
 
     /// The last `limit` entries, newest first.
-    pub async fn audit_entries(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+    pub(crate) async fn audit_entries(&self, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query(
             "SELECT seq, at, actor, action, object, label_id, decision, detail, prev_hash, hash \
              FROM audit ORDER BY seq DESC LIMIT $1",

@@ -244,7 +244,7 @@ impl Store {
     }
 
     /// The committees and working groups `readable` allows (all with `None`, for checks).
-    pub async fn committees(
+    pub(crate) async fn committees(
         &self,
         readable: Option<&Entitlements>,
     ) -> Result<Vec<Committee>, StoreError> {
@@ -275,7 +275,7 @@ impl Store {
     }
 
     /// The meetings whose label is readable, newest first.
-    pub async fn meetings(
+    pub(crate) async fn meetings(
         &self,
         readable: &Entitlements,
     ) -> Result<Vec<MeetingSummary>, StoreError> {
@@ -306,7 +306,7 @@ impl Store {
 
     /// A meeting with only the items the reader may see; `None` when the meeting itself is not
     /// readable or does not exist. The labels of the items shown come with it, for the banner.
-    pub async fn meeting(
+    pub(crate) async fn meeting(
         &self,
         id: &str,
         readable: &Entitlements,
@@ -393,7 +393,7 @@ impl Store {
 
     /// Open action items the reader may see (both the meeting and the item readable), by due
     /// date; only `owner`'s when given.
-    pub async fn open_actions(
+    pub(crate) async fn open_actions(
         &self,
         readable: &Entitlements,
         owner: Option<&str>,

@@ -77,6 +77,9 @@ pub struct Store {
     pub(crate) readers: std::sync::Arc<crate::readers::Known>,
     /// Where audited writes append their entries (see [`Store::with_audit`]).
     pub(crate) audit: Option<std::sync::Arc<crate::audit::AuditTrail>>,
+    /// The parsed policies and their version (see [`Store::policies`]).
+    pub(crate) policies:
+        std::sync::Arc<std::sync::Mutex<Option<(i64, std::sync::Arc<pillar_label::PolicySet>)>>>,
 }
 
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -336,6 +339,7 @@ impl Store {
             backend,
             readers: Default::default(),
             audit: None,
+            policies: Default::default(),
         })
     }
 

@@ -459,7 +459,7 @@ impl Store {
     }
 
     /// A document, if it exists and is readable.
-    pub async fn document(
+    pub(crate) async fn document(
         &self,
         id: &str,
         readable: &Entitlements,
@@ -508,7 +508,7 @@ impl Store {
     }
 
     /// The versions of a readable document, newest first.
-    pub async fn document_versions(
+    pub(crate) async fn document_versions(
         &self,
         id: &str,
         readable: &Entitlements,
@@ -544,7 +544,7 @@ impl Store {
     /// lists its newest matches and says so through [`SearchHits::broad`]: ranking a million
     /// matches on every query would cost seconds, and newest-first is what a user scanning a
     /// broad result wants first.
-    pub async fn search_documents(
+    pub(crate) async fn search_documents(
         &self,
         query: &str,
         readable: &Entitlements,
@@ -555,7 +555,7 @@ impl Store {
     }
 
     /// [`Store::search_documents`] with another bound than [`SEARCH_CANDIDATES`].
-    pub async fn search_documents_among(
+    pub(crate) async fn search_documents_among(
         &self,
         query: &str,
         readable: &Entitlements,

@@ -144,12 +144,15 @@ impl Store {
     }
 
     /// The analyses `readable` allows, newest first, without their bodies.
-    pub async fn landscapes(&self, readable: &Entitlements) -> Result<Vec<Landscape>, StoreError> {
+    pub(crate) async fn landscapes(
+        &self,
+        readable: &Entitlements,
+    ) -> Result<Vec<Landscape>, StoreError> {
         self.read_landscapes(readable, None).await
     }
 
     /// One analysis with its body, if it exists and is readable.
-    pub async fn landscape(
+    pub(crate) async fn landscape(
         &self,
         id: &str,
         readable: &Entitlements,

@@ -6,6 +6,7 @@
 //! Every stored row carries a label id; the `labels` table holds each distinct label once, in the
 //! canonical form defined by `pillar-label`.
 
+pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod committee;
@@ -16,6 +17,7 @@ mod error;
 pub mod landscapes;
 pub mod origins;
 pub mod projects;
+mod reader;
 mod readers;
 mod registry;
 mod sql;
@@ -25,6 +27,7 @@ mod visibility;
 pub use db::{Backend, DbTarget, Store};
 pub use error::{InputError, StoreError};
 pub use origins::Kept;
+pub use reader::{Operator, Reader};
 pub use readers::{ReaderIndexInfo, MAX_READER_INDEXES};
 pub use registry::{ImportReport, RegistryRow};
 pub use supply::{SupplyNetworkInfo, SupplyRows};

@@ -193,7 +193,7 @@ pub struct ShownOrganisation {
 
 impl Store {
     /// `origin` as `readable` may be shown it.
-    pub async fn shown_origin(
+    pub(crate) async fn shown_origin(
         &self,
         origin: &Origin,
         readable: &crate::Entitlements,

@@ -457,7 +457,7 @@ impl Store {
 
     /// The projects `readable` allows, with their assessments, by id. `None` reads every
     /// project (operator export).
-    pub async fn projects(
+    pub(crate) async fn projects(
         &self,
         readable: Option<&Entitlements>,
     ) -> Result<Vec<Project>, StoreError> {
@@ -465,7 +465,7 @@ impl Store {
     }
 
     /// One project, if it exists and is readable.
-    pub async fn project(
+    pub(crate) async fn project(
         &self,
         id: &str,
         readable: &Entitlements,
@@ -572,7 +572,7 @@ impl Store {
 
     /// The history of a readable project, oldest first; empty when it is not readable. Each
     /// entry is shown only when its own label (the project's label at the time) is readable.
-    pub async fn project_history(
+    pub(crate) async fn project_history(
         &self,
         id: &str,
         readable: &Entitlements,

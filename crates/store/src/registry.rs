@@ -171,7 +171,7 @@ impl Store {
 
     /// Every row of `kind`, ordered by id. Unfiltered: an operator's view; people get
     /// [`Store::export_visible`].
-    pub async fn export(&self, kind: RegistryKind) -> Result<Vec<RegistryRow>, StoreError> {
+    pub(crate) async fn export(&self, kind: RegistryKind) -> Result<Vec<RegistryRow>, StoreError> {
         self.export_filtered(kind, None).await
     }
 
@@ -268,7 +268,7 @@ impl Store {
     }
 
     /// Every nation and group (operator view, unfiltered: used for release checks).
-    pub async fn nations(&self) -> Result<Vec<Nation>, StoreError> {
+    pub(crate) async fn nations(&self) -> Result<Vec<Nation>, StoreError> {
         Ok(self
             .export(RegistryKind::Nations)
             .await?
@@ -280,21 +280,8 @@ impl Store {
             .collect())
     }
 
-    /// Every agreement (operator view, unfiltered: used for release checks).
-    pub async fn agreements(&self) -> Result<Vec<Agreement>, StoreError> {
-        Ok(self
-            .export(RegistryKind::Agreements)
-            .await?
-            .into_iter()
-            .filter_map(|r| match r {
-                RegistryRow::Agreement(a) => Some(a),
-                _ => None,
-            })
-            .collect())
-    }
-
     /// Every technology area (operator view, unfiltered: used for release checks).
-    pub async fn tech_areas(&self) -> Result<Vec<TechArea>, StoreError> {
+    pub(crate) async fn tech_areas(&self) -> Result<Vec<TechArea>, StoreError> {
         Ok(self
             .export(RegistryKind::TechAreas)
             .await?
@@ -307,7 +294,7 @@ impl Store {
     }
 
     /// The id of a person `readable` allows, if one exists (naming stewards and assessors).
-    pub async fn person_visible(
+    pub(crate) async fn person_visible(
         &self,
         id: &str,
         readable: &Entitlements,

@@ -435,7 +435,7 @@ impl Store {
     }
 
     /// The rows of `kind` whose label the entitlements allow — the filter is inside the query.
-    pub async fn export_visible(
+    pub(crate) async fn export_visible(
         &self,
         kind: RegistryKind,
         readable: &Entitlements,

@@ -162,7 +162,11 @@ async fn seeds_reference_and_demo_data() {
             10,
             "{backend}"
         );
-        let areas = store.export(RegistryKind::TechAreas).await.unwrap();
+        let areas = store
+            .operator()
+            .export(RegistryKind::TechAreas)
+            .await
+            .unwrap();
         let leaves = |tax: &str| {
             areas
                 .iter()
@@ -206,12 +210,16 @@ async fn export_then_import_round_trips() {
             .find(|(b, _, _)| *b == backend)
             .unwrap();
         for kind in RegistryKind::ALL {
-            let rows = store.export(kind).await.unwrap();
+            let rows = store.operator().export(kind).await.unwrap();
             // Through JSON for odd kinds and through records (CSV columns) for the others.
             let text = serde_json::to_string(&rows).unwrap();
             let n = import_text(&copy, kind, "copy.json", &text).await.unwrap();
             assert_eq!(n, rows.len());
-            assert_eq!(copy.export(kind).await.unwrap(), rows, "{backend} {kind}");
+            assert_eq!(
+                copy.operator().export(kind).await.unwrap(),
+                rows,
+                "{backend} {kind}"
+            );
         }
         assert_eq!(
             copy.label_count().await.unwrap(),
@@ -340,7 +348,7 @@ async fn demo_labels_and_clearances_are_valid_under_the_demo_policies() {
             .await
             .unwrap();
         for kind in RegistryKind::ALL {
-            for row in store.export(kind).await.unwrap() {
+            for row in store.operator().export(kind).await.unwrap() {
                 let r = set
                     .resolve(row.label())
                     .unwrap_or_else(|e| panic!("{backend} {kind} {}: {e}", row.id()));
@@ -430,7 +438,12 @@ async fn chain(store: &Store, _key: &pillar_store::audit::AuditKey) -> (i64, Str
             .audit(&format!("2026-11-28T00:00:0{i}Z"), &event(i))
             .await
             .unwrap();
-        head = (seq, store.audit_entries(1).await.unwrap()[0].hash.clone());
+        head = (
+            seq,
+            store.operator().audit_entries(1).await.unwrap()[0]
+                .hash
+                .clone(),
+        );
     }
     head
 }
@@ -519,7 +532,8 @@ async fn visible_agreements(
 ) -> Vec<String> {
     let e = entitlements_of(store, cache, person).await;
     store
-        .export_visible(RegistryKind::Agreements, &e)
+        .reader(&e)
+        .export(RegistryKind::Agreements)
         .await
         .unwrap()
         .iter()
@@ -643,6 +657,7 @@ async fn document_search_and_reads_respect_labels() {
             let store = store.clone();
             async move {
                 store
+                    .operator()
                     .export(RegistryKind::People)
                     .await
                     .unwrap()
@@ -665,27 +680,44 @@ async fn document_search_and_reads_respect_labels() {
         let ids = |v: pillar_store::documents::SearchHits| {
             v.documents.into_iter().map(|d| d.id).collect::<Vec<_>>()
         };
-        let mut got = ids(store.search_documents("hypersonic", &us, 50).await.unwrap());
+        let mut got = ids(store
+            .reader(&us)
+            .search_documents("hypersonic", 50)
+            .await
+            .unwrap());
         got.sort();
         assert_eq!(got, ["d1", "d3"], "{backend}");
         assert_eq!(
-            ids(store.search_documents("hypersonic", &jp, 50).await.unwrap()),
+            ids(store
+                .reader(&jp)
+                .search_documents("hypersonic", 50)
+                .await
+                .unwrap()),
             ["d3"],
             "{backend}"
         );
         assert_eq!(
-            ids(store.search_documents("tungsten", &jp, 50).await.unwrap()),
+            ids(store
+                .reader(&jp)
+                .search_documents("tungsten", 50)
+                .await
+                .unwrap()),
             Vec::<String>::new(),
             "{backend}"
         );
         assert_eq!(
-            ids(store.search_documents("tungsten", &us, 50).await.unwrap()),
+            ids(store
+                .reader(&us)
+                .search_documents("tungsten", 50)
+                .await
+                .unwrap()),
             ["d1"],
             "{backend}"
         );
         assert_eq!(
             store
-                .search_documents("", &jp, 50)
+                .reader(&jp)
+                .search_documents("", 50)
                 .await
                 .unwrap()
                 .documents
@@ -696,33 +728,38 @@ async fn document_search_and_reads_respect_labels() {
         // Broad queries (more readable matches than the bound) list the newest first; the bound
         // counts readable documents only, so what a reader cannot see does not change it.
         let hits = store
-            .search_documents_among("hypersonic", &us, 50, 1)
+            .reader(&us)
+            .search_documents_among("hypersonic", 50, 1)
             .await
             .unwrap();
         assert!(hits.broad, "{backend}");
         assert_eq!(ids(hits), ["d3", "d1"], "{backend}");
         let hits = store
-            .search_documents_among("hypersonic", &us, 1, 1)
+            .reader(&us)
+            .search_documents_among("hypersonic", 1, 1)
             .await
             .unwrap();
         assert_eq!(ids(hits), ["d3"], "{backend}");
         // No candidates at all: every query is broad, and PostgreSQL takes the newest-first
         // walk rather than the index of words.
         let hits = store
-            .search_documents_among("hypersonic", &us, 50, 0)
+            .reader(&us)
+            .search_documents_among("hypersonic", 50, 0)
             .await
             .unwrap();
         assert!(hits.broad, "{backend}");
         assert_eq!(ids(hits), ["d3", "d1"], "{backend}");
         let hits = store
-            .search_documents_among("hypersonic", &jp, 50, 1)
+            .reader(&jp)
+            .search_documents_among("hypersonic", 50, 1)
             .await
             .unwrap();
         assert!(!hits.broad, "{backend}");
         assert_eq!(ids(hits), ["d3"], "{backend}");
         assert!(
             !store
-                .search_documents("hypersonic", &us, 50)
+                .reader(&us)
+                .search_documents("hypersonic", 50)
                 .await
                 .unwrap()
                 .broad
@@ -730,13 +767,14 @@ async fn document_search_and_reads_respect_labels() {
         // Operators typed by a user are words, not syntax.
         assert!(
             store
-                .search_documents("\"quantum OR (", &us, 50)
+                .reader(&us)
+                .search_documents("\"quantum OR (", 50)
                 .await
                 .is_ok(),
             "{backend}"
         );
-        assert!(store.document("d1", &jp).await.unwrap().is_none());
-        assert!(store.document("d1", &us).await.unwrap().is_some());
+        assert!(store.reader(&jp).document("d1").await.unwrap().is_none());
+        assert!(store.reader(&us).document("d1").await.unwrap().is_some());
         // Versions: a new version replaces the searchable text.
         let text = "updated with carbon-carbon leading edges";
         let sha = blobs.put(text.as_bytes()).unwrap();
@@ -776,7 +814,11 @@ async fn document_search_and_reads_respect_labels() {
             None
         );
         assert_eq!(
-            ids(store.search_documents("carbon", &us, 50).await.unwrap()),
+            ids(store
+                .reader(&us)
+                .search_documents("carbon", 50)
+                .await
+                .unwrap()),
             ["d1"],
             "{backend}"
         );
@@ -796,8 +838,21 @@ async fn document_search_and_reads_respect_labels() {
             assert_eq!(docs("carbon").await, 1);
             assert_eq!(docs("hypersonic").await, 2);
         }
-        assert_eq!(store.document_versions("d1", &us).await.unwrap().len(), 2);
-        assert!(store.document_versions("d1", &jp).await.unwrap().is_empty());
+        assert_eq!(
+            store
+                .reader(&us)
+                .document_versions("d1")
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        assert!(store
+            .reader(&jp)
+            .document_versions("d1")
+            .await
+            .unwrap()
+            .is_empty());
     }
 }
 
@@ -859,7 +914,8 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
             .collect();
         expected.sort();
         let seen: Vec<String> = store
-            .projects(Some(&jp))
+            .reader(&jp)
+            .projects()
             .await
             .unwrap()
             .into_iter()
@@ -872,10 +928,15 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
             .map(|(_, p)| &p.id)
             .find(|id| !expected.contains(id))
             .unwrap();
-        assert!(store.project(hidden, &jp).await.unwrap().is_none());
-        assert!(store.project_history(hidden, &jp).await.unwrap().is_empty());
+        assert!(store.reader(&jp).project(hidden).await.unwrap().is_none());
+        assert!(store
+            .reader(&jp)
+            .project_history(hidden)
+            .await
+            .unwrap()
+            .is_empty());
         let us = entitlements_of(&store, &cache, "us-release").await;
-        let full = store.project(hidden, &us).await.unwrap().unwrap();
+        let full = store.reader(&us).project(hidden).await.unwrap().unwrap();
         assert_eq!(
             full.assessments.len(),
             file.iter()
@@ -885,7 +946,7 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
                 .assessments
                 .len()
         );
-        assert!(store.project_history(hidden, &us).await.unwrap()[0]
+        assert!(store.reader(&us).project_history(hidden).await.unwrap()[0]
             .change
             .starts_with("created"));
 
@@ -893,7 +954,7 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
         let mut changed = file.clone();
         changed[0].1.title = "Renamed".into();
         changed[1].1.participants[0].financial += 5.0;
-        let before = store.projects(None).await.unwrap();
+        let before = store.operator().projects().await.unwrap();
         let e = store
             .import_projects("p.json", &changed, "operator", "2026-12-01T00:00:00Z", None)
             .await
@@ -907,7 +968,11 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
             e.field.as_deref().unwrap().ends_with(".participants"),
             "{e}"
         );
-        assert_eq!(store.projects(None).await.unwrap(), before, "{backend}");
+        assert_eq!(
+            store.operator().projects().await.unwrap(),
+            before,
+            "{backend}"
+        );
 
         // A signed assessment is never edited: not through an import, not in SQL.
         let mut edit = vec![file[0].clone()];
@@ -952,13 +1017,22 @@ async fn projects_are_labelled_checked_whole_and_signed_assessments_stay_fixed()
             .await
             .unwrap();
         assert_eq!((r.changed, r.assessments), (1, 1), "{backend}");
-        let history = store.project_history(&next[0].1.id, &us).await.unwrap();
+        let history = store
+            .reader(&us)
+            .project_history(&next[0].1.id)
+            .await
+            .unwrap();
         let last = &history.last().unwrap().change;
         assert!(
             last.contains("title") && last.contains("trl-next added"),
             "{last}"
         );
-        let p = store.project(&next[0].1.id, &us).await.unwrap().unwrap();
+        let p = store
+            .reader(&us)
+            .project(&next[0].1.id)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(p.latest("TRL", None).unwrap().level, 7);
     }
 }
@@ -988,7 +1062,8 @@ async fn minutes_hold_only_the_items_released_to_the_reader() {
             let e = e.clone();
             async move {
                 store
-                    .meetings(&e)
+                    .reader(&e)
+                    .meetings()
                     .await
                     .unwrap()
                     .into_iter()
@@ -1007,11 +1082,25 @@ async fn minutes_hold_only_the_items_released_to_the_reader() {
         let names = |cs: Vec<pillar_core::committee::Committee>| {
             cs.into_iter().map(|c| c.id).collect::<Vec<_>>()
         };
-        assert!(!names(store.committees(Some(&jp)).await.unwrap()).contains(&"wg-undersea".into()));
-        assert!(names(store.committees(Some(&au)).await.unwrap()).contains(&"wg-undersea".into()));
-        assert!(store.meeting("wgq-2026-04", &jp).await.unwrap().is_none());
+        assert!(
+            !names(store.reader(&jp).committees().await.unwrap()).contains(&"wg-undersea".into())
+        );
+        assert!(
+            names(store.reader(&au).committees().await.unwrap()).contains(&"wg-undersea".into())
+        );
+        assert!(store
+            .reader(&jp)
+            .meeting("wgq-2026-04")
+            .await
+            .unwrap()
+            .is_none());
         // Within a meeting both may see, each reads only their items.
-        let (m, labels) = store.meeting("exec-2026-03", &jp).await.unwrap().unwrap();
+        let (m, labels) = store
+            .reader(&jp)
+            .meeting("exec-2026-03")
+            .await
+            .unwrap()
+            .unwrap();
         let titles: Vec<&str> = m.agenda.iter().map(|a| a.title.as_str()).collect();
         assert_eq!(
             titles,
@@ -1023,7 +1112,12 @@ async fn minutes_hold_only_the_items_released_to_the_reader() {
         );
         assert_eq!(m.decisions.len(), 1);
         assert_eq!(labels.len(), 1 + 2 + 1 + 2);
-        let (m, _) = store.meeting("exec-2026-03", &au).await.unwrap().unwrap();
+        let (m, _) = store
+            .reader(&au)
+            .meeting("exec-2026-03")
+            .await
+            .unwrap()
+            .unwrap();
         let titles: Vec<&str> = m.agenda.iter().map(|a| a.title.as_str()).collect();
         assert_eq!(
             titles,
@@ -1033,7 +1127,8 @@ async fn minutes_hold_only_the_items_released_to_the_reader() {
         // Open actions: by owner, visible ones only.
         let kr = entitlements_of(&store, &cache, "kr-pm").await;
         let mine: Vec<String> = store
-            .open_actions(&kr, Some("kr-pm"))
+            .reader(&kr)
+            .open_actions(Some("kr-pm"))
             .await
             .unwrap()
             .into_iter()
@@ -1041,7 +1136,8 @@ async fn minutes_hold_only_the_items_released_to_the_reader() {
             .collect();
         assert!(mine.contains(&"wgr-2026-09/a2".to_string()), "{mine:?}");
         assert!(store
-            .open_actions(&jp, None)
+            .reader(&jp)
+            .open_actions(None)
             .await
             .unwrap()
             .iter()
@@ -1064,7 +1160,12 @@ async fn minutes_hold_only_the_items_released_to_the_reader() {
             e.to_string().contains("meetings[1].actions[0].owner"),
             "{e}"
         );
-        let (m, _) = store.meeting("exec-2026-03", &au).await.unwrap().unwrap();
+        let (m, _) = store
+            .reader(&au)
+            .meeting("exec-2026-03")
+            .await
+            .unwrap()
+            .unwrap();
         assert_ne!(m.title, "Changed");
     }
 }
@@ -1142,7 +1243,7 @@ async fn landscapes_keep_their_facts_and_follow_their_labels() {
                 .map(|l| (l.id, l.works, l.areas.len(), l.body.is_some()))
                 .collect::<Vec<_>>()
         };
-        let mut seen = facts(store.landscapes(&us).await.unwrap());
+        let mut seen = facts(store.reader(&us).landscapes().await.unwrap());
         seen.sort();
         assert_eq!(
             seen,
@@ -1152,21 +1253,23 @@ async fn landscapes_keep_their_facts_and_follow_their_labels() {
             ],
             "{backend}"
         );
-        let areas = &store.landscapes(&us).await.unwrap()[0].areas;
+        let areas = &store.reader(&us).landscapes().await.unwrap()[0].areas;
         assert!(areas.windows(2).all(|w| w[0] < w[1]), "sorted: {areas:?}");
         // The SECRET REL USA/AUS/GBR analysis does not exist for a Korean reader.
         assert_eq!(
-            facts(store.landscapes(&kr).await.unwrap()),
+            facts(store.reader(&kr).landscapes().await.unwrap()),
             vec![("pillar2-open".to_string(), 40_000, 20, false)],
             "{backend}"
         );
         assert!(store
-            .landscape("aukus-restricted", &kr)
+            .reader(&kr)
+            .landscape("aukus-restricted")
             .await
             .unwrap()
             .is_none());
         assert!(store
-            .landscape("aukus-restricted", &us)
+            .reader(&us)
+            .landscape("aukus-restricted")
             .await
             .unwrap()
             .unwrap()
@@ -1206,10 +1309,13 @@ async fn landscapes_keep_their_facts_and_follow_their_labels() {
         };
         let backfill = &migration[migration.find("UPDATE").unwrap()..];
         sqlx::query(backfill).execute(&pool).await.unwrap();
-        let mut again = facts(store.landscapes(&us).await.unwrap());
+        let mut again = facts(store.reader(&us).landscapes().await.unwrap());
         again.sort();
         assert_eq!(again, seen, "{backend}");
-        assert_eq!(&store.landscapes(&us).await.unwrap()[0].areas, areas);
+        assert_eq!(
+            &store.reader(&us).landscapes().await.unwrap()[0].areas,
+            areas
+        );
     }
 }
 
@@ -1528,7 +1634,8 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
                 for q in ["common", "alpha", "beta w3", "w7", "w12", ""] {
                     for (limit, candidates) in [(5, 0), (5, 3), (50, 3), (50, 2000)] {
                         let hits = store
-                            .search_documents_among(q, &r, limit, candidates)
+                            .reader(&r)
+                            .search_documents_among(q, limit, candidates)
                             .await
                             .unwrap();
                         let ids: Vec<String> = hits.documents.into_iter().map(|d| d.id).collect();
@@ -1597,7 +1704,11 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
         let newest = |q: &'static str, r: pillar_store::Entitlements| {
             let store = store.clone();
             async move {
-                let hits = store.search_documents_among(q, &r, 3, 0).await.unwrap();
+                let hits = store
+                    .reader(&r)
+                    .search_documents_among(q, 3, 0)
+                    .await
+                    .unwrap();
                 hits.documents.into_iter().map(|d| d.id).collect::<Vec<_>>()
             }
         };
@@ -1843,7 +1954,8 @@ async fn every_labelled_record_keeps_the_origin_it_was_created_with() {
             .unwrap();
         assert_eq!(
             store
-                .projects(None)
+                .operator()
+                .projects()
                 .await
                 .unwrap()
                 .into_iter()
@@ -1921,7 +2033,7 @@ async fn every_seeding_step_is_audited_in_its_transaction_under_what_it_touched(
         demo::seed_projects(&store, at, Some(&by)).await.unwrap();
         demo::seed_committee(&store, Some(&by)).await.unwrap();
         demo::seed_landscapes(&store, at, Some(&by)).await.unwrap();
-        let entries = store.audit_entries(100).await.unwrap();
+        let entries = store.operator().audit_entries(100).await.unwrap();
         let objects: Vec<&str> = entries
             .iter()
             .rev()
@@ -2005,7 +2117,7 @@ async fn a_withdrawn_document_changes_no_more_even_when_asked_directly() {
             .withdraw_document("w", &us, "us-secretariat", at, "Again", &test_entry())
             .await
             .unwrap());
-        let d = store.document("w", &us).await.unwrap().unwrap();
+        let d = store.reader(&us).document("w").await.unwrap().unwrap();
         let w = d.withdrawn.clone().unwrap();
         assert_eq!(
             (w.by.as_str(), w.reason.as_str()),
@@ -2034,12 +2146,16 @@ async fn a_withdrawn_document_changes_no_more_even_when_asked_directly() {
             Err(StoreError::Refused(_))
         ));
         assert_eq!(
-            store.document("w", &us).await.unwrap().unwrap(),
+            store.reader(&us).document("w").await.unwrap().unwrap(),
             d,
             "{backend}"
         );
         // Still found, marked.
-        let hits = store.search_documents("withdrawn", &us, 10).await.unwrap();
+        let hits = store
+            .reader(&us)
+            .search_documents("withdrawn", 10)
+            .await
+            .unwrap();
         assert!(hits.documents[0].withdrawn.is_some(), "{backend}");
     }
 }

@@ -1,41 +1,11 @@
-//! Passwords (argon2id), session and API-token secrets, CSRF tokens and login throttling.
+//! Session and API-token secrets, CSRF tokens and sign-in throttling (passwords are hashed and
+//! checked by `pillar_store::accounts`).
 
 use std::time::Duration;
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
 use sha2::{Digest, Sha256};
 
-/// Hashes a password with argon2id and a random salt (PHC string).
-pub fn hash_password(password: &str) -> String {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("argon2 hashing with default parameters")
-        .to_string()
-}
-
-/// A fixed hash checked when the account does not exist, so that a login for an unknown name
-/// costs the same time as one for a known name.
-fn dummy_hash() -> &'static str {
-    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    DUMMY.get_or_init(|| hash_password("not a password of anyone"))
-}
-
-/// Checks a password against a stored hash (or against nothing, in the same time).
-pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
-    let hash = stored.unwrap_or_else(|| dummy_hash());
-    let ok = PasswordHash::new(hash)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false);
-    ok && stored.is_some()
-}
+pub use pillar_store::accounts::{hash_password, verify_password};
 
 /// A new random secret (256 bits, hex).
 pub fn new_secret() -> String {

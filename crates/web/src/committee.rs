@@ -58,9 +58,9 @@ pub async fn index(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    let committees = state.store.committees(Some(&v.readable)).await?;
-    let meetings = state.store.meetings(&v.readable).await?;
-    let actions = state.store.open_actions(&v.readable, None).await?;
+    let committees = state.store.reader(&v.readable).committees().await?;
+    let meetings = state.store.reader(&v.readable).meetings().await?;
+    let actions = state.store.reader(&v.readable).open_actions(None).await?;
     let tree: String = committees
         .iter()
         .map(|c| {
@@ -122,7 +122,7 @@ pub async fn minutes(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    let Some((m, labels)) = state.store.meeting(&id, &v.readable).await? else {
+    let Some((m, labels)) = state.store.reader(&v.readable).meeting(&id).await? else {
         return Ok(not_found(lang));
     };
     let label_id = state.store.label_id(&m.label).await?;
@@ -209,7 +209,7 @@ pub async fn api_meetings(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(unauthorized());
     };
-    let meetings = state.store.meetings(&v.readable).await?;
+    let meetings = state.store.reader(&v.readable).meetings().await?;
     let labels: Vec<&Label> = meetings.iter().map(|m| &m.label).collect();
     let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
     Ok(
@@ -227,7 +227,7 @@ pub async fn api_meeting(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(unauthorized());
     };
-    let Some((m, labels)) = state.store.meeting(&id, &v.readable).await? else {
+    let Some((m, labels)) = state.store.reader(&v.readable).meeting(&id).await? else {
         return Ok(not_found(Lang::En));
     };
     let label_id = state.store.label_id(&m.label).await?;
@@ -257,7 +257,8 @@ pub async fn api_actions(
     };
     let actions = state
         .store
-        .open_actions(&v.readable, q.get("owner").map(String::as_str))
+        .reader(&v.readable)
+        .open_actions(q.get("owner").map(String::as_str))
         .await?;
     let labels: Vec<&Label> = actions.iter().map(|a| &a.label).collect();
     let (marking, _) = banner(&state, &v, &labels, Lang::En).await;

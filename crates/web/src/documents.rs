@@ -239,7 +239,8 @@ pub async fn list(
     let query = q.get("q").cloned().unwrap_or_default();
     let hits = state
         .store
-        .search_documents(&query, &v.readable, 100)
+        .reader(&v.readable)
+        .search_documents(&query, 100)
         .await?;
     let docs = hits.documents;
     if !query.is_empty() {
@@ -360,7 +361,13 @@ pub async fn upload(
     for s in &stewards {
         // Only people the uploader may see can be named (else the answer would tell them that
         // a hidden person exists).
-        if state.store.person_visible(s, &v.readable).await?.is_none() {
+        if state
+            .store
+            .reader(&v.readable)
+            .person_id(s)
+            .await?
+            .is_none()
+        {
             return Ok(bad_request(&format!(
                 "field `stewards`: `{s}` is not a person in the registry"
             )));
@@ -443,7 +450,7 @@ pub async fn show(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    let Some(d) = state.store.document(&id, &v.readable).await? else {
+    let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
         return Ok(not_found(lang));
     };
     state
@@ -456,7 +463,11 @@ pub async fn show(
             "",
         )
         .await;
-    let versions = state.store.document_versions(&id, &v.readable).await?;
+    let versions = state
+        .store
+        .reader(&v.readable)
+        .document_versions(&id)
+        .await?;
     let banner = banner(&state, &v, &[&d.label], lang).await;
     let csrf = v.csrf.clone().unwrap_or_default();
     let mut rows = String::new();
@@ -538,7 +549,7 @@ pub async fn download(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(unauthorized());
     };
-    let Some(d) = state.store.document(&id, &v.readable).await? else {
+    let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
         return Ok((StatusCode::NOT_FOUND, "not found").into_response());
     };
     let bytes = state.blobs.get(&d.sha256)?;
@@ -575,7 +586,7 @@ pub async fn new_version(
         Ok(x) => x,
         Err(refused) => return Ok(refused),
     };
-    let Some(d) = state.store.document(&id, &v.readable).await? else {
+    let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
         return Ok(not_found(lang));
     };
     if d.withdrawn.is_some() {
@@ -647,7 +658,7 @@ pub async fn withdraw(
     if !v.form_csrf_ok(form.get("csrf").map(String::as_str)) {
         return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
     }
-    let Some(d) = state.store.document(&id, &v.readable).await? else {
+    let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
         return Ok(not_found(lang));
     };
     if d.withdrawn.is_some() {
@@ -709,7 +720,8 @@ pub async fn api_list(
     let query = q.get("q").cloned().unwrap_or_default();
     let hits = state
         .store
-        .search_documents(&query, &v.readable, 100)
+        .reader(&v.readable)
+        .search_documents(&query, 100)
         .await?;
     let docs = hits.documents;
     let labels: Vec<&Label> = docs.iter().map(|d| &d.label).collect();
@@ -721,7 +733,11 @@ pub async fn api_list(
     for d in &docs {
         let key = serde_json::to_string(&d.origin).expect("origins serialise");
         if !shown.contains_key(&key) {
-            let o = state.store.shown_origin(&d.origin, &v.readable).await?;
+            let o = state
+                .store
+                .reader(&v.readable)
+                .shown_origin(&d.origin)
+                .await?;
             shown.insert(key.clone(), json!(o));
         }
         let mut item = json!(d);
@@ -768,7 +784,7 @@ pub async fn relabel(
     if !v.form_csrf_ok(form.get("csrf").map(String::as_str)) {
         return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
     }
-    let Some(d) = state.store.document(&id, &v.readable).await? else {
+    let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
         return Ok(not_found(lang));
     };
     if d.withdrawn.is_some() {
@@ -872,32 +888,12 @@ pub async fn relabel(
             "field `areas`: a release names the technology areas of what is released",
         ));
     }
-    let nations = state.store.nations().await?;
-    // Released to: the new label's Releasable To values; with none, every registry nation.
-    let mut release_to: Vec<pillar_core::NationCode> = set
-        .to_label(&new)
-        .categories
-        .iter()
-        .filter(|c| c.tag_name == "Releasable To")
-        .flat_map(|c| c.values.iter())
-        .filter_map(|v| match v {
-            pillar_label::CategoryValue::Generic(g) => pillar_core::NationCode::parse(g).ok(),
-            _ => None,
-        })
-        .collect();
-    if release_to.is_empty() {
-        release_to = nations
-            .iter()
-            .filter(|n| n.members.is_empty())
-            .map(|n| n.code.clone())
-            .collect();
-    }
-    // Only agreements the release authority may read are named or counted.
-    let agreements = crate::portfolio::visible_agreements(&state, &v).await?;
-    let tree = state.store.tech_areas().await?;
-    let today = state.today();
-    let cover =
-        pillar_readiness::coverage(&agreements, &nations, &tree, &release_to, &areas, today);
+    // Agreements in force must cover every nation released to in every area named.
+    let cover = state
+        .store
+        .reader(&v.readable)
+        .release_coverage(&new_label, &areas, state.today())
+        .await?;
     let covered: String = cover
         .covered
         .iter()

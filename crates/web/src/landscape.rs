@@ -32,7 +32,7 @@ async fn open(
     v: &Viewer,
     id: &str,
 ) -> Result<Option<(Landscape, Snapshot)>, ServerError> {
-    let Some(l) = state.store.landscape(id, &v.readable).await? else {
+    let Some(l) = state.store.reader(&v.readable).landscape(id).await? else {
         return Ok(None);
     };
     let snapshot: Snapshot = serde_json::from_str(l.body.as_deref().unwrap_or("{}"))
@@ -246,7 +246,8 @@ pub(crate) async fn research_strength(
     // The broadest readable analysis that covers a workstream; only its body is read.
     let broadest = state
         .store
-        .landscapes(&v.readable)
+        .reader(&v.readable)
+        .landscapes()
         .await?
         .into_iter()
         .filter(|l| workstreams.iter().any(|(id, _)| l.areas.contains(id)))
@@ -311,7 +312,7 @@ pub async fn index(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    let list = state.store.landscapes(&v.readable).await?;
+    let list = state.store.reader(&v.readable).landscapes().await?;
     let rows: String = list
         .iter()
         .map(|l| {
@@ -649,7 +650,7 @@ pub async fn api_list(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(unauthorized());
     };
-    let list = state.store.landscapes(&v.readable).await?;
+    let list = state.store.reader(&v.readable).landscapes().await?;
     let labels: Vec<&pillar_label::Label> = list.iter().map(|l| &l.label).collect();
     let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
     let items: Vec<_> = list

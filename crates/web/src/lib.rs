@@ -12,12 +12,11 @@ mod pages;
 pub mod portfolio;
 
 pub use documents::extract_text;
-pub use pages::set_password;
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -41,9 +40,6 @@ pub const MAX_UPLOAD: usize = 16 << 20;
 /// Session lifetime.
 pub const SESSION_HOURS: i64 = 8;
 
-/// The parsed policies with the version they were read at.
-type VersionedPolicies = (i64, Arc<PolicySet>);
-
 /// Shared server state.
 #[derive(Clone)]
 pub struct AppState {
@@ -53,7 +49,6 @@ pub struct AppState {
     pub cache: EntitlementCache,
     /// Document contents.
     pub blobs: pillar_store::documents::Blobs,
-    policies: Arc<Mutex<Option<VersionedPolicies>>>,
     metrics: Arc<Metrics>,
     trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     today: Option<chrono::NaiveDate>,
@@ -80,7 +75,6 @@ impl AppState {
             store,
             blobs,
             cache: EntitlementCache::default(),
-            policies: Arc::new(Mutex::new(None)),
             metrics: Arc::new(Metrics::default()),
             trusted_proxies: Arc::default(),
             today: None,
@@ -135,41 +129,18 @@ impl AppState {
         client
     }
 
-    /// The policies, parsed once per policy version.
+    /// The policies, parsed once per policy version (cached by the store).
     pub async fn policies(&self) -> Result<Arc<PolicySet>, pillar_store::StoreError> {
-        let version = self.store.policy_version().await?;
-        if let Some((v, s)) = &*self.policies.lock().expect("policies lock") {
-            if *v == version {
-                return Ok(s.clone());
-            }
-        }
-        // Parse only when the policies changed.
-        let (set, version) = self.store.policy_set().await?;
-        let s = Arc::new(set);
-        *self.policies.lock().expect("policies lock") = Some((version, s.clone()));
-        Ok(s)
+        self.store.policies().await
     }
 
-    /// True when `person`'s clearance satisfies `label`: the label resolves, translates into the
-    /// clearance's policy, is valid there, and the access decision grants it. Needed to create or
-    /// edit anything under that label.
+    /// May `person` create or change anything under `label` (`Store::may_write`)?
     pub async fn may_write(
         &self,
         person: &Person,
         label: &pillar_label::Label,
     ) -> Result<bool, pillar_store::StoreError> {
-        let set = self.policies().await?;
-        let Some(c) = person
-            .clearance
-            .as_ref()
-            .and_then(|c| set.resolve_clearance(c).ok())
-        else {
-            return Ok(false);
-        };
-        let Ok(r) = set.resolve(label) else {
-            return Ok(false);
-        };
-        Ok(set.permits(&r, &c))
+        self.store.may_write(person, label).await
     }
 
     /// An audit event by `actor` (the entry written with a change is built with this too).

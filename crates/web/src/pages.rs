@@ -14,9 +14,7 @@ use pillar_store::RegistryRow;
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::{
-    cookie, hash_password, new_secret, same, secret_hash, verify_password, MAX_FAILURES, WINDOW,
-};
+use crate::auth::{cookie, new_secret, same, secret_hash, verify_password, MAX_FAILURES, WINDOW};
 use crate::i18n::Lang;
 use crate::{lang_of, now, time_text, viewer, AppState, ServerError, Viewer, SESSION_HOURS};
 use pillar_store::audit::{AuditEvent, Audited};
@@ -116,7 +114,7 @@ pub(crate) fn page(
             kind_title(RegistryKind::TechAreas, lang),
             lang.t("documents"),
             lang.t("tokens"),
-            if v.person.roles.contains(&pillar_core::Role::Administrator) {
+            if pillar_store::access::is_administrator(&v.person) {
                 format!(" <a href=\"/audit\">{}</a>", lang.t("audit"))
             } else {
                 String::new()
@@ -575,7 +573,7 @@ pub(crate) async fn origin_line(
     lang: Lang,
     origin: &pillar_core::stewardship::Origin,
 ) -> Result<String, ServerError> {
-    let shown = state.store.shown_origin(origin, &v.readable).await?;
+    let shown = state.store.reader(&v.readable).shown_origin(origin).await?;
     let nation = if origin.is_whole_committee() {
         lang.t("the_committee").to_string()
     } else {
@@ -611,7 +609,7 @@ async fn visible_rows(
     v: &Viewer,
     kind: RegistryKind,
 ) -> Result<Vec<RegistryRow>, ServerError> {
-    Ok(state.store.export_visible(kind, &v.readable).await?)
+    Ok(state.store.reader(&v.readable).export(kind).await?)
 }
 
 fn kind_of(name: &str) -> Option<RegistryKind> {
@@ -754,19 +752,9 @@ pub async fn registry_item(
     Ok(viewer_page(lang, &banner, &v, row.id(), &body, set_lang))
 }
 
-/// A person's clearance is personnel-security data: the API shows it to that person and to
-/// administrators only, whatever the row's label.
+/// A person's clearance is personnel-security data (`pillar_store::access`).
 fn redact(v: &Viewer, rows: Vec<RegistryRow>) -> Vec<RegistryRow> {
-    let admin = v.person.roles.contains(&pillar_core::Role::Administrator);
-    rows.into_iter()
-        .map(|r| match r {
-            RegistryRow::Person(mut p) if !admin && p.id != v.person.id => {
-                p.clearance = None;
-                RegistryRow::Person(p)
-            }
-            other => other,
-        })
-        .collect()
+    pillar_store::access::redact_clearances(&v.person, rows)
 }
 
 /// The JSON list of a kind: visible rows only, with the dominant marking.
@@ -1011,16 +999,14 @@ pub async fn audit_page(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    if !v.person.roles.contains(&pillar_core::Role::Administrator) {
-        return Ok(not_found(lang));
-    }
-    let entries: Vec<_> = state
+    let Some(entries) = state
         .store
-        .audit_entries(500)
+        .reader(&v.readable)
+        .audit_entries(&v.person, 500)
         .await?
-        .into_iter()
-        .filter(|e| e.event.label_id.is_none_or(|l| v.readable.allows(l)))
-        .collect();
+    else {
+        return Ok(not_found(lang));
+    };
     state
         .audit(
             &v.person.id,
@@ -1151,23 +1137,4 @@ pub async fn openapi() -> impl IntoResponse {
         }
     }
     Json(doc)
-}
-
-/// Sets a password (used by the CLI and the demo).
-pub async fn set_password(
-    store: &pillar_store::Store,
-    person: &str,
-    password: &str,
-    actor: &str,
-) -> Result<pillar_store::accounts::Ended, pillar_store::StoreError> {
-    let entry = AuditEvent::new(
-        actor,
-        "admin",
-        &format!("account:{person}"),
-        "ok",
-        "password set; sessions and API tokens ended",
-    );
-    store
-        .set_password_hash(person, &hash_password(password), &now(), &entry)
-        .await
 }

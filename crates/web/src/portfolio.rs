@@ -10,10 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use chrono::NaiveDate;
 use pillar_core::project::Project;
-use pillar_core::{Agreement, RegistryKind};
+use pillar_core::Agreement;
 use pillar_label::Label;
 use pillar_readiness::portfolio::{self as views, format_value as fmt_num, Series};
-use pillar_store::RegistryRow;
 use serde_json::json;
 
 use crate::i18n::Lang;
@@ -35,29 +34,21 @@ fn stall_days(q: &HashMap<String, String>) -> i64 {
 }
 
 async fn visible_projects(state: &AppState, v: &Viewer) -> Result<Vec<Project>, ServerError> {
-    Ok(state.store.projects(Some(&v.readable)).await?)
+    Ok(state.store.reader(&v.readable).projects().await?)
 }
 
 pub(crate) async fn visible_agreements(
     state: &AppState,
     v: &Viewer,
 ) -> Result<Vec<Agreement>, ServerError> {
-    Ok(state
-        .store
-        .export_visible(RegistryKind::Agreements, &v.readable)
-        .await?
-        .into_iter()
-        .filter_map(|r| match r {
-            RegistryRow::Agreement(a) => Some(a),
-            _ => None,
-        })
-        .collect())
+    Ok(state.store.reader(&v.readable).agreements().await?)
 }
 
 /// Workstream ids and names, in taxonomy order.
-async fn workstreams(state: &AppState) -> Result<Vec<(String, String)>, ServerError> {
+async fn workstreams(state: &AppState, v: &Viewer) -> Result<Vec<(String, String)>, ServerError> {
     Ok(state
         .store
+        .reader(&v.readable)
         .tech_areas()
         .await?
         .into_iter()
@@ -170,13 +161,13 @@ pub async fn home(
     };
     let projects = visible_projects(&state, &v).await?;
     let agreements = visible_agreements(&state, &v).await?;
-    let ws = workstreams(&state).await?;
+    let ws = workstreams(&state, &v).await?;
     let period = stall_days(&q);
     let ws_ids: Vec<String> = ws.iter().map(|(id, _)| id.clone()).collect();
     let nations: Vec<String> = NATIONS.iter().map(|n| n.to_string()).collect();
     let m = views::matrix(&projects, &ws_ids, &nations, state.today(), period);
-    let nation_list = state.store.nations().await?;
-    let tree = state.store.tech_areas().await?;
+    let nation_list = state.store.reader(&v.readable).nations().await?;
+    let tree = state.store.reader(&v.readable).tech_areas().await?;
     let mut rows = String::new();
     for (i, (id, name)) in ws.iter().enumerate() {
         rows.push_str(&format!("<tr><th scope=\"row\">{}</th>", esc(name)));
@@ -214,7 +205,8 @@ pub async fn home(
     // Reminders: the reader's own open action items, overdue ones marked.
     let mine = state
         .store
-        .open_actions(&v.readable, Some(&v.person.id))
+        .reader(&v.readable)
+        .open_actions(Some(&v.person.id))
         .await?;
     let reminders = if mine.is_empty() {
         String::new()
@@ -406,7 +398,7 @@ pub async fn project(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    let Some(p) = state.store.project(&id, &v.readable).await? else {
+    let Some(p) = state.store.reader(&v.readable).project(&id).await? else {
         return Ok(not_found(lang));
     };
     let label_id = state.store.label_id(&p.label).await?;
@@ -420,10 +412,10 @@ pub async fn project(
             "",
         )
         .await;
-    let history = state.store.project_history(&id, &v.readable).await?;
+    let history = state.store.reader(&v.readable).project_history(&id).await?;
     let agreements = visible_agreements(&state, &v).await?;
-    let nation_list = state.store.nations().await?;
-    let tree = state.store.tech_areas().await?;
+    let nation_list = state.store.reader(&v.readable).nations().await?;
+    let tree = state.store.reader(&v.readable).tech_areas().await?;
     let mut body = match state
         .store
         .origin_of(pillar_store::Kept::Project, &p.id)
@@ -670,7 +662,7 @@ pub async fn project(
     // Linked documents: those the reader may read, each under its own label.
     let mut docs = Vec::new();
     for d in &p.documents {
-        if let Some(info) = state.store.document(d, &v.readable).await? {
+        if let Some(info) = state.store.reader(&v.readable).document(d).await? {
             docs.push(info);
         }
     }
@@ -775,7 +767,7 @@ pub async fn api_project(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(unauthorized());
     };
-    let Some(p) = state.store.project(&id, &v.readable).await? else {
+    let Some(p) = state.store.reader(&v.readable).project(&id).await? else {
         return Ok(not_found(Lang::En));
     };
     let label_id = state.store.label_id(&p.label).await?;
@@ -789,7 +781,7 @@ pub async fn api_project(
             "",
         )
         .await;
-    let history = state.store.project_history(&id, &v.readable).await?;
+    let history = state.store.reader(&v.readable).project_history(&id).await?;
     let (marking, _) = banner(&state, &v, &[&p.label], Lang::En).await;
     Ok(Json(json!({"marking": marking, "project": p, "history": history})).into_response())
 }
@@ -804,7 +796,7 @@ pub async fn api_portfolio(
         return Ok(unauthorized());
     };
     let projects = visible_projects(&state, &v).await?;
-    let ws: Vec<String> = workstreams(&state)
+    let ws: Vec<String> = workstreams(&state, &v)
         .await?
         .into_iter()
         .map(|(id, _)| id)
@@ -835,7 +827,7 @@ pub async fn assess_form(
     let Some(v) = viewer(&state, &headers).await? else {
         return Ok(Redirect::to("/login").into_response());
     };
-    let Some(p) = state.store.project(&id, &v.readable).await? else {
+    let Some(p) = state.store.reader(&v.readable).project(&id).await? else {
         return Ok(not_found(lang));
     };
     if !state.may_write(&v.person, &p.label).await? {
@@ -927,7 +919,7 @@ pub async fn assess(
         )
             .into_response());
     }
-    let Some(p) = state.store.project(&id, &v.readable).await? else {
+    let Some(p) = state.store.reader(&v.readable).project(&id).await? else {
         return Ok(not_found(lang));
     };
     // Decided on the record as it stands, not on what this reader is shown of it.

@@ -35,7 +35,8 @@ async fn app() -> App {
         ));
     common::seed_demo(&store).await;
     for p in PERSONAS {
-        pillar_web::set_password(&store, p, PASSWORD, "test")
+        store
+            .set_password(p, PASSWORD, &pillar_web::now(), "test")
             .await
             .unwrap();
     }
@@ -112,7 +113,7 @@ async fn sign_in(app: &App, user: &str, password: &str) -> Result<String, (Statu
 /// What the label engine alone says a person may read (the oracle for the store's filter).
 async fn expected_visible(store: &Store, person: &str) -> Vec<String> {
     let (set, _) = store.policy_set().await.unwrap();
-    let people = store.export(RegistryKind::People).await.unwrap();
+    let people = store.operator().export(RegistryKind::People).await.unwrap();
     let clearance = people
         .iter()
         .find_map(|r| match r {
@@ -122,7 +123,12 @@ async fn expected_visible(store: &Store, person: &str) -> Vec<String> {
         .unwrap();
     let c = set.resolve_clearance(&clearance).unwrap();
     let mut out = Vec::new();
-    for row in store.export(RegistryKind::Agreements).await.unwrap() {
+    for row in store
+        .operator()
+        .export(RegistryKind::Agreements)
+        .await
+        .unwrap()
+    {
         let r = set.resolve(row.label()).unwrap();
         if let Ok(t) = set.translate(&r, c.policy) {
             if set.decide(&t, &c).access {
@@ -138,6 +144,7 @@ async fn every_persona_sees_exactly_what_is_released_to_them_on_every_route() {
     let app = app().await;
     let all: Vec<String> = app
         .store
+        .operator()
         .export(RegistryKind::Agreements)
         .await
         .unwrap()
@@ -146,6 +153,7 @@ async fn every_persona_sees_exactly_what_is_released_to_them_on_every_route() {
         .collect();
     let titles: Vec<(String, String)> = app
         .store
+        .operator()
         .export(RegistryKind::Agreements)
         .await
         .unwrap()
@@ -470,6 +478,7 @@ async fn every_record_page_says_where_it_comes_from_naming_only_what_the_reader_
     let lead = first.lead_organisation.clone().unwrap();
     let lead_name = match app
         .store
+        .operator()
         .export(RegistryKind::Organisations)
         .await
         .unwrap()
@@ -757,7 +766,8 @@ async fn documents_upload_search_download_and_versions_respect_labels() {
 #[tokio::test]
 async fn lowering_a_label_is_a_release_decision_checked_against_agreements() {
     let app = app().await;
-    pillar_web::set_password(&app.store, "us-release", PASSWORD, "test")
+    app.store
+        .set_password("us-release", PASSWORD, &pillar_web::now(), "test")
         .await
         .unwrap();
     let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
@@ -855,7 +865,7 @@ async fn lowering_a_label_is_a_release_decision_checked_against_agreements() {
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     // Each decision is in the audit chain with the labels before and after.
-    let entries = app.store.audit_entries(100).await.unwrap();
+    let entries = app.store.operator().audit_entries(100).await.unwrap();
     let releases: Vec<_> = entries
         .iter()
         .filter(|e| e.event.action == "release")
@@ -898,7 +908,8 @@ fn urlencode(s: &str) -> String {
 #[tokio::test]
 async fn no_route_leaks_anything_hidden_to_any_persona() {
     let app = app().await;
-    pillar_web::set_password(&app.store, "ca-admin", PASSWORD, "test")
+    app.store
+        .set_password("ca-admin", PASSWORD, &pillar_web::now(), "test")
         .await
         .unwrap();
     let secret = r#"{"policy":{"name":"PILLAR COALITION"},"classification":"SECRET","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"}]}]}"#;
@@ -999,7 +1010,8 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
         .collect();
     let project_ids: Vec<String> = app
         .store
-        .projects(None)
+        .operator()
+        .projects()
         .await
         .unwrap()
         .into_iter()
@@ -1083,6 +1095,7 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
     for k in kinds {
         let mut ids: Vec<String> = app
             .store
+            .operator()
             .export(k.parse().unwrap())
             .await
             .unwrap()
@@ -1287,7 +1300,7 @@ async fn clearances_are_shown_only_to_their_holder_and_administrators() {
 #[tokio::test]
 async fn the_readiness_view_counts_what_each_persona_may_see() {
     let app = app().await;
-    let all = app.store.projects(None).await.unwrap();
+    let all = app.store.operator().projects().await.unwrap();
     let mut totals = Vec::new();
     for person in ["jp-observer", "kr-pm", "au-liaison"] {
         let s = sign_in(&app, person, PASSWORD).await.unwrap();
@@ -1348,7 +1361,7 @@ async fn an_assessment_made_with_the_questionnaire_is_recorded_and_fixed_once_si
     // An AUKUS liaison of DSTG, which takes part in the project assessed.
     let us = sign_in(&app, "au-liaison", PASSWORD).await.unwrap();
     let csrf = session_csrf(&app, &us).await;
-    let projects = app.store.projects(None).await.unwrap();
+    let projects = app.store.operator().projects().await.unwrap();
     let open = projects
         .iter()
         .find(|p| {
@@ -1408,7 +1421,8 @@ async fn an_assessment_made_with_the_questionnaire_is_recorded_and_fixed_once_si
         .unwrap();
     let p = app
         .store
-        .project(&open.id, &readable)
+        .reader(&readable)
+        .project(&open.id)
         .await
         .unwrap()
         .unwrap();
@@ -1419,7 +1433,8 @@ async fn an_assessment_made_with_the_questionnaire_is_recorded_and_fixed_once_si
     assert!(latest.answers.is_some());
     let history = app
         .store
-        .project_history(&open.id, &readable)
+        .reader(&readable)
+        .project_history(&open.id)
         .await
         .unwrap();
     assert!(history.last().unwrap().change.contains("TRL 3, signed"));
@@ -1437,7 +1452,8 @@ async fn an_assessment_made_with_the_questionnaire_is_recorded_and_fixed_once_si
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let p = app
         .store
-        .project(&open.id, &readable)
+        .reader(&readable)
+        .project(&open.id)
         .await
         .unwrap()
         .unwrap();
@@ -1555,7 +1571,7 @@ async fn landscape_pages_follow_the_analysis_label() {
     let (_, _, page) = send(&app, get("/landscape/methodology?lang=ko", &kr)).await;
     assert!(page.contains("방법론") && page.contains("hypersonic*"));
     // Reads are audited.
-    let audit = app.store.audit_entries(10_000).await.unwrap();
+    let audit = app.store.operator().audit_entries(10_000).await.unwrap();
     assert!(audit
         .iter()
         .any(|e| e.event.object == "landscape:pillar2-open" && e.event.actor == "kr-pm"));
@@ -1604,7 +1620,8 @@ async fn only_the_stewardship_table_changes_anything() {
     let app = app().await;
     let mut session = std::collections::HashMap::new();
     for p in common::EVERY_PERSONA {
-        pillar_web::set_password(&app.store, p, PASSWORD, "test")
+        app.store
+            .set_password(p, PASSWORD, &pillar_web::now(), "test")
             .await
             .unwrap();
         let s = sign_in(&app, p, PASSWORD).await.unwrap();
@@ -2090,7 +2107,7 @@ async fn the_review_findings_stay_fixed() {
         .collect();
     let (_, _, projects) = send(&app, get("/api/projects", &jp)).await;
     let projects: serde_json::Value = serde_json::from_str(&projects).unwrap();
-    let all = app.store.projects(None).await.unwrap();
+    let all = app.store.operator().projects().await.unwrap();
     let mut hidden_agreement = 0;
     for p in projects["items"].as_array().unwrap() {
         let id = p["id"].as_str().unwrap();
@@ -2329,7 +2346,8 @@ async fn the_review_findings_stay_fixed() {
 
     // The audit page: a relabelling that raises a document above an administrator's clearance
     // is not shown to them.
-    pillar_web::set_password(&app.store, "ca-admin", PASSWORD, "test")
+    app.store
+        .set_password("ca-admin", PASSWORD, &pillar_web::now(), "test")
         .await
         .unwrap();
     let admin = sign_in(&app, "ca-admin", PASSWORD).await.unwrap();
@@ -2458,7 +2476,9 @@ async fn the_review_findings_stay_fixed() {
     };
     assert_eq!(send(&app, with_token(&token)).await.0, StatusCode::OK);
     assert_eq!(send(&app, get("/agreements", &kr)).await.0, StatusCode::OK);
-    let ended = pillar_web::set_password(&app.store, "kr-pm", "a new long password", "test")
+    let ended = app
+        .store
+        .set_password("kr-pm", "a new long password", &pillar_web::now(), "test")
         .await
         .unwrap();
     assert_eq!((ended.sessions, ended.tokens), (1, 1));
@@ -2527,7 +2547,8 @@ async fn the_review_findings_stay_fixed() {
 async fn named_stewards_may_change_a_document() {
     let app = app().await;
     for p in ["gb-tech-analyst", "us-supply-analyst"] {
-        pillar_web::set_password(&app.store, p, PASSWORD, "test")
+        app.store
+            .set_password(p, PASSWORD, &pillar_web::now(), "test")
             .await
             .unwrap();
     }

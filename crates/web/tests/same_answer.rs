@@ -165,7 +165,8 @@ async fn build(postgres: bool, hidden: bool, n: usize) -> App {
     let unclassified = Label::new(Label::coalition_policy(), "UNCLASSIFIED");
     common::seed_demo(&store).await;
     for p in common::EVERY_PERSONA {
-        pillar_web::set_password(&store, p, PASSWORD, "seed")
+        store
+            .set_password(p, PASSWORD, &pillar_web::now(), "seed")
             .await
             .unwrap();
     }
@@ -522,7 +523,8 @@ async fn same_answers(postgres: bool) {
     let mut visible: HashMap<&str, Vec<String>> = HashMap::new();
     let projects: Vec<String> = plain
         .store
-        .projects(None)
+        .operator()
+        .projects()
         .await
         .unwrap()
         .into_iter()
@@ -553,7 +555,12 @@ async fn same_answers(postgres: bool) {
         "tech-areas",
         "agreements",
     ] {
-        let rows = plain.store.export(kind.parse().unwrap()).await.unwrap();
+        let rows = plain
+            .store
+            .operator()
+            .export(kind.parse().unwrap())
+            .await
+            .unwrap();
         let ids: Vec<String> = rows.iter().map(|r| r.id().to_string()).collect();
         let mut some: Vec<String> = ids.iter().take(2).cloned().collect();
         if kind == "agreements" {

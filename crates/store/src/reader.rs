@@ -1,0 +1,226 @@
+//! The two ways into labelled data. A [`Reader`] is a person's view: every read of labelled
+//! rows made for a signed-in person (or a command run `--as` one) goes through one, and shows
+//! only what their entitlements allow — lists, counts, search hits, exports, and the people,
+//! organisations and agreements a record links. An [`Operator`] is the unfiltered view of the
+//! one who runs the installation (the CLI's operator commands, seeding, checks); nothing a
+//! signed-in person reaches holds one.
+
+use pillar_core::committee::{Committee, Meeting};
+use pillar_core::project::Project;
+use pillar_core::stewardship::Origin;
+use pillar_core::RegistryKind;
+
+use crate::committee::{MeetingSummary, OpenAction};
+use crate::db::Store;
+use crate::documents::{DocumentInfo, SearchHits};
+use crate::error::StoreError;
+use crate::landscapes::Landscape;
+use crate::origins::ShownOrigin;
+use crate::projects::HistoryEntry;
+use crate::registry::RegistryRow;
+use crate::visibility::Entitlements;
+
+/// A person's view of the store: what `entitlements` allow, and nothing else.
+#[derive(Clone, Copy)]
+pub struct Reader<'a> {
+    store: &'a Store,
+    readable: &'a Entitlements,
+}
+
+/// The operator's unfiltered view (see the module's documentation).
+#[derive(Clone, Copy)]
+pub struct Operator<'a> {
+    store: &'a Store,
+}
+
+impl Store {
+    /// The view of a person who may read what `readable` allows.
+    pub fn reader<'a>(&'a self, readable: &'a Entitlements) -> Reader<'a> {
+        Reader {
+            store: self,
+            readable,
+        }
+    }
+
+    /// The operator's unfiltered view: for the CLI's operator commands, never for a request.
+    pub fn operator(&self) -> Operator<'_> {
+        Operator { store: self }
+    }
+}
+
+impl<'a> Reader<'a> {
+    /// The store read.
+    pub(crate) fn store(&self) -> &'a Store {
+        self.store
+    }
+
+    /// What this reader may read.
+    pub fn entitlements(&self) -> &'a Entitlements {
+        self.readable
+    }
+
+    /// A document, if it exists and is readable.
+    pub async fn document(&self, id: &str) -> Result<Option<DocumentInfo>, StoreError> {
+        self.store.document(id, self.readable).await
+    }
+
+    /// The versions of a readable document, newest first: (version, sha256, size, uploader,
+    /// when).
+    pub async fn document_versions(
+        &self,
+        id: &str,
+    ) -> Result<Vec<(i64, String, i64, String, String)>, StoreError> {
+        self.store.document_versions(id, self.readable).await
+    }
+
+    /// Readable documents matching `query`, best first (the newest when it is empty); see
+    /// [`Store::search_documents`].
+    pub async fn search_documents(
+        &self,
+        query: &str,
+        limit: i64,
+    ) -> Result<SearchHits, StoreError> {
+        self.store
+            .search_documents(query, self.readable, limit)
+            .await
+    }
+
+    /// [`Reader::search_documents`] with another bound on the candidates ranked.
+    pub async fn search_documents_among(
+        &self,
+        query: &str,
+        limit: i64,
+        candidates: i64,
+    ) -> Result<SearchHits, StoreError> {
+        self.store
+            .search_documents_among(query, self.readable, limit, candidates)
+            .await
+    }
+
+    /// The readable projects, with their assessments, by id.
+    pub async fn projects(&self) -> Result<Vec<Project>, StoreError> {
+        self.store.projects(Some(self.readable)).await
+    }
+
+    /// One project, if it exists and is readable.
+    pub async fn project(&self, id: &str) -> Result<Option<Project>, StoreError> {
+        self.store.project(id, self.readable).await
+    }
+
+    /// The history of a readable project, oldest first.
+    pub async fn project_history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+        self.store.project_history(id, self.readable).await
+    }
+
+    /// The readable committees and working groups.
+    pub async fn committees(&self) -> Result<Vec<Committee>, StoreError> {
+        self.store.committees(Some(self.readable)).await
+    }
+
+    /// The readable meetings, newest first.
+    pub async fn meetings(&self) -> Result<Vec<MeetingSummary>, StoreError> {
+        self.store.meetings(self.readable).await
+    }
+
+    /// A readable meeting with the items this reader may see, and their labels.
+    pub async fn meeting(
+        &self,
+        id: &str,
+    ) -> Result<Option<(Meeting, Vec<pillar_label::Label>)>, StoreError> {
+        self.store.meeting(id, self.readable).await
+    }
+
+    /// Open action items this reader may see, by due date; only `owner`'s when given.
+    pub async fn open_actions(&self, owner: Option<&str>) -> Result<Vec<OpenAction>, StoreError> {
+        self.store.open_actions(self.readable, owner).await
+    }
+
+    /// The readable landscape analyses (without their bodies).
+    pub async fn landscapes(&self) -> Result<Vec<Landscape>, StoreError> {
+        self.store.landscapes(self.readable).await
+    }
+
+    /// One readable landscape analysis, with its body.
+    pub async fn landscape(&self, id: &str) -> Result<Option<Landscape>, StoreError> {
+        self.store.landscape(id, self.readable).await
+    }
+
+    /// The readable agreements.
+    pub async fn agreements(&self) -> Result<Vec<pillar_core::Agreement>, StoreError> {
+        Ok(self
+            .export(RegistryKind::Agreements)
+            .await?
+            .into_iter()
+            .filter_map(|r| match r {
+                RegistryRow::Agreement(a) => Some(a),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// The readable nations and groups.
+    pub async fn nations(&self) -> Result<Vec<pillar_core::Nation>, StoreError> {
+        Ok(self
+            .export(RegistryKind::Nations)
+            .await?
+            .into_iter()
+            .filter_map(|r| match r {
+                RegistryRow::Nation(n) => Some(n),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// The readable technology areas.
+    pub async fn tech_areas(&self) -> Result<Vec<pillar_core::TechArea>, StoreError> {
+        Ok(self
+            .export(RegistryKind::TechAreas)
+            .await?
+            .into_iter()
+            .filter_map(|r| match r {
+                RegistryRow::TechArea(a) => Some(a),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// The readable rows of a registry kind.
+    pub async fn export(&self, kind: RegistryKind) -> Result<Vec<RegistryRow>, StoreError> {
+        self.store.export_visible(kind, self.readable).await
+    }
+
+    /// The id of a readable person, if one exists (naming stewards and assessors).
+    pub async fn person_id(&self, id: &str) -> Result<Option<String>, StoreError> {
+        self.store.person_visible(id, self.readable).await
+    }
+
+    /// `origin` as this reader may be shown it.
+    pub async fn shown_origin(&self, origin: &Origin) -> Result<ShownOrigin, StoreError> {
+        self.store.shown_origin(origin, self.readable).await
+    }
+}
+
+impl Operator<'_> {
+    /// Every project, with its assessments (operator export).
+    pub async fn projects(&self) -> Result<Vec<Project>, StoreError> {
+        self.store.projects(None).await
+    }
+
+    /// Every committee and working group.
+    pub async fn committees(&self) -> Result<Vec<Committee>, StoreError> {
+        self.store.committees(None).await
+    }
+
+    /// Every row of a registry kind, ordered by id.
+    pub async fn export(&self, kind: RegistryKind) -> Result<Vec<RegistryRow>, StoreError> {
+        self.store.export(kind).await
+    }
+
+    /// The newest `limit` audit entries, every one (`pillar audit log`).
+    pub async fn audit_entries(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<crate::audit::AuditEntry>, StoreError> {
+        self.store.audit_entries(limit).await
+    }
+}
