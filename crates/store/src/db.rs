@@ -68,6 +68,10 @@ fn redact(url: &str) -> String {
     url.to_string()
 }
 
+/// The parsed policies with the version they were read at, shared by a store's clones.
+pub(crate) type PolicyCache =
+    std::sync::Arc<std::sync::Mutex<Option<(i64, std::sync::Arc<pillar_label::PolicySet>)>>>;
+
 /// A handle on Pillar's database. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -78,8 +82,7 @@ pub struct Store {
     /// Where audited writes append their entries (see [`Store::with_audit`]).
     pub(crate) audit: Option<std::sync::Arc<crate::audit::AuditTrail>>,
     /// The parsed policies and their version (see [`Store::policies`]).
-    pub(crate) policies:
-        std::sync::Arc<std::sync::Mutex<Option<(i64, std::sync::Arc<pillar_label::PolicySet>)>>>,
+    pub(crate) policies: PolicyCache,
 }
 
 const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
