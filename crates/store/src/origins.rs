@@ -128,21 +128,32 @@ pub(crate) fn read_at(
 }
 
 impl Store {
-    /// The origin of record `id` of `kind`, if it exists. Not filtered by label: callers decide
-    /// readability first (a record a person may not read is "not found" to them).
-    pub async fn origin_of(&self, kind: Kept, id: &str) -> Result<Option<Origin>, StoreError> {
+    /// The origin of record `id` of `kind`, if it exists (and `readable` allows it, when
+    /// given: `None` is the operator's view).
+    pub(crate) async fn origin_of(
+        &self,
+        kind: Kept,
+        id: &str,
+        readable: Option<&crate::Entitlements>,
+    ) -> Result<Option<Origin>, StoreError> {
         let (table, key) = kind.table();
         let stewards = if kind == Kept::Document {
             "stewards"
         } else {
             "''"
         };
-        let row = sqlx::query(&format!(
-            "SELECT origin_org, origin_nation, committee_own, {stewards} FROM {table} WHERE {key} = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let q = crate::visibility::Labelled::new(
+            self.backend(),
+            readable,
+            &format!(
+                "SELECT origin_org, origin_nation, committee_own, {stewards} FROM {table} \
+                 WHERE {key} = $1 AND {{label:label_id}}"
+            ),
+        );
+        let row = q
+            .bind_rows(sqlx::query(q.sql()).bind(id))
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|r| {
             let mut o = read(&r, 0, table)?;
             o.stewards = r

@@ -360,7 +360,7 @@ impl Store {
             })?;
             // The origin recorded at creation; the stewards the project names now.
             let mut origin = self
-                .origin_of(crate::Kept::Project, &p.id)
+                .origin_of(crate::Kept::Project, &p.id, None)
                 .await?
                 .unwrap_or_else(|| project_origin(&before));
             origin.stewards = before.stewards.clone();
@@ -479,7 +479,10 @@ impl Store {
 
     /// One project as recorded, every link named: for decisions about it (who may assess
     /// it), never for display. Callers decide first that the person may read it.
-    pub async fn project_as_recorded(&self, id: &str) -> Result<Option<Project>, StoreError> {
+    pub(crate) async fn project_as_recorded(
+        &self,
+        id: &str,
+    ) -> Result<Option<Project>, StoreError> {
         Ok(self.read_projects(None, Some(id)).await?.into_iter().next())
     }
 

@@ -194,6 +194,25 @@ impl<'a> Reader<'a> {
         self.store.person_visible(id, self.readable).await
     }
 
+    /// Where readable record `id` of `kind` comes from (`None` when it does not exist or is not
+    /// readable).
+    pub async fn origin_of(
+        &self,
+        kind: crate::Kept,
+        id: &str,
+    ) -> Result<Option<Origin>, StoreError> {
+        self.store.origin_of(kind, id, Some(self.readable)).await
+    }
+
+    /// A readable project as recorded, every link named: for decisions about it (who may
+    /// assess it), never for display.
+    pub async fn project_as_recorded(&self, id: &str) -> Result<Option<Project>, StoreError> {
+        if self.project(id).await?.is_none() {
+            return Ok(None);
+        }
+        self.store.project_as_recorded(id).await
+    }
+
     /// `origin` as this reader may be shown it.
     pub async fn shown_origin(&self, origin: &Origin) -> Result<ShownOrigin, StoreError> {
         self.store.shown_origin(origin, self.readable).await
@@ -209,6 +228,15 @@ impl Operator<'_> {
     /// Every committee and working group.
     pub async fn committees(&self) -> Result<Vec<Committee>, StoreError> {
         self.store.committees(None).await
+    }
+
+    /// Where record `id` of `kind` comes from.
+    pub async fn origin_of(
+        &self,
+        kind: crate::Kept,
+        id: &str,
+    ) -> Result<Option<Origin>, StoreError> {
+        self.store.origin_of(kind, id, None).await
     }
 
     /// Every row of a registry kind, ordered by id.

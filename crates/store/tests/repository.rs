@@ -1935,10 +1935,11 @@ async fn every_labelled_record_keeps_the_origin_it_was_created_with() {
             (Kept::Landscape, "pillar2-open", &committee),
             (Kept::Document, doc, &kr_add),
         ] {
-            let got = store.origin_of(kind, id).await.unwrap();
+            let got = store.operator().origin_of(kind, id).await.unwrap();
             assert_eq!(got.as_ref(), Some(expected), "{backend} {kind:?} {id}");
         }
         assert!(store
+            .operator()
             .origin_of(Kept::Project, "no-such")
             .await
             .unwrap()
@@ -1966,7 +1967,11 @@ async fn every_labelled_record_keeps_the_origin_it_was_created_with() {
             Some("us-onr")
         );
         assert_eq!(
-            store.origin_of(Kept::Project, &first.id).await.unwrap(),
+            store
+                .operator()
+                .origin_of(Kept::Project, &first.id)
+                .await
+                .unwrap(),
             Some(project.clone()),
             "{backend}"
         );
@@ -1978,6 +1983,7 @@ async fn every_labelled_record_keeps_the_origin_it_was_created_with() {
             .unwrap();
         assert_eq!(
             store
+                .operator()
                 .origin_of(Kept::Meeting, "exec-2026-11")
                 .await
                 .unwrap(),
@@ -2001,6 +2007,7 @@ async fn every_labelled_record_keeps_the_origin_it_was_created_with() {
             .unwrap();
         assert_eq!(
             store
+                .operator()
                 .origin_of(Kept::Landscape, "pillar2-open")
                 .await
                 .unwrap(),

@@ -178,6 +178,7 @@ pub async fn minutes(
         .collect();
     let origin = match state
         .store
+        .reader(&v.readable)
         .origin_of(pillar_store::Kept::Meeting, &m.id)
         .await?
     {

@@ -377,6 +377,7 @@ pub async fn analysis(
     let r = &s.report;
     let mut body = match state
         .store
+        .reader(&v.readable)
         .origin_of(pillar_store::Kept::Landscape, &l.id)
         .await?
     {

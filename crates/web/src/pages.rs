@@ -732,7 +732,12 @@ pub async fn registry_item(
         .await;
     let banner = banner(&state, &v, &[row.label()], lang).await;
     let record = row.to_record();
-    let mut body = match state.store.origin_of(kind.into(), &id).await? {
+    let mut body = match state
+        .store
+        .reader(&v.readable)
+        .origin_of(kind.into(), &id)
+        .await?
+    {
         Some(o) => origin_line(&state, &v, lang, &o).await?,
         None => String::new(),
     };

@@ -418,6 +418,7 @@ pub async fn project(
     let tree = state.store.reader(&v.readable).tech_areas().await?;
     let mut body = match state
         .store
+        .reader(&v.readable)
         .origin_of(pillar_store::Kept::Project, &p.id)
         .await?
     {
@@ -925,6 +926,7 @@ pub async fn assess(
     // Decided on the record as it stands, not on what this reader is shown of it.
     let recorded = state
         .store
+        .reader(&v.readable)
         .project_as_recorded(&id)
         .await?
         .unwrap_or_else(|| p.clone());
