@@ -593,6 +593,7 @@ async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store
             .await
             .map_err(classify)?;
         if store
+            .operator()
             .supply_networks()
             .await?
             .iter()

@@ -117,10 +117,10 @@ async fn load(config: &Config, src: Source) -> anyhow::Result<Network> {
         Source::Dir(d) => Ok(read_bundle(&d)?),
         Source::Stored(id) => {
             let store = crate::open(config).await?;
-            let (_, rows) = store
-                .load_supply(&id)
-                .await?
-                .ok_or_else(|| BadInput(format!("--network: no stored supply network `{id}`")))?;
+            let (_, rows) =
+                store.operator().load_supply(&id).await?.ok_or_else(|| {
+                    BadInput(format!("--network: no stored supply network `{id}`"))
+                })?;
             network_of(&rows)
                 .map_err(|e| anyhow::anyhow!("stored network `{id}` is inconsistent: {e}"))
         }
@@ -336,7 +336,7 @@ pub async fn run(cmd: SupplyCommand, config: &Config) -> anyhow::Result<()> {
         }
         SupplyCommand::List { json } => {
             let store = crate::open(config).await?;
-            let list = store.supply_networks().await?;
+            let list = store.operator().supply_networks().await?;
             if json {
                 return print_json(&list);
             }

@@ -137,7 +137,7 @@ impl Store {
     }
 
     /// How many analyses are published (all of them: for seeding, not for readers).
-    pub async fn landscape_count(&self) -> Result<i64, StoreError> {
+    pub(crate) async fn landscape_count(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT count(*) FROM landscapes")
             .fetch_one(&self.pool)
             .await?)

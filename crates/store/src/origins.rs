@@ -168,7 +168,7 @@ impl Store {
 
     /// How many records of `kind` have no recorded origin (should be none: a check for tests and
     /// `db check`-style tools).
-    pub async fn records_without_origin(&self, kind: Kept) -> Result<i64, StoreError> {
+    pub(crate) async fn records_without_origin(&self, kind: Kept) -> Result<i64, StoreError> {
         let (table, _) = kind.table();
         Ok(sqlx::query_scalar(&format!(
             "SELECT COUNT(*) FROM {table} WHERE origin_nation = ''"

@@ -230,6 +230,39 @@ impl Operator<'_> {
         self.store.committees(None).await
     }
 
+    /// How many rows of a registry kind there are.
+    pub async fn count(&self, kind: RegistryKind) -> Result<i64, StoreError> {
+        self.store.count(kind).await
+    }
+
+    /// How many distinct labels are stored.
+    pub async fn label_count(&self) -> Result<i64, StoreError> {
+        self.store.label_count().await
+    }
+
+    /// How many landscape analyses are published.
+    pub async fn landscape_count(&self) -> Result<i64, StoreError> {
+        self.store.landscape_count().await
+    }
+
+    /// How many records of `kind` have no recorded origin (none, normally).
+    pub async fn records_without_origin(&self, kind: crate::Kept) -> Result<i64, StoreError> {
+        self.store.records_without_origin(kind).await
+    }
+
+    /// Every stored supply network.
+    pub async fn supply_networks(&self) -> Result<Vec<crate::SupplyNetworkInfo>, StoreError> {
+        self.store.supply_networks().await
+    }
+
+    /// A stored supply network with its rows.
+    pub async fn load_supply(
+        &self,
+        id: &str,
+    ) -> Result<Option<(crate::SupplyNetworkInfo, crate::SupplyRows)>, StoreError> {
+        self.store.load_supply(id).await
+    }
+
     /// Where record `id` of `kind` comes from.
     pub async fn origin_of(
         &self,

@@ -262,7 +262,7 @@ impl Store {
     }
 
     /// The number of rows of `kind`.
-    pub async fn count(&self, kind: RegistryKind) -> Result<i64, StoreError> {
+    pub(crate) async fn count(&self, kind: RegistryKind) -> Result<i64, StoreError> {
         let sql = format!("SELECT COUNT(*) FROM {}", table_of(kind));
         Ok(sqlx::query_scalar(&sql).fetch_one(&self.pool).await?)
     }
@@ -363,7 +363,7 @@ impl Store {
     }
 
     /// The number of distinct labels stored.
-    pub async fn label_count(&self) -> Result<i64, StoreError> {
+    pub(crate) async fn label_count(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM labels")
             .fetch_one(&self.pool)
             .await?)

@@ -188,7 +188,7 @@ impl Store {
     }
 
     /// Every stored network, by id.
-    pub async fn supply_networks(&self) -> Result<Vec<SupplyNetworkInfo>, StoreError> {
+    pub(crate) async fn supply_networks(&self) -> Result<Vec<SupplyNetworkInfo>, StoreError> {
         let rows = sqlx::query(
             "SELECT n.id, n.name, l.canonical, n.imported_at, \
              (SELECT COUNT(*) FROM supply_items i WHERE i.network_id = n.id) \
@@ -214,7 +214,7 @@ impl Store {
     }
 
     /// A stored network's tables.
-    pub async fn load_supply(
+    pub(crate) async fn load_supply(
         &self,
         id: &str,
     ) -> Result<Option<(SupplyNetworkInfo, SupplyRows)>, StoreError> {

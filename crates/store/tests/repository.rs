@@ -138,9 +138,9 @@ async fn import_text(
 async fn counts(store: &Store) -> Vec<i64> {
     let mut v = Vec::new();
     for k in RegistryKind::ALL {
-        v.push(store.count(k).await.unwrap());
+        v.push(store.operator().count(k).await.unwrap());
     }
-    v.push(store.label_count().await.unwrap());
+    v.push(store.operator().label_count().await.unwrap());
     v
 }
 
@@ -158,7 +158,7 @@ async fn seeds_reference_and_demo_data() {
         demo::seed(&store, demo::REFERENCE, &l, None).await.unwrap();
         demo::seed(&store, demo::DEMO, &l, None).await.unwrap();
         assert_eq!(
-            store.count(RegistryKind::Nations).await.unwrap(),
+            store.operator().count(RegistryKind::Nations).await.unwrap(),
             10,
             "{backend}"
         );
@@ -187,7 +187,7 @@ async fn seeds_reference_and_demo_data() {
         assert_eq!(leaves("aukus-p2"), 8, "{backend}");
         assert_eq!(leaves("dod-cta-2023"), 14, "{backend}");
         assert_eq!(leaves("dod-cta-2025"), 6, "{backend}");
-        assert!(store.count(RegistryKind::People).await.unwrap() >= 7);
+        assert!(store.operator().count(RegistryKind::People).await.unwrap() >= 7);
         // Seeding again changes nothing.
         let before = counts(&store).await;
         assert!(demo::seed(&store, demo::DEMO, &l, None)
@@ -222,8 +222,8 @@ async fn export_then_import_round_trips() {
             );
         }
         assert_eq!(
-            copy.label_count().await.unwrap(),
-            store.label_count().await.unwrap()
+            copy.operator().label_count().await.unwrap(),
+            store.operator().label_count().await.unwrap()
         );
     }
 }
@@ -234,7 +234,7 @@ async fn labels_are_stored_once() {
         demo::seed(&store, demo::REFERENCE, &default_label(), None)
             .await
             .unwrap();
-        let before = store.label_count().await.unwrap();
+        let before = store.operator().label_count().await.unwrap();
         let a = r#"{"policy":{"name":"P"},"classification":"CONFIDENTIAL","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"},{"generic":"KOR"}]}]}"#;
         let b = r#"{"policy":{"name":"P"},"classification":"CONFIDENTIAL","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"KOR"},{"generic":"USA"},{"generic":"USA"}]}]}"#;
         let json = format!(
@@ -244,7 +244,11 @@ async fn labels_are_stored_once() {
         import_text(&store, RegistryKind::Organisations, "o.json", &json)
             .await
             .unwrap();
-        assert_eq!(store.label_count().await.unwrap(), before + 1, "{backend}");
+        assert_eq!(
+            store.operator().label_count().await.unwrap(),
+            before + 1,
+            "{backend}"
+        );
     }
 }
 
@@ -397,7 +401,7 @@ async fn supply_networks_round_trip() {
             )
             .await
             .unwrap();
-        let (info, back) = store.load_supply("n1").await.unwrap().unwrap();
+        let (info, back) = store.operator().load_supply("n1").await.unwrap().unwrap();
         assert_eq!(back, rows, "{backend}");
         assert_eq!(info.items, 2);
         // A second import under the same id is refused and changes nothing.
@@ -415,8 +419,13 @@ async fn supply_networks_round_trip() {
                 .await,
             Err(StoreError::Input(_))
         ));
-        assert_eq!(store.supply_networks().await.unwrap().len(), 1);
-        assert!(store.load_supply("nope").await.unwrap().is_none());
+        assert_eq!(store.operator().supply_networks().await.unwrap().len(), 1);
+        assert!(store
+            .operator()
+            .load_supply("nope")
+            .await
+            .unwrap()
+            .is_none());
     }
 }
 
@@ -1291,7 +1300,7 @@ async fn landscapes_keep_their_facts_and_follow_their_labels() {
             .await
             .unwrap_err();
         assert!(e.to_string().contains("analysis"), "{backend}: {e}");
-        assert_eq!(store.landscape_count().await.unwrap(), 2);
+        assert_eq!(store.operator().landscape_count().await.unwrap(), 2);
 
         // The migration that added the two columns fills them from bodies already stored.
         let pool = store_pool(&store);
@@ -1902,7 +1911,7 @@ async fn every_labelled_record_keeps_the_origin_it_was_created_with() {
         // creation said.
         for kind in Kept::ALL {
             assert_eq!(
-                store.records_without_origin(kind).await.unwrap(),
+                store.operator().records_without_origin(kind).await.unwrap(),
                 0,
                 "{backend} {kind:?}"
             );

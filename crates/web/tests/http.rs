@@ -451,7 +451,12 @@ async fn registry_routes_filter_every_kind() {
         assert_eq!(status == StatusCode::OK, sees, "{person}");
         let (_, _, api) = send(&app, get("/api/registry/organisations", &session)).await;
         let api: serde_json::Value = serde_json::from_str(&api).unwrap();
-        let total = app.store.count(RegistryKind::Organisations).await.unwrap() as u64;
+        let total = app
+            .store
+            .operator()
+            .count(RegistryKind::Organisations)
+            .await
+            .unwrap() as u64;
         assert_eq!(
             api["count"].as_u64().unwrap(),
             if sees { total } else { total - 1 },
