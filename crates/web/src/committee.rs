@@ -13,7 +13,8 @@ use pillar_store::committee::OpenAction;
 use serde_json::json;
 
 use crate::i18n::Lang;
-use crate::pages::{banner, esc, language, not_found, unauthorized, viewer_page};
+use crate::pages::{banner, esc, language, not_found, viewer_page};
+use crate::request::{ApiError, Caller};
 use crate::{viewer, AppState, ServerError};
 use chrono::NaiveDate;
 
@@ -205,11 +206,8 @@ pub async fn minutes(
 /// `GET /api/meetings`.
 pub async fn api_meetings(
     State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
-    };
+    Caller(v): Caller,
+) -> Result<Response, ApiError> {
     let meetings = state.store.reader(&v.readable).meetings().await?;
     let labels: Vec<&Label> = meetings.iter().map(|m| &m.label).collect();
     let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
@@ -222,14 +220,11 @@ pub async fn api_meetings(
 /// `GET /api/meetings/{id}`.
 pub async fn api_meeting(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(v): Caller,
     Path(id): Path<String>,
-) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
-    };
+) -> Result<Response, ApiError> {
     let Some((m, labels)) = state.store.reader(&v.readable).meeting(&id).await? else {
-        return Ok(not_found(Lang::En));
+        return Err(ApiError::NotFound);
     };
     let label_id = state.store.label_id(&m.label).await?;
     state
@@ -250,12 +245,9 @@ pub async fn api_meeting(
 /// `GET /api/actions?owner=ID`: open action items, overdue flagged.
 pub async fn api_actions(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(v): Caller,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
-    };
+) -> Result<Response, ApiError> {
     let actions = state
         .store
         .reader(&v.readable)

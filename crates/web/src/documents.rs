@@ -18,6 +18,7 @@ use crate::pages::{
     bad_request, banner, esc, forbidden, language, not_found, page, unauthorized, viewer_page,
     withdrawn_conflict,
 };
+use crate::request::{ApiError, Caller};
 use crate::{now, viewer, AppState, ServerError, Viewer};
 use pillar_core::stewardship::{self, Origin};
 use pillar_store::audit::AuditEvent;
@@ -711,12 +712,9 @@ pub async fn withdraw(
 /// Search as JSON.
 pub async fn api_list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(v): Caller,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
-    };
+) -> Result<Response, ApiError> {
     let query = q.get("q").cloned().unwrap_or_default();
     let hits = state
         .store

@@ -15,7 +15,8 @@ use pillar_store::landscapes::Landscape;
 use serde_json::json;
 
 use crate::i18n::Lang;
-use crate::pages::{banner, esc, language, not_found, unauthorized, viewer_page};
+use crate::pages::{banner, esc, language, not_found, viewer_page};
+use crate::request::{ApiError, Caller};
 use crate::{viewer, AppState, ServerError, Viewer};
 
 fn risk(lang: Lang, r: &str) -> &'static str {
@@ -646,11 +647,8 @@ pub async fn methodology(
 /// `GET /api/landscapes`: the readable analyses.
 pub async fn api_list(
     State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
-    };
+    Caller(v): Caller,
+) -> Result<Response, ApiError> {
     let list = state.store.reader(&v.readable).landscapes().await?;
     let labels: Vec<&pillar_label::Label> = list.iter().map(|l| &l.label).collect();
     let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
@@ -664,14 +662,11 @@ pub async fn api_list(
 /// `GET /api/landscapes/{id}`: one analysis whole.
 pub async fn api_one(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(v): Caller,
     Path(id): Path<String>,
-) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
-    };
+) -> Result<Response, ApiError> {
     let Some((l, s)) = open(&state, &v, &id).await? else {
-        return Ok(not_found(Lang::En));
+        return Err(ApiError::NotFound);
     };
     let (marking, _) = banner(&state, &v, &[&l.label], Lang::En).await;
     Ok(Json(

@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod landscape;
 mod pages;
 pub mod portfolio;
+pub mod request;
 
 pub use documents::extract_text;
 
@@ -205,6 +206,7 @@ impl Viewer {
 }
 
 /// A server error: logged in full, shown as a bare 500.
+#[derive(Debug)]
 pub struct ServerError(String);
 
 impl<E: std::fmt::Display> From<E> for ServerError {
@@ -465,6 +467,7 @@ routes! {
 /// Builds the router.
 pub fn router(state: AppState) -> Router {
     add_routes(Router::new())
+        .layer(middleware::from_fn(request::language))
         .layer(middleware::from_fn(refuse_nul))
         .layer(middleware::from_fn_with_state(
             state.clone(),

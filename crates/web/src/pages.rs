@@ -16,6 +16,7 @@ use serde_json::json;
 
 use crate::auth::{cookie, new_secret, same, secret_hash, verify_password, MAX_FAILURES, WINDOW};
 use crate::i18n::Lang;
+use crate::request::{ApiError, Caller, Writer};
 use crate::{lang_of, now, time_text, viewer, AppState, ServerError, Viewer, SESSION_HOURS};
 use pillar_store::audit::{AuditEvent, Audited};
 
@@ -765,14 +766,11 @@ fn redact(v: &Viewer, rows: Vec<RegistryRow>) -> Vec<RegistryRow> {
 /// The JSON list of a kind: visible rows only, with the dominant marking.
 pub async fn api_registry_list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(v): Caller,
     Path(kind): Path<String>,
-) -> Result<Response, ServerError> {
+) -> Result<Response, ApiError> {
     let Some(kind) = kind_of(&kind) else {
         return Ok((StatusCode::NOT_FOUND, Json(json!({"error": "not found"}))).into_response());
-    };
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
     };
     let rows = redact(&v, visible_rows(&state, &v, kind).await?);
     let labels: Vec<&Label> = rows.iter().map(|r| r.label()).collect();
@@ -794,15 +792,11 @@ pub async fn api_registry_list(
 /// One row as JSON; 404 when it does not exist or may not be read.
 pub async fn api_registry_item(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(v): Caller,
     Path((kind, id)): Path<(String, String)>,
-) -> Result<Response, ServerError> {
-    let not_found = || (StatusCode::NOT_FOUND, Json(json!({"error": "not found"}))).into_response();
+) -> Result<Response, ApiError> {
     let Some(kind) = kind_of(&kind) else {
-        return Ok(not_found());
-    };
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
+        return Err(ApiError::NotFound);
     };
     match redact(&v, visible_rows(&state, &v, kind).await?)
         .into_iter()
@@ -823,7 +817,7 @@ pub async fn api_registry_item(
             let (marking, _) = banner(&state, &v, &[row.label()], Lang::En).await;
             Ok(Json(json!({"marking": marking, "item": row})).into_response())
         }
-        None => Ok(not_found()),
+        None => Err(ApiError::NotFound),
     }
 }
 
@@ -890,37 +884,27 @@ pub async fn agreement(
 }
 
 /// `/api/agreements`.
-pub async fn api_agreements(
-    state: State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, ServerError> {
-    api_registry_list(state, headers, Path("agreements".into())).await
+pub async fn api_agreements(state: State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    api_registry_list(state, caller, Path("agreements".into())).await
 }
 
 /// `/api/agreements/{id}`.
 pub async fn api_agreement(
     state: State<AppState>,
-    headers: HeaderMap,
+    caller: Caller,
     Path(id): Path<String>,
-) -> Result<Response, ServerError> {
-    api_registry_item(state, headers, Path(("agreements".into(), id))).await
+) -> Result<Response, ApiError> {
+    api_registry_item(state, caller, Path(("agreements".into(), id))).await
 }
 
 pub(crate) fn unauthorized() -> Response {
-    (
-        StatusCode::UNAUTHORIZED,
-        Json(json!({"error": "sign in or give a bearer token"})),
-    )
-        .into_response()
+    ApiError::Unauthorized.into_response()
 }
 
 pub async fn api_tokens(
     State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
-    };
+    Caller(v): Caller,
+) -> Result<Response, ApiError> {
     Ok(Json(state.store.tokens(&v.person.id).await?).into_response())
 }
 
@@ -929,46 +913,11 @@ pub struct NewToken {
     name: String,
 }
 
-fn csrf_ok(v: &Viewer, headers: &HeaderMap) -> bool {
-    // Sessions must send their CSRF token in a header; bearer tokens are not sent by browsers
-    // on their own, so they need none.
-    match &v.csrf {
-        None => true,
-        Some(c) => headers
-            .get("x-csrf-token")
-            .and_then(|h| h.to_str().ok())
-            .is_some_and(|h| same(h, c)),
-    }
-}
-
-/// The caller of a state-changing API call: signed in (401 otherwise) and, for a browser
-/// session, sending its CSRF token (403 otherwise). `Err` holds the refusal.
-async fn api_writer(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<Result<Viewer, Response>, ServerError> {
-    let Some(v) = viewer(state, headers).await? else {
-        return Ok(Err(unauthorized()));
-    };
-    if !csrf_ok(&v, headers) {
-        return Ok(Err((
-            StatusCode::FORBIDDEN,
-            Json(json!({"error": "missing or wrong CSRF token"})),
-        )
-            .into_response()));
-    }
-    Ok(Ok(v))
-}
-
 pub async fn api_create_token(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Writer(v): Writer,
     Json(t): Json<NewToken>,
-) -> Result<Response, ServerError> {
-    let v = match api_writer(&state, &headers).await? {
-        Ok(v) => v,
-        Err(refused) => return Ok(refused),
-    };
+) -> Result<Response, ApiError> {
     let (id, secret) = issue_token(&state, &v.person.id, &t.name).await?;
     Ok((
         StatusCode::CREATED,
@@ -979,17 +928,13 @@ pub async fn api_create_token(
 
 pub async fn api_revoke_token(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Writer(v): Writer,
     Path(id): Path<String>,
-) -> Result<Response, ServerError> {
-    let v = match api_writer(&state, &headers).await? {
-        Ok(v) => v,
-        Err(refused) => return Ok(refused),
-    };
+) -> Result<Response, ApiError> {
     if withdraw_token(&state, &v.person.id, &id).await? {
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
-        Ok((StatusCode::NOT_FOUND, Json(json!({"error": "not found"}))).into_response())
+        Err(ApiError::NotFound)
     }
 }
 

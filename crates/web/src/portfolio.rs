@@ -17,6 +17,7 @@ use serde_json::json;
 
 use crate::i18n::Lang;
 use crate::pages::{banner, esc, language, not_found, unauthorized, viewer_page};
+use crate::request::{ApiError, Caller};
 use crate::{viewer, AppState, ServerError, Viewer};
 use pillar_store::audit::AuditEvent;
 
@@ -746,11 +747,8 @@ pub async fn project(
 /// `GET /api/projects`: the reader's projects with the dominant marking.
 pub async fn api_projects(
     State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
-    };
+    Caller(v): Caller,
+) -> Result<Response, ApiError> {
     let projects = visible_projects(&state, &v).await?;
     let (marking, _) = banner(&state, &v, &labels_of(&projects), Lang::En).await;
     Ok(
@@ -762,14 +760,11 @@ pub async fn api_projects(
 /// `GET /api/projects/{id}`.
 pub async fn api_project(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(v): Caller,
     Path(id): Path<String>,
-) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
-    };
+) -> Result<Response, ApiError> {
     let Some(p) = state.store.reader(&v.readable).project(&id).await? else {
-        return Ok(not_found(Lang::En));
+        return Err(ApiError::NotFound);
     };
     let label_id = state.store.label_id(&p.label).await?;
     state
@@ -790,12 +785,9 @@ pub async fn api_project(
 /// `GET /api/portfolio`: every chart's series, the stalled projects and the readiness matrix.
 pub async fn api_portfolio(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(v): Caller,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
-    };
+) -> Result<Response, ApiError> {
     let projects = visible_projects(&state, &v).await?;
     let ws: Vec<String> = workstreams(&state, &v)
         .await?

@@ -622,6 +622,51 @@ async fn every_record_page_says_where_it_comes_from_naming_only_what_the_reader_
 }
 
 #[tokio::test]
+async fn every_api_404_is_json_and_the_same_for_hidden_and_unknown() {
+    let app = app().await;
+    let jp = sign_in(&app, "jp-observer", PASSWORD).await.unwrap();
+    // A SECRET project the Japanese observer may not read, and an id nobody uses.
+    let hidden = app
+        .store
+        .operator()
+        .projects()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.label.classification == "SECRET")
+        .unwrap()
+        .id;
+    let mut checked = 0;
+    for (method, path) in pillar_web::ROUTES {
+        if *method != "GET" || !path.starts_with("/api/") || !path.contains("{id}") {
+            continue;
+        }
+        for id in ["no-such-thing", hidden.as_str()] {
+            let url = path
+                .replace("{kind}", "organisations")
+                .replace("{id}", id);
+            let (status, headers, body) = send(&app, get(&url, &jp)).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{url}: {body}");
+            let json = headers
+                .iter()
+                .any(|(k, v)| k == "content-type" && v.starts_with("application/json"));
+            assert!(json, "{url}: {headers:?}");
+            assert_eq!(body, r#"{"error":"not found"}"#, "{url}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} API routes with ids");
+    for url in ["/api/registry/widgets/x", "/api/registry/widgets"] {
+        let (status, _, body) = send(&app, get(url, &jp)).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::NOT_FOUND, r#"{"error":"not found"}"#),
+            "{url}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn audit_page_is_for_administrators_and_openapi_describes_the_api() {
     let app = app().await;
     let admin = sign_in(&app, "ca-admin", PASSWORD).await.unwrap();

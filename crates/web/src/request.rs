@@ -1,0 +1,233 @@
+//! The request as handler arguments: who asks (a signed-in reader of pages, a caller of the
+//! JSON API), in which language, and the errors a handler returns — each rendered once, as a
+//! page in the reader's language or as JSON.
+
+use axum::extract::{FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::auth::cookie;
+use crate::i18n::Lang;
+use crate::{viewer, AppState, ServerError, Viewer};
+
+/// The language of a request: `?lang=` (which the [`language`] middleware also remembers in a
+/// cookie), else the `pillar_lang` cookie, else the first language of `Accept-Language` that
+/// Pillar speaks, else English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Language(pub Lang);
+
+impl Language {
+    fn of(parts: &Parts) -> (Lang, bool) {
+        let asked = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .find(|(k, _)| *k == "lang")
+                .map(|(_, v)| v.to_string())
+        });
+        if let Some(l) = asked {
+            return (Lang::parse(Some(&l)), true);
+        }
+        let cookies = parts
+            .headers
+            .get(header::COOKIE)
+            .and_then(|h| h.to_str().ok());
+        if let Some(l) = cookie(cookies, "pillar_lang") {
+            return (Lang::parse(Some(l)), false);
+        }
+        let accepted = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        for tag in accepted.split(',') {
+            let tag = tag
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            if tag.starts_with("ko") {
+                return (Lang::Ko, false);
+            }
+            if tag.starts_with("en") {
+                return (Lang::En, false);
+            }
+        }
+        (Lang::En, false)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Language {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<Language>()
+            .copied()
+            .unwrap_or_else(|| Language(Language::of(parts).0)))
+    }
+}
+
+/// Works out each request's [`Language`] once, remembers a `?lang=` choice in a cookie, and
+/// renders the [`PageError`]s handlers return as pages in that language.
+pub async fn language(req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
+    let (lang, asked) = Language::of(&parts);
+    parts.extensions.insert(Language(lang));
+    let mut res = next.run(Request::from_parts(parts, body)).await;
+    if let Some(PageErrorBody(message)) = res.extensions_mut().remove::<PageErrorBody>() {
+        let status = res.status();
+        let title = message.unwrap_or_else(|| lang.t("not_found").to_string());
+        res = (
+            status,
+            crate::pages::page(lang, &(String::new(), String::new()), None, &title, ""),
+        )
+            .into_response();
+    }
+    if asked {
+        let c = format!(
+            "pillar_lang={}; Path=/; SameSite=Strict; Max-Age=31536000",
+            lang.tag()
+        );
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+/// A signed-in person reading pages. Without a session the handler is not called: the
+/// reader is sent to sign in.
+pub struct Signed(pub Viewer);
+
+impl FromRequestParts<AppState> for Signed {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match viewer(state, &parts.headers).await {
+            Ok(Some(v)) => Ok(Signed(v)),
+            Ok(None) => Err(Redirect::to("/login").into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// A caller of the JSON API: a bearer token or a session. Without one, a JSON 401.
+pub struct Caller(pub Viewer);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match viewer(state, &parts.headers).await {
+            Ok(Some(v)) => Ok(Caller(v)),
+            Ok(None) => Err(ApiError::Unauthorized.into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+/// A caller of a state-changing API call: a [`Caller`] who, with a browser session, also
+/// sends its CSRF token in `X-CSRF-Token` (bearer tokens are not sent by browsers on their own
+/// and need none). Otherwise a JSON 401 or 403.
+pub struct Writer(pub Viewer);
+
+impl FromRequestParts<AppState> for Writer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Caller(v) = Caller::from_request_parts(parts, state).await?;
+        let sent = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|h| h.to_str().ok());
+        let ok = match (&v.csrf, sent) {
+            (None, _) => true,
+            (Some(c), Some(s)) => crate::auth::same(s, c),
+            (Some(_), None) => false,
+        };
+        if ok {
+            Ok(Writer(v))
+        } else {
+            Err(ApiError::Forbidden("missing or wrong CSRF token".into()).into_response())
+        }
+    }
+}
+
+/// What a JSON API handler fails with, as `{"error": …}`. A hidden object and one that does
+/// not exist are the same [`ApiError::NotFound`].
+#[derive(Debug)]
+pub enum ApiError {
+    /// No such object, or not one the caller may read.
+    NotFound,
+    /// Not signed in and no bearer token.
+    Unauthorized,
+    /// The caller may read it but not do this.
+    Forbidden(String),
+    /// The request is wrong: what is wrong.
+    BadRequest(String),
+    /// The server failed (logged in full, shown bare).
+    Internal(ServerError),
+}
+
+impl<E: Into<ServerError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError::Internal(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, message) = match self {
+            ApiError::NotFound => (StatusCode::NOT_FOUND, "not found".to_string()),
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "sign in or give a bearer token".to_string(),
+            ),
+            ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, m),
+            ApiError::BadRequest(m) => (StatusCode::BAD_REQUEST, m),
+            ApiError::Internal(e) => return e.into_response(),
+        };
+        (status, Json(json!({ "error": message }))).into_response()
+    }
+}
+
+/// What a page handler fails with: rendered as a page in the reader's language by the
+/// [`language`] middleware.
+#[derive(Debug)]
+pub enum PageError {
+    /// No such object, or not one the reader may read (the same page for both).
+    NotFound,
+    /// The reader may see it but not do this: why.
+    Forbidden(String),
+    /// The server failed (logged in full, shown bare).
+    Internal(ServerError),
+}
+
+impl<E: Into<ServerError>> From<E> for PageError {
+    fn from(e: E) -> Self {
+        PageError::Internal(e.into())
+    }
+}
+
+/// The message of a [`PageError`] page, for the [`language`] middleware (`None`: "not found").
+#[derive(Clone)]
+struct PageErrorBody(Option<String>);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, message) = match self {
+            PageError::NotFound => (StatusCode::NOT_FOUND, None),
+            PageError::Forbidden(m) => (StatusCode::FORBIDDEN, Some(m)),
+            PageError::Internal(e) => return e.into_response(),
+        };
+        let mut res = status.into_response();
+        res.extensions_mut().insert(PageErrorBody(message));
+        res
+    }
+}
