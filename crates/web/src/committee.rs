@@ -5,17 +5,16 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use pillar_label::Label;
 use pillar_store::committee::OpenAction;
 use serde_json::json;
 
 use crate::i18n::Lang;
-use crate::pages::{banner, esc, language, not_found, viewer_page};
-use crate::request::{ApiError, Caller};
-use crate::{viewer, AppState, ServerError};
+use crate::pages::{banner, esc, viewer_page};
+use crate::request::{ApiError, Caller, Language, PageError, Signed};
+use crate::AppState;
 use chrono::NaiveDate;
 
 /// Open actions as a table; overdue rows are marked (class and text, not colour alone).
@@ -52,13 +51,9 @@ pub(crate) fn actions_table(actions: &[OpenAction], lang: Lang, today: NaiveDate
 /// `/committee`: committees, meetings, and open action items.
 pub async fn index(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
+    Signed(v): Signed,
+    Language(lang): Language,
+) -> Result<Response, PageError> {
     let committees = state.store.reader(&v.readable).committees().await?;
     let meetings = state.store.reader(&v.readable).meetings().await?;
     let actions = state.store.reader(&v.readable).open_actions(None).await?;
@@ -102,29 +97,18 @@ pub async fn index(
     labels.extend(committees.iter().filter_map(|c| c.label.as_ref()));
     labels.extend(actions.iter().map(|a| &a.label));
     let banner = banner(&state, &v, &labels, lang).await;
-    Ok(viewer_page(
-        lang,
-        &banner,
-        &v,
-        lang.t("committee"),
-        &body,
-        set_lang,
-    ))
+    Ok(viewer_page(lang, &banner, &v, lang.t("committee"), &body))
 }
 
 /// `/committee/meetings/{id}`: the minutes, printable, with only the items the reader may see.
 pub async fn minutes(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Signed(v): Signed,
+    Language(lang): Language,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
+) -> Result<Response, PageError> {
     let Some((m, labels)) = state.store.reader(&v.readable).meeting(&id).await? else {
-        return Ok(not_found(lang));
+        return Err(PageError::NotFound);
     };
     let label_id = state.store.label_id(&m.label).await?;
     state
@@ -200,7 +184,7 @@ pub async fn minutes(
     );
     let refs: Vec<&Label> = labels.iter().collect();
     let banner = banner(&state, &v, &refs, lang).await;
-    Ok(viewer_page(lang, &banner, &v, &m.title, &body, set_lang))
+    Ok(viewer_page(lang, &banner, &v, &m.title, &body))
 }
 
 /// `GET /api/meetings`.

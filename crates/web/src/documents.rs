@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use pillar_label::Label;
@@ -15,11 +15,10 @@ use crate::auth::new_secret;
 use crate::i18n::refusal_text;
 use crate::i18n::Lang;
 use crate::pages::{
-    bad_request, banner, esc, forbidden, language, not_found, page, unauthorized, viewer_page,
-    withdrawn_conflict,
+    bad_request, banner, esc, forbidden, not_found, page, viewer_page, withdrawn_conflict,
 };
-use crate::request::{ApiError, Caller};
-use crate::{now, viewer, AppState, ServerError, Viewer};
+use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm};
+use crate::{now, AppState, ServerError, Viewer};
 use pillar_core::stewardship::{self, Origin};
 use pillar_store::audit::AuditEvent;
 
@@ -230,13 +229,10 @@ fn document_rows(docs: &[DocumentInfo], set: &pillar_label::PolicySet, lang: Lan
 /// The documents page: search (or the newest) and the upload form.
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Signed(v): Signed,
+    Language(lang): Language,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
+) -> Result<Response, PageError> {
     let query = q.get("q").cloned().unwrap_or_default();
     let hits = state
         .store
@@ -289,49 +285,43 @@ pub async fn list(
         upload = lang.t("upload"),
         label = lang.t("label_field"),
     );
-    Ok(viewer_page(
-        lang,
-        &banner,
-        &v,
-        lang.t("documents"),
-        &body,
-        set_lang,
-    ))
+    Ok(viewer_page(lang, &banner, &v, lang.t("documents"), &body))
 }
 
-/// The common start of an upload: a signed-in person, a readable multipart body, the session's
-/// CSRF token. `Err` holds the response that refuses it.
-async fn signed_upload(
-    state: &AppState,
-    headers: &HeaderMap,
-    multipart: Multipart,
-) -> Result<Result<(Viewer, Parts), Response>, ServerError> {
-    let Some(v) = viewer(state, headers).await? else {
-        return Ok(Err(Redirect::to("/login").into_response()));
-    };
-    let parts = match read_parts(multipart).await {
-        Ok(p) => p,
-        Err((status, message)) => return Ok(Err((status, message).into_response())),
-    };
-    if !v.form_csrf_ok(parts.fields.get("csrf").map(String::as_str)) {
-        return Ok(Err(
-            (StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response()
-        ));
+/// A signed-in person's upload: a readable multipart body carrying the session's CSRF token.
+/// Without a session the person is sent to sign in; a body too large is a 413 that says the
+/// limit; without the token, a 403.
+pub struct SignedUpload(Viewer, Parts);
+
+impl axum::extract::FromRequest<AppState> for SignedUpload {
+    type Rejection = Response;
+
+    async fn from_request(req: axum::extract::Request, state: &AppState) -> Result<Self, Response> {
+        use axum::extract::FromRequestParts;
+        let (mut head, body) = req.into_parts();
+        let Signed(v) = Signed::from_request_parts(&mut head, state).await?;
+        let multipart = <Multipart as axum::extract::FromRequest<AppState>>::from_request(
+            axum::extract::Request::from_parts(head, body),
+            state,
+        )
+        .await
+        .map_err(IntoResponse::into_response)?;
+        let parts = read_parts(multipart)
+            .await
+            .map_err(|(status, message)| (status, message).into_response())?;
+        if !v.form_csrf_ok(parts.fields.get("csrf").map(String::as_str)) {
+            return Err((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
+        }
+        Ok(SignedUpload(v, parts))
     }
-    Ok(Ok((v, parts)))
 }
 
 /// Upload a new document.
 pub async fn upload(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    multipart: Multipart,
+    Language(lang): Language,
+    SignedUpload(v, parts): SignedUpload,
 ) -> Result<Response, ServerError> {
-    let lang = crate::lang_of(&headers);
-    let (v, parts) = match signed_upload(&state, &headers, multipart).await? {
-        Ok(x) => x,
-        Err(refused) => return Ok(refused),
-    };
     let title = parts
         .fields
         .get("title")
@@ -443,16 +433,12 @@ pub async fn upload(
 /// A document's page (404 when not visible).
 pub async fn show(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Signed(v): Signed,
+    Language(lang): Language,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
+) -> Result<Response, PageError> {
     let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
-        return Ok(not_found(lang));
+        return Err(PageError::NotFound);
     };
     state
         .audit(
@@ -504,7 +490,7 @@ pub async fn show(
     ));
     // A withdrawn document changes no more.
     if d.withdrawn.is_some() {
-        return Ok(viewer_page(lang, &banner, &v, &d.title, &body, set_lang));
+        return Ok(viewer_page(lang, &banner, &v, &d.title, &body));
     }
     body.push_str(&format!(
         "<h2>{new_version}</h2><form method=\"post\" action=\"/documents/{}/versions\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>{file}<input type=\"file\" name=\"file\" required></label><button>{upload}</button></form>",
@@ -538,20 +524,17 @@ pub async fn show(
         areas = lang.t("release_areas"),
         change = lang.t("change_label"),
     ));
-    Ok(viewer_page(lang, &banner, &v, &d.title, &body, set_lang))
+    Ok(viewer_page(lang, &banner, &v, &d.title, &body))
 }
 
 /// The current version's content (404 when not visible).
 pub async fn download(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(v): Caller,
     Path(id): Path<String>,
-) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
-    };
+) -> Result<Response, ApiError> {
     let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
-        return Ok((StatusCode::NOT_FOUND, "not found").into_response());
+        return Err(ApiError::NotFound);
     };
     let bytes = state.blobs.get(&d.sha256)?;
     state
@@ -578,15 +561,10 @@ pub async fn download(
 /// Upload a new version of a visible document (its label stays).
 pub async fn new_version(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Language(lang): Language,
     Path(id): Path<String>,
-    multipart: Multipart,
+    SignedUpload(v, parts): SignedUpload,
 ) -> Result<Response, ServerError> {
-    let lang = crate::lang_of(&headers);
-    let (v, parts) = match signed_upload(&state, &headers, multipart).await? {
-        Ok(x) => x,
-        Err(refused) => return Ok(refused),
-    };
     let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
         return Ok(not_found(lang));
     };
@@ -648,17 +626,10 @@ const MAX_REASON: usize = 2_000;
 /// change), giving a reason; it stays readable, marked, and nothing changes it afterwards.
 pub async fn withdraw(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Language(lang): Language,
     Path(id): Path<String>,
-    axum::Form(form): axum::Form<HashMap<String, String>>,
+    SignedForm(v, form): SignedForm,
 ) -> Result<Response, ServerError> {
-    let lang = crate::lang_of(&headers);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
-    if !v.form_csrf_ok(form.get("csrf").map(String::as_str)) {
-        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
-    }
     let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
         return Ok(not_found(lang));
     };
@@ -771,17 +742,10 @@ fn release_page(
 /// before and after.
 pub async fn relabel(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Language(lang): Language,
     Path(id): Path<String>,
-    axum::Form(form): axum::Form<HashMap<String, String>>,
+    SignedForm(v, form): SignedForm,
 ) -> Result<Response, ServerError> {
-    let lang = crate::lang_of(&headers);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
-    if !v.form_csrf_ok(form.get("csrf").map(String::as_str)) {
-        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
-    }
     let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
         return Ok(not_found(lang));
     };

@@ -6,8 +6,7 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use pillar_landscape::indicators::{Pair, Snapshot};
 use pillar_landscape::AreaSet;
@@ -15,9 +14,9 @@ use pillar_store::landscapes::Landscape;
 use serde_json::json;
 
 use crate::i18n::Lang;
-use crate::pages::{banner, esc, language, not_found, viewer_page};
-use crate::request::{ApiError, Caller};
-use crate::{viewer, AppState, ServerError, Viewer};
+use crate::pages::{banner, esc, viewer_page};
+use crate::request::{ApiError, Caller, Language, PageError, Signed};
+use crate::{AppState, ServerError, Viewer};
 
 fn risk(lang: Lang, r: &str) -> &'static str {
     match r {
@@ -306,13 +305,9 @@ pub(crate) async fn research_strength(
 /// `/landscape`: the analyses the reader may read.
 pub async fn index(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
+    Signed(v): Signed,
+    Language(lang): Language,
+) -> Result<Response, PageError> {
     let list = state.store.reader(&v.readable).landscapes().await?;
     let rows: String = list
         .iter()
@@ -345,30 +340,20 @@ pub async fn index(
     );
     let labels: Vec<&pillar_label::Label> = list.iter().map(|l| &l.label).collect();
     let banner = banner(&state, &v, &labels, lang).await;
-    Ok(viewer_page(
-        lang,
-        &banner,
-        &v,
-        lang.t("landscape"),
-        &body,
-        set_lang,
-    ))
+    Ok(viewer_page(lang, &banner, &v, lang.t("landscape"), &body))
 }
 
 /// `/landscape/{id}`: heat map, areas with their lead and monopoly risk, collaboration network,
 /// partner suggestions for a nation (`?nation=`, by default the reader's).
 pub async fn analysis(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Signed(v): Signed,
+    Language(lang): Language,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
+) -> Result<Response, PageError> {
     let Some((l, s)) = open(&state, &v, &id).await? else {
-        return Ok(not_found(lang));
+        return Err(PageError::NotFound);
     };
     let own = q
         .get("nation")
@@ -493,25 +478,21 @@ pub async fn analysis(
         queries(&s.areas, lang)
     );
     let banner = banner(&state, &v, &[&l.label], lang).await;
-    Ok(viewer_page(lang, &banner, &v, &l.name, &body, set_lang))
+    Ok(viewer_page(lang, &banner, &v, &l.name, &body))
 }
 
 /// `/landscape/{id}/areas/{area}`: ranked nations, leading institutions, collaboration.
 pub async fn area(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Signed(v): Signed,
+    Language(lang): Language,
     Path((id, area)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
+) -> Result<Response, PageError> {
     let Some((l, s)) = open(&state, &v, &id).await? else {
-        return Ok(not_found(lang));
+        return Err(PageError::NotFound);
     };
     let Some(a) = s.report.areas.get(&area) else {
-        return Ok(not_found(lang));
+        return Err(PageError::NotFound);
     };
     let query = s
         .areas
@@ -601,20 +582,15 @@ pub async fn area(
         &v,
         &format!("{} — {}", l.name, a.name),
         &body,
-        set_lang,
     ))
 }
 
 /// `/landscape/methodology`: the shipped areas with their queries, and the formulas.
 pub async fn methodology(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
+    Signed(v): Signed,
+    Language(lang): Language,
+) -> Result<Response, PageError> {
     let areas = AreaSet::shipped();
     let body = format!(
         "<p>{}</p><ul>\
@@ -634,14 +610,7 @@ pub async fn methodology(
         queries(&areas, lang)
     );
     let banner = banner(&state, &v, &[], lang).await;
-    Ok(viewer_page(
-        lang,
-        &banner,
-        &v,
-        lang.t("methodology"),
-        &body,
-        set_lang,
-    ))
+    Ok(viewer_page(lang, &banner, &v, lang.t("methodology"), &body))
 }
 
 /// `GET /api/landscapes`: the readable analyses.

@@ -1,10 +1,9 @@
 //! Pages and JSON endpoints. Every list is what the store returned for the viewer's
 //! entitlements; an object outside them is 404, like one that does not exist.
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json};
@@ -16,8 +15,8 @@ use serde_json::json;
 
 use crate::auth::{cookie, new_secret, same, secret_hash, verify_password, MAX_FAILURES, WINDOW};
 use crate::i18n::Lang;
-use crate::request::{ApiError, Caller, Writer};
-use crate::{lang_of, now, time_text, viewer, AppState, ServerError, Viewer, SESSION_HOURS};
+use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm, Writer};
+use crate::{lang_of, now, time_text, AppState, ServerError, Viewer, SESSION_HOURS};
 use pillar_store::audit::{AuditEvent, Audited};
 
 pub(crate) fn esc(s: &str) -> String {
@@ -149,30 +148,9 @@ pub(crate) fn viewer_page(
     v: &Viewer,
     title: &str,
     body: &str,
-    set_lang: Option<String>,
 ) -> Response {
     let csrf = v.csrf.clone().unwrap_or_default();
-    with_cookie(
-        page(lang, banner, Some((v, &csrf)), title, body).into_response(),
-        set_lang,
-    )
-}
-
-/// The language from `?lang=` (remembered in a cookie) or the cookie.
-pub(crate) fn language(headers: &HeaderMap, q: &HashMap<String, String>) -> (Lang, Option<String>) {
-    match q.get("lang") {
-        Some(l) => {
-            let lang = Lang::parse(Some(l));
-            (
-                lang,
-                Some(format!(
-                    "pillar_lang={}; Path=/; SameSite=Strict; Max-Age=31536000",
-                    lang.tag()
-                )),
-            )
-        }
-        None => (lang_of(headers), None),
-    }
+    page(lang, banner, Some((v, &csrf)), title, body).into_response()
 }
 
 pub(crate) fn with_cookie(mut res: Response, cookie: Option<String>) -> Response {
@@ -277,13 +255,9 @@ async fn withdraw_token(state: &AppState, person: &str, id: &str) -> Result<bool
 /// The API tokens page: list, create (the secret is shown once), revoke.
 pub async fn tokens_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
+    Signed(v): Signed,
+    Language(lang): Language,
+) -> Result<Response, PageError> {
     let csrf = v.csrf.clone().unwrap_or_default();
     let mut rows = String::new();
     for t in state.store.tokens(&v.person.id).await? {
@@ -312,36 +286,19 @@ pub async fn tokens_page(
         create = lang.t("create_token"),
     );
     let banner = banner(&state, &v, &[], lang).await;
-    Ok(viewer_page(
-        lang,
-        &banner,
-        &v,
-        lang.t("tokens"),
-        &body,
-        set_lang,
-    ))
-}
-
-#[derive(Deserialize)]
-pub struct TokenForm {
-    csrf: String,
-    name: String,
+    Ok(viewer_page(lang, &banner, &v, lang.t("tokens"), &body))
 }
 
 /// Creates a token from the page; its secret is shown once.
 pub async fn tokens_create(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<TokenForm>,
+    Language(lang): Language,
+    SignedForm(v, form): SignedForm,
 ) -> Result<Response, ServerError> {
-    let lang = lang_of(&headers);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
+    let Some(name) = form.get("name") else {
+        return Ok(bad_request("field `name`: required"));
     };
-    if !v.form_csrf_ok(Some(&form.csrf)) {
-        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
-    }
-    let (_, secret) = issue_token(&state, &v.person.id, &form.name).await?;
+    let (_, secret) = issue_token(&state, &v.person.id, name).await?;
     let csrf = v.csrf.clone().unwrap_or_default();
     let body = format!(
         "<p role=\"status\">{}</p><p><code>{}</code></p><p><a href=\"/tokens\">{}</a></p>",
@@ -360,19 +317,12 @@ pub async fn tokens_create(
 /// Revokes a token from the page.
 pub async fn tokens_revoke(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(id): Path<String>,
-    Form(form): Form<CsrfForm>,
-) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
-    if !v.form_csrf_ok(Some(&form.csrf)) {
-        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
-    }
+    SignedForm(v, _): SignedForm,
+) -> Result<Response, PageError> {
     // Someone else's token, or one already revoked, is not found: as for the API.
     if !withdraw_token(&state, &v.person.id, &id).await? {
-        return Ok(not_found(lang_of(&headers)));
+        return Err(PageError::NotFound);
     }
     Ok(Redirect::to("/tokens").into_response())
 }
@@ -387,28 +337,16 @@ pub async fn css() -> impl IntoResponse {
 /// The modules later issues fill (committee, supply chain, landscape): a page that says so.
 pub async fn not_built(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
+    Signed(v): Signed,
+    Language(lang): Language,
+) -> Result<Response, PageError> {
     let banner = banner(&state, &v, &[], lang).await;
     let body = format!("<p class=\"note\">{}</p>", lang.t("not_built"));
-    Ok(viewer_page(
-        lang,
-        &banner,
-        &v,
-        lang.t("not_built"),
-        &body,
-        set_lang,
-    ))
+    Ok(viewer_page(lang, &banner, &v, lang.t("not_built"), &body))
 }
 
-pub async fn login_form(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
-    let (lang, set_lang) = language(&headers, &q);
-    login_page(lang, None, set_lang)
+pub async fn login_form(Language(lang): Language) -> Response {
+    login_page(lang, None, None)
 }
 
 fn login_page(lang: Lang, error: Option<&str>, set_lang: Option<String>) -> Response {
@@ -531,22 +469,10 @@ pub async fn login(
     ))
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    csrf: String,
-}
-
 pub async fn logout(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Form(form): Form<CsrfForm>,
+    SignedForm(v, _): SignedForm,
 ) -> Result<Response, ServerError> {
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
-    if !v.form_csrf_ok(Some(&form.csrf)) {
-        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
-    }
     let at = now();
     let entry = AuditEvent::new(&v.person.id, "logout", "session", "ok", "");
     let audited = Audited {
@@ -635,16 +561,12 @@ fn kind_title(kind: RegistryKind, lang: Lang) -> &'static str {
 /// A registry list page: every visible row of a kind, with its portion marking.
 pub async fn registry_list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Signed(v): Signed,
+    Language(lang): Language,
     Path(kind): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
+) -> Result<Response, PageError> {
     let Some(kind) = kind_of(&kind) else {
-        return Ok(not_found(lang));
-    };
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
+        return Err(PageError::NotFound);
     };
     let rows = visible_rows(&state, &v, kind).await?;
     let set = state.policies().await?;
@@ -695,30 +617,25 @@ pub async fn registry_list(
         &v,
         kind_title(kind, lang),
         &body,
-        set_lang,
     ))
 }
 
 /// A registry item page; 404 when the row does not exist or may not be read.
 pub async fn registry_item(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Signed(v): Signed,
+    Language(lang): Language,
     Path((kind, id)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
+) -> Result<Response, PageError> {
     let Some(kind) = kind_of(&kind) else {
-        return Ok(not_found(lang));
-    };
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
+        return Err(PageError::NotFound);
     };
     let Some(row) = visible_rows(&state, &v, kind)
         .await?
         .into_iter()
         .find(|r| r.id() == id)
     else {
-        return Ok(not_found(lang));
+        return Err(PageError::NotFound);
     };
     let label_id = state.store.label_id(row.label()).await?;
     state
@@ -755,7 +672,7 @@ pub async fn registry_item(
         ));
     }
     body.push_str("</dl>");
-    Ok(viewer_page(lang, &banner, &v, row.id(), &body, set_lang))
+    Ok(viewer_page(lang, &banner, &v, row.id(), &body))
 }
 
 /// A person's clearance is personnel-security data (`pillar_store::access`).
@@ -867,20 +784,20 @@ pub(crate) fn not_found(lang: Lang) -> Response {
 /// `/agreements`: the registry list of agreements (the committee's most used list).
 pub async fn agreements(
     state: State<AppState>,
-    headers: HeaderMap,
-    q: Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    registry_list(state, headers, Path("agreements".into()), q).await
+    signed: Signed,
+    lang: Language,
+) -> Result<Response, PageError> {
+    registry_list(state, signed, lang, Path("agreements".into())).await
 }
 
 /// `/agreements/{id}`.
 pub async fn agreement(
     state: State<AppState>,
-    headers: HeaderMap,
+    signed: Signed,
+    lang: Language,
     Path(id): Path<String>,
-    q: Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    registry_item(state, headers, Path(("agreements".into(), id)), q).await
+) -> Result<Response, PageError> {
+    registry_item(state, signed, lang, Path(("agreements".into(), id))).await
 }
 
 /// `/api/agreements`.
@@ -895,10 +812,6 @@ pub async fn api_agreement(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     api_registry_item(state, caller, Path(("agreements".into(), id))).await
-}
-
-pub(crate) fn unauthorized() -> Response {
-    ApiError::Unauthorized.into_response()
 }
 
 pub async fn api_tokens(
@@ -942,20 +855,16 @@ pub async fn api_revoke_token(
 /// may read (or that carry none).
 pub async fn audit_page(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
+    Signed(v): Signed,
+    Language(lang): Language,
+) -> Result<Response, PageError> {
     let Some(entries) = state
         .store
         .reader(&v.readable)
         .audit_entries(&v.person, 500)
         .await?
     else {
-        return Ok(not_found(lang));
+        return Err(PageError::NotFound);
     };
     state
         .audit(
@@ -985,14 +894,7 @@ pub async fn audit_page(
     }
     body.push_str("</tbody></table>");
     let banner = banner(&state, &v, &[], lang).await;
-    Ok(viewer_page(
-        lang,
-        &banner,
-        &v,
-        lang.t("audit"),
-        &body,
-        set_lang,
-    ))
+    Ok(viewer_page(lang, &banner, &v, lang.t("audit"), &body))
 }
 
 /// The OpenAPI 3.1 description of the JSON API.

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use chrono::NaiveDate;
@@ -16,9 +16,9 @@ use pillar_readiness::portfolio::{self as views, format_value as fmt_num, Series
 use serde_json::json;
 
 use crate::i18n::Lang;
-use crate::pages::{banner, esc, language, not_found, unauthorized, viewer_page};
-use crate::request::{ApiError, Caller};
-use crate::{viewer, AppState, ServerError, Viewer};
+use crate::pages::{banner, esc, not_found, viewer_page};
+use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm};
+use crate::{AppState, ServerError, Viewer};
 use pillar_store::audit::AuditEvent;
 
 /// A project counts as stalled after this long in TRL 4–6 (two years), unless `?stall=DAYS`.
@@ -153,13 +153,10 @@ fn labels_of(projects: &[Project]) -> Vec<&Label> {
 /// The front page: the Pillar-2 readiness view.
 pub async fn home(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Signed(v): Signed,
+    Language(lang): Language,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
+) -> Result<Response, PageError> {
     let projects = visible_projects(&state, &v).await?;
     let agreements = visible_agreements(&state, &v).await?;
     let ws = workstreams(&state, &v).await?;
@@ -247,20 +244,16 @@ pub async fn home(
         &v,
         lang.t("readiness_view"),
         &body,
-        set_lang,
     ))
 }
 
 /// The portfolio: charts with their tables and CSV links, stalled projects, and the list.
 pub async fn portfolio(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Signed(v): Signed,
+    Language(lang): Language,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
+) -> Result<Response, PageError> {
     let projects = visible_projects(&state, &v).await?;
     let period = stall_days(&q);
     let mut body = String::new();
@@ -301,14 +294,7 @@ pub async fn portfolio(
         project_table(&projects, lang)
     ));
     let banner = banner(&state, &v, &labels_of(&projects), lang).await;
-    Ok(viewer_page(
-        lang,
-        &banner,
-        &v,
-        lang.t("portfolio"),
-        &body,
-        set_lang,
-    ))
+    Ok(viewer_page(lang, &banner, &v, lang.t("portfolio"), &body))
 }
 
 fn project_table(projects: &[Project], lang: Lang) -> String {
@@ -342,14 +328,11 @@ fn project_table(projects: &[Project], lang: Lang) -> String {
 /// One chart's data as CSV (`/portfolio/csv/{chart}`), over the reader's projects.
 pub async fn portfolio_csv(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Caller(v): Caller,
+    Language(lang): Language,
     Path(chart): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let lang = crate::lang_of(&headers);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(unauthorized());
-    };
+) -> Result<Response, ApiError> {
     let projects = visible_projects(&state, &v).await?;
     let text = if chart == "stalled" {
         let mut out = String::from("id,trl,since,days\n");
@@ -391,16 +374,13 @@ pub async fn portfolio_csv(
 /// A project page.
 pub async fn project(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Signed(v): Signed,
+    Language(lang): Language,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
+) -> Result<Response, PageError> {
     let Some(p) = state.store.reader(&v.readable).project(&id).await? else {
-        return Ok(not_found(lang));
+        return Err(PageError::NotFound);
     };
     let label_id = state.store.label_id(&p.label).await?;
     state
@@ -741,7 +721,7 @@ pub async fn project(
     let mut shown: Vec<&Label> = vec![&p.label];
     shown.extend(docs.iter().map(|d| &d.label));
     let banner = banner(&state, &v, &shown, lang).await;
-    Ok(viewer_page(lang, &banner, &v, &p.title, &body, set_lang))
+    Ok(viewer_page(lang, &banner, &v, &p.title, &body))
 }
 
 /// `GET /api/projects`: the reader's projects with the dominant marking.
@@ -812,16 +792,13 @@ pub async fn api_portfolio(
 /// clearance satisfies the project's label.
 pub async fn assess_form(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Signed(v): Signed,
+    Language(lang): Language,
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
-) -> Result<Response, ServerError> {
-    let (lang, set_lang) = language(&headers, &q);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
+) -> Result<Response, PageError> {
     let Some(p) = state.store.reader(&v.readable).project(&id).await? else {
-        return Ok(not_found(lang));
+        return Err(PageError::NotFound);
     };
     if !state.may_write(&v.person, &p.label).await? {
         return Ok(crate::pages::forbidden(lang, lang.t("may_not_assess")));
@@ -832,7 +809,7 @@ pub async fn assess_form(
         .unwrap_or(pillar_readiness::Scale::Trl);
     let variant = q.get("variant").map_or("hardware", String::as_str);
     let Some(set) = pillar_readiness::trl::question_set(scale, variant) else {
-        return Ok(not_found(lang));
+        return Err(PageError::NotFound);
     };
     let choices: String = pillar_readiness::trl::question_sets()
         .iter()
@@ -890,28 +867,17 @@ pub async fn assess_form(
         lang.t("save_assessment"),
     );
     let banner = banner(&state, &v, &[&p.label], lang).await;
-    Ok(viewer_page(lang, &banner, &v, &set.title, &body, set_lang))
+    Ok(viewer_page(lang, &banner, &v, &set.title, &body))
 }
 
 /// `POST /projects/{id}/assessments`: scores the questionnaire and records the assessment,
 /// dated today, by the signed-in assessor; signed when asked (then fixed for good).
 pub async fn assess(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    Language(lang): Language,
     Path(id): Path<String>,
-    axum::Form(form): axum::Form<HashMap<String, String>>,
+    SignedForm(v, form): SignedForm,
 ) -> Result<Response, ServerError> {
-    let lang = crate::lang_of(&headers);
-    let Some(v) = viewer(&state, &headers).await? else {
-        return Ok(Redirect::to("/login").into_response());
-    };
-    if !v.form_csrf_ok(form.get("csrf").map(String::as_str)) {
-        return Ok((
-            axum::http::StatusCode::FORBIDDEN,
-            "missing or wrong CSRF token",
-        )
-            .into_response());
-    }
     let Some(p) = state.store.reader(&v.readable).project(&id).await? else {
         return Ok(not_found(lang));
     };

@@ -2,12 +2,14 @@
 //! JSON API), in which language, and the errors a handler returns — each rendered once, as a
 //! page in the reader's language or as JSON.
 
-use axum::extract::{FromRequestParts, Request};
+use std::collections::HashMap;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Json;
+use axum::{Form, Json};
 use serde_json::json;
 
 use crate::auth::cookie;
@@ -114,6 +116,28 @@ impl FromRequestParts<AppState> for Signed {
             Ok(None) => Err(Redirect::to("/login").into_response()),
             Err(e) => Err(e.into_response()),
         }
+    }
+}
+
+/// A signed-in person's URL-encoded form, carrying the session's CSRF token in its `csrf`
+/// field: without a session the person is sent to sign in; without the token, a 403. The
+/// handler gets the person and the form's fields.
+pub struct SignedForm(pub Viewer, pub HashMap<String, String>);
+
+impl FromRequest<AppState> for SignedForm {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let Signed(v) = Signed::from_request_parts(&mut parts, state).await?;
+        let Form(form) =
+            Form::<HashMap<String, String>>::from_request(Request::from_parts(parts, body), state)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        if !v.form_csrf_ok(form.get("csrf").map(String::as_str)) {
+            return Err((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
+        }
+        Ok(SignedForm(v, form))
     }
 }
 

@@ -642,9 +642,7 @@ async fn every_api_404_is_json_and_the_same_for_hidden_and_unknown() {
             continue;
         }
         for id in ["no-such-thing", hidden.as_str()] {
-            let url = path
-                .replace("{kind}", "organisations")
-                .replace("{id}", id);
+            let url = path.replace("{kind}", "organisations").replace("{id}", id);
             let (status, headers, body) = send(&app, get(&url, &jp)).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{url}: {body}");
             let json = headers
