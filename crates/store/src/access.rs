@@ -80,7 +80,7 @@ impl Reader<'_> {
     /// registry nation when it has none). Only agreements this reader may read count or are
     /// named. The release decision's second half, after `pillar_core::stewardship::may_release`.
     pub async fn release_coverage(
-        &self,
+        self,
         label: &Label,
         areas: &[String],
         day: chrono::NaiveDate,
@@ -125,7 +125,7 @@ impl Reader<'_> {
     /// unless `viewer` is an administrator, and then only entries whose label this reader may
     /// read or that carry none. (This reader must be `viewer`'s.)
     pub async fn audit_entries(
-        &self,
+        self,
         viewer: &Person,
         limit: i64,
     ) -> Result<Option<Vec<AuditEntry>>, StoreError> {

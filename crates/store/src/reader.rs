@@ -50,24 +50,24 @@ impl Store {
 
 impl<'a> Reader<'a> {
     /// The store read.
-    pub(crate) fn store(&self) -> &'a Store {
+    pub(crate) fn store(self) -> &'a Store {
         self.store
     }
 
     /// What this reader may read.
-    pub fn entitlements(&self) -> &'a Entitlements {
+    pub fn entitlements(self) -> &'a Entitlements {
         self.readable
     }
 
     /// A document, if it exists and is readable.
-    pub async fn document(&self, id: &str) -> Result<Option<DocumentInfo>, StoreError> {
+    pub async fn document(self, id: &str) -> Result<Option<DocumentInfo>, StoreError> {
         self.store.document(id, self.readable).await
     }
 
     /// The versions of a readable document, newest first: (version, sha256, size, uploader,
     /// when).
     pub async fn document_versions(
-        &self,
+        self,
         id: &str,
     ) -> Result<Vec<(i64, String, i64, String, String)>, StoreError> {
         self.store.document_versions(id, self.readable).await
@@ -75,11 +75,7 @@ impl<'a> Reader<'a> {
 
     /// Readable documents matching `query`, best first (the newest when it is empty); see
     /// [`Store::search_documents`].
-    pub async fn search_documents(
-        &self,
-        query: &str,
-        limit: i64,
-    ) -> Result<SearchHits, StoreError> {
+    pub async fn search_documents(self, query: &str, limit: i64) -> Result<SearchHits, StoreError> {
         self.store
             .search_documents(query, self.readable, limit)
             .await
@@ -87,7 +83,7 @@ impl<'a> Reader<'a> {
 
     /// [`Reader::search_documents`] with another bound on the candidates ranked.
     pub async fn search_documents_among(
-        &self,
+        self,
         query: &str,
         limit: i64,
         candidates: i64,
@@ -98,55 +94,55 @@ impl<'a> Reader<'a> {
     }
 
     /// The readable projects, with their assessments, by id.
-    pub async fn projects(&self) -> Result<Vec<Project>, StoreError> {
+    pub async fn projects(self) -> Result<Vec<Project>, StoreError> {
         self.store.projects(Some(self.readable)).await
     }
 
     /// One project, if it exists and is readable.
-    pub async fn project(&self, id: &str) -> Result<Option<Project>, StoreError> {
+    pub async fn project(self, id: &str) -> Result<Option<Project>, StoreError> {
         self.store.project(id, self.readable).await
     }
 
     /// The history of a readable project, oldest first.
-    pub async fn project_history(&self, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
+    pub async fn project_history(self, id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
         self.store.project_history(id, self.readable).await
     }
 
     /// The readable committees and working groups.
-    pub async fn committees(&self) -> Result<Vec<Committee>, StoreError> {
+    pub async fn committees(self) -> Result<Vec<Committee>, StoreError> {
         self.store.committees(Some(self.readable)).await
     }
 
     /// The readable meetings, newest first.
-    pub async fn meetings(&self) -> Result<Vec<MeetingSummary>, StoreError> {
+    pub async fn meetings(self) -> Result<Vec<MeetingSummary>, StoreError> {
         self.store.meetings(self.readable).await
     }
 
     /// A readable meeting with the items this reader may see, and their labels.
     pub async fn meeting(
-        &self,
+        self,
         id: &str,
     ) -> Result<Option<(Meeting, Vec<pillar_label::Label>)>, StoreError> {
         self.store.meeting(id, self.readable).await
     }
 
     /// Open action items this reader may see, by due date; only `owner`'s when given.
-    pub async fn open_actions(&self, owner: Option<&str>) -> Result<Vec<OpenAction>, StoreError> {
+    pub async fn open_actions(self, owner: Option<&str>) -> Result<Vec<OpenAction>, StoreError> {
         self.store.open_actions(self.readable, owner).await
     }
 
     /// The readable landscape analyses (without their bodies).
-    pub async fn landscapes(&self) -> Result<Vec<Landscape>, StoreError> {
+    pub async fn landscapes(self) -> Result<Vec<Landscape>, StoreError> {
         self.store.landscapes(self.readable).await
     }
 
     /// One readable landscape analysis, with its body.
-    pub async fn landscape(&self, id: &str) -> Result<Option<Landscape>, StoreError> {
+    pub async fn landscape(self, id: &str) -> Result<Option<Landscape>, StoreError> {
         self.store.landscape(id, self.readable).await
     }
 
     /// The readable agreements.
-    pub async fn agreements(&self) -> Result<Vec<pillar_core::Agreement>, StoreError> {
+    pub async fn agreements(self) -> Result<Vec<pillar_core::Agreement>, StoreError> {
         Ok(self
             .export(RegistryKind::Agreements)
             .await?
@@ -159,7 +155,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The readable nations and groups.
-    pub async fn nations(&self) -> Result<Vec<pillar_core::Nation>, StoreError> {
+    pub async fn nations(self) -> Result<Vec<pillar_core::Nation>, StoreError> {
         Ok(self
             .export(RegistryKind::Nations)
             .await?
@@ -172,7 +168,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The readable technology areas.
-    pub async fn tech_areas(&self) -> Result<Vec<pillar_core::TechArea>, StoreError> {
+    pub async fn tech_areas(self) -> Result<Vec<pillar_core::TechArea>, StoreError> {
         Ok(self
             .export(RegistryKind::TechAreas)
             .await?
@@ -185,19 +181,28 @@ impl<'a> Reader<'a> {
     }
 
     /// The readable rows of a registry kind.
-    pub async fn export(&self, kind: RegistryKind) -> Result<Vec<RegistryRow>, StoreError> {
+    pub async fn export(self, kind: RegistryKind) -> Result<Vec<RegistryRow>, StoreError> {
         self.store.export_visible(kind, self.readable).await
     }
 
+    /// One readable row of a registry kind.
+    pub async fn registry_row(
+        self,
+        kind: RegistryKind,
+        id: &str,
+    ) -> Result<Option<RegistryRow>, StoreError> {
+        Ok(self.export(kind).await?.into_iter().find(|r| r.id() == id))
+    }
+
     /// The id of a readable person, if one exists (naming stewards and assessors).
-    pub async fn person_id(&self, id: &str) -> Result<Option<String>, StoreError> {
+    pub async fn person_id(self, id: &str) -> Result<Option<String>, StoreError> {
         self.store.person_visible(id, self.readable).await
     }
 
     /// Where readable record `id` of `kind` comes from (`None` when it does not exist or is not
     /// readable).
     pub async fn origin_of(
-        &self,
+        self,
         kind: crate::Kept,
         id: &str,
     ) -> Result<Option<Origin>, StoreError> {
@@ -206,7 +211,7 @@ impl<'a> Reader<'a> {
 
     /// A readable project as recorded, every link named: for decisions about it (who may
     /// assess it), never for display.
-    pub async fn project_as_recorded(&self, id: &str) -> Result<Option<Project>, StoreError> {
+    pub async fn project_as_recorded(self, id: &str) -> Result<Option<Project>, StoreError> {
         if self.project(id).await?.is_none() {
             return Ok(None);
         }
@@ -214,7 +219,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `origin` as this reader may be shown it.
-    pub async fn shown_origin(&self, origin: &Origin) -> Result<ShownOrigin, StoreError> {
+    pub async fn shown_origin(self, origin: &Origin) -> Result<ShownOrigin, StoreError> {
         self.store.shown_origin(origin, self.readable).await
     }
 }

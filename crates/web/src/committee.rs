@@ -107,20 +107,11 @@ pub async fn minutes(
     Language(lang): Language,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let Some((m, labels)) = state.store.reader(&v.readable).meeting(&id).await? else {
+    let object = format!("meeting:{id}");
+    let found = state.store.reader(&v.readable).meeting(&id);
+    let Some((m, labels)) = state.read(&v, &object, "", found).await? else {
         return Err(PageError::NotFound);
     };
-    let label_id = state.store.label_id(&m.label).await?;
-    state
-        .audit(
-            &v.person.id,
-            "read",
-            &format!("meeting:{id}"),
-            label_id,
-            "allow",
-            "",
-        )
-        .await;
     let project_link = |p: &Option<String>| {
         p.as_ref()
             .map(|p| format!(" (<a href=\"/projects/{}\">{}</a>)", esc(p), esc(p)))
@@ -207,20 +198,11 @@ pub async fn api_meeting(
     Caller(v): Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let Some((m, labels)) = state.store.reader(&v.readable).meeting(&id).await? else {
+    let object = format!("meeting:{id}");
+    let found = state.store.reader(&v.readable).meeting(&id);
+    let Some((m, labels)) = state.read(&v, &object, "", found).await? else {
         return Err(ApiError::NotFound);
     };
-    let label_id = state.store.label_id(&m.label).await?;
-    state
-        .audit(
-            &v.person.id,
-            "read",
-            &format!("meeting:{id}"),
-            label_id,
-            "allow",
-            "",
-        )
-        .await;
     let refs: Vec<&Label> = labels.iter().collect();
     let (marking, _) = banner(&state, &v, &refs, Lang::En).await;
     Ok(Json(json!({"marking": marking, "meeting": m})).into_response())

@@ -437,19 +437,11 @@ pub async fn show(
     Language(lang): Language,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
+    let object = format!("document:{id}");
+    let found = state.store.reader(&v.readable).document(&id);
+    let Some(d) = state.read(&v, &object, "", found).await? else {
         return Err(PageError::NotFound);
     };
-    state
-        .audit(
-            &v.person.id,
-            "read",
-            &format!("document:{id}"),
-            Some(d.label_id),
-            "allow",
-            "",
-        )
-        .await;
     let versions = state
         .store
         .reader(&v.readable)

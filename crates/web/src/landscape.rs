@@ -32,22 +32,13 @@ async fn open(
     v: &Viewer,
     id: &str,
 ) -> Result<Option<(Landscape, Snapshot)>, ServerError> {
-    let Some(l) = state.store.reader(&v.readable).landscape(id).await? else {
+    let object = format!("landscape:{id}");
+    let found = state.store.reader(&v.readable).landscape(id);
+    let Some(l) = state.read(v, &object, "", found).await? else {
         return Ok(None);
     };
     let snapshot: Snapshot = serde_json::from_str(l.body.as_deref().unwrap_or("{}"))
         .map_err(|e| ServerError::from(format!("landscape {id}: {e}")))?;
-    let label_id = state.store.label_id(&l.label).await?;
-    state
-        .audit(
-            &v.person.id,
-            "read",
-            &format!("landscape:{}", l.id),
-            label_id,
-            "allow",
-            "",
-        )
-        .await;
     Ok(Some((l, snapshot)))
 }
 

@@ -155,6 +155,25 @@ impl AppState {
         AuditEvent::new(actor, action, object, decision, detail)
     }
 
+    /// Reads a labelled object for `v` and records the read in the audit log (under the object's
+    /// label) when it was found: `state.read(&v, "project:ID", "", reader.project(ID))`. A
+    /// hidden object is not found and leaves no entry, as one that does not exist.
+    pub(crate) async fn read<T: LabelledRecord>(
+        &self,
+        v: &Viewer,
+        object: &str,
+        detail: &str,
+        fetch: impl std::future::Future<Output = Result<Option<T>, pillar_store::StoreError>>,
+    ) -> Result<Option<T>, ServerError> {
+        let Some(found) = fetch.await? else {
+            return Ok(None);
+        };
+        let label_id = self.store.label_id(found.label()).await?;
+        self.audit(&v.person.id, "read", object, label_id, "allow", detail)
+            .await;
+        Ok(Some(found))
+    }
+
     /// Appends an audit entry that accompanies no change (a read, a refusal, a sign-in);
     /// failures are logged, never shown.
     pub async fn audit(
@@ -172,6 +191,43 @@ impl AppState {
         if let Err(err) = self.store.audit(&at, &e).await {
             tracing::error!("audit append failed: {err}");
         }
+    }
+}
+
+/// Something read under one label (what a read's audit entry carries).
+pub(crate) trait LabelledRecord {
+    /// Its label.
+    fn label(&self) -> &pillar_label::Label;
+}
+
+impl LabelledRecord for pillar_core::project::Project {
+    fn label(&self) -> &pillar_label::Label {
+        &self.label
+    }
+}
+
+impl LabelledRecord for pillar_store::documents::DocumentInfo {
+    fn label(&self) -> &pillar_label::Label {
+        &self.label
+    }
+}
+
+impl LabelledRecord for pillar_store::landscapes::Landscape {
+    fn label(&self) -> &pillar_label::Label {
+        &self.label
+    }
+}
+
+impl LabelledRecord for pillar_store::RegistryRow {
+    fn label(&self) -> &pillar_label::Label {
+        pillar_store::RegistryRow::label(self)
+    }
+}
+
+/// A meeting and the labels of the items shown: audited under the meeting's label.
+impl LabelledRecord for (pillar_core::committee::Meeting, Vec<pillar_label::Label>) {
+    fn label(&self) -> &pillar_label::Label {
+        &self.0.label
     }
 }
 

@@ -630,24 +630,11 @@ pub async fn registry_item(
     let Some(kind) = kind_of(&kind) else {
         return Err(PageError::NotFound);
     };
-    let Some(row) = visible_rows(&state, &v, kind)
-        .await?
-        .into_iter()
-        .find(|r| r.id() == id)
-    else {
+    let object = format!("{}:{id}", kind.name());
+    let found = state.store.reader(&v.readable).registry_row(kind, &id);
+    let Some(row) = state.read(&v, &object, "", found).await? else {
         return Err(PageError::NotFound);
     };
-    let label_id = state.store.label_id(row.label()).await?;
-    state
-        .audit(
-            &v.person.id,
-            "read",
-            &format!("{}:{id}", kind.name()),
-            label_id,
-            "allow",
-            "",
-        )
-        .await;
     let banner = banner(&state, &v, &[row.label()], lang).await;
     let record = row.to_record();
     let mut body = match state
@@ -715,22 +702,11 @@ pub async fn api_registry_item(
     let Some(kind) = kind_of(&kind) else {
         return Err(ApiError::NotFound);
     };
-    match redact(&v, visible_rows(&state, &v, kind).await?)
-        .into_iter()
-        .find(|r| r.id() == id)
-    {
+    let object = format!("{}:{id}", kind.name());
+    let found = state.store.reader(&v.readable).registry_row(kind, &id);
+    match state.read(&v, &object, "api", found).await? {
         Some(row) => {
-            let label_id = state.store.label_id(row.label()).await?;
-            state
-                .audit(
-                    &v.person.id,
-                    "read",
-                    &format!("{}:{id}", kind.name()),
-                    label_id,
-                    "allow",
-                    "api",
-                )
-                .await;
+            let row = redact(&v, vec![row]).pop().expect("one row in, one out");
             let (marking, _) = banner(&state, &v, &[row.label()], Lang::En).await;
             Ok(Json(json!({"marking": marking, "item": row})).into_response())
         }

@@ -379,20 +379,11 @@ pub async fn project(
     Path(id): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let Some(p) = state.store.reader(&v.readable).project(&id).await? else {
+    let object = format!("project:{id}");
+    let found = state.store.reader(&v.readable).project(&id);
+    let Some(p) = state.read(&v, &object, "", found).await? else {
         return Err(PageError::NotFound);
     };
-    let label_id = state.store.label_id(&p.label).await?;
-    state
-        .audit(
-            &v.person.id,
-            "read",
-            &format!("project:{id}"),
-            label_id,
-            "allow",
-            "",
-        )
-        .await;
     let history = state.store.reader(&v.readable).project_history(&id).await?;
     let agreements = visible_agreements(&state, &v).await?;
     let nation_list = state.store.reader(&v.readable).nations().await?;
@@ -743,20 +734,11 @@ pub async fn api_project(
     Caller(v): Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let Some(p) = state.store.reader(&v.readable).project(&id).await? else {
+    let object = format!("project:{id}");
+    let found = state.store.reader(&v.readable).project(&id);
+    let Some(p) = state.read(&v, &object, "", found).await? else {
         return Err(ApiError::NotFound);
     };
-    let label_id = state.store.label_id(&p.label).await?;
-    state
-        .audit(
-            &v.person.id,
-            "read",
-            &format!("project:{id}"),
-            label_id,
-            "allow",
-            "",
-        )
-        .await;
     let history = state.store.reader(&v.readable).project_history(&id).await?;
     let (marking, _) = banner(&state, &v, &[&p.label], Lang::En).await;
     Ok(Json(json!({"marking": marking, "project": p, "history": history})).into_response())
