@@ -11,6 +11,7 @@ use pillar_label::Label;
 use pillar_store::committee::OpenAction;
 use serde_json::json;
 
+use crate::i18n::Key;
 use crate::i18n::Lang;
 use crate::pages::{banner, esc, viewer_page};
 use crate::request::{ApiError, Caller, Language, PageError, Signed};
@@ -28,7 +29,7 @@ pub(crate) fn actions_table(actions: &[OpenAction], lang: Lang, today: NaiveDate
                 if overdue { " class=\"overdue\"" } else { "" },
                 a.action.due,
                 if overdue {
-                    format!(" <strong>{}</strong>", lang.t("overdue"))
+                    format!(" <strong>{}</strong>", lang.t(Key::Overdue))
                 } else {
                     String::new()
                 },
@@ -41,10 +42,10 @@ pub(crate) fn actions_table(actions: &[OpenAction], lang: Lang, today: NaiveDate
         .collect();
     format!(
         "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-        lang.t("due"),
-        lang.t("action"),
-        lang.t("owner"),
-        lang.t("meeting"),
+        lang.t(Key::Due),
+        lang.t(Key::Action),
+        lang.t(Key::Owner),
+        lang.t(Key::Meeting),
     )
 }
 
@@ -66,7 +67,7 @@ pub async fn index(
                 c.parent
                     .as_ref()
                     .and_then(|p| committees.iter().find(|x| &x.id == p))
-                    .map(|p| format!(" — {} {}", lang.t("reports_to"), esc(&p.name)))
+                    .map(|p| format!(" — {} {}", lang.t(Key::ReportsTo), esc(&p.name)))
                     .unwrap_or_default()
             )
         })
@@ -85,19 +86,25 @@ pub async fn index(
         .collect();
     let body = format!(
         "<h2>{}</h2><ul>{tree}</ul><h2>{}</h2><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table><h2>{}</h2>{}",
-        lang.t("committees"),
-        lang.t("meetings"),
-        lang.t("date"),
-        lang.t("title_field"),
-        lang.t("committee"),
-        lang.t("open_actions"),
+        lang.t(Key::Committees),
+        lang.t(Key::Meetings),
+        lang.t(Key::Date),
+        lang.t(Key::TitleField),
+        lang.t(Key::Committee),
+        lang.t(Key::OpenActions),
         actions_table(&actions, lang, state.today()),
     );
     let mut labels: Vec<&Label> = meetings.iter().map(|m| &m.label).collect();
     labels.extend(committees.iter().filter_map(|c| c.label.as_ref()));
     labels.extend(actions.iter().map(|a| &a.label));
     let banner = banner(&state, &v, &labels, lang).await;
-    Ok(viewer_page(lang, &banner, &v, lang.t("committee"), &body))
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        lang.t(Key::Committee),
+        &body,
+    ))
 }
 
 /// `/committee/meetings/{id}`: the minutes, printable, with only the items the reader may see.
@@ -137,7 +144,7 @@ pub async fn minutes(
                 "<li>{}{}<p><em>{}</em> {}</p></li>",
                 esc(&d.text),
                 project_link(&d.project),
-                lang.t("rationale"),
+                lang.t(Key::Rationale),
                 esc(&d.rationale)
             )
         })
@@ -166,11 +173,11 @@ pub async fn minutes(
         m.date,
         esc(&m.place),
         esc(&m.committee),
-        lang.t("attendees"),
+        lang.t(Key::Attendees),
         esc(&m.attendees.join(", ")),
-        lang.t("agenda"),
-        lang.t("decisions"),
-        lang.t("actions"),
+        lang.t(Key::Agenda),
+        lang.t(Key::Decisions),
+        lang.t(Key::Actions),
         actions_table(&actions, lang, state.today()),
     );
     let refs: Vec<&Label> = labels.iter().collect();

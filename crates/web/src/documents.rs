@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::auth::new_secret;
 use crate::i18n::refusal_text;
+use crate::i18n::Key;
 use crate::i18n::Lang;
 use crate::pages::{
     bad_request, banner, esc, forbidden, not_found, page, viewer_page, withdrawn_conflict,
@@ -208,7 +209,7 @@ fn document_rows(docs: &[DocumentInfo], set: &pillar_label::PolicySet, lang: Lan
         let withdrawn = if d.withdrawn.is_some() {
             format!(
                 " <span class=\"withdrawn\">({})</span>",
-                lang.t("withdrawn")
+                lang.t(Key::Withdrawn)
             )
         } else {
             String::new()
@@ -267,25 +268,31 @@ pub async fn list(
          <label>{file}<input type=\"file\" name=\"file\" required></label><button>{upload}</button></form>",
         esc(&query),
         docs.len(),
-        lang.t("count"),
+        lang.t(Key::Count),
         if hits.broad {
-            format!("<p class=\"note\">{}</p>", lang.t("search_broad"))
+            format!("<p class=\"note\">{}</p>", lang.t(Key::SearchBroad))
         } else {
             String::new()
         },
-        lang.t("marking"),
+        lang.t(Key::Marking),
         document_rows(&docs, &set, lang),
         esc(&csrf),
-        search = lang.t("search"),
-        title = lang.t("title_field"),
-        version = lang.t("version"),
-        file = lang.t("file"),
-        stewards = lang.t("stewards_field"),
-        uploaded = lang.t("uploaded"),
-        upload = lang.t("upload"),
-        label = lang.t("label_field"),
+        search = lang.t(Key::Search),
+        title = lang.t(Key::TitleField),
+        version = lang.t(Key::Version),
+        file = lang.t(Key::File),
+        stewards = lang.t(Key::StewardsField),
+        uploaded = lang.t(Key::Uploaded),
+        upload = lang.t(Key::Upload),
+        label = lang.t(Key::LabelField),
     );
-    Ok(viewer_page(lang, &banner, &v, lang.t("documents"), &body))
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        lang.t(Key::Documents),
+        &body,
+    ))
 }
 
 /// A signed-in person's upload: a readable multipart body carrying the session's CSRF token.
@@ -462,7 +469,7 @@ pub async fn show(
     if let Some(w) = &d.withdrawn {
         body.push_str(&format!(
             "<p class=\"withdrawn\" role=\"status\"><strong>{}</strong> {} · {} · {}</p>",
-            lang.t("withdrawn"),
+            lang.t(Key::Withdrawn),
             esc(&w.at),
             esc(&w.by),
             esc(&w.reason)
@@ -475,10 +482,10 @@ pub async fn show(
         esc(&d.filename),
         d.size,
         esc(&d.media_type),
-        download = lang.t("download"),
-        versions = lang.t("versions"),
-        user = lang.t("user"),
-        uploaded = lang.t("uploaded"),
+        download = lang.t(Key::Download),
+        versions = lang.t(Key::Versions),
+        user = lang.t(Key::User),
+        uploaded = lang.t(Key::Uploaded),
     ));
     // A withdrawn document changes no more.
     if d.withdrawn.is_some() {
@@ -488,9 +495,9 @@ pub async fn show(
         "<h2>{new_version}</h2><form method=\"post\" action=\"/documents/{}/versions\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>{file}<input type=\"file\" name=\"file\" required></label><button>{upload}</button></form>",
         esc(&d.id),
         esc(&csrf),
-        new_version = lang.t("new_version"),
-        file = lang.t("file"),
-        upload = lang.t("upload"),
+        new_version = lang.t(Key::NewVersion),
+        file = lang.t(Key::File),
+        upload = lang.t(Key::Upload),
     ));
     if stewardship::may_change(&v.person, &d.origin).is_ok() {
         body.push_str(&format!(
@@ -499,8 +506,8 @@ pub async fn show(
              <button>{withdraw}</button></form>",
             esc(&d.id),
             esc(&csrf),
-            withdraw = lang.t("withdraw"),
-            reason = lang.t("withdraw_reason"),
+            withdraw = lang.t(Key::Withdraw),
+            reason = lang.t(Key::WithdrawReason),
         ));
     }
     body.push_str(&format!(
@@ -511,10 +518,10 @@ pub async fn show(
         esc(&d.id),
         esc(&csrf),
         esc(&d.label.to_json()),
-        section = lang.t("label_section"),
-        json = lang.t("label_json"),
-        areas = lang.t("release_areas"),
-        change = lang.t("change_label"),
+        section = lang.t(Key::LabelSection),
+        json = lang.t(Key::LabelJson),
+        areas = lang.t(Key::ReleaseAreas),
+        change = lang.t(Key::ChangeLabel),
     ));
     Ok(viewer_page(lang, &banner, &v, &d.title, &body))
 }

@@ -13,6 +13,7 @@ use pillar_landscape::AreaSet;
 use pillar_store::landscapes::Landscape;
 use serde_json::json;
 
+use crate::i18n::Key;
 use crate::i18n::Lang;
 use crate::pages::{banner, esc, viewer_page};
 use crate::request::{ApiError, Caller, Language, PageError, Signed};
@@ -20,9 +21,9 @@ use crate::{AppState, ServerError, Viewer};
 
 fn risk(lang: Lang, r: &str) -> &'static str {
     match r {
-        "high" => lang.t("risk_high"),
-        "medium" => lang.t("risk_medium"),
-        _ => lang.t("risk_low"),
+        "high" => lang.t(Key::RiskHigh),
+        "medium" => lang.t(Key::RiskMedium),
+        _ => lang.t(Key::RiskLow),
     }
 }
 
@@ -75,7 +76,7 @@ fn heat_map(s: &Snapshot, id: &str, nations: &[String], lang: Lang) -> String {
     let h = top + cell * areas.len() as f64 + 10.0;
     let mut svg = format!(
         "<svg class=\"chart heat\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{0}\"><title>{0}</title>",
-        esc(lang.t("heat_map"))
+        esc(lang.t(Key::HeatMap))
     );
     for (j, n) in nations.iter().enumerate() {
         let x = left + cell * j as f64 + cell / 2.0;
@@ -140,7 +141,7 @@ fn network(pairs: &[Pair], nations: &[String], lang: Lang) -> String {
     let strongest = shown.iter().map(|p| p.salton).fold(0.0, f64::max);
     let mut svg = format!(
         "<svg class=\"chart network\" viewBox=\"0 0 520 460\" role=\"img\" aria-label=\"{0}\"><title>{0}</title>",
-        esc(lang.t("collaboration"))
+        esc(lang.t(Key::Collaboration))
     );
     for p in &shown {
         let (x1, y1) = pos(index[p.nation_a.as_str()]);
@@ -189,10 +190,10 @@ fn pairs_table(pairs: &[Pair], lang: Lang, limit: usize) -> String {
         .collect();
     format!(
         "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-        lang.t("nations_field"),
-        lang.t("co_authored"),
-        lang.t("salton"),
-        lang.t("association_strength")
+        lang.t(Key::NationsField),
+        lang.t(Key::CoAuthored),
+        lang.t(Key::Salton),
+        lang.t(Key::AssociationStrength)
     )
 }
 
@@ -217,9 +218,9 @@ fn queries(areas: &AreaSet, lang: Lang) -> String {
         .collect();
     format!(
         "<table class=\"sortable\"><thead><tr><th>id</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-        lang.t("tech_area"),
-        lang.t("kind"),
-        lang.t("query")
+        lang.t(Key::TechArea),
+        lang.t(Key::Kind),
+        lang.t(Key::Query)
     )
 }
 
@@ -273,7 +274,7 @@ pub(crate) async fn research_strength(
                         "<td class=\"{}\">RSCA {:.2}<br><small>{} {:.0} %</small></td>",
                         rsca_class(i.rsca),
                         i.rsca,
-                        lang.t("top10_fractional"),
+                        lang.t(Key::Top10Fractional),
                         100.0 * i.share_top10
                     );
                 }
@@ -288,7 +289,7 @@ pub(crate) async fn research_strength(
         esc(&l.name),
         s.report.period.from,
         s.report.period.to,
-        lang.t("workstream")
+        lang.t(Key::Workstream)
     );
     Ok(Some((html, l.label)))
 }
@@ -315,23 +316,29 @@ pub async fn index(
         })
         .collect();
     let body = if list.is_empty() {
-        format!("<p>{}</p>", lang.t("no_analyses"))
+        format!("<p>{}</p>", lang.t(Key::NoAnalyses))
     } else {
         format!(
             "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-            lang.t("analyses"),
-            lang.t("works_analysed"),
-            lang.t("areas"),
-            lang.t("published"),
-            lang.t("by")
+            lang.t(Key::Analyses),
+            lang.t(Key::WorksAnalysed),
+            lang.t(Key::Areas),
+            lang.t(Key::Published),
+            lang.t(Key::By)
         )
     } + &format!(
         "<p><a href=\"/landscape/methodology\">{}</a></p>",
-        lang.t("methodology")
+        lang.t(Key::Methodology)
     );
     let labels: Vec<&pillar_label::Label> = list.iter().map(|l| &l.label).collect();
     let banner = banner(&state, &v, &labels, lang).await;
-    Ok(viewer_page(lang, &banner, &v, lang.t("landscape"), &body))
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        lang.t(Key::Landscape),
+        &body,
+    ))
 }
 
 /// `/landscape/{id}`: heat map, areas with their lead and monopoly risk, collaboration network,
@@ -363,12 +370,12 @@ pub async fn analysis(
     };
     body += &format!(
         "<p>{} {}–{} · {} {}</p><h2>{}</h2>{}",
-        lang.t("period"),
+        lang.t(Key::Period),
         r.period.from,
         r.period.to,
         r.works,
-        lang.t("works"),
-        lang.t("heat_map"),
+        lang.t(Key::Works),
+        lang.t(Key::HeatMap),
         heat_map(&s, &id, &nations, lang)
     );
     let rows: String = r
@@ -389,23 +396,23 @@ pub async fn analysis(
     let _ = write!(
         body,
         "<h2>{}</h2><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-        lang.t("areas"),
-        lang.t("tech_area"),
-        lang.t("works"),
-        lang.t("lead_nation"),
-        lang.t("monopoly_risk")
+        lang.t(Key::Areas),
+        lang.t(Key::TechArea),
+        lang.t(Key::Works),
+        lang.t(Key::LeadNation),
+        lang.t(Key::MonopolyRisk)
     );
     let _ = write!(
         body,
         "<h2>{}</h2>{}{}",
-        lang.t("collaboration"),
+        lang.t(Key::Collaboration),
         network(&r.collaboration, &nations, lang),
         pairs_table(&r.collaboration, lang, 20)
     );
     let _ = write!(
         body,
         "<h2 id=\"partners\">{} {}</h2>",
-        lang.t("partners_for"),
+        lang.t(Key::PartnersFor),
         esc(&own)
     );
     let choices: String = s
@@ -451,21 +458,21 @@ pub async fn analysis(
             let _ = write!(
                 body,
                 "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-                lang.t("nation"),
-                lang.t("score"),
-                lang.t("complementarity"),
-                lang.t("salton"),
-                lang.t("fills_gaps")
+                lang.t(Key::Nation),
+                lang.t(Key::Score),
+                lang.t(Key::Complementarity),
+                lang.t(Key::Salton),
+                lang.t(Key::FillsGaps)
             );
         }
         None => {
-            let _ = write!(body, "<p>{}</p>", lang.t("no_partners"));
+            let _ = write!(body, "<p>{}</p>", lang.t(Key::NoPartners));
         }
     }
     let _ = write!(
         body,
         "<h2>{}</h2>{}",
-        lang.t("methodology"),
+        lang.t(Key::Methodology),
         queries(&s.areas, lang)
     );
     let banner = banner(&state, &v, &[&l.label], lang).await;
@@ -515,24 +522,24 @@ pub async fn area(
     let mut body = format!(
         "<p>{} <code>{}</code></p><p>{} {}–{} · {} {} · {}: <strong>{}</strong> ({} {}, ×{} , {:.0} %)</p>\
          <table class=\"sortable\"><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-        lang.t("query"),
+        lang.t(Key::Query),
         esc(&query),
-        lang.t("period"),
+        lang.t(Key::Period),
         s.report.period.from,
         s.report.period.to,
         a.works,
-        lang.t("works"),
-        lang.t("monopoly_risk"),
+        lang.t(Key::Works),
+        lang.t(Key::MonopolyRisk),
         risk(lang, &a.monopoly_risk),
-        lang.t("lead_nation"),
+        lang.t(Key::LeadNation),
         esc(m.lead.as_deref().unwrap_or("–")),
         m.ratio.map_or("–".to_string(), |x| format!("{x:.1}")),
         100.0 * m.lead_institutions,
-        lang.t("nation"),
-        lang.t("output"),
-        lang.t("output_fractional"),
-        lang.t("top10_fractional"),
-        lang.t("pp_top10"),
+        lang.t(Key::Nation),
+        lang.t(Key::Output),
+        lang.t(Key::OutputFractional),
+        lang.t(Key::Top10Fractional),
+        lang.t(Key::PpTop10),
         "RCA",
         "RSCA"
     );
@@ -552,17 +559,17 @@ pub async fn area(
     let _ = write!(
         body,
         "<h2>{}</h2><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{inst}</tbody></table>",
-        lang.t("leading_institutions"),
-        lang.t("organisation"),
-        lang.t("nation"),
-        lang.t("works"),
-        lang.t("top10_fractional")
+        lang.t(Key::LeadingInstitutions),
+        lang.t(Key::Organisation),
+        lang.t(Key::Nation),
+        lang.t(Key::Works),
+        lang.t(Key::Top10Fractional)
     );
     let nations: Vec<String> = a.ranking.iter().take(12).cloned().collect();
     let _ = write!(
         body,
         "<h2>{}</h2>{}{}",
-        lang.t("collaboration"),
+        lang.t(Key::Collaboration),
         network(&a.collaboration, &nations, lang),
         pairs_table(&a.collaboration, lang, 15)
     );
@@ -592,16 +599,22 @@ pub async fn methodology(
          <li><strong>{}</strong>: lead nation's top-10 % output over the runner-up's, and its share of the ten leading institutions; high ≥ 3× and 80 %, medium ≥ 2× and 50 % (configurable).</li>\
          <li><strong>{}</strong>: C = Σ w(a)·s<sub>P</sub>(a) / Σ w(a) with w = max(0, −RSCA<sub>N</sub>), s = max(0, RSCA<sub>P</sub>); score = C × Salton(N,P) / max<sub>Q</sub> Salton(N,Q).</li></ul>\
          <h2>{}</h2>{}",
-        lang.t("methodology_intro"),
-        lang.t("output"),
-        lang.t("collaboration"),
-        lang.t("monopoly_risk"),
-        lang.t("complementarity"),
-        lang.t("areas"),
+        lang.t(Key::MethodologyIntro),
+        lang.t(Key::Output),
+        lang.t(Key::Collaboration),
+        lang.t(Key::MonopolyRisk),
+        lang.t(Key::Complementarity),
+        lang.t(Key::Areas),
         queries(&areas, lang)
     );
     let banner = banner(&state, &v, &[], lang).await;
-    Ok(viewer_page(lang, &banner, &v, lang.t("methodology"), &body))
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        lang.t(Key::Methodology),
+        &body,
+    ))
 }
 
 /// `GET /api/landscapes`: the readable analyses.

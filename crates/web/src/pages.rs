@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::auth::{cookie, new_secret, same, secret_hash, verify_password, MAX_FAILURES, WINDOW};
+use crate::i18n::Key;
 use crate::i18n::Lang;
 use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm, Writer};
 use crate::{lang_of, now, time_text, AppState, ServerError, Viewer, SESSION_HOURS};
@@ -78,11 +79,11 @@ pub(crate) async fn banner(
         Dominance::PolicyDecisionRequired {
             computed: Some(d), ..
         } => (
-            format!("{} ({})", set.banner(&d, lang.tag()), lang.t("decision")),
+            format!("{} ({})", set.banner(&d, lang.tag()), lang.t(Key::Decision)),
             colour(&d),
         ),
         Dominance::PolicyDecisionRequired { computed: None, .. } => {
-            (lang.t("decision").to_string(), String::new())
+            (lang.t(Key::Decision).to_string(), String::new())
         }
     }
 }
@@ -102,30 +103,30 @@ pub(crate) fn page(
     let nav = match who {
         Some((v, csrf)) => format!(
             "<nav><a href=\"/\">{}</a> <a href=\"/portfolio\">{}</a> <a href=\"/committee\">{}</a> <a href=\"/supply\">{}</a> <a href=\"/landscape\">{}</a> <a href=\"/agreements\">{}</a> <a href=\"/registry/nations\">{}</a> <a href=\"/registry/organisations\">{}</a> <a href=\"/registry/people\">{}</a> <a href=\"/registry/tech-areas\">{}</a> <a href=\"/documents\">{}</a> <a href=\"/tokens\">{}</a>{} <span>{} {}</span> <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form> <a href=\"?lang={other}\">{}</a></nav>",
-            lang.t("readiness_view"),
-            lang.t("portfolio"),
-            lang.t("committee"),
-            lang.t("supply"),
-            lang.t("landscape"),
-            lang.t("agreements"),
+            lang.t(Key::ReadinessView),
+            lang.t(Key::Portfolio),
+            lang.t(Key::Committee),
+            lang.t(Key::Supply),
+            lang.t(Key::Landscape),
+            lang.t(Key::Agreements),
             kind_title(RegistryKind::Nations, lang),
             kind_title(RegistryKind::Organisations, lang),
             kind_title(RegistryKind::People, lang),
             kind_title(RegistryKind::TechAreas, lang),
-            lang.t("documents"),
-            lang.t("tokens"),
+            lang.t(Key::Documents),
+            lang.t(Key::Tokens),
             if pillar_store::access::is_administrator(&v.person) {
-                format!(" <a href=\"/audit\">{}</a>", lang.t("audit"))
+                format!(" <a href=\"/audit\">{}</a>", lang.t(Key::Audit))
             } else {
                 String::new()
             },
-            lang.t("signed_in_as"),
+            lang.t(Key::SignedInAs),
             esc(&v.person.id),
             esc(csrf),
-            lang.t("sign_out"),
-            lang.t("language")
+            lang.t(Key::SignOut),
+            lang.t(Key::Language)
         ),
-        None => format!("<nav><a href=\"?lang={other}\">{}</a></nav>", lang.t("language")),
+        None => format!("<nav><a href=\"?lang={other}\">{}</a></nav>", lang.t(Key::Language)),
     };
     let banner = format!(
         "<div class=\"banner {}\" role=\"note\">{}</div>",
@@ -262,12 +263,12 @@ pub async fn tokens_page(
     let mut rows = String::new();
     for t in state.store.tokens(&v.person.id).await? {
         let action = match &t.revoked_at {
-            Some(at) => format!("{} {}", lang.t("revoked"), esc(at)),
+            Some(at) => format!("{} {}", lang.t(Key::Revoked), esc(at)),
             None => format!(
                 "<form method=\"post\" action=\"/tokens/{}/revoke\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form>",
                 esc(&t.id),
                 esc(&csrf),
-                lang.t("revoke")
+                lang.t(Key::Revoke)
             ),
         };
         rows.push_str(&format!(
@@ -281,12 +282,12 @@ pub async fn tokens_page(
         "<table><thead><tr><th>id</th><th>{name}</th><th>{created}</th><th></th></tr></thead><tbody>{rows}</tbody></table>\
          <form method=\"post\" action=\"/tokens\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>{name}<input name=\"name\" required></label><button>{create}</button></form>",
         esc(&csrf),
-        name = lang.t("token_name"),
-        created = lang.t("created"),
-        create = lang.t("create_token"),
+        name = lang.t(Key::TokenName),
+        created = lang.t(Key::Created),
+        create = lang.t(Key::CreateToken),
     );
     let banner = banner(&state, &v, &[], lang).await;
-    Ok(viewer_page(lang, &banner, &v, lang.t("tokens"), &body))
+    Ok(viewer_page(lang, &banner, &v, lang.t(Key::Tokens), &body))
 }
 
 /// Creates a token from the page; its secret is shown once.
@@ -302,14 +303,14 @@ pub async fn tokens_create(
     let csrf = v.csrf.clone().unwrap_or_default();
     let body = format!(
         "<p role=\"status\">{}</p><p><code>{}</code></p><p><a href=\"/tokens\">{}</a></p>",
-        lang.t("token_once"),
+        lang.t(Key::TokenOnce),
         esc(&secret),
-        lang.t("tokens")
+        lang.t(Key::Tokens)
     );
     let banner = banner(&state, &v, &[], lang).await;
     Ok((
         StatusCode::CREATED,
-        page(lang, &banner, Some((&v, &csrf)), lang.t("tokens"), &body),
+        page(lang, &banner, Some((&v, &csrf)), lang.t(Key::Tokens), &body),
     )
         .into_response())
 }
@@ -341,8 +342,8 @@ pub async fn not_built(
     Language(lang): Language,
 ) -> Result<Response, PageError> {
     let banner = banner(&state, &v, &[], lang).await;
-    let body = format!("<p class=\"note\">{}</p>", lang.t("not_built"));
-    Ok(viewer_page(lang, &banner, &v, lang.t("not_built"), &body))
+    let body = format!("<p class=\"note\">{}</p>", lang.t(Key::NotBuilt));
+    Ok(viewer_page(lang, &banner, &v, lang.t(Key::NotBuilt), &body))
 }
 
 pub async fn login_form(Language(lang): Language) -> Response {
@@ -356,15 +357,15 @@ fn login_page(lang: Lang, error: Option<&str>, set_lang: Option<String>) -> Resp
         .unwrap_or_default();
     let body = format!(
         "{err}<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><label>{}<input name=\"user\" autocomplete=\"username\" required autofocus></label><label>{}<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label><button>{}</button></form>",
-        lang.t("user"),
-        lang.t("password"),
-        lang.t("sign_in")
+        lang.t(Key::User),
+        lang.t(Key::Password),
+        lang.t(Key::SignIn)
     );
     let html = page(
         lang,
         &(String::new(), String::new()),
         None,
-        lang.t("sign_in"),
+        lang.t(Key::SignIn),
         &body,
     );
     let mut res = (
@@ -425,7 +426,7 @@ pub async fn login(
                 &client.to_string(),
             )
             .await;
-        return Ok(login_page(lang, Some(lang.t("throttled")), None));
+        return Ok(login_page(lang, Some(lang.t(Key::Throttled)), None));
     }
     let stored = state.store.password_hash(&form.user).await?;
     if !verify_password(&form.password, stored.as_deref()) {
@@ -439,7 +440,7 @@ pub async fn login(
                 &client.to_string(),
             )
             .await;
-        return Ok(login_page(lang, Some(lang.t("bad_login")), None));
+        return Ok(login_page(lang, Some(lang.t(Key::BadLogin)), None));
     }
     state.store.login_succeeded(&user_key, &[&addr_key]).await?;
     let secret = new_secret();
@@ -502,7 +503,7 @@ pub(crate) async fn origin_line(
 ) -> Result<String, ServerError> {
     let shown = state.store.reader(&v.readable).shown_origin(origin).await?;
     let nation = if origin.is_whole_committee() {
-        lang.t("the_committee").to_string()
+        lang.t(Key::TheCommittee).to_string()
     } else {
         esc(shown.nation.as_str())
     };
@@ -515,7 +516,7 @@ pub(crate) async fn origin_line(
         None => nation,
     };
     if shown.committee {
-        line.push_str(&format!(" · {}", lang.t("committee_own")));
+        line.push_str(&format!(" · {}", lang.t(Key::CommitteeOwn)));
     }
     if !shown.stewards.is_empty() {
         let names: Vec<String> = shown
@@ -523,11 +524,15 @@ pub(crate) async fn origin_line(
             .iter()
             .map(|s| format!("<a href=\"/registry/people/{0}\">{0}</a>", esc(s)))
             .collect();
-        line.push_str(&format!(" · {}: {}", lang.t("stewards"), names.join(", ")));
+        line.push_str(&format!(
+            " · {}: {}",
+            lang.t(Key::Stewards),
+            names.join(", ")
+        ));
     }
     Ok(format!(
         "<p class=\"origin\"><strong>{}:</strong> {line}</p>",
-        lang.t("originated_by")
+        lang.t(Key::OriginatedBy)
     ))
 }
 
@@ -581,8 +586,8 @@ pub async fn registry_list(
     let mut body = format!(
         "<p>{} {}</p><table><thead><tr><th>{}</th>",
         rows.len(),
-        lang.t("count"),
-        lang.t("marking")
+        lang.t(Key::Count),
+        lang.t(Key::Marking)
     );
     for c in &columns {
         body.push_str(&format!("<th>{}</th>", esc(c)));
@@ -736,7 +741,7 @@ pub(crate) fn withdrawn_conflict(lang: Lang) -> Response {
             lang,
             &(String::new(), String::new()),
             None,
-            lang.t("withdrawn_conflict"),
+            lang.t(Key::WithdrawnConflict),
             "",
         ),
     )
@@ -750,7 +755,7 @@ pub(crate) fn not_found(lang: Lang) -> Response {
             lang,
             &(String::new(), String::new()),
             None,
-            lang.t("not_found"),
+            lang.t(Key::NotFound),
             "",
         ),
     )
@@ -870,7 +875,7 @@ pub async fn audit_page(
     }
     body.push_str("</tbody></table>");
     let banner = banner(&state, &v, &[], lang).await;
-    Ok(viewer_page(lang, &banner, &v, lang.t("audit"), &body))
+    Ok(viewer_page(lang, &banner, &v, lang.t(Key::Audit), &body))
 }
 
 /// The OpenAPI 3.1 description of the JSON API.

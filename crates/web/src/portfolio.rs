@@ -15,6 +15,7 @@ use pillar_label::Label;
 use pillar_readiness::portfolio::{self as views, format_value as fmt_num, Series};
 use serde_json::json;
 
+use crate::i18n::Key;
 use crate::i18n::Lang;
 use crate::pages::{banner, esc, not_found, viewer_page};
 use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm};
@@ -134,14 +135,14 @@ fn charts(projects: &[Project], today: NaiveDate) -> Vec<Series> {
 
 fn chart_title(id: &str, lang: Lang) -> &'static str {
     match id {
-        "by-workstream" => lang.t("chart_workstream"),
-        "by-area" => lang.t("chart_area"),
-        "by-nation" => lang.t("chart_nation"),
-        "by-stage" => lang.t("chart_stage"),
-        "by-trl" => lang.t("chart_trl"),
-        "trl-progression" => lang.t("chart_progression"),
-        "cost-share" => lang.t("chart_cost_share"),
-        "slippage" => lang.t("chart_slippage"),
+        "by-workstream" => lang.t(Key::ChartWorkstream),
+        "by-area" => lang.t(Key::ChartArea),
+        "by-nation" => lang.t(Key::ChartNation),
+        "by-stage" => lang.t(Key::ChartStage),
+        "by-trl" => lang.t(Key::ChartTrl),
+        "trl-progression" => lang.t(Key::ChartProgression),
+        "cost-share" => lang.t(Key::ChartCostShare),
+        "slippage" => lang.t(Key::ChartSlippage),
         _ => "",
     }
 }
@@ -185,12 +186,12 @@ pub async fn home(
             rows.push_str(&format!(
                 "<td><span class=\"count\">{}</span> {}<br><small>{} {} · {} {} · {} {}</small></td>",
                 c.projects,
-                lang.t("projects_short"),
-                lang.t("median_trl"),
+                lang.t(Key::ProjectsShort),
+                lang.t(Key::MedianTrl),
                 c.median_trl.map_or("–".into(), fmt_num),
-                lang.t("stalled_short"),
+                lang.t(Key::StalledShort),
                 c.stalled,
-                lang.t("agreements_short"),
+                lang.t(Key::AgreementsShort),
                 in_force
             ));
         }
@@ -211,7 +212,7 @@ pub async fn home(
     } else {
         format!(
             "<section><h2>{}</h2>{}</section>",
-            lang.t("my_actions"),
+            lang.t(Key::MyActions),
             crate::committee::actions_table(&mine, lang, state.today())
         )
     };
@@ -221,18 +222,18 @@ pub async fn home(
          <h2>{}</h2><p class=\"note\">{}</p><h2>{}</h2>{}\
          <p><a href=\"/portfolio\">{}</a></p>",
         esc(&lang
-            .t("readiness_intro")
+            .t(Key::ReadinessIntro)
             .replace("{n}", &projects.len().to_string())
             .replace("{days}", &period.to_string())),
-        lang.t("workstream"),
-        lang.t("supply_exposure"),
-        lang.t("not_yet_analysed"),
-        lang.t("research_strength"),
+        lang.t(Key::Workstream),
+        lang.t(Key::SupplyExposure),
+        lang.t(Key::NotYetAnalysed),
+        lang.t(Key::ResearchStrength),
         research.as_ref().map_or_else(
-            || format!("<p class=\"note\">{}</p>", lang.t("not_yet_analysed")),
+            || format!("<p class=\"note\">{}</p>", lang.t(Key::NotYetAnalysed)),
             |(html, _)| html.clone()
         ),
-        lang.t("portfolio"),
+        lang.t(Key::Portfolio),
     );
     let mut labels = labels_of(&projects);
     labels.extend(mine.iter().map(|a| &a.label));
@@ -242,7 +243,7 @@ pub async fn home(
         lang,
         &banner,
         &v,
-        lang.t("readiness_view"),
+        lang.t(Key::ReadinessView),
         &body,
     ))
 }
@@ -263,7 +264,7 @@ pub async fn portfolio(
             "<section><h2 id=\"{id}\">{}</h2>{}<details><summary>{}</summary>{}</details><p><a href=\"/portfolio/csv/{id}\">CSV</a></p></section>",
             esc(title),
             bar_chart(&s, 0, title),
-            lang.t("as_table"),
+            lang.t(Key::AsTable),
             table(&s),
             id = s.id,
         ));
@@ -271,11 +272,11 @@ pub async fn portfolio(
     let stalled = views::stalled(&projects, state.today(), period);
     body.push_str(&format!(
         "<section><h2 id=\"stalled\">{}</h2><p>{}</p><table class=\"sortable\"><thead><tr><th>{}</th><th>TRL</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table><p><a href=\"/portfolio/csv/stalled\">CSV</a></p></section>",
-        lang.t("stalled_projects"),
-        esc(&lang.t("stalled_intro").replace("{days}", &period.to_string())),
-        lang.t("title_field"),
-        lang.t("since"),
-        lang.t("days"),
+        lang.t(Key::StalledProjects),
+        esc(&lang.t(Key::StalledIntro).replace("{days}", &period.to_string())),
+        lang.t(Key::TitleField),
+        lang.t(Key::Since),
+        lang.t(Key::Days),
         stalled
             .iter()
             .map(|s| format!(
@@ -290,11 +291,17 @@ pub async fn portfolio(
     ));
     body.push_str(&format!(
         "<section><h2>{}</h2>{}</section>",
-        lang.t("projects"),
+        lang.t(Key::Projects),
         project_table(&projects, lang)
     ));
     let banner = banner(&state, &v, &labels_of(&projects), lang).await;
-    Ok(viewer_page(lang, &banner, &v, lang.t("portfolio"), &body))
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        lang.t(Key::Portfolio),
+        &body,
+    ))
 }
 
 fn project_table(projects: &[Project], lang: Lang) -> String {
@@ -316,12 +323,12 @@ fn project_table(projects: &[Project], lang: Lang) -> String {
     format!(
         "<p>{} {}</p><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>TRL</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
         projects.len(),
-        lang.t("count"),
-        lang.t("title_field"),
-        lang.t("workstream"),
-        lang.t("lead"),
-        lang.t("nations_field"),
-        lang.t("stage"),
+        lang.t(Key::Count),
+        lang.t(Key::TitleField),
+        lang.t(Key::Workstream),
+        lang.t(Key::Lead),
+        lang.t(Key::NationsField),
+        lang.t(Key::Stage),
     )
 }
 
@@ -402,25 +409,25 @@ pub async fn project(
     };
     body.push_str(&format!("<p>{}</p><dl>", esc(&p.summary)));
     let field = |k: &str, v: String| format!("<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
-    body.push_str(&field(lang.t("workstream"), p.workstreams.join(", ")));
-    body.push_str(&field(lang.t("areas"), p.areas.join(", ")));
+    body.push_str(&field(lang.t(Key::Workstream), p.workstreams.join(", ")));
+    body.push_str(&field(lang.t(Key::Areas), p.areas.join(", ")));
     body.push_str(&field(
-        lang.t("lead"),
+        lang.t(Key::Lead),
         format!(
             "{} {}",
             p.lead_nation,
             p.lead_organisation.clone().unwrap_or_default()
         ),
     ));
-    body.push_str(&field(lang.t("stage"), views::stage(&p)));
+    body.push_str(&field(lang.t(Key::Stage), views::stage(&p)));
     body.push_str(&field(
-        lang.t("pathway"),
+        lang.t(Key::Pathway),
         p.pathway.clone().unwrap_or_else(|| "–".into()),
     ));
-    body.push_str(&field(lang.t("start"), p.start.to_string()));
+    body.push_str(&field(lang.t(Key::Start), p.start.to_string()));
     if let Some(t) = &p.transition {
         body.push_str(&field(
-            lang.t("transition"),
+            lang.t(Key::Transition),
             format!("{} ({})", t.partner, t.status),
         ));
     }
@@ -432,7 +439,7 @@ pub async fn project(
     {
         body.push_str(&format!(
             "<dt>{}</dt><dd><a href=\"/agreements/{}\">{}</a></dd>",
-            lang.t("agreement"),
+            lang.t(Key::Agreement),
             esc(a),
             esc(a)
         ));
@@ -451,14 +458,14 @@ pub async fn project(
     };
     body.push_str(&format!(
         "<h2>{}</h2>{}",
-        lang.t("readiness"),
-        bar_chart(&series, 0, lang.t("chart_trl_history"))
+        lang.t(Key::Readiness),
+        bar_chart(&series, 0, lang.t(Key::ChartTrlHistory))
     ));
     if state.may_write(&v.person, &p.label).await? {
         body.push_str(&format!(
             "<p><a href=\"/projects/{}/assess\">{}</a></p>",
             esc(&id),
-            lang.t("new_assessment")
+            lang.t(Key::NewAssessment)
         ));
     }
     if let Some(since) =
@@ -467,7 +474,7 @@ pub async fn project(
         body.push_str(&format!(
             "<p class=\"warning\" role=\"status\">{}</p>",
             esc(&lang
-                .t("stalled_since")
+                .t(Key::StalledSince)
                 .replace("{date}", &since.to_string()))
         ));
     }
@@ -475,7 +482,7 @@ pub async fn project(
         body.push_str(&format!(
             "<p class=\"warning\" role=\"status\">{}</p>",
             esc(&lang
-                .t("milestone_b_flag")
+                .t(Key::MilestoneBFlag)
                 .replace("{name}", &name)
                 .replace("{trl}", &trl.to_string()))
         ));
@@ -519,10 +526,10 @@ pub async fn project(
                     .collect();
                 body.push_str(&format!(
                     "<h3>SRL</h3><p>{} {:.2} — {}</p><table><thead><tr><th>{}</th><th>SRL</th></tr></thead><tbody>{rows}</tbody></table>",
-                    lang.t("composite_srl"),
+                    lang.t(Key::CompositeSrl),
                     r.composite,
                     esc(r.band),
-                    lang.t("component"),
+                    lang.t(Key::Component),
                 ));
             }
             Err(e) => body.push_str(&format!(
@@ -543,21 +550,21 @@ pub async fn project(
                 esc(a.component.as_deref().unwrap_or("–")),
                 a.level,
                 esc(&a.assessor),
-                if a.signed { lang.t("signed") } else { lang.t("draft") },
+                if a.signed { lang.t(Key::Signed) } else { lang.t(Key::Draft) },
                 esc(&a.evidence)
             )
         })
         .collect();
     body.push_str(&format!(
         "<h3>{}</h3><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{assessments}</tbody></table>",
-        lang.t("assessments"),
-        lang.t("date"),
-        lang.t("scale"),
-        lang.t("component"),
-        lang.t("level"),
-        lang.t("assessor"),
-        lang.t("status"),
-        lang.t("evidence"),
+        lang.t(Key::Assessments),
+        lang.t(Key::Date),
+        lang.t(Key::Scale),
+        lang.t(Key::Component),
+        lang.t(Key::Level),
+        lang.t(Key::Assessor),
+        lang.t(Key::Status),
+        lang.t(Key::Evidence),
     ));
 
     // Participants and cost shares.
@@ -577,12 +584,12 @@ pub async fn project(
         .collect();
     body.push_str(&format!(
         "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{} %</th><th>{} %</th></tr></thead><tbody>{parts}</tbody></table>",
-        lang.t("participants"),
-        lang.t("nation"),
-        lang.t("organisation"),
-        lang.t("role"),
-        lang.t("financial"),
-        lang.t("in_kind"),
+        lang.t(Key::Participants),
+        lang.t(Key::Nation),
+        lang.t(Key::Organisation),
+        lang.t(Key::Role),
+        lang.t(Key::Financial),
+        lang.t(Key::InKind),
     ));
     // Milestones with slippage; risks.
     let ms: String = p
@@ -605,11 +612,11 @@ pub async fn project(
         .collect();
     body.push_str(&format!(
         "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{ms}</tbody></table>",
-        lang.t("milestones"),
-        lang.t("title_field"),
-        lang.t("planned"),
-        lang.t("actual"),
-        lang.t("days_late"),
+        lang.t(Key::Milestones),
+        lang.t(Key::TitleField),
+        lang.t(Key::Planned),
+        lang.t(Key::Actual),
+        lang.t(Key::DaysLate),
     ));
     let risks: String = p
         .risks
@@ -626,11 +633,11 @@ pub async fn project(
         .collect();
     body.push_str(&format!(
         "<h2>{}</h2><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{risks}</tbody></table>",
-        lang.t("risks"),
-        lang.t("title_field"),
-        lang.t("likelihood"),
-        lang.t("consequence"),
-        lang.t("score"),
+        lang.t(Key::Risks),
+        lang.t(Key::TitleField),
+        lang.t(Key::Likelihood),
+        lang.t(Key::Consequence),
+        lang.t(Key::Score),
     ));
     // Linked documents: those the reader may read, each under its own label.
     let mut docs = Vec::new();
@@ -650,7 +657,10 @@ pub async fn project(
                 )
             })
             .collect();
-        body.push_str(&format!("<h2>{}</h2><ul>{items}</ul>", lang.t("documents")));
+        body.push_str(&format!(
+            "<h2>{}</h2><ul>{items}</ul>",
+            lang.t(Key::Documents)
+        ));
     }
     // Agreement coverage of its areas for its nations.
     let codes: Vec<pillar_core::NationCode> = p
@@ -687,9 +697,9 @@ pub async fn project(
         .collect();
     body.push_str(&format!(
         "<h2>{}</h2><h3>{}</h3><ul>{covered}</ul><h3>{}</h3><ul>{gaps}</ul>",
-        lang.t("coverage"),
-        lang.t("covered"),
-        lang.t("gaps"),
+        lang.t(Key::Coverage),
+        lang.t(Key::Covered),
+        lang.t(Key::Gaps),
     ));
     let hist: String = history
         .iter()
@@ -704,10 +714,10 @@ pub async fn project(
         .collect();
     body.push_str(&format!(
         "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{hist}</tbody></table>",
-        lang.t("history"),
-        lang.t("date"),
-        lang.t("by"),
-        lang.t("change"),
+        lang.t(Key::History),
+        lang.t(Key::Date),
+        lang.t(Key::By),
+        lang.t(Key::Change),
     ));
     let mut shown: Vec<&Label> = vec![&p.label];
     shown.extend(docs.iter().map(|d| &d.label));
@@ -783,7 +793,7 @@ pub async fn assess_form(
         return Err(PageError::NotFound);
     };
     if !state.may_write(&v.person, &p.label).await? {
-        return Ok(crate::pages::forbidden(lang, lang.t("may_not_assess")));
+        return Ok(crate::pages::forbidden(lang, lang.t(Key::MayNotAssess)));
     }
     let scale = q
         .get("scale")
@@ -825,7 +835,7 @@ pub async fn assess_form(
                 esc(&question.id),
                 esc(&question.text),
                 esc(&question.id),
-                lang.t("evidence"),
+                lang.t(Key::Evidence),
                 esc(&question.id)
             ));
         }
@@ -843,10 +853,10 @@ pub async fn assess_form(
         esc(&csrf),
         scale.name(),
         esc(&set.variant),
-        lang.t("component"),
-        lang.t("whole_project"),
-        lang.t("sign_assessment"),
-        lang.t("save_assessment"),
+        lang.t(Key::Component),
+        lang.t(Key::WholeProject),
+        lang.t(Key::SignAssessment),
+        lang.t(Key::SaveAssessment),
     );
     let banner = banner(&state, &v, &[&p.label], lang).await;
     Ok(viewer_page(lang, &banner, &v, &set.title, &body))
@@ -887,7 +897,7 @@ pub async fn assess(
         ));
     }
     if !state.may_write(&v.person, &p.label).await? {
-        return Ok(crate::pages::forbidden(lang, lang.t("may_not_assess")));
+        return Ok(crate::pages::forbidden(lang, lang.t(Key::MayNotAssess)));
     }
     let scale = form
         .get("scale")
@@ -929,7 +939,7 @@ pub async fn assess(
         Err(e) => return Ok(crate::pages::bad_request(&e.to_string())),
     };
     if result.level == 0 {
-        return Ok(crate::pages::bad_request(lang.t("level_one_not_reached")));
+        return Ok(crate::pages::bad_request(lang.t(Key::LevelOneNotReached)));
     }
     let now = chrono::Utc::now();
     let a = pillar_core::project::Assessment {

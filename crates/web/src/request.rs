@@ -13,6 +13,7 @@ use axum::{Form, Json};
 use serde_json::json;
 
 use crate::auth::cookie;
+use crate::i18n::Key;
 use crate::i18n::Lang;
 use crate::{viewer, AppState, ServerError, Viewer};
 
@@ -84,7 +85,7 @@ pub async fn language(req: Request, next: Next) -> Response {
     let mut res = next.run(Request::from_parts(parts, body)).await;
     if let Some(PageErrorBody(message)) = res.extensions_mut().remove::<PageErrorBody>() {
         let status = res.status();
-        let title = message.unwrap_or_else(|| lang.t("not_found").to_string());
+        let title = message.unwrap_or_else(|| lang.t(Key::NotFound).to_string());
         res = (
             status,
             crate::pages::page(lang, &(String::new(), String::new()), None, &title, ""),
