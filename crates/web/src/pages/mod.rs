@@ -1,0 +1,328 @@
+//! Pages and JSON endpoints: the layout every page shares (banner, navigation, language
+//! switch), static files and error pages here; sign-in and tokens, the registry, the audit page
+//! and the OpenAPI document in their own modules. Every list is what the store's reader returned
+//! for the viewer's entitlements; an object outside them is 404, like one that does not exist.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::{Form, Json};
+use pillar_core::RegistryKind;
+use pillar_label::{Dominance, Label};
+use pillar_store::RegistryRow;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::{cookie, new_secret, same, secret_hash, verify_password, MAX_FAILURES, WINDOW};
+use crate::i18n::Key;
+use crate::i18n::Lang;
+use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm, Writer};
+use crate::{lang_of, now, time_text, AppState, ServerError, Viewer, SESSION_HOURS};
+use pillar_store::audit::{AuditEvent, Audited};
+
+mod audit;
+mod openapi;
+mod registry;
+mod signin;
+
+pub use audit::*;
+pub use openapi::*;
+pub use registry::*;
+pub use signin::*;
+
+pub(crate) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The banner of a page: the dominant label of the labels shown, in the viewer's policy and
+/// language, with the classification's colour.
+pub(crate) async fn banner(
+    state: &AppState,
+    viewer: &Viewer,
+    labels: &[&Label],
+    lang: Lang,
+) -> (String, String) {
+    let Ok(set) = state.policies().await else {
+        return ("?".into(), String::new());
+    };
+    let governing = viewer
+        .person
+        .clearance
+        .as_ref()
+        .and_then(|c| set.resolve_clearance(c).ok())
+        .map(|c| c.policy);
+    let resolved: Vec<_> = labels.iter().filter_map(|l| set.resolve(l).ok()).collect();
+    let colour = |r: &pillar_label::Resolved| class_css(r.policy, r.class);
+    if resolved.is_empty() {
+        // Nothing shown: the lowest classification of the viewer's policy.
+        let p = set.policy(governing.unwrap_or(0));
+        let low = p.classifications.iter().min_by_key(|c| c.hierarchy);
+        let text = low
+            .map(|c| {
+                let r = pillar_label::Resolved {
+                    policy: governing.unwrap_or(0),
+                    class: c.lacv,
+                    cats: vec![],
+                };
+                set.banner(&r, lang.tag())
+            })
+            .unwrap_or_default();
+        return (
+            text,
+            low.map(|c| class_css(governing.unwrap_or(0), c.lacv))
+                .unwrap_or_default(),
+        );
+    }
+    match set.dominant(&resolved, governing) {
+        Dominance::Ok(d) => (set.banner(&d, lang.tag()), colour(&d)),
+        Dominance::PolicyDecisionRequired {
+            computed: Some(d), ..
+        } => (
+            format!("{} ({})", set.banner(&d, lang.tag()), lang.t(Key::Decision)),
+            colour(&d),
+        ),
+        Dominance::PolicyDecisionRequired { computed: None, .. } => {
+            (lang.t(Key::Decision).to_string(), String::new())
+        }
+    }
+}
+
+pub(crate) fn page(
+    lang: Lang,
+    banner: &(String, String),
+    who: Option<(&Viewer, &str)>,
+    title: &str,
+    body: &str,
+) -> Html<String> {
+    let (text, colour) = banner;
+    let other = match lang {
+        Lang::En => "ko",
+        Lang::Ko => "en",
+    };
+    let nav = match who {
+        Some((v, csrf)) => format!(
+            "<nav><a href=\"/\">{}</a> <a href=\"/portfolio\">{}</a> <a href=\"/committee\">{}</a> <a href=\"/supply\">{}</a> <a href=\"/landscape\">{}</a> <a href=\"/agreements\">{}</a> <a href=\"/registry/nations\">{}</a> <a href=\"/registry/organisations\">{}</a> <a href=\"/registry/people\">{}</a> <a href=\"/registry/tech-areas\">{}</a> <a href=\"/documents\">{}</a> <a href=\"/tokens\">{}</a>{} <span>{} {}</span> <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form> <a href=\"?lang={other}\">{}</a></nav>",
+            lang.t(Key::ReadinessView),
+            lang.t(Key::Portfolio),
+            lang.t(Key::Committee),
+            lang.t(Key::Supply),
+            lang.t(Key::Landscape),
+            lang.t(Key::Agreements),
+            kind_title(RegistryKind::Nations, lang),
+            kind_title(RegistryKind::Organisations, lang),
+            kind_title(RegistryKind::People, lang),
+            kind_title(RegistryKind::TechAreas, lang),
+            lang.t(Key::Documents),
+            lang.t(Key::Tokens),
+            if pillar_store::access::is_administrator(&v.person) {
+                format!(" <a href=\"/audit\">{}</a>", lang.t(Key::Audit))
+            } else {
+                String::new()
+            },
+            lang.t(Key::SignedInAs),
+            esc(&v.person.id),
+            esc(csrf),
+            lang.t(Key::SignOut),
+            lang.t(Key::Language)
+        ),
+        None => format!("<nav><a href=\"?lang={other}\">{}</a></nav>", lang.t(Key::Language)),
+    };
+    let banner = format!(
+        "<div class=\"banner {}\" role=\"note\">{}</div>",
+        esc(colour),
+        esc(text)
+    );
+    Html(format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{} – Pillar</title><link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/static/pillar.css\"><link rel=\"stylesheet\" href=\"/static/classifications.css\"><script src=\"/static/pillar.js\" defer></script></head><body>{banner}<header>{nav}</header><main><h1>{}</h1>{body}</main>{banner}</body></html>",
+        lang.tag(),
+        esc(title),
+        esc(title)
+    ))
+}
+
+/// A page for a signed-in reader (navigation with their sign-out form), with the language cookie
+/// when the language was just chosen.
+pub(crate) fn viewer_page(
+    lang: Lang,
+    banner: &(String, String),
+    v: &Viewer,
+    title: &str,
+    body: &str,
+) -> Response {
+    let csrf = v.csrf.clone().unwrap_or_default();
+    page(lang, banner, Some((v, &csrf)), title, body).into_response()
+}
+
+pub(crate) fn with_cookie(mut res: Response, cookie: Option<String>) -> Response {
+    if let Some(c) = cookie {
+        if let Ok(v) = c.parse() {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+/// The CSS class of a classification's banner colour.
+fn class_css(policy: usize, lacv: i64) -> String {
+    format!("cls-{policy}-{lacv}")
+}
+
+/// A colour from a SPIF, if it is a plain CSS colour (`#hex` or a name); anything else is
+/// dropped rather than written into a style sheet.
+fn safe_colour(c: &str) -> Option<&str> {
+    let ok = (c.starts_with('#') && c.len() <= 9 && c[1..].chars().all(|x| x.is_ascii_hexdigit()))
+        || (!c.is_empty() && c.len() <= 20 && c.chars().all(|x| x.is_ascii_alphabetic()));
+    ok.then_some(c)
+}
+
+/// Banner colours of every classification, from the SPIFs (a style sheet, since the content
+/// security policy forbids inline styles).
+pub async fn classification_css(State(state): State<AppState>) -> Result<Response, ServerError> {
+    let set = state.policies().await?;
+    let mut css = String::new();
+    for (i, p) in set.policies().iter().enumerate() {
+        for c in &p.classifications {
+            if let Some(colour) = c.color.as_deref().and_then(safe_colour) {
+                css.push_str(&format!(
+                    ".{} {{ background: {colour}; }}\n",
+                    class_css(i, c.lacv)
+                ));
+            }
+        }
+    }
+    Ok(([(header::CONTENT_TYPE, "text/css")], css).into_response())
+}
+
+/// The site icon (three pillars); browsers ask for one on every site, and a missing one is an
+/// error in their console.
+pub async fn favicon() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "image/svg+xml")],
+        include_str!("../favicon.svg"),
+    )
+}
+
+pub async fn js() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript")],
+        include_str!("../pillar.js"),
+    )
+}
+
+pub async fn css() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css")],
+        include_str!("../pillar.css"),
+    )
+}
+
+/// The modules later issues fill (committee, supply chain, landscape): a page that says so.
+pub async fn not_built(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Language(lang): Language,
+) -> Result<Response, PageError> {
+    let banner = banner(&state, &v, &[], lang).await;
+    let body = format!("<p class=\"note\">{}</p>", lang.t(Key::NotBuilt));
+    Ok(viewer_page(lang, &banner, &v, lang.t(Key::NotBuilt), &body))
+}
+
+/// Where a record comes from, as one line in the reader's language: the originating
+/// organisation (named only when the reader may see it), nation, whether it is the committee's
+/// own, and the named stewards the reader may see.
+pub(crate) async fn origin_line(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    origin: &pillar_core::stewardship::Origin,
+) -> Result<String, ServerError> {
+    let shown = state.store.reader(&v.readable).shown_origin(origin).await?;
+    let nation = if origin.is_whole_committee() {
+        lang.t(Key::TheCommittee).to_string()
+    } else {
+        esc(shown.nation.as_str())
+    };
+    let mut line = match &shown.organisation {
+        Some(org) => format!(
+            "<a href=\"/registry/organisations/{}\">{}</a> ({nation})",
+            esc(&org.id),
+            esc(&org.name)
+        ),
+        None => nation,
+    };
+    if shown.committee {
+        line.push_str(&format!(" · {}", lang.t(Key::CommitteeOwn)));
+    }
+    if !shown.stewards.is_empty() {
+        let names: Vec<String> = shown
+            .stewards
+            .iter()
+            .map(|s| format!("<a href=\"/registry/people/{0}\">{0}</a>", esc(s)))
+            .collect();
+        line.push_str(&format!(
+            " · {}: {}",
+            lang.t(Key::Stewards),
+            names.join(", ")
+        ));
+    }
+    Ok(format!(
+        "<p class=\"origin\"><strong>{}:</strong> {line}</p>",
+        lang.t(Key::OriginatedBy)
+    ))
+}
+
+/// A request the user got wrong, with what is wrong.
+pub(crate) fn bad_request(msg: &str) -> Response {
+    (StatusCode::BAD_REQUEST, msg.to_string()).into_response()
+}
+
+/// An action the reader may not take on something they may see.
+pub(crate) fn forbidden(lang: Lang, msg: &str) -> Response {
+    (
+        StatusCode::FORBIDDEN,
+        page(lang, &(String::new(), String::new()), None, msg, ""),
+    )
+        .into_response()
+}
+
+/// A change to a withdrawn document: nothing changes it any more.
+pub(crate) fn withdrawn_conflict(lang: Lang) -> Response {
+    (
+        StatusCode::CONFLICT,
+        page(
+            lang,
+            &(String::new(), String::new()),
+            None,
+            lang.t(Key::WithdrawnConflict),
+            "",
+        ),
+    )
+        .into_response()
+}
+
+pub(crate) fn not_found(lang: Lang) -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        page(
+            lang,
+            &(String::new(), String::new()),
+            None,
+            lang.t(Key::NotFound),
+            "",
+        ),
+    )
+        .into_response()
+}

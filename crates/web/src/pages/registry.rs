@@ -1,0 +1,220 @@
+//! The registry: nations, organisations, people, technology areas and agreements, as pages
+//! and JSON, each row only when the reader may see it.
+
+use super::*;
+
+pub(crate) async fn visible_rows(
+    state: &AppState,
+    v: &Viewer,
+    kind: RegistryKind,
+) -> Result<Vec<RegistryRow>, ServerError> {
+    Ok(state.store.reader(&v.readable).export(kind).await?)
+}
+
+pub(crate) fn kind_of(name: &str) -> Option<RegistryKind> {
+    name.parse().ok()
+}
+
+pub(crate) fn kind_title(kind: RegistryKind, lang: Lang) -> &'static str {
+    match (kind, lang) {
+        (RegistryKind::Nations, Lang::En) => "Nations",
+        (RegistryKind::Nations, Lang::Ko) => "국가",
+        (RegistryKind::Organisations, Lang::En) => "Organisations",
+        (RegistryKind::Organisations, Lang::Ko) => "기관",
+        (RegistryKind::People, Lang::En) => "People",
+        (RegistryKind::People, Lang::Ko) => "인원",
+        (RegistryKind::TechAreas, Lang::En) => "Technology areas",
+        (RegistryKind::TechAreas, Lang::Ko) => "기술 분야",
+        (RegistryKind::Agreements, Lang::En) => "Agreements",
+        (RegistryKind::Agreements, Lang::Ko) => "협정",
+    }
+}
+
+/// A registry list page: every visible row of a kind, with its portion marking.
+pub async fn registry_list(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Language(lang): Language,
+    Path(kind): Path<String>,
+) -> Result<Response, PageError> {
+    let Some(kind) = kind_of(&kind) else {
+        return Err(PageError::NotFound);
+    };
+    let rows = visible_rows(&state, &v, kind).await?;
+    let set = state.policies().await?;
+    let labels: Vec<&Label> = rows.iter().map(|r| r.label()).collect();
+    let banner = banner(&state, &v, &labels, lang).await;
+    let columns: Vec<&str> = kind
+        .columns()
+        .iter()
+        .copied()
+        .filter(|c| *c != "label" && *c != "clearance")
+        .collect();
+    let mut body = format!(
+        "<p>{} {}</p><table><thead><tr><th>{}</th>",
+        rows.len(),
+        lang.t(Key::Count),
+        lang.t(Key::Marking)
+    );
+    for c in &columns {
+        body.push_str(&format!("<th>{}</th>", esc(c)));
+    }
+    body.push_str("</tr></thead><tbody>");
+    for r in &rows {
+        let record = r.to_record();
+        let portion = set
+            .resolve(r.label())
+            .map(|x| set.portion(&x, lang.tag()))
+            .unwrap_or_default();
+        body.push_str(&format!("<tr><td>{}</td>", esc(&portion)));
+        for (i, c) in columns.iter().enumerate() {
+            let value = record.get(c).unwrap_or("");
+            if i == 0 {
+                body.push_str(&format!(
+                    "<td><a href=\"/registry/{}/{}\">{}</a></td>",
+                    kind.name(),
+                    esc(value),
+                    esc(value)
+                ));
+            } else {
+                body.push_str(&format!("<td>{}</td>", esc(value)));
+            }
+        }
+        body.push_str("</tr>");
+    }
+    body.push_str("</tbody></table>");
+    Ok(viewer_page(
+        lang,
+        &banner,
+        &v,
+        kind_title(kind, lang),
+        &body,
+    ))
+}
+
+/// A registry item page; 404 when the row does not exist or may not be read.
+pub async fn registry_item(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Language(lang): Language,
+    Path((kind, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let Some(kind) = kind_of(&kind) else {
+        return Err(PageError::NotFound);
+    };
+    let object = format!("{}:{id}", kind.name());
+    let found = state.store.reader(&v.readable).registry_row(kind, &id);
+    let Some(row) = state.read(&v, &object, "", found).await? else {
+        return Err(PageError::NotFound);
+    };
+    let banner = banner(&state, &v, &[row.label()], lang).await;
+    let record = row.to_record();
+    let mut body = match state
+        .store
+        .reader(&v.readable)
+        .origin_of(kind.into(), &id)
+        .await?
+    {
+        Some(o) => origin_line(&state, &v, lang, &o).await?,
+        None => String::new(),
+    };
+    body.push_str("<dl>");
+    for c in kind
+        .columns()
+        .iter()
+        .filter(|c| **c != "label" && **c != "clearance")
+    {
+        body.push_str(&format!(
+            "<dt>{}</dt><dd>{}</dd>",
+            esc(c),
+            esc(record.get(c).unwrap_or(""))
+        ));
+    }
+    body.push_str("</dl>");
+    Ok(viewer_page(lang, &banner, &v, row.id(), &body))
+}
+
+/// A person's clearance is personnel-security data (`pillar_store::access`).
+pub(crate) fn redact(v: &Viewer, rows: Vec<RegistryRow>) -> Vec<RegistryRow> {
+    pillar_store::access::redact_clearances(&v.person, rows)
+}
+
+/// The JSON list of a kind: visible rows only, with the dominant marking.
+pub async fn api_registry_list(
+    State(state): State<AppState>,
+    Caller(v): Caller,
+    Path(kind): Path<String>,
+) -> Result<Response, ApiError> {
+    let Some(kind) = kind_of(&kind) else {
+        return Ok((StatusCode::NOT_FOUND, Json(json!({"error": "not found"}))).into_response());
+    };
+    let rows = redact(&v, visible_rows(&state, &v, kind).await?);
+    let labels: Vec<&Label> = rows.iter().map(|r| r.label()).collect();
+    let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
+    state
+        .audit(
+            &v.person.id,
+            "export",
+            kind.name(),
+            None,
+            "allow",
+            // No count: an administrator of lower clearance reads this entry.
+            "via API",
+        )
+        .await;
+    Ok(Json(json!({"marking": marking, "count": rows.len(), "items": rows})).into_response())
+}
+
+/// One row as JSON; 404 when it does not exist or may not be read.
+pub async fn api_registry_item(
+    State(state): State<AppState>,
+    Caller(v): Caller,
+    Path((kind, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let Some(kind) = kind_of(&kind) else {
+        return Err(ApiError::NotFound);
+    };
+    let object = format!("{}:{id}", kind.name());
+    let found = state.store.reader(&v.readable).registry_row(kind, &id);
+    match state.read(&v, &object, "api", found).await? {
+        Some(row) => {
+            let row = redact(&v, vec![row]).pop().expect("one row in, one out");
+            let (marking, _) = banner(&state, &v, &[row.label()], Lang::En).await;
+            Ok(Json(json!({"marking": marking, "item": row})).into_response())
+        }
+        None => Err(ApiError::NotFound),
+    }
+}
+
+/// `/agreements`: the registry list of agreements (the committee's most used list).
+pub async fn agreements(
+    state: State<AppState>,
+    signed: Signed,
+    lang: Language,
+) -> Result<Response, PageError> {
+    registry_list(state, signed, lang, Path("agreements".into())).await
+}
+
+/// `/agreements/{id}`.
+pub async fn agreement(
+    state: State<AppState>,
+    signed: Signed,
+    lang: Language,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    registry_item(state, signed, lang, Path(("agreements".into(), id))).await
+}
+
+/// `/api/agreements`.
+pub async fn api_agreements(state: State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    api_registry_list(state, caller, Path("agreements".into())).await
+}
+
+/// `/api/agreements/{id}`.
+pub async fn api_agreement(
+    state: State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    api_registry_item(state, caller, Path(("agreements".into(), id))).await
+}

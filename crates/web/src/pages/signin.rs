@@ -1,0 +1,308 @@
+//! Signing in and out, and API tokens (pages and JSON).
+
+use super::*;
+
+/// Creates an API token for `person` (audited); returns its id and its secret, shown once.
+pub(crate) async fn issue_token(
+    state: &AppState,
+    person: &str,
+    name: &str,
+) -> Result<(String, String), ServerError> {
+    let secret = new_secret();
+    let id = new_secret()[..16].to_string();
+    let at = now();
+    let entry = AuditEvent::new(person, "admin", &format!("token:{id}"), "create", name);
+    state
+        .store
+        .create_token(
+            &id,
+            person,
+            name,
+            &secret_hash(&secret),
+            &Audited {
+                at: &at,
+                event: &entry,
+            },
+        )
+        .await?;
+    Ok((id, secret))
+}
+
+/// Revokes one of `person`'s tokens (audited); false when they have no such live token.
+pub(crate) async fn withdraw_token(
+    state: &AppState,
+    person: &str,
+    id: &str,
+) -> Result<bool, ServerError> {
+    let at = now();
+    let entry = AuditEvent::new(person, "admin", &format!("token:{id}"), "revoke", "");
+    Ok(state
+        .store
+        .revoke_token(
+            person,
+            id,
+            &Audited {
+                at: &at,
+                event: &entry,
+            },
+        )
+        .await?)
+}
+
+/// The API tokens page: list, create (the secret is shown once), revoke.
+pub async fn tokens_page(
+    State(state): State<AppState>,
+    Signed(v): Signed,
+    Language(lang): Language,
+) -> Result<Response, PageError> {
+    let csrf = v.csrf.clone().unwrap_or_default();
+    let mut rows = String::new();
+    for t in state.store.tokens(&v.person.id).await? {
+        let action = match &t.revoked_at {
+            Some(at) => format!("{} {}", lang.t(Key::Revoked), esc(at)),
+            None => format!(
+                "<form method=\"post\" action=\"/tokens/{}/revoke\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form>",
+                esc(&t.id),
+                esc(&csrf),
+                lang.t(Key::Revoke)
+            ),
+        };
+        rows.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{action}</td></tr>",
+            esc(&t.id),
+            esc(&t.name),
+            esc(&t.created_at)
+        ));
+    }
+    let body = format!(
+        "<table><thead><tr><th>id</th><th>{name}</th><th>{created}</th><th></th></tr></thead><tbody>{rows}</tbody></table>\
+         <form method=\"post\" action=\"/tokens\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>{name}<input name=\"name\" required></label><button>{create}</button></form>",
+        esc(&csrf),
+        name = lang.t(Key::TokenName),
+        created = lang.t(Key::Created),
+        create = lang.t(Key::CreateToken),
+    );
+    let banner = banner(&state, &v, &[], lang).await;
+    Ok(viewer_page(lang, &banner, &v, lang.t(Key::Tokens), &body))
+}
+
+/// Creates a token from the page; its secret is shown once.
+pub async fn tokens_create(
+    State(state): State<AppState>,
+    Language(lang): Language,
+    SignedForm(v, form): SignedForm,
+) -> Result<Response, ServerError> {
+    let Some(name) = form.get("name") else {
+        return Ok(bad_request("field `name`: required"));
+    };
+    let (_, secret) = issue_token(&state, &v.person.id, name).await?;
+    let csrf = v.csrf.clone().unwrap_or_default();
+    let body = format!(
+        "<p role=\"status\">{}</p><p><code>{}</code></p><p><a href=\"/tokens\">{}</a></p>",
+        lang.t(Key::TokenOnce),
+        esc(&secret),
+        lang.t(Key::Tokens)
+    );
+    let banner = banner(&state, &v, &[], lang).await;
+    Ok((
+        StatusCode::CREATED,
+        page(lang, &banner, Some((&v, &csrf)), lang.t(Key::Tokens), &body),
+    )
+        .into_response())
+}
+
+/// Revokes a token from the page.
+pub async fn tokens_revoke(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    SignedForm(v, _): SignedForm,
+) -> Result<Response, PageError> {
+    // Someone else's token, or one already revoked, is not found: as for the API.
+    if !withdraw_token(&state, &v.person.id, &id).await? {
+        return Err(PageError::NotFound);
+    }
+    Ok(Redirect::to("/tokens").into_response())
+}
+
+pub async fn login_form(Language(lang): Language) -> Response {
+    login_page(lang, None, None)
+}
+
+pub(crate) fn login_page(lang: Lang, error: Option<&str>, set_lang: Option<String>) -> Response {
+    let csrf = new_secret();
+    let err = error
+        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e)))
+        .unwrap_or_default();
+    let body = format!(
+        "{err}<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><label>{}<input name=\"user\" autocomplete=\"username\" required autofocus></label><label>{}<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label><button>{}</button></form>",
+        lang.t(Key::User),
+        lang.t(Key::Password),
+        lang.t(Key::SignIn)
+    );
+    let html = page(
+        lang,
+        &(String::new(), String::new()),
+        None,
+        lang.t(Key::SignIn),
+        &body,
+    );
+    let mut res = (
+        if error.is_some() {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::OK
+        },
+        html,
+    )
+        .into_response();
+    res = with_cookie(
+        res,
+        Some(format!(
+            "pillar_login_csrf={csrf}; Path=/login; HttpOnly; SameSite=Strict"
+        )),
+    );
+    with_cookie(res, set_lang)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    csrf: String,
+    user: String,
+    password: String,
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, ServerError> {
+    let lang = lang_of(&headers);
+    let cookies = headers.get(header::COOKIE).and_then(|h| h.to_str().ok());
+    // Double-submit CSRF check for the sign-in form (there is no session yet).
+    if !cookie(cookies, "pillar_login_csrf").is_some_and(|c| same(c, &form.csrf)) {
+        return Ok((StatusCode::FORBIDDEN, "missing or wrong CSRF token").into_response());
+    }
+    let client = state.client_address(addr.ip(), &headers);
+    let user_key = format!("user:{}", form.user);
+    let addr_key = format!("addr:{client}");
+    // The attempt is counted before the password is checked (and taken back on success).
+    let window = chrono::Duration::from_std(WINDOW).expect("the window fits");
+    let expired = time_text(chrono::Utc::now() - window);
+    let allowed = state
+        .store
+        .count_login_attempt(&[&user_key, &addr_key], &now(), &expired, MAX_FAILURES)
+        .await?;
+    if !allowed {
+        state
+            .audit(
+                &form.user,
+                "login",
+                "session",
+                None,
+                "throttled",
+                &client.to_string(),
+            )
+            .await;
+        return Ok(login_page(lang, Some(lang.t(Key::Throttled)), None));
+    }
+    let stored = state.store.password_hash(&form.user).await?;
+    if !verify_password(&form.password, stored.as_deref()) {
+        state
+            .audit(
+                &form.user,
+                "login",
+                "session",
+                None,
+                "deny",
+                &client.to_string(),
+            )
+            .await;
+        return Ok(login_page(lang, Some(lang.t(Key::BadLogin)), None));
+    }
+    state.store.login_succeeded(&user_key, &[&addr_key]).await?;
+    let secret = new_secret();
+    let expires = time_text(chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS));
+    let at = now();
+    let entry = AuditEvent::new(&form.user, "login", "session", "allow", &client.to_string());
+    state
+        .store
+        .create_session(
+            &secret_hash(&secret),
+            &form.user,
+            &new_secret(),
+            &expires,
+            &Audited {
+                at: &at,
+                event: &entry,
+            },
+        )
+        .await?;
+    let res = Redirect::to("/").into_response();
+    Ok(with_cookie(
+        res,
+        Some(format!(
+            "pillar_session={secret}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}",
+            SESSION_HOURS * 3600
+        )),
+    ))
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    SignedForm(v, _): SignedForm,
+) -> Result<Response, ServerError> {
+    let at = now();
+    let entry = AuditEvent::new(&v.person.id, "logout", "session", "ok", "");
+    let audited = Audited {
+        at: &at,
+        event: &entry,
+    };
+    match &v.session {
+        Some(s) => state.store.delete_session(s, &audited).await?,
+        None => {
+            state.store.audit(audited.at, audited.event).await?;
+        }
+    }
+    Ok(with_cookie(
+        Redirect::to("/login").into_response(),
+        Some("pillar_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0".into()),
+    ))
+}
+
+pub async fn api_tokens(
+    State(state): State<AppState>,
+    Caller(v): Caller,
+) -> Result<Response, ApiError> {
+    Ok(Json(state.store.tokens(&v.person.id).await?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct NewToken {
+    name: String,
+}
+
+pub async fn api_create_token(
+    State(state): State<AppState>,
+    Writer(v): Writer,
+    Json(t): Json<NewToken>,
+) -> Result<Response, ApiError> {
+    let (id, secret) = issue_token(&state, &v.person.id, &t.name).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": id, "name": t.name, "token": secret})),
+    )
+        .into_response())
+}
+
+pub async fn api_revoke_token(
+    State(state): State<AppState>,
+    Writer(v): Writer,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    if withdraw_token(&state, &v.person.id, &id).await? {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
