@@ -100,6 +100,30 @@ pub(crate) async fn banner(
     }
 }
 
+/// The one layout every page shares: the banner (top and bottom), the navigation with the
+/// signed-in person's sign-out form, the language switch, the title and the body
+/// (`templates/layout.html`).
+#[derive(askama::Template)]
+#[template(path = "layout.html")]
+struct Layout<'a> {
+    lang: Lang,
+    other_lang: &'static str,
+    banner_text: &'a str,
+    banner_class: &'a str,
+    who: Option<Who<'a>>,
+    registry: Vec<(&'static str, &'static str)>,
+    title: &'a str,
+    /// HTML, escaped by whoever built it.
+    body: &'a str,
+}
+
+/// The signed-in person, as the navigation shows them.
+struct Who<'a> {
+    person: &'a str,
+    csrf: &'a str,
+    administrator: bool,
+}
+
 pub(crate) fn page(
     lang: Lang,
     banner: &(String, String),
@@ -107,50 +131,39 @@ pub(crate) fn page(
     title: &str,
     body: &str,
 ) -> Html<String> {
+    use askama::Template;
     let (text, colour) = banner;
-    let other = match lang {
-        Lang::En => "ko",
-        Lang::Ko => "en",
+    let registry = [
+        ("/registry/nations", RegistryKind::Nations),
+        ("/registry/organisations", RegistryKind::Organisations),
+        ("/registry/people", RegistryKind::People),
+        ("/registry/tech-areas", RegistryKind::TechAreas),
+    ]
+    .into_iter()
+    .map(|(href, kind)| (href, kind_title(kind, lang)))
+    .collect();
+    let layout = Layout {
+        lang,
+        other_lang: match lang {
+            Lang::En => "ko",
+            Lang::Ko => "en",
+        },
+        banner_text: text,
+        banner_class: colour,
+        who: who.map(|(v, csrf)| Who {
+            person: &v.person.id,
+            csrf,
+            administrator: pillar_store::access::is_administrator(&v.person),
+        }),
+        registry,
+        title,
+        body,
     };
-    let nav = match who {
-        Some((v, csrf)) => format!(
-            "<nav><a href=\"/\">{}</a> <a href=\"/portfolio\">{}</a> <a href=\"/committee\">{}</a> <a href=\"/supply\">{}</a> <a href=\"/landscape\">{}</a> <a href=\"/agreements\">{}</a> <a href=\"/registry/nations\">{}</a> <a href=\"/registry/organisations\">{}</a> <a href=\"/registry/people\">{}</a> <a href=\"/registry/tech-areas\">{}</a> <a href=\"/documents\">{}</a> <a href=\"/tokens\">{}</a>{} <span>{} {}</span> <form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form> <a href=\"?lang={other}\">{}</a></nav>",
-            lang.t(Key::ReadinessView),
-            lang.t(Key::Portfolio),
-            lang.t(Key::Committee),
-            lang.t(Key::Supply),
-            lang.t(Key::Landscape),
-            lang.t(Key::Agreements),
-            kind_title(RegistryKind::Nations, lang),
-            kind_title(RegistryKind::Organisations, lang),
-            kind_title(RegistryKind::People, lang),
-            kind_title(RegistryKind::TechAreas, lang),
-            lang.t(Key::Documents),
-            lang.t(Key::Tokens),
-            if pillar_store::access::is_administrator(&v.person) {
-                format!(" <a href=\"/audit\">{}</a>", lang.t(Key::Audit))
-            } else {
-                String::new()
-            },
-            lang.t(Key::SignedInAs),
-            esc(&v.person.id),
-            esc(csrf),
-            lang.t(Key::SignOut),
-            lang.t(Key::Language)
-        ),
-        None => format!("<nav><a href=\"?lang={other}\">{}</a></nav>", lang.t(Key::Language)),
-    };
-    let banner = format!(
-        "<div class=\"banner {}\" role=\"note\">{}</div>",
-        esc(colour),
-        esc(text)
-    );
-    Html(format!(
-        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{} – Pillar</title><link rel=\"icon\" href=\"/static/favicon.svg\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/static/pillar.css\"><link rel=\"stylesheet\" href=\"/static/classifications.css\"><script src=\"/static/pillar.js\" defer></script></head><body>{banner}<header>{nav}</header><main><h1>{}</h1>{body}</main>{banner}</body></html>",
-        lang.tag(),
-        esc(title),
-        esc(title)
-    ))
+    Html(
+        layout
+            .render()
+            .unwrap_or_else(|e| format!("<!doctype html><p>template error: {e}</p>")),
+    )
 }
 
 /// A page for a signed-in reader (navigation with their sign-out form), with the language cookie
