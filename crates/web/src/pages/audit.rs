@@ -29,21 +29,18 @@ pub async fn audit_page(
             "",
         )
         .await;
-    // No positions in the chain: their gaps would count the entries this administrator may not
-    // read. (`pillar audit log` shows them to operators.)
-    let mut body = String::from("<table><thead><tr><th>time</th><th>actor</th><th>action</th><th>object</th><th>decision</th><th>detail</th></tr></thead><tbody>");
-    for e in &entries {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&e.at),
-            esc(&e.event.actor),
-            esc(&e.event.action),
-            esc(&e.event.object),
-            esc(&e.event.decision),
-            esc(&e.event.detail)
-        ));
-    }
-    body.push_str("</tbody></table>");
     let banner = banner(&state, &v, &[], lang).await;
-    Ok(viewer_page(lang, &banner, &v, lang.t(Key::Audit), &body))
+    let csrf = v.csrf.clone().unwrap_or_default();
+    Ok(render(&AuditPage {
+        chrome: Chrome::new(lang, &banner, Some((&v, &csrf)), lang.t(Key::Audit)),
+        entries: &entries,
+    }))
+}
+
+/// The audit page (`templates/audit.html`).
+#[derive(askama::Template)]
+#[template(path = "audit.html")]
+struct AuditPage<'a> {
+    chrome: Chrome<'a>,
+    entries: &'a [pillar_store::audit::AuditEntry],
 }

@@ -100,12 +100,11 @@ pub(crate) async fn banner(
     }
 }
 
-/// The one layout every page shares: the banner (top and bottom), the navigation with the
-/// signed-in person's sign-out form, the language switch, the title and the body
-/// (`templates/layout.html`).
-#[derive(askama::Template)]
-#[template(path = "layout.html")]
-struct Layout<'a> {
+/// What the one layout every page shares (`templates/layout.html`) shows around a page's
+/// content: the banner (top and bottom), the navigation with the signed-in person's sign-out
+/// form, the language switch and the title. A page template extends the layout and fills its
+/// `content` block; its struct carries a `chrome`.
+pub(crate) struct Chrome<'a> {
     lang: Lang,
     other_lang: &'static str,
     banner_text: &'a str,
@@ -113,8 +112,6 @@ struct Layout<'a> {
     who: Option<Who<'a>>,
     registry: Vec<(&'static str, &'static str)>,
     title: &'a str,
-    /// HTML, escaped by whoever built it.
-    body: &'a str,
 }
 
 /// The signed-in person, as the navigation shows them.
@@ -124,46 +121,71 @@ struct Who<'a> {
     administrator: bool,
 }
 
+impl<'a> Chrome<'a> {
+    /// The chrome of a page titled `title`, in `lang`, under `banner`, for `who` (with the
+    /// session's CSRF token) when signed in.
+    pub(crate) fn new(
+        lang: Lang,
+        banner: &'a (String, String),
+        who: Option<(&'a Viewer, &'a str)>,
+        title: &'a str,
+    ) -> Chrome<'a> {
+        let registry = [
+            ("/registry/nations", RegistryKind::Nations),
+            ("/registry/organisations", RegistryKind::Organisations),
+            ("/registry/people", RegistryKind::People),
+            ("/registry/tech-areas", RegistryKind::TechAreas),
+        ]
+        .into_iter()
+        .map(|(href, kind)| (href, kind_title(kind, lang)))
+        .collect();
+        Chrome {
+            lang,
+            other_lang: match lang {
+                Lang::En => "ko",
+                Lang::Ko => "en",
+            },
+            banner_text: &banner.0,
+            banner_class: &banner.1,
+            who: who.map(|(v, csrf)| Who {
+                person: &v.person.id,
+                csrf,
+                administrator: pillar_store::access::is_administrator(&v.person),
+            }),
+            registry,
+            title,
+        }
+    }
+}
+
+/// A page whose content was built as HTML (`templates/page.html`).
+#[derive(askama::Template)]
+#[template(path = "page.html")]
+struct FormattedPage<'a> {
+    chrome: Chrome<'a>,
+    /// HTML, escaped by whoever built it.
+    body: &'a str,
+}
+
+/// Renders a page template (a template error is a bug: logged, and a 500).
+pub(crate) fn render(t: &impl askama::Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => ServerError::from(format!("template: {e}")).into_response(),
+    }
+}
+
 pub(crate) fn page(
     lang: Lang,
     banner: &(String, String),
     who: Option<(&Viewer, &str)>,
     title: &str,
     body: &str,
-) -> Html<String> {
-    use askama::Template;
-    let (text, colour) = banner;
-    let registry = [
-        ("/registry/nations", RegistryKind::Nations),
-        ("/registry/organisations", RegistryKind::Organisations),
-        ("/registry/people", RegistryKind::People),
-        ("/registry/tech-areas", RegistryKind::TechAreas),
-    ]
-    .into_iter()
-    .map(|(href, kind)| (href, kind_title(kind, lang)))
-    .collect();
-    let layout = Layout {
-        lang,
-        other_lang: match lang {
-            Lang::En => "ko",
-            Lang::Ko => "en",
-        },
-        banner_text: text,
-        banner_class: colour,
-        who: who.map(|(v, csrf)| Who {
-            person: &v.person.id,
-            csrf,
-            administrator: pillar_store::access::is_administrator(&v.person),
-        }),
-        registry,
-        title,
+) -> Response {
+    render(&FormattedPage {
+        chrome: Chrome::new(lang, banner, who, title),
         body,
-    };
-    Html(
-        layout
-            .render()
-            .unwrap_or_else(|e| format!("<!doctype html><p>template error: {e}</p>")),
-    )
+    })
 }
 
 /// A page for a signed-in reader (navigation with their sign-out form), with the language cookie
