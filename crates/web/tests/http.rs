@@ -654,6 +654,10 @@ async fn every_api_404_is_json_and_the_same_for_hidden_and_unknown() {
         }
     }
     assert!(checked >= 10, "only {checked} API routes with ids");
+    // A path no route serves is the same "not found" page, in the reader's language.
+    let (status, _, page) = send(&app, get("/no/such/page?lang=ko", &jp)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("<h1>찾을 수 없음</h1>"), "{page}");
     for url in ["/api/registry/widgets/x", "/api/registry/widgets"] {
         let (status, _, body) = send(&app, get(url, &jp)).await;
         assert_eq!(
