@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::i18n::Key;
 use crate::i18n::Lang;
-use crate::pages::{banner, esc, viewer_page};
+use crate::pages::{esc, marking, signed_page};
 use crate::request::{ApiError, Caller, Language, PageError, Signed};
 use crate::AppState;
 use chrono::NaiveDate;
@@ -97,14 +97,7 @@ pub async fn index(
     let mut labels: Vec<&Label> = meetings.iter().map(|m| &m.label).collect();
     labels.extend(committees.iter().filter_map(|c| c.label.as_ref()));
     labels.extend(actions.iter().map(|a| &a.label));
-    let banner = banner(&state, &v, &labels, lang).await;
-    Ok(viewer_page(
-        lang,
-        &banner,
-        &v,
-        lang.t(Key::Committee),
-        &body,
-    ))
+    Ok(signed_page(&state, &v, lang, &labels, lang.t(Key::Committee), &body).await)
 }
 
 /// `/committee/meetings/{id}`: the minutes, printable, with only the items the reader may see.
@@ -181,8 +174,7 @@ pub async fn minutes(
         actions_table(&actions, lang, state.today()),
     );
     let refs: Vec<&Label> = labels.iter().collect();
-    let banner = banner(&state, &v, &refs, lang).await;
-    Ok(viewer_page(lang, &banner, &v, &m.title, &body))
+    Ok(signed_page(&state, &v, lang, &refs, &m.title, &body).await)
 }
 
 /// `GET /api/meetings`.
@@ -192,7 +184,7 @@ pub async fn api_meetings(
 ) -> Result<Response, ApiError> {
     let meetings = state.store.reader(&v.readable).meetings().await?;
     let labels: Vec<&Label> = meetings.iter().map(|m| &m.label).collect();
-    let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
+    let marking = marking(&state, &v, &labels).await;
     Ok(
         Json(json!({"marking": marking, "count": meetings.len(), "items": meetings}))
             .into_response(),
@@ -211,7 +203,7 @@ pub async fn api_meeting(
         return Err(ApiError::NotFound);
     };
     let refs: Vec<&Label> = labels.iter().collect();
-    let (marking, _) = banner(&state, &v, &refs, Lang::En).await;
+    let marking = marking(&state, &v, &refs).await;
     Ok(Json(json!({"marking": marking, "meeting": m})).into_response())
 }
 
@@ -227,7 +219,7 @@ pub async fn api_actions(
         .open_actions(q.get("owner").map(String::as_str))
         .await?;
     let labels: Vec<&Label> = actions.iter().map(|a| &a.label).collect();
-    let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
+    let marking = marking(&state, &v, &labels).await;
     let items: Vec<_> = actions
         .iter()
         .map(|a| json!({"meeting": a.meeting, "action": a.action, "overdue": a.action.overdue(state.today())}))

@@ -16,7 +16,7 @@ use crate::i18n::refusal_text;
 use crate::i18n::Key;
 use crate::i18n::Lang;
 use crate::pages::{
-    bad_request, banner, esc, forbidden, not_found, page, viewer_page, withdrawn_conflict,
+    bad_request, banner, esc, forbidden, marking, not_found, page, signed_page, withdrawn_conflict,
 };
 use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm};
 use crate::{now, AppState, ServerError, Viewer};
@@ -257,7 +257,6 @@ pub async fn list(
     }
     let set = state.policies().await?;
     let labels: Vec<&Label> = docs.iter().map(|d| &d.label).collect();
-    let banner = banner(&state, &v, &labels, lang).await;
     let csrf = v.csrf.clone().unwrap_or_default();
     let body = format!(
         "<form method=\"get\" action=\"/documents\" role=\"search\"><label>{search}<input name=\"q\" value=\"{}\"></label><button>{search}</button></form>\
@@ -286,13 +285,7 @@ pub async fn list(
         upload = lang.t(Key::Upload),
         label = lang.t(Key::LabelField),
     );
-    Ok(viewer_page(
-        lang,
-        &banner,
-        &v,
-        lang.t(Key::Documents),
-        &body,
-    ))
+    Ok(signed_page(&state, &v, lang, &labels, lang.t(Key::Documents), &body).await)
 }
 
 /// A signed-in person's upload: a readable multipart body carrying the session's CSRF token.
@@ -454,7 +447,6 @@ pub async fn show(
         .reader(&v.readable)
         .document_versions(&id)
         .await?;
-    let banner = banner(&state, &v, &[&d.label], lang).await;
     let csrf = v.csrf.clone().unwrap_or_default();
     let mut rows = String::new();
     for (n, sha, size, by, at) in &versions {
@@ -489,7 +481,7 @@ pub async fn show(
     ));
     // A withdrawn document changes no more.
     if d.withdrawn.is_some() {
-        return Ok(viewer_page(lang, &banner, &v, &d.title, &body));
+        return Ok(signed_page(&state, &v, lang, &[&d.label], &d.title, &body).await);
     }
     body.push_str(&format!(
         "<h2>{new_version}</h2><form method=\"post\" action=\"/documents/{}/versions\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>{file}<input type=\"file\" name=\"file\" required></label><button>{upload}</button></form>",
@@ -523,7 +515,7 @@ pub async fn show(
         areas = lang.t(Key::ReleaseAreas),
         change = lang.t(Key::ChangeLabel),
     ));
-    Ok(viewer_page(lang, &banner, &v, &d.title, &body))
+    Ok(signed_page(&state, &v, lang, &[&d.label], &d.title, &body).await)
 }
 
 /// The current version's content (404 when not visible).
@@ -557,6 +549,48 @@ pub async fn download(
         .into_response())
 }
 
+/// Document `id` as `v` may change it (`action` names the change in the audit log): readable
+/// (else 404), not withdrawn (409), kept by them — stewardship, a refusal audited (403) — and
+/// under a label their clearance satisfies (403). `Err` is the refusal to send.
+async fn changeable(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    id: &str,
+    action: &str,
+) -> Result<DocumentInfo, Response> {
+    let found = state.store.reader(&v.readable).document(id).await;
+    let d = match found {
+        Ok(Some(d)) => d,
+        Ok(None) => return Err(not_found(lang)),
+        Err(e) => return Err(ServerError::from(e).into_response()),
+    };
+    if d.withdrawn.is_some() {
+        return Err(withdrawn_conflict(lang));
+    }
+    if let Err(refusal) = stewardship::may_change(&v.person, &d.origin) {
+        state
+            .audit(
+                &v.person.id,
+                action,
+                &format!("document:{id}"),
+                Some(d.label_id),
+                "deny",
+                &refusal.to_string(),
+            )
+            .await;
+        return Err(forbidden(lang, &refusal_text(lang, &refusal)));
+    }
+    match state.may_write(&v.person, &d.label).await {
+        Ok(true) => Ok(d),
+        Ok(false) => Err(forbidden(
+            lang,
+            "your clearance does not satisfy the document's label",
+        )),
+        Err(e) => Err(ServerError::from(e).into_response()),
+    }
+}
+
 /// Upload a new version of a visible document (its label stays).
 pub async fn new_version(
     State(state): State<AppState>,
@@ -564,33 +598,10 @@ pub async fn new_version(
     Path(id): Path<String>,
     SignedUpload(v, parts): SignedUpload,
 ) -> Result<Response, ServerError> {
-    let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
-        return Ok(not_found(lang));
-    };
-    if d.withdrawn.is_some() {
-        return Ok(withdrawn_conflict(lang));
+    if let Err(refused) = changeable(&state, &v, lang, &id, "edit").await {
+        return Ok(refused);
     }
     let object = format!("document:{id}");
-    if let Err(refusal) = stewardship::may_change(&v.person, &d.origin) {
-        state
-            .audit(
-                &v.person.id,
-                "edit",
-                &object,
-                Some(d.label_id),
-                "deny",
-                &refusal.to_string(),
-            )
-            .await;
-        return Ok(forbidden(lang, &refusal_text(lang, &refusal)));
-    }
-    if !state.may_write(&v.person, &d.label).await? {
-        return Ok((
-            StatusCode::FORBIDDEN,
-            "your clearance does not satisfy the document's label",
-        )
-            .into_response());
-    }
     let Some((filename, media_type, bytes)) = parts.file else {
         return Ok(bad_request("field `file`: a file is required"));
     };
@@ -629,32 +640,10 @@ pub async fn withdraw(
     Path(id): Path<String>,
     SignedForm(v, form): SignedForm,
 ) -> Result<Response, ServerError> {
-    let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
-        return Ok(not_found(lang));
-    };
-    if d.withdrawn.is_some() {
-        return Ok(withdrawn_conflict(lang));
+    if let Err(refused) = changeable(&state, &v, lang, &id, "withdraw").await {
+        return Ok(refused);
     }
     let object = format!("document:{id}");
-    if let Err(refusal) = stewardship::may_change(&v.person, &d.origin) {
-        state
-            .audit(
-                &v.person.id,
-                "withdraw",
-                &object,
-                Some(d.label_id),
-                "deny",
-                &refusal.to_string(),
-            )
-            .await;
-        return Ok(forbidden(lang, &refusal_text(lang, &refusal)));
-    }
-    if !state.may_write(&v.person, &d.label).await? {
-        return Ok(forbidden(
-            lang,
-            "your clearance does not satisfy the document's label",
-        ));
-    }
     let reason = form.get("reason").map(|r| r.trim()).unwrap_or("");
     if reason.is_empty() {
         return Ok(bad_request(
@@ -693,7 +682,7 @@ pub async fn api_list(
         .await?;
     let docs = hits.documents;
     let labels: Vec<&Label> = docs.iter().map(|d| &d.label).collect();
-    let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
+    let marking = marking(&state, &v, &labels).await;
     // Each origin as this reader may be shown it (an organisation or steward they may not see
     // is not named); documents share few origins, each looked up once.
     let mut shown: HashMap<String, serde_json::Value> = HashMap::new();
@@ -855,24 +844,8 @@ pub async fn relabel(
         .reader(&v.readable)
         .release_coverage(&new_label, &areas, state.today())
         .await?;
-    let covered: String = cover
-        .covered
-        .iter()
-        .map(|c| {
-            format!(
-                "<li>{} / {}: {}</li>",
-                esc(&c.nation),
-                esc(&c.area),
-                esc(&c.agreements.join(", "))
-            )
-        })
-        .collect();
+    let (covered, gaps) = crate::portfolio::coverage_items(&cover);
     if !cover.complete() {
-        let gaps: String = cover
-            .gaps
-            .iter()
-            .map(|(n, a)| format!("<li>{} / {}</li>", esc(n), esc(a)))
-            .collect();
         deny(format!(
             "no agreement covers {:?}; {before_after}",
             cover.gaps

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::i18n::Key;
 use crate::i18n::Lang;
-use crate::pages::{banner, esc, viewer_page};
+use crate::pages::{esc, marking, signed_page};
 use crate::request::{ApiError, Caller, Language, PageError, Signed};
 use crate::{AppState, ServerError, Viewer};
 
@@ -331,14 +331,7 @@ pub async fn index(
         lang.t(Key::Methodology)
     );
     let labels: Vec<&pillar_label::Label> = list.iter().map(|l| &l.label).collect();
-    let banner = banner(&state, &v, &labels, lang).await;
-    Ok(viewer_page(
-        lang,
-        &banner,
-        &v,
-        lang.t(Key::Landscape),
-        &body,
-    ))
+    Ok(signed_page(&state, &v, lang, &labels, lang.t(Key::Landscape), &body).await)
 }
 
 /// `/landscape/{id}`: heat map, areas with their lead and monopoly risk, collaboration network,
@@ -475,8 +468,7 @@ pub async fn analysis(
         lang.t(Key::Methodology),
         queries(&s.areas, lang)
     );
-    let banner = banner(&state, &v, &[&l.label], lang).await;
-    Ok(viewer_page(lang, &banner, &v, &l.name, &body))
+    Ok(signed_page(&state, &v, lang, &[&l.label], &l.name, &body).await)
 }
 
 /// `/landscape/{id}/areas/{area}`: ranked nations, leading institutions, collaboration.
@@ -573,14 +565,15 @@ pub async fn area(
         network(&a.collaboration, &nations, lang),
         pairs_table(&a.collaboration, lang, 15)
     );
-    let banner = banner(&state, &v, &[&l.label], lang).await;
-    Ok(viewer_page(
-        lang,
-        &banner,
+    Ok(signed_page(
+        &state,
         &v,
+        lang,
+        &[&l.label],
         &format!("{} — {}", l.name, a.name),
         &body,
-    ))
+    )
+    .await)
 }
 
 /// `/landscape/methodology`: the shipped areas with their queries, and the formulas.
@@ -607,14 +600,7 @@ pub async fn methodology(
         lang.t(Key::Areas),
         queries(&areas, lang)
     );
-    let banner = banner(&state, &v, &[], lang).await;
-    Ok(viewer_page(
-        lang,
-        &banner,
-        &v,
-        lang.t(Key::Methodology),
-        &body,
-    ))
+    Ok(signed_page(&state, &v, lang, &[], lang.t(Key::Methodology), &body).await)
 }
 
 /// `GET /api/landscapes`: the readable analyses.
@@ -624,7 +610,7 @@ pub async fn api_list(
 ) -> Result<Response, ApiError> {
     let list = state.store.reader(&v.readable).landscapes().await?;
     let labels: Vec<&pillar_label::Label> = list.iter().map(|l| &l.label).collect();
-    let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
+    let marking = marking(&state, &v, &labels).await;
     let items: Vec<_> = list
         .iter()
         .map(|l| json!({"id": l.id, "name": l.name, "label": l.label, "published_at": l.published_at, "published_by": l.published_by}))
@@ -641,7 +627,7 @@ pub async fn api_one(
     let Some((l, s)) = open(&state, &v, &id).await? else {
         return Err(ApiError::NotFound);
     };
-    let (marking, _) = banner(&state, &v, &[&l.label], Lang::En).await;
+    let marking = marking(&state, &v, &[&l.label]).await;
     Ok(Json(
         json!({"marking": marking, "id": l.id, "name": l.name, "label": l.label, "analysis": s}),
     )

@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::i18n::Key;
 use crate::i18n::Lang;
-use crate::pages::{banner, esc, not_found, viewer_page};
+use crate::pages::{esc, marking, not_found, signed_page};
 use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm};
 use crate::{AppState, ServerError, Viewer};
 use pillar_store::audit::AuditEvent;
@@ -238,14 +238,7 @@ pub async fn home(
     let mut labels = labels_of(&projects);
     labels.extend(mine.iter().map(|a| &a.label));
     labels.extend(research.as_ref().map(|(_, label)| label));
-    let banner = banner(&state, &v, &labels, lang).await;
-    Ok(viewer_page(
-        lang,
-        &banner,
-        &v,
-        lang.t(Key::ReadinessView),
-        &body,
-    ))
+    Ok(signed_page(&state, &v, lang, &labels, lang.t(Key::ReadinessView), &body).await)
 }
 
 /// The portfolio: charts with their tables and CSV links, stalled projects, and the list.
@@ -294,14 +287,15 @@ pub async fn portfolio(
         lang.t(Key::Projects),
         project_table(&projects, lang)
     ));
-    let banner = banner(&state, &v, &labels_of(&projects), lang).await;
-    Ok(viewer_page(
-        lang,
-        &banner,
+    Ok(signed_page(
+        &state,
         &v,
+        lang,
+        &labels_of(&projects),
         lang.t(Key::Portfolio),
         &body,
-    ))
+    )
+    .await)
 }
 
 fn project_table(projects: &[Project], lang: Lang) -> String {
@@ -363,7 +357,7 @@ pub async fn portfolio_csv(
         }
     };
     // The marking travels with the data.
-    let (marking, _) = banner(&state, &v, &labels_of(&projects), Lang::En).await;
+    let marking = marking(&state, &v, &labels_of(&projects)).await;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
@@ -678,23 +672,7 @@ pub async fn project(
         &areas,
         state.today(),
     );
-    let covered: String = cover
-        .covered
-        .iter()
-        .map(|c| {
-            format!(
-                "<li>{} / {}: {}</li>",
-                esc(&c.nation),
-                esc(&c.area),
-                esc(&c.agreements.join(", "))
-            )
-        })
-        .collect();
-    let gaps: String = cover
-        .gaps
-        .iter()
-        .map(|(n, a)| format!("<li>{} / {}</li>", esc(n), esc(a)))
-        .collect();
+    let (covered, gaps) = coverage_items(&cover);
     body.push_str(&format!(
         "<h2>{}</h2><h3>{}</h3><ul>{covered}</ul><h3>{}</h3><ul>{gaps}</ul>",
         lang.t(Key::Coverage),
@@ -721,8 +699,7 @@ pub async fn project(
     ));
     let mut shown: Vec<&Label> = vec![&p.label];
     shown.extend(docs.iter().map(|d| &d.label));
-    let banner = banner(&state, &v, &shown, lang).await;
-    Ok(viewer_page(lang, &banner, &v, &p.title, &body))
+    Ok(signed_page(&state, &v, lang, &shown, &p.title, &body).await)
 }
 
 /// `GET /api/projects`: the reader's projects with the dominant marking.
@@ -731,7 +708,7 @@ pub async fn api_projects(
     Caller(v): Caller,
 ) -> Result<Response, ApiError> {
     let projects = visible_projects(&state, &v).await?;
-    let (marking, _) = banner(&state, &v, &labels_of(&projects), Lang::En).await;
+    let marking = marking(&state, &v, &labels_of(&projects)).await;
     Ok(
         Json(json!({"marking": marking, "count": projects.len(), "items": projects}))
             .into_response(),
@@ -750,7 +727,7 @@ pub async fn api_project(
         return Err(ApiError::NotFound);
     };
     let history = state.store.reader(&v.readable).project_history(&id).await?;
-    let (marking, _) = banner(&state, &v, &[&p.label], Lang::En).await;
+    let marking = marking(&state, &v, &[&p.label]).await;
     Ok(Json(json!({"marking": marking, "project": p, "history": history})).into_response())
 }
 
@@ -769,7 +746,7 @@ pub async fn api_portfolio(
     let nations: Vec<String> = NATIONS.iter().map(|n| n.to_string()).collect();
     let period = stall_days(&q);
     let matrix = views::matrix(&projects, &ws, &nations, state.today(), period);
-    let (marking, _) = banner(&state, &v, &labels_of(&projects), Lang::En).await;
+    let marking = marking(&state, &v, &labels_of(&projects)).await;
     Ok(Json(json!({
         "marking": marking,
         "projects": projects.len(),
@@ -858,8 +835,7 @@ pub async fn assess_form(
         lang.t(Key::SignAssessment),
         lang.t(Key::SaveAssessment),
     );
-    let banner = banner(&state, &v, &[&p.label], lang).await;
-    Ok(viewer_page(lang, &banner, &v, &set.title, &body))
+    Ok(signed_page(&state, &v, lang, &[&p.label], &set.title, &body).await)
 }
 
 /// `POST /projects/{id}/assessments`: scores the questionnaire and records the assessment,
@@ -986,4 +962,27 @@ pub async fn assess(
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("/projects/{id}")).into_response())
+}
+
+/// Agreement coverage as list items: the covered (nation, area) pairs with their agreements,
+/// and the gaps.
+pub(crate) fn coverage_items(cover: &pillar_readiness::Coverage) -> (String, String) {
+    let covered = cover
+        .covered
+        .iter()
+        .map(|c| {
+            format!(
+                "<li>{} / {}: {}</li>",
+                esc(&c.nation),
+                esc(&c.area),
+                esc(&c.agreements.join(", "))
+            )
+        })
+        .collect();
+    let gaps = cover
+        .gaps
+        .iter()
+        .map(|(n, a)| format!("<li>{} / {}</li>", esc(n), esc(a)))
+        .collect();
+    (covered, gaps)
 }

@@ -188,6 +188,25 @@ pub(crate) fn page(
     })
 }
 
+/// The marking of a JSON answer holding records under `labels` (the banner's text, in English).
+pub(crate) async fn marking(state: &AppState, v: &Viewer, labels: &[&Label]) -> String {
+    banner(state, v, labels, Lang::En).await.0
+}
+
+/// A signed-in reader's page showing records under `labels`: its banner is their dominant label
+/// in the reader's policy and language. Handlers build no banner themselves.
+pub(crate) async fn signed_page(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    labels: &[&Label],
+    title: &str,
+    body: &str,
+) -> Response {
+    let banner = banner(state, v, labels, lang).await;
+    viewer_page(lang, &banner, v, title, body)
+}
+
 /// A page for a signed-in reader (navigation with their sign-out form), with the language cookie
 /// when the language was just chosen.
 pub(crate) fn viewer_page(
@@ -270,9 +289,8 @@ pub async fn not_built(
     Signed(v): Signed,
     Language(lang): Language,
 ) -> Result<Response, PageError> {
-    let banner = banner(&state, &v, &[], lang).await;
     let body = format!("<p class=\"note\">{}</p>", lang.t(Key::NotBuilt));
-    Ok(viewer_page(lang, &banner, &v, lang.t(Key::NotBuilt), &body))
+    Ok(signed_page(&state, &v, lang, &[], lang.t(Key::NotBuilt), &body).await)
 }
 
 /// Where a record comes from, as one line in the reader's language: the originating

@@ -43,7 +43,6 @@ pub async fn registry_list(
     let rows = visible_rows(&state, &v, kind).await?;
     let set = state.policies().await?;
     let labels: Vec<&Label> = rows.iter().map(|r| r.label()).collect();
-    let banner = banner(&state, &v, &labels, lang).await;
     let columns: Vec<&str> = kind
         .columns()
         .iter()
@@ -83,13 +82,7 @@ pub async fn registry_list(
         body.push_str("</tr>");
     }
     body.push_str("</tbody></table>");
-    Ok(viewer_page(
-        lang,
-        &banner,
-        &v,
-        kind_title(kind, lang),
-        &body,
-    ))
+    Ok(signed_page(&state, &v, lang, &labels, kind_title(kind, lang), &body).await)
 }
 
 /// A registry item page; 404 when the row does not exist or may not be read.
@@ -107,7 +100,6 @@ pub async fn registry_item(
     let Some(row) = state.read(&v, &object, "", found).await? else {
         return Err(PageError::NotFound);
     };
-    let banner = banner(&state, &v, &[row.label()], lang).await;
     let record = row.to_record();
     let mut body = match state
         .store
@@ -131,7 +123,7 @@ pub async fn registry_item(
         ));
     }
     body.push_str("</dl>");
-    Ok(viewer_page(lang, &banner, &v, row.id(), &body))
+    Ok(signed_page(&state, &v, lang, &[row.label()], row.id(), &body).await)
 }
 
 /// A person's clearance is personnel-security data (`pillar_store::access`).
@@ -150,7 +142,7 @@ pub async fn api_registry_list(
     };
     let rows = redact(&v, visible_rows(&state, &v, kind).await?);
     let labels: Vec<&Label> = rows.iter().map(|r| r.label()).collect();
-    let (marking, _) = banner(&state, &v, &labels, Lang::En).await;
+    let marking = marking(&state, &v, &labels).await;
     state
         .audit(
             &v.person.id,
@@ -179,7 +171,7 @@ pub async fn api_registry_item(
     match state.read(&v, &object, "api", found).await? {
         Some(row) => {
             let row = redact(&v, vec![row]).pop().expect("one row in, one out");
-            let (marking, _) = banner(&state, &v, &[row.label()], Lang::En).await;
+            let marking = marking(&state, &v, &[row.label()]).await;
             Ok(Json(json!({"marking": marking, "item": row})).into_response())
         }
         None => Err(ApiError::NotFound),

@@ -82,8 +82,7 @@ pub async fn tokens_page(
         created = lang.t(Key::Created),
         create = lang.t(Key::CreateToken),
     );
-    let banner = banner(&state, &v, &[], lang).await;
-    Ok(viewer_page(lang, &banner, &v, lang.t(Key::Tokens), &body))
+    Ok(signed_page(&state, &v, lang, &[], lang.t(Key::Tokens), &body).await)
 }
 
 /// Creates a token from the page; its secret is shown once.
