@@ -143,41 +143,23 @@ impl<'a> Reader<'a> {
 
     /// The readable agreements.
     pub async fn agreements(self) -> Result<Vec<pillar_core::Agreement>, StoreError> {
-        Ok(self
-            .export(RegistryKind::Agreements)
-            .await?
-            .into_iter()
-            .filter_map(|r| match r {
-                RegistryRow::Agreement(a) => Some(a),
-                _ => None,
-            })
-            .collect())
+        Ok(crate::registry::picked(
+            self.export(RegistryKind::Agreements).await?,
+        ))
     }
 
     /// The readable nations and groups.
     pub async fn nations(self) -> Result<Vec<pillar_core::Nation>, StoreError> {
-        Ok(self
-            .export(RegistryKind::Nations)
-            .await?
-            .into_iter()
-            .filter_map(|r| match r {
-                RegistryRow::Nation(n) => Some(n),
-                _ => None,
-            })
-            .collect())
+        Ok(crate::registry::picked(
+            self.export(RegistryKind::Nations).await?,
+        ))
     }
 
     /// The readable technology areas.
     pub async fn tech_areas(self) -> Result<Vec<pillar_core::TechArea>, StoreError> {
-        Ok(self
-            .export(RegistryKind::TechAreas)
-            .await?
-            .into_iter()
-            .filter_map(|r| match r {
-                RegistryRow::TechArea(a) => Some(a),
-                _ => None,
-            })
-            .collect())
+        Ok(crate::registry::picked(
+            self.export(RegistryKind::TechAreas).await?,
+        ))
     }
 
     /// The readable rows of a registry kind.

@@ -269,28 +269,12 @@ impl Store {
 
     /// Every nation and group (operator view, unfiltered: used for release checks).
     pub(crate) async fn nations(&self) -> Result<Vec<Nation>, StoreError> {
-        Ok(self
-            .export(RegistryKind::Nations)
-            .await?
-            .into_iter()
-            .filter_map(|r| match r {
-                RegistryRow::Nation(n) => Some(n),
-                _ => None,
-            })
-            .collect())
+        Ok(picked(self.export(RegistryKind::Nations).await?))
     }
 
     /// Every technology area (operator view, unfiltered: used for release checks).
     pub(crate) async fn tech_areas(&self) -> Result<Vec<TechArea>, StoreError> {
-        Ok(self
-            .export(RegistryKind::TechAreas)
-            .await?
-            .into_iter()
-            .filter_map(|r| match r {
-                RegistryRow::TechArea(a) => Some(a),
-                _ => None,
-            })
-            .collect())
+        Ok(picked(self.export(RegistryKind::TechAreas).await?))
     }
 
     /// The id of a person `readable` allows, if one exists (naming stewards and assessors).
@@ -819,4 +803,42 @@ async fn write_rows(
         }
     }
     Ok(())
+}
+
+/// One kind of registry row, taken out of a [`RegistryRow`].
+pub(crate) trait Pick: Sized {
+    /// The row, when it is of this kind.
+    fn pick(row: RegistryRow) -> Option<Self>;
+}
+
+impl Pick for Nation {
+    fn pick(row: RegistryRow) -> Option<Self> {
+        match row {
+            RegistryRow::Nation(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+impl Pick for TechArea {
+    fn pick(row: RegistryRow) -> Option<Self> {
+        match row {
+            RegistryRow::TechArea(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+impl Pick for pillar_core::Agreement {
+    fn pick(row: RegistryRow) -> Option<Self> {
+        match row {
+            RegistryRow::Agreement(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+/// The rows of kind `T` among `rows`.
+pub(crate) fn picked<T: Pick>(rows: Vec<RegistryRow>) -> Vec<T> {
+    rows.into_iter().filter_map(T::pick).collect()
 }
