@@ -29,10 +29,8 @@ pub async fn audit_page(
             "",
         )
         .await;
-    let banner = banner(&state, &v, &[], lang).await;
-    let csrf = v.csrf.clone().unwrap_or_default();
     Ok(render(&AuditPage {
-        chrome: Chrome::new(lang, &banner, Some((&v, &csrf)), lang.t(Key::Audit)),
+        chrome: signed_chrome(&state, &v, lang, &[], lang.t(Key::Audit)).await,
         entries: &entries,
     }))
 }
@@ -41,6 +39,6 @@ pub async fn audit_page(
 #[derive(askama::Template)]
 #[template(path = "audit.html")]
 struct AuditPage<'a> {
-    chrome: Chrome<'a>,
+    chrome: Chrome,
     entries: &'a [pillar_store::audit::AuditEntry],
 }

@@ -104,32 +104,32 @@ pub(crate) async fn banner(
 /// content: the banner (top and bottom), the navigation with the signed-in person's sign-out
 /// form, the language switch and the title. A page template extends the layout and fills its
 /// `content` block; its struct carries a `chrome`.
-pub(crate) struct Chrome<'a> {
+pub(crate) struct Chrome {
     lang: Lang,
     other_lang: &'static str,
-    banner_text: &'a str,
-    banner_class: &'a str,
-    who: Option<Who<'a>>,
+    banner_text: String,
+    banner_class: String,
+    who: Option<Who>,
     registry: Vec<(&'static str, &'static str)>,
-    title: &'a str,
+    title: String,
 }
 
 /// The signed-in person, as the navigation shows them.
-struct Who<'a> {
-    person: &'a str,
-    csrf: &'a str,
+struct Who {
+    person: String,
+    csrf: String,
     administrator: bool,
 }
 
-impl<'a> Chrome<'a> {
+impl Chrome {
     /// The chrome of a page titled `title`, in `lang`, under `banner`, for `who` (with the
     /// session's CSRF token) when signed in.
     pub(crate) fn new(
         lang: Lang,
-        banner: &'a (String, String),
-        who: Option<(&'a Viewer, &'a str)>,
-        title: &'a str,
-    ) -> Chrome<'a> {
+        banner: &(String, String),
+        who: Option<(&Viewer, &str)>,
+        title: &str,
+    ) -> Chrome {
         let registry = [
             ("/registry/nations", RegistryKind::Nations),
             ("/registry/organisations", RegistryKind::Organisations),
@@ -145,24 +145,38 @@ impl<'a> Chrome<'a> {
                 Lang::En => "ko",
                 Lang::Ko => "en",
             },
-            banner_text: &banner.0,
-            banner_class: &banner.1,
+            banner_text: banner.0.clone(),
+            banner_class: banner.1.clone(),
             who: who.map(|(v, csrf)| Who {
-                person: &v.person.id,
-                csrf,
+                person: v.person.id.clone(),
+                csrf: csrf.to_string(),
                 administrator: pillar_store::access::is_administrator(&v.person),
             }),
             registry,
-            title,
+            title: title.to_string(),
         }
     }
+}
+
+/// The chrome of a signed-in reader's page showing records under `labels` (its banner their
+/// dominant label): what a page template's struct carries.
+pub(crate) async fn signed_chrome(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    labels: &[&Label],
+    title: &str,
+) -> Chrome {
+    let banner = banner(state, v, labels, lang).await;
+    let csrf = v.csrf.clone().unwrap_or_default();
+    Chrome::new(lang, &banner, Some((v, &csrf)), title)
 }
 
 /// A page whose content was built as HTML (`templates/page.html`).
 #[derive(askama::Template)]
 #[template(path = "page.html")]
 struct FormattedPage<'a> {
-    chrome: Chrome<'a>,
+    chrome: Chrome,
     /// HTML, escaped by whoever built it.
     body: &'a str,
 }

@@ -49,40 +49,44 @@ pub async fn registry_list(
         .copied()
         .filter(|c| *c != "label" && *c != "clearance")
         .collect();
-    let mut body = format!(
-        "<p>{} {}</p><table><thead><tr><th>{}</th>",
-        rows.len(),
-        lang.t(Key::Count),
-        lang.t(Key::Marking)
-    );
-    for c in &columns {
-        body.push_str(&format!("<th>{}</th>", esc(c)));
-    }
-    body.push_str("</tr></thead><tbody>");
-    for r in &rows {
-        let record = r.to_record();
-        let portion = set
-            .resolve(r.label())
-            .map(|x| set.portion(&x, lang.tag()))
-            .unwrap_or_default();
-        body.push_str(&format!("<tr><td>{}</td>", esc(&portion)));
-        for (i, c) in columns.iter().enumerate() {
-            let value = record.get(c).unwrap_or("");
-            if i == 0 {
-                body.push_str(&format!(
-                    "<td><a href=\"/registry/{}/{}\">{}</a></td>",
-                    kind.name(),
-                    esc(value),
-                    esc(value)
-                ));
-            } else {
-                body.push_str(&format!("<td>{}</td>", esc(value)));
+    let rows_shown = rows
+        .iter()
+        .map(|r| {
+            let record = r.to_record();
+            ListRow {
+                portion: set
+                    .resolve(r.label())
+                    .map(|x| set.portion(&x, lang.tag()))
+                    .unwrap_or_default(),
+                values: columns
+                    .iter()
+                    .map(|c| record.get(c).unwrap_or("").to_string())
+                    .collect(),
             }
-        }
-        body.push_str("</tr>");
-    }
-    body.push_str("</tbody></table>");
-    Ok(signed_page(&state, &v, lang, &labels, kind_title(kind, lang), &body).await)
+        })
+        .collect();
+    Ok(render(&RegistryList {
+        chrome: signed_chrome(&state, &v, lang, &labels, kind_title(kind, lang)).await,
+        kind: kind.name(),
+        columns,
+        rows: rows_shown,
+    }))
+}
+
+/// A registry list page (`templates/registry_list.html`).
+#[derive(askama::Template)]
+#[template(path = "registry_list.html")]
+struct RegistryList<'a> {
+    chrome: Chrome,
+    kind: &'a str,
+    columns: Vec<&'a str>,
+    rows: Vec<ListRow>,
+}
+
+/// A row of a registry list: its portion marking and its column values.
+struct ListRow {
+    portion: String,
+    values: Vec<String>,
 }
 
 /// A registry item page; 404 when the row does not exist or may not be read.
@@ -101,7 +105,7 @@ pub async fn registry_item(
         return Err(PageError::NotFound);
     };
     let record = row.to_record();
-    let mut body = match state
+    let origin = match state
         .store
         .reader(&v.readable)
         .origin_of(kind.into(), &id)
@@ -110,20 +114,27 @@ pub async fn registry_item(
         Some(o) => origin_line(&state, &v, lang, &o).await?,
         None => String::new(),
     };
-    body.push_str("<dl>");
-    for c in kind
+    let fields = kind
         .columns()
         .iter()
         .filter(|c| **c != "label" && **c != "clearance")
-    {
-        body.push_str(&format!(
-            "<dt>{}</dt><dd>{}</dd>",
-            esc(c),
-            esc(record.get(c).unwrap_or(""))
-        ));
-    }
-    body.push_str("</dl>");
-    Ok(signed_page(&state, &v, lang, &[row.label()], row.id(), &body).await)
+        .map(|c| (*c, record.get(c).unwrap_or("").to_string()))
+        .collect();
+    Ok(render(&RegistryItem {
+        chrome: signed_chrome(&state, &v, lang, &[row.label()], row.id()).await,
+        origin,
+        fields,
+    }))
+}
+
+/// A registry item page (`templates/registry_item.html`).
+#[derive(askama::Template)]
+#[template(path = "registry_item.html")]
+struct RegistryItem {
+    chrome: Chrome,
+    /// The "originated by" line (HTML, escaped by `origin_line`).
+    origin: String,
+    fields: Vec<(&'static str, String)>,
 }
 
 /// A person's clearance is personnel-security data (`pillar_store::access`).
