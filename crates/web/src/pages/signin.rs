@@ -55,34 +55,20 @@ pub async fn tokens_page(
     Signed(v): Signed,
     Language(lang): Language,
 ) -> Result<Response, PageError> {
-    let csrf = v.csrf.clone().unwrap_or_default();
-    let mut rows = String::new();
-    for t in state.store.tokens(&v.person.id).await? {
-        let action = match &t.revoked_at {
-            Some(at) => format!("{} {}", lang.t(Key::Revoked), esc(at)),
-            None => format!(
-                "<form method=\"post\" action=\"/tokens/{}/revoke\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button>{}</button></form>",
-                esc(&t.id),
-                esc(&csrf),
-                lang.t(Key::Revoke)
-            ),
-        };
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{action}</td></tr>",
-            esc(&t.id),
-            esc(&t.name),
-            esc(&t.created_at)
-        ));
-    }
-    let body = format!(
-        "<table><thead><tr><th>id</th><th>{name}</th><th>{created}</th><th></th></tr></thead><tbody>{rows}</tbody></table>\
-         <form method=\"post\" action=\"/tokens\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>{name}<input name=\"name\" required></label><button>{create}</button></form>",
-        esc(&csrf),
-        name = lang.t(Key::TokenName),
-        created = lang.t(Key::Created),
-        create = lang.t(Key::CreateToken),
-    );
-    Ok(signed_page(&state, &v, lang, &[], lang.t(Key::Tokens), &body).await)
+    Ok(render(&TokensPage {
+        chrome: signed_chrome(&state, &v, lang, &[], lang.t(Key::Tokens)).await,
+        csrf: v.csrf.clone().unwrap_or_default(),
+        tokens: state.store.tokens(&v.person.id).await?,
+    }))
+}
+
+/// The API tokens page (`templates/tokens.html`).
+#[derive(askama::Template)]
+#[template(path = "tokens.html")]
+struct TokensPage {
+    chrome: Chrome,
+    csrf: String,
+    tokens: Vec<pillar_store::accounts::TokenInfo>,
 }
 
 /// Creates a token from the page; its secret is shown once.
