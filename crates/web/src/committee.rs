@@ -13,40 +13,33 @@ use serde_json::json;
 
 use crate::i18n::Key;
 use crate::i18n::Lang;
-use crate::pages::{esc, marking, signed_page};
+use crate::pages::{marking, render, signed_chrome, Chrome};
 use crate::request::{ApiError, Caller, Language, PageError, Signed};
 use crate::AppState;
 use chrono::NaiveDate;
 
-/// Open actions as a table; overdue rows are marked (class and text, not colour alone).
+/// Open actions as a table (`templates/actions_table.html`); overdue rows are marked (class and
+/// text, not colour alone).
 pub(crate) fn actions_table(actions: &[OpenAction], lang: Lang, today: NaiveDate) -> String {
-    let rows: String = actions
-        .iter()
-        .map(|a| {
-            let overdue = a.action.overdue(today);
-            format!(
-                "<tr{}><td>{}{}</td><td>{}</td><td>{}</td><td><a href=\"/committee/meetings/{}\">{}</a></td></tr>",
-                if overdue { " class=\"overdue\"" } else { "" },
-                a.action.due,
-                if overdue {
-                    format!(" <strong>{}</strong>", lang.t(Key::Overdue))
-                } else {
-                    String::new()
-                },
-                esc(&a.action.text),
-                esc(&a.action.owner),
-                esc(&a.meeting),
-                esc(&a.meeting_title)
-            )
-        })
-        .collect();
-    format!(
-        "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-        lang.t(Key::Due),
-        lang.t(Key::Action),
-        lang.t(Key::Owner),
-        lang.t(Key::Meeting),
-    )
+    use askama::Template;
+    ActionsTable {
+        lang,
+        actions,
+        today,
+    }
+    .render()
+    .unwrap_or_else(|e| {
+        tracing::error!("template: {e}");
+        String::new()
+    })
+}
+
+#[derive(askama::Template)]
+#[template(path = "actions_table.html")]
+struct ActionsTable<'a> {
+    lang: Lang,
+    actions: &'a [OpenAction],
+    today: NaiveDate,
 }
 
 /// `/committee`: committees, meetings, and open action items.
@@ -58,46 +51,45 @@ pub async fn index(
     let committees = state.store.reader(&v.readable).committees().await?;
     let meetings = state.store.reader(&v.readable).meetings().await?;
     let actions = state.store.reader(&v.readable).open_actions(None).await?;
-    let tree: String = committees
-        .iter()
-        .map(|c| {
-            format!(
-                "<li>{}{}</li>",
-                esc(&c.name),
-                c.parent
-                    .as_ref()
-                    .and_then(|p| committees.iter().find(|x| &x.id == p))
-                    .map(|p| format!(" — {} {}", lang.t(Key::ReportsTo), esc(&p.name)))
-                    .unwrap_or_default()
-            )
-        })
-        .collect();
-    let rows: String = meetings
-        .iter()
-        .map(|m| {
-            format!(
-                "<tr><td>{}</td><td><a href=\"/committee/meetings/{}\">{}</a></td><td>{}</td></tr>",
-                esc(&m.date),
-                esc(&m.id),
-                esc(&m.title),
-                esc(&m.committee)
-            )
-        })
-        .collect();
-    let body = format!(
-        "<h2>{}</h2><ul>{tree}</ul><h2>{}</h2><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table><h2>{}</h2>{}",
-        lang.t(Key::Committees),
-        lang.t(Key::Meetings),
-        lang.t(Key::Date),
-        lang.t(Key::TitleField),
-        lang.t(Key::Committee),
-        lang.t(Key::OpenActions),
-        actions_table(&actions, lang, state.today()),
-    );
     let mut labels: Vec<&Label> = meetings.iter().map(|m| &m.label).collect();
     labels.extend(committees.iter().filter_map(|c| c.label.as_ref()));
     labels.extend(actions.iter().map(|a| &a.label));
-    Ok(signed_page(&state, &v, lang, &labels, lang.t(Key::Committee), &body).await)
+    let chrome = signed_chrome(&state, &v, lang, &labels, lang.t(Key::Committee)).await;
+    // Each committee with the name of the one it reports to, when readable.
+    let tree = committees
+        .iter()
+        .map(|c| CommitteeLine {
+            name: &c.name,
+            parent: c
+                .parent
+                .as_ref()
+                .and_then(|p| committees.iter().find(|x| &x.id == p))
+                .map(|p| p.name.as_str()),
+        })
+        .collect();
+    Ok(render(&CommitteePage {
+        chrome,
+        committees: tree,
+        meetings: &meetings,
+        actions: actions_table(&actions, lang, state.today()),
+    }))
+}
+
+/// The committee page (`templates/committee.html`).
+#[derive(askama::Template)]
+#[template(path = "committee.html")]
+struct CommitteePage<'a> {
+    chrome: Chrome,
+    committees: Vec<CommitteeLine<'a>>,
+    meetings: &'a [pillar_store::committee::MeetingSummary],
+    /// The open actions table (HTML, from its template).
+    actions: String,
+}
+
+/// A committee and the one it reports to.
+struct CommitteeLine<'a> {
+    name: &'a str,
+    parent: Option<&'a str>,
 }
 
 /// `/committee/meetings/{id}`: the minutes, printable, with only the items the reader may see.
@@ -112,36 +104,6 @@ pub async fn minutes(
     let Some((m, labels)) = state.read(&v, &object, "", found).await? else {
         return Err(PageError::NotFound);
     };
-    let project_link = |p: &Option<String>| {
-        p.as_ref()
-            .map(|p| format!(" (<a href=\"/projects/{}\">{}</a>)", esc(p), esc(p)))
-            .unwrap_or_default()
-    };
-    let agenda: String = m
-        .agenda
-        .iter()
-        .map(|a| {
-            format!(
-                "<li><strong>{}</strong>{}<p>{}</p></li>",
-                esc(&a.title),
-                project_link(&a.project),
-                esc(&a.notes)
-            )
-        })
-        .collect();
-    let decisions: String = m
-        .decisions
-        .iter()
-        .map(|d| {
-            format!(
-                "<li>{}{}<p><em>{}</em> {}</p></li>",
-                esc(&d.text),
-                project_link(&d.project),
-                lang.t(Key::Rationale),
-                esc(&d.rationale)
-            )
-        })
-        .collect();
     let actions: Vec<OpenAction> = m
         .actions
         .iter()
@@ -161,20 +123,25 @@ pub async fn minutes(
         Some(o) => crate::pages::origin_line(&state, &v, lang, &o).await?,
         None => String::new(),
     };
-    let body = format!(
-        "{origin}<p>{} · {} · {}</p><p>{}: {}</p><h2>{}</h2><ol>{agenda}</ol><h2>{}</h2><ol>{decisions}</ol><h2>{}</h2>{}",
-        m.date,
-        esc(&m.place),
-        esc(&m.committee),
-        lang.t(Key::Attendees),
-        esc(&m.attendees.join(", ")),
-        lang.t(Key::Agenda),
-        lang.t(Key::Decisions),
-        lang.t(Key::Actions),
-        actions_table(&actions, lang, state.today()),
-    );
     let refs: Vec<&Label> = labels.iter().collect();
-    Ok(signed_page(&state, &v, lang, &refs, &m.title, &body).await)
+    Ok(render(&MinutesPage {
+        chrome: signed_chrome(&state, &v, lang, &refs, &m.title).await,
+        origin,
+        actions: actions_table(&actions, lang, state.today()),
+        m: &m,
+    }))
+}
+
+/// The minutes of a meeting (`templates/minutes.html`).
+#[derive(askama::Template)]
+#[template(path = "minutes.html")]
+struct MinutesPage<'a> {
+    chrome: Chrome,
+    /// The "originated by" line (HTML, from `origin_line`).
+    origin: String,
+    /// The actions table (HTML, from its template).
+    actions: String,
+    m: &'a pillar_core::committee::Meeting,
 }
 
 /// `GET /api/meetings`.

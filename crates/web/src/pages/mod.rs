@@ -105,20 +105,20 @@ pub(crate) async fn banner(
 /// form, the language switch and the title. A page template extends the layout and fills its
 /// `content` block; its struct carries a `chrome`.
 pub(crate) struct Chrome {
-    lang: Lang,
-    other_lang: &'static str,
-    banner_text: String,
-    banner_class: String,
-    who: Option<Who>,
-    registry: Vec<(&'static str, &'static str)>,
-    title: String,
+    pub(crate) lang: Lang,
+    pub(crate) other_lang: &'static str,
+    pub(crate) banner_text: String,
+    pub(crate) banner_class: String,
+    pub(crate) who: Option<Who>,
+    pub(crate) registry: Vec<(&'static str, &'static str)>,
+    pub(crate) title: String,
 }
 
 /// The signed-in person, as the navigation shows them.
-struct Who {
-    person: String,
-    csrf: String,
-    administrator: bool,
+pub(crate) struct Who {
+    pub(crate) person: String,
+    pub(crate) csrf: String,
+    pub(crate) administrator: bool,
 }
 
 impl Chrome {
