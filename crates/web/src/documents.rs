@@ -16,7 +16,8 @@ use crate::i18n::refusal_text;
 use crate::i18n::Key;
 use crate::i18n::Lang;
 use crate::pages::{
-    bad_request, banner, esc, forbidden, marking, not_found, page, signed_page, withdrawn_conflict,
+    bad_request, banner, esc, forbidden, marking, not_found, page, render, signed_chrome,
+    signed_page, withdrawn_conflict, Chrome,
 };
 use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm};
 use crate::{now, AppState, ServerError, Viewer};
@@ -199,34 +200,6 @@ async fn read_parts(mut m: Multipart) -> Result<Parts, PartsError> {
     Ok(Parts { fields, file })
 }
 
-fn document_rows(docs: &[DocumentInfo], set: &pillar_label::PolicySet, lang: Lang) -> String {
-    let mut rows = String::new();
-    for d in docs {
-        let portion = set
-            .resolve(&d.label)
-            .map(|r| set.portion(&r, lang.tag()))
-            .unwrap_or_default();
-        let withdrawn = if d.withdrawn.is_some() {
-            format!(
-                " <span class=\"withdrawn\">({})</span>",
-                lang.t(Key::Withdrawn)
-            )
-        } else {
-            String::new()
-        };
-        rows.push_str(&format!(
-            "<tr><td>{}</td><td><a href=\"/documents/{}\">{}</a>{withdrawn}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&portion),
-            esc(&d.id),
-            esc(&d.title),
-            d.version,
-            esc(&d.filename),
-            esc(&d.uploaded_at)
-        ));
-    }
-    rows
-}
-
 /// The documents page: search (or the newest) and the upload form.
 pub async fn list(
     State(state): State<AppState>,
@@ -257,35 +230,37 @@ pub async fn list(
     }
     let set = state.policies().await?;
     let labels: Vec<&Label> = docs.iter().map(|d| &d.label).collect();
-    let csrf = v.csrf.clone().unwrap_or_default();
-    let body = format!(
-        "<form method=\"get\" action=\"/documents\" role=\"search\"><label>{search}<input name=\"q\" value=\"{}\"></label><button>{search}</button></form>\
-         <p>{} {}</p>{}<table><thead><tr><th>{}</th><th>{title}</th><th>{version}</th><th>{file}</th><th>{uploaded}</th></tr></thead><tbody>{}</tbody></table>\
-         <h2>{upload}</h2><form method=\"post\" action=\"/documents\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <label>{title}<input name=\"title\" required></label><label>{label}<textarea name=\"label\" rows=\"3\" cols=\"80\"></textarea></label>\
-         <label>{stewards}<input name=\"stewards\"></label>\
-         <label>{file}<input type=\"file\" name=\"file\" required></label><button>{upload}</button></form>",
-        esc(&query),
-        docs.len(),
-        lang.t(Key::Count),
-        if hits.broad {
-            format!("<p class=\"note\">{}</p>", lang.t(Key::SearchBroad))
-        } else {
-            String::new()
-        },
-        lang.t(Key::Marking),
-        document_rows(&docs, &set, lang),
-        esc(&csrf),
-        search = lang.t(Key::Search),
-        title = lang.t(Key::TitleField),
-        version = lang.t(Key::Version),
-        file = lang.t(Key::File),
-        stewards = lang.t(Key::StewardsField),
-        uploaded = lang.t(Key::Uploaded),
-        upload = lang.t(Key::Upload),
-        label = lang.t(Key::LabelField),
-    );
-    Ok(signed_page(&state, &v, lang, &labels, lang.t(Key::Documents), &body).await)
+    let chrome = signed_chrome(&state, &v, lang, &labels, lang.t(Key::Documents)).await;
+    let rows = docs
+        .iter()
+        .map(|d| {
+            let portion = set
+                .resolve(&d.label)
+                .map(|r| set.portion(&r, lang.tag()))
+                .unwrap_or_default();
+            (portion, d)
+        })
+        .collect();
+    Ok(render(&DocumentsPage {
+        chrome,
+        csrf: v.csrf.clone().unwrap_or_default(),
+        query: &query,
+        broad: hits.broad,
+        rows,
+    }))
+}
+
+/// The documents page (`templates/documents.html`).
+#[derive(askama::Template)]
+#[template(path = "documents.html")]
+struct DocumentsPage<'a> {
+    chrome: Chrome,
+    csrf: String,
+    query: &'a str,
+    /// More matched than are ranked: the newest are listed, and the page says so.
+    broad: bool,
+    /// Each document with its portion marking.
+    rows: Vec<(String, &'a DocumentInfo)>,
 }
 
 /// A signed-in person's upload: a readable multipart body carrying the session's CSRF token.
