@@ -17,7 +17,7 @@ use crate::i18n::Key;
 use crate::i18n::Lang;
 use crate::pages::{
     bad_request, banner, esc, forbidden, marking, not_found, page, render, signed_chrome,
-    signed_page, withdrawn_conflict, Chrome,
+    withdrawn_conflict, Chrome,
 };
 use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm};
 use crate::{now, AppState, ServerError, Viewer};
@@ -422,75 +422,33 @@ pub async fn show(
         .reader(&v.readable)
         .document_versions(&id)
         .await?;
-    let csrf = v.csrf.clone().unwrap_or_default();
-    let mut rows = String::new();
-    for (n, sha, size, by, at) in &versions {
-        rows.push_str(&format!(
-            "<tr><td>{n}</td><td><code>{}</code></td><td>{size}</td><td>{}</td><td>{}</td></tr>",
-            esc(sha),
-            esc(by),
-            esc(at)
-        ));
-    }
-    let mut body = String::new();
-    if let Some(w) = &d.withdrawn {
-        body.push_str(&format!(
-            "<p class=\"withdrawn\" role=\"status\"><strong>{}</strong> {} · {} · {}</p>",
-            lang.t(Key::Withdrawn),
-            esc(&w.at),
-            esc(&w.by),
-            esc(&w.reason)
-        ));
-    }
-    body.push_str(&crate::pages::origin_line(&state, &v, lang, &d.origin).await?);
-    body.push_str(&format!(
-        "<p><a href=\"/documents/{}/download\">{download} {}</a> ({} B, {})</p><h2>{versions}</h2><table><thead><tr><th>#</th><th>SHA-256</th><th>B</th><th>{user}</th><th>{uploaded}</th></tr></thead><tbody>{rows}</tbody></table>",
-        esc(&d.id),
-        esc(&d.filename),
-        d.size,
-        esc(&d.media_type),
-        download = lang.t(Key::Download),
-        versions = lang.t(Key::Versions),
-        user = lang.t(Key::User),
-        uploaded = lang.t(Key::Uploaded),
-    ));
-    // A withdrawn document changes no more.
-    if d.withdrawn.is_some() {
-        return Ok(signed_page(&state, &v, lang, &[&d.label], &d.title, &body).await);
-    }
-    body.push_str(&format!(
-        "<h2>{new_version}</h2><form method=\"post\" action=\"/documents/{}/versions\" enctype=\"multipart/form-data\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>{file}<input type=\"file\" name=\"file\" required></label><button>{upload}</button></form>",
-        esc(&d.id),
-        esc(&csrf),
-        new_version = lang.t(Key::NewVersion),
-        file = lang.t(Key::File),
-        upload = lang.t(Key::Upload),
-    ));
-    if stewardship::may_change(&v.person, &d.origin).is_ok() {
-        body.push_str(&format!(
-            "<h2>{withdraw}</h2><form method=\"post\" action=\"/documents/{}/withdraw\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-             <label>{reason}<textarea name=\"reason\" rows=\"2\" cols=\"60\" maxlength=\"{MAX_REASON}\" required></textarea></label>\
-             <button>{withdraw}</button></form>",
-            esc(&d.id),
-            esc(&csrf),
-            withdraw = lang.t(Key::Withdraw),
-            reason = lang.t(Key::WithdrawReason),
-        ));
-    }
-    body.push_str(&format!(
-        "<h2>{section}</h2><form method=\"post\" action=\"/documents/{}/label\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <label>{json}<textarea name=\"label\" rows=\"4\" cols=\"80\">{}</textarea></label>\
-         <label>{areas}<input name=\"areas\"></label>\
-         <button>{change}</button></form>",
-        esc(&d.id),
-        esc(&csrf),
-        esc(&d.label.to_json()),
-        section = lang.t(Key::LabelSection),
-        json = lang.t(Key::LabelJson),
-        areas = lang.t(Key::ReleaseAreas),
-        change = lang.t(Key::ChangeLabel),
-    ));
-    Ok(signed_page(&state, &v, lang, &[&d.label], &d.title, &body).await)
+    let origin = crate::pages::origin_line(&state, &v, lang, &d.origin).await?;
+    Ok(render(&DocumentPage {
+        chrome: signed_chrome(&state, &v, lang, &[&d.label], &d.title).await,
+        csrf: v.csrf.clone().unwrap_or_default(),
+        origin,
+        // Its keepers see how to withdraw it.
+        keeper: stewardship::may_change(&v.person, &d.origin).is_ok(),
+        label_json: d.label.to_json(),
+        max_reason: MAX_REASON,
+        versions,
+        d: &d,
+    }))
+}
+
+/// A document's page (`templates/document.html`).
+#[derive(askama::Template)]
+#[template(path = "document.html")]
+struct DocumentPage<'a> {
+    chrome: Chrome,
+    csrf: String,
+    /// The "originated by" line (HTML, from `origin_line`).
+    origin: String,
+    keeper: bool,
+    label_json: String,
+    max_reason: usize,
+    versions: Vec<(i64, String, i64, String, String)>,
+    d: &'a DocumentInfo,
 }
 
 /// The current version's content (404 when not visible).
