@@ -110,43 +110,41 @@ pub async fn tokens_revoke(
 }
 
 pub async fn login_form(Language(lang): Language) -> Response {
-    login_page(lang, None, None)
+    login_page(lang, None)
 }
 
-pub(crate) fn login_page(lang: Lang, error: Option<&str>, set_lang: Option<String>) -> Response {
+pub(crate) fn login_page(lang: Lang, error: Option<&str>) -> Response {
     let csrf = new_secret();
-    let err = error
-        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(e)))
-        .unwrap_or_default();
-    let body = format!(
-        "{err}<form method=\"post\" action=\"/login\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><label>{}<input name=\"user\" autocomplete=\"username\" required autofocus></label><label>{}<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label><button>{}</button></form>",
-        lang.t(Key::User),
-        lang.t(Key::Password),
-        lang.t(Key::SignIn)
-    );
-    let html = page(
-        lang,
-        &(String::new(), String::new()),
-        None,
-        lang.t(Key::SignIn),
-        &body,
-    );
-    let mut res = (
-        if error.is_some() {
-            StatusCode::UNAUTHORIZED
-        } else {
-            StatusCode::OK
-        },
-        html,
-    )
-        .into_response();
-    res = with_cookie(
-        res,
+    let res = render(&LoginPage {
+        chrome: Chrome::new(
+            lang,
+            &(String::new(), String::new()),
+            None,
+            lang.t(Key::SignIn),
+        ),
+        csrf: &csrf,
+        error,
+    });
+    let status = if error.is_some() {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::OK
+    };
+    with_cookie(
+        (status, res).into_response(),
         Some(format!(
             "pillar_login_csrf={csrf}; Path=/login; HttpOnly; SameSite=Strict"
         )),
-    );
-    with_cookie(res, set_lang)
+    )
+}
+
+/// The sign-in page (`templates/login.html`).
+#[derive(askama::Template)]
+#[template(path = "login.html")]
+struct LoginPage<'a> {
+    chrome: Chrome,
+    csrf: &'a str,
+    error: Option<&'a str>,
 }
 
 #[derive(Deserialize)]
@@ -189,7 +187,7 @@ pub async fn login(
                 &client.to_string(),
             )
             .await;
-        return Ok(login_page(lang, Some(lang.t(Key::Throttled)), None));
+        return Ok(login_page(lang, Some(lang.t(Key::Throttled))));
     }
     let stored = state.store.password_hash(&form.user).await?;
     if !verify_password(&form.password, stored.as_deref()) {
@@ -203,7 +201,7 @@ pub async fn login(
                 &client.to_string(),
             )
             .await;
-        return Ok(login_page(lang, Some(lang.t(Key::BadLogin)), None));
+        return Ok(login_page(lang, Some(lang.t(Key::BadLogin))));
     }
     state.store.login_succeeded(&user_key, &[&addr_key]).await?;
     let secret = new_secret();
