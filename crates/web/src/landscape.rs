@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::i18n::Key;
 use crate::i18n::Lang;
-use crate::pages::{esc, marking, signed_page};
+use crate::pages::{esc, marking, render, signed_chrome, signed_page, Chrome};
 use crate::request::{ApiError, Caller, Language, PageError, Signed};
 use crate::{AppState, ServerError, Viewer};
 
@@ -301,37 +301,19 @@ pub async fn index(
     Language(lang): Language,
 ) -> Result<Response, PageError> {
     let list = state.store.reader(&v.readable).landscapes().await?;
-    let rows: String = list
-        .iter()
-        .map(|l| {
-            format!(
-                "<tr><td><a href=\"/landscape/{}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&l.id),
-                esc(&l.name),
-                l.works,
-                l.areas.len(),
-                esc(&l.published_at),
-                esc(&l.published_by)
-            )
-        })
-        .collect();
-    let body = if list.is_empty() {
-        format!("<p>{}</p>", lang.t(Key::NoAnalyses))
-    } else {
-        format!(
-            "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-            lang.t(Key::Analyses),
-            lang.t(Key::WorksAnalysed),
-            lang.t(Key::Areas),
-            lang.t(Key::Published),
-            lang.t(Key::By)
-        )
-    } + &format!(
-        "<p><a href=\"/landscape/methodology\">{}</a></p>",
-        lang.t(Key::Methodology)
-    );
     let labels: Vec<&pillar_label::Label> = list.iter().map(|l| &l.label).collect();
-    Ok(signed_page(&state, &v, lang, &labels, lang.t(Key::Landscape), &body).await)
+    Ok(render(&LandscapesPage {
+        chrome: signed_chrome(&state, &v, lang, &labels, lang.t(Key::Landscape)).await,
+        list: &list,
+    }))
+}
+
+/// The list of published analyses (`templates/landscapes.html`).
+#[derive(askama::Template)]
+#[template(path = "landscapes.html")]
+struct LandscapesPage<'a> {
+    chrome: Chrome,
+    list: &'a [Landscape],
 }
 
 /// `/landscape/{id}`: heat map, areas with their lead and monopoly risk, collaboration network,
