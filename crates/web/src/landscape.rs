@@ -564,25 +564,20 @@ pub async fn methodology(
     Signed(v): Signed,
     Language(lang): Language,
 ) -> Result<Response, PageError> {
-    let areas = AreaSet::shipped();
-    let body = format!(
-        "<p>{}</p><ul>\
-         <li><strong>{}</strong>: full = works with an authorship in the nation; fractional = each work 1, split equally among authorships, each authorship's part among its countries.</li>\
-         <li><strong>PP(top 10 %)</strong>: threshold per (area, year); ties at the threshold shared so the top weighs exactly n/10 (Waltman &amp; Schreiber 2013): top = clamp((n − 10·gt) / (10·(ge − gt)), 0, 1).</li>\
-         <li><strong>RCA</strong> = (X<sub>na</sub>/X<sub>n</sub>) / (X<sub>a</sub>/X) on fractional counts (Balassa 1965); RSCA = (RCA − 1)/(RCA + 1).</li>\
-         <li><strong>{}</strong>: Salton's cosine c/√(s<sub>i</sub>s<sub>j</sub>); association strength c·N/(s<sub>i</sub>s<sub>j</sub>) (van Eck &amp; Waltman 2009).</li>\
-         <li><strong>{}</strong>: lead nation's top-10 % output over the runner-up's, and its share of the ten leading institutions; high ≥ 3× and 80 %, medium ≥ 2× and 50 % (configurable).</li>\
-         <li><strong>{}</strong>: C = Σ w(a)·s<sub>P</sub>(a) / Σ w(a) with w = max(0, −RSCA<sub>N</sub>), s = max(0, RSCA<sub>P</sub>); score = C × Salton(N,P) / max<sub>Q</sub> Salton(N,Q).</li></ul>\
-         <h2>{}</h2>{}",
-        lang.t(Key::MethodologyIntro),
-        lang.t(Key::Output),
-        lang.t(Key::Collaboration),
-        lang.t(Key::MonopolyRisk),
-        lang.t(Key::Complementarity),
-        lang.t(Key::Areas),
-        queries(&areas, lang)
-    );
-    Ok(signed_page(&state, &v, lang, &[], lang.t(Key::Methodology), &body).await)
+    Ok(render(&MethodologyPage {
+        chrome: signed_chrome(&state, &v, lang, &[], lang.t(Key::Methodology)).await,
+        queries: queries(&AreaSet::shipped(), lang),
+    }))
+}
+
+/// How the indicators are computed, and the shipped areas' queries
+/// (`templates/methodology.html`).
+#[derive(askama::Template)]
+#[template(path = "methodology.html")]
+struct MethodologyPage {
+    chrome: Chrome,
+    /// The areas' queries (HTML, from `queries`).
+    queries: String,
 }
 
 /// `GET /api/landscapes`: the readable analyses.
