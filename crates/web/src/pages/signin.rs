@@ -176,32 +176,22 @@ pub async fn login(
         .store
         .count_login_attempt(&[&user_key, &addr_key], &now(), &expired, MAX_FAILURES)
         .await?;
+    // A refused sign-in: audited (with the client's address), and the page again.
+    let refused = |decision: &'static str, why: Key| {
+        let (state, user, client) = (state.clone(), form.user.clone(), client.to_string());
+        async move {
+            state
+                .audit(&user, "login", "session", None, decision, &client)
+                .await;
+            login_page(lang, Some(lang.t(why)))
+        }
+    };
     if !allowed {
-        state
-            .audit(
-                &form.user,
-                "login",
-                "session",
-                None,
-                "throttled",
-                &client.to_string(),
-            )
-            .await;
-        return Ok(login_page(lang, Some(lang.t(Key::Throttled))));
+        return Ok(refused("throttled", Key::Throttled).await);
     }
     let stored = state.store.password_hash(&form.user).await?;
     if !verify_password(&form.password, stored.as_deref()) {
-        state
-            .audit(
-                &form.user,
-                "login",
-                "session",
-                None,
-                "deny",
-                &client.to_string(),
-            )
-            .await;
-        return Ok(login_page(lang, Some(lang.t(Key::BadLogin))));
+        return Ok(refused("deny", Key::BadLogin).await);
     }
     state.store.login_succeeded(&user_key, &[&addr_key]).await?;
     let secret = new_secret();
