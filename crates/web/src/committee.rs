@@ -114,15 +114,9 @@ pub async fn minutes(
             label: m.label.clone(),
         })
         .collect();
-    let origin = match state
-        .store
-        .reader(&v.readable)
-        .origin_of(pillar_store::Kept::Meeting, &m.id)
-        .await?
-    {
-        Some(o) => crate::pages::origin_line(&state, &v, lang, &o).await?,
-        None => String::new(),
-    };
+    let origin =
+        crate::pages::kept_origin(&state, &v, lang, pillar_store::Kept::Meeting, &m.id, None)
+            .await?;
     let refs: Vec<&Label> = labels.iter().collect();
     Ok(render(&MinutesPage {
         chrome: signed_chrome(&state, &v, lang, &refs, &m.title).await,

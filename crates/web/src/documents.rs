@@ -16,8 +16,7 @@ use crate::i18n::refusal_text;
 use crate::i18n::Key;
 use crate::i18n::Lang;
 use crate::pages::{
-    bad_request, banner, esc, forbidden, marking, not_found, page, render, signed_chrome,
-    withdrawn_conflict, Chrome,
+    bad_request, forbidden, marking, not_found, render, signed_chrome, withdrawn_conflict, Chrome,
 };
 use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm};
 use crate::{now, AppState, ServerError, Viewer};
@@ -643,19 +642,6 @@ pub async fn api_list(
     .into_response())
 }
 
-/// The outcome of a relabelling, for the page and the audit entry.
-fn release_page(
-    lang: Lang,
-    banner: &(String, String),
-    v: &Viewer,
-    title: &str,
-    body: &str,
-    status: StatusCode,
-) -> Response {
-    let csrf = v.csrf.clone().unwrap_or_default();
-    (status, page(lang, banner, Some((v, &csrf)), title, body)).into_response()
-}
-
 /// Relabel a document. Raising (or keeping) the label needs the author's clearance to satisfy
 /// the new label. Lowering it is a release decision: the release-authority role, and an
 /// agreement in force covering every nation released to and every technology area given —
@@ -701,7 +687,6 @@ pub async fn relabel(
         set.banner(&new, "en")
     );
     let object = format!("document:{id}");
-    let banner = banner(&state, &v, &[&d.label], lang).await;
     // The entry of a relabelling carries the higher of the two labels: only those who could
     // read the document both before and after see it.
     let entry_label = match set.dominant(&[old.clone(), new.clone()], None) {
@@ -750,20 +735,22 @@ pub async fn relabel(
         return Ok(Redirect::to(&format!("/documents/{id}")).into_response());
     }
     // Lowering: a release decision, the originating nation's (the originator's release rule).
+    let (state_ref, v_ref, d_ref, id_ref) = (&state, &v, &d, &id);
+    let release_page = move |outcome: Release, coverage: String, status: StatusCode| async move {
+        let page = ReleasePage {
+            chrome: signed_chrome(state_ref, v_ref, lang, &[&d_ref.label], &d_ref.title).await,
+            id: id_ref,
+            outcome,
+            coverage,
+        };
+        (status, render(&page)).into_response()
+    };
     if let Err(refusal) = stewardship::may_release(&v.person, &d.origin) {
         deny(format!("{refusal}; {before_after}")).await;
-        let body = format!(
-            "<p class=\"error\" role=\"alert\">{}</p>",
-            esc(&refusal_text(lang, &refusal))
+        let text = refusal_text(lang, &refusal);
+        return Ok(
+            release_page(Release::Refused(text), String::new(), StatusCode::FORBIDDEN).await,
         );
-        return Ok(release_page(
-            lang,
-            &banner,
-            &v,
-            &d.title,
-            &body,
-            StatusCode::FORBIDDEN,
-        ));
     }
     let areas = id_list(form.get("areas"));
     if areas.is_empty() {
@@ -777,22 +764,14 @@ pub async fn relabel(
         .reader(&v.readable)
         .release_coverage(&new_label, &areas, state.today())
         .await?;
-    let (covered, gaps) = crate::portfolio::coverage_items(&cover);
+    let coverage = crate::portfolio::coverage_list(&cover, lang);
     if !cover.complete() {
         deny(format!(
             "no agreement covers {:?}; {before_after}",
             cover.gaps
         ))
         .await;
-        let body = format!("<p class=\"error\" role=\"alert\">No agreement in force covers this release. Gaps (nation / area):</p><ul>{gaps}</ul><p>Covered:</p><ul>{covered}</ul>");
-        return Ok(release_page(
-            lang,
-            &banner,
-            &v,
-            &d.title,
-            &body,
-            StatusCode::CONFLICT,
-        ));
+        return Ok(release_page(Release::Uncovered, coverage, StatusCode::CONFLICT).await);
     }
     let used: Vec<String> = cover
         .covered
@@ -816,13 +795,27 @@ pub async fn relabel(
         Err(pillar_store::StoreError::Refused(_)) => return Ok(withdrawn_conflict(lang)),
         other => other?,
     };
-    let body = format!("<p role=\"status\">Released: {}.</p><p>Covered by (nation / area: agreements):</p><ul>{covered}</ul><p><a href=\"/documents/{}\">Back</a></p>", esc(&before_after), esc(&id));
-    Ok(release_page(
-        lang,
-        &banner,
-        &v,
-        &d.title,
-        &body,
-        StatusCode::OK,
-    ))
+    Ok(release_page(Release::Done(before_after), coverage, StatusCode::OK).await)
+}
+
+/// The outcome of a release decision (`templates/release.html`), under the document's label
+/// before the change.
+#[derive(askama::Template)]
+#[template(path = "release.html")]
+struct ReleasePage<'a> {
+    chrome: Chrome,
+    id: &'a str,
+    outcome: Release,
+    /// Agreement coverage (HTML, from `templates/coverage.html`); empty when refused.
+    coverage: String,
+}
+
+/// How a release decision ended.
+enum Release {
+    /// The reader may not release it (why, in their language).
+    Refused(String),
+    /// No agreement in force covers every nation and area.
+    Uncovered,
+    /// Released: the labels before and after.
+    Done(String),
 }

@@ -182,6 +182,12 @@ strings! {
     Score => ("Score", "점수"),
     Coverage => ("Agreement coverage", "협정 적용 범위"),
     Covered => ("Covered", "적용됨"),
+    ReleaseUncovered => (
+        "No agreement in force covers this release; nothing changed.",
+        "이 배포를 포괄하는 발효 중인 협정이 없어 아무것도 변경되지 않았습니다.",
+    ),
+    ReleasedLabel => ("Released", "배포됨"),
+    BackToDocument => ("Back to the document", "문서로 돌아가기"),
     Gaps => ("Not covered by an agreement in force", "유효 협정이 없는 범위"),
     History => ("History", "변경 이력"),
     By => ("By", "작성자"),

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::i18n::Key;
 use crate::i18n::Lang;
-use crate::pages::{esc, marking, render, signed_chrome, signed_page, Chrome};
+use crate::pages::{esc, fragment, marking, render, signed_chrome, Chrome};
 use crate::request::{ApiError, Caller, Language, PageError, Signed};
 use crate::{AppState, ServerError, Viewer};
 
@@ -173,55 +173,29 @@ fn network(pairs: &[Pair], nations: &[String], lang: Lang) -> String {
     svg
 }
 
+/// The strongest collaborations (`templates/pairs_table.html`).
 fn pairs_table(pairs: &[Pair], lang: Lang, limit: usize) -> String {
-    let rows: String = pairs
-        .iter()
-        .take(limit)
-        .map(|p| {
-            format!(
-                "<tr><td>{}–{}</td><td>{}</td><td>{:.3}</td><td>{:.2}</td></tr>",
-                esc(&p.nation_a),
-                esc(&p.nation_b),
-                p.works,
-                p.salton,
-                p.association_strength
-            )
-        })
-        .collect();
-    format!(
-        "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-        lang.t(Key::NationsField),
-        lang.t(Key::CoAuthored),
-        lang.t(Key::Salton),
-        lang.t(Key::AssociationStrength)
-    )
+    #[derive(askama::Template)]
+    #[template(path = "pairs_table.html")]
+    struct PairsTable<'a> {
+        pairs: &'a [Pair],
+        lang: Lang,
+    }
+    fragment(&PairsTable {
+        pairs: &pairs[..pairs.len().min(limit)],
+        lang,
+    })
 }
 
+/// Every area's query (`templates/queries_table.html`).
 fn queries(areas: &AreaSet, lang: Lang) -> String {
-    let rows: String = areas
-        .areas
-        .iter()
-        .map(|a| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code>{}</td></tr>",
-                esc(&a.id),
-                esc(&a.name),
-                esc(&a.set),
-                esc(&a.query),
-                if a.topics.is_empty() {
-                    String::new()
-                } else {
-                    format!(" + {}", esc(&a.topics.join(", ")))
-                }
-            )
-        })
-        .collect();
-    format!(
-        "<table class=\"sortable\"><thead><tr><th>id</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-        lang.t(Key::TechArea),
-        lang.t(Key::Kind),
-        lang.t(Key::Query)
-    )
+    #[derive(askama::Template)]
+    #[template(path = "queries_table.html")]
+    struct QueriesTable<'a> {
+        areas: &'a AreaSet,
+        lang: Lang,
+    }
+    fragment(&QueriesTable { areas, lang })
 }
 
 /// The research-strength part of the readiness view: for each workstream that an area of the
@@ -334,123 +308,56 @@ pub async fn analysis(
         .unwrap_or_else(|| v.person.nationality.to_string());
     let nations = leading_nations(&s, &own);
     let r = &s.report;
-    let mut body = match state
-        .store
-        .reader(&v.readable)
-        .origin_of(pillar_store::Kept::Landscape, &l.id)
-        .await?
-    {
-        Some(o) => crate::pages::origin_line(&state, &v, lang, &o).await?,
-        None => String::new(),
-    };
-    body += &format!(
-        "<p>{} {}–{} · {} {}</p><h2>{}</h2>{}",
-        lang.t(Key::Period),
-        r.period.from,
-        r.period.to,
-        r.works,
-        lang.t(Key::Works),
-        lang.t(Key::HeatMap),
-        heat_map(&s, &id, &nations, lang)
-    );
-    let rows: String = r
-        .areas
-        .iter()
-        .map(|(aid, a)| {
-            format!(
-                "<tr><td><a href=\"/landscape/{}/areas/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&id),
-                esc(aid),
-                esc(&a.name),
-                a.works,
-                esc(a.monopoly.lead.as_deref().unwrap_or("–")),
-                risk(lang, &a.monopoly_risk)
-            )
-        })
-        .collect();
-    let _ = write!(
-        body,
-        "<h2>{}</h2><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-        lang.t(Key::Areas),
-        lang.t(Key::TechArea),
-        lang.t(Key::Works),
-        lang.t(Key::LeadNation),
-        lang.t(Key::MonopolyRisk)
-    );
-    let _ = write!(
-        body,
-        "<h2>{}</h2>{}{}",
-        lang.t(Key::Collaboration),
-        network(&r.collaboration, &nations, lang),
-        pairs_table(&r.collaboration, lang, 20)
-    );
-    let _ = write!(
-        body,
-        "<h2 id=\"partners\">{} {}</h2>",
-        lang.t(Key::PartnersFor),
-        esc(&own)
-    );
-    let choices: String = s
-        .partners
-        .keys()
-        .map(|n| {
-            format!(
-                "<a href=\"/landscape/{}?nation={}#partners\">{}</a> ",
-                esc(&id),
-                esc(n),
-                esc(n)
-            )
-        })
-        .collect();
-    let _ = write!(body, "<p>{choices}</p>");
-    match s.partners.get(&own) {
-        Some(p) => {
-            let rows: String = p
-                .partners
-                .iter()
-                .take(10)
-                .map(|x| {
-                    let gaps: Vec<String> = x
-                        .gaps
-                        .iter()
-                        .take(4)
-                        .map(|g| {
-                            r.areas
-                                .get(&g.area)
-                                .map_or(g.area.clone(), |a| a.name.clone())
-                        })
-                        .collect();
-                    format!(
-                        "<tr><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td></tr>",
-                        esc(&x.nation),
-                        x.score,
-                        x.complementarity,
-                        x.collaboration,
-                        esc(&gaps.join(", "))
-                    )
-                })
-                .collect();
-            let _ = write!(
-                body,
-                "<table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-                lang.t(Key::Nation),
-                lang.t(Key::Score),
-                lang.t(Key::Complementarity),
-                lang.t(Key::Salton),
-                lang.t(Key::FillsGaps)
-            );
-        }
-        None => {
-            let _ = write!(body, "<p>{}</p>", lang.t(Key::NoPartners));
-        }
-    }
-    let _ = write!(
-        body,
-        "<h2>{}</h2>{}",
-        lang.t(Key::Methodology),
-        queries(&s.areas, lang)
-    );
-    Ok(signed_page(&state, &v, lang, &[&l.label], &l.name, &body).await)
+    let origin =
+        crate::pages::kept_origin(&state, &v, lang, pillar_store::Kept::Landscape, &l.id, None)
+            .await?;
+    let partners = s.partners.get(&own).map(|p| {
+        p.partners
+            .iter()
+            .take(10)
+            .map(|x| {
+                let gaps: Vec<&str> = x
+                    .gaps
+                    .iter()
+                    .take(4)
+                    .map(|g| r.areas.get(&g.area).map_or(g.area.as_str(), |a| &a.name))
+                    .collect();
+                (x, gaps.join(", "))
+            })
+            .collect()
+    });
+    Ok(render(&AnalysisPage {
+        chrome: signed_chrome(&state, &v, lang, &[&l.label], &l.name).await,
+        origin,
+        id: &id,
+        r,
+        heat_map: heat_map(&s, &id, &nations, lang),
+        network: network(&r.collaboration, &nations, lang),
+        pairs: pairs_table(&r.collaboration, lang, 20),
+        own: &own,
+        partner_nations: s.partners.keys().collect(),
+        partners,
+        queries: queries(&s.areas, lang),
+    }))
+}
+
+/// An analysis (`templates/landscape_analysis.html`); the SVG and table parts are HTML from their
+/// own builders.
+#[derive(askama::Template)]
+#[template(path = "landscape_analysis.html")]
+struct AnalysisPage<'a> {
+    chrome: Chrome,
+    origin: String,
+    id: &'a str,
+    r: &'a pillar_landscape::indicators::Report,
+    heat_map: String,
+    network: String,
+    pairs: String,
+    own: &'a str,
+    partner_nations: Vec<&'a String>,
+    /// The best ten partners with the areas each fills, when the nation has suggestions.
+    partners: Option<Vec<(&'a pillar_landscape::indicators::Partner, String)>>,
+    queries: String,
 }
 
 /// `/landscape/{id}/areas/{area}`: ranked nations, leading institutions, collaboration.
@@ -466,96 +373,46 @@ pub async fn area(
     let Some(a) = s.report.areas.get(&area) else {
         return Err(PageError::NotFound);
     };
-    let query = s
-        .areas
-        .areas
-        .iter()
-        .find(|x| x.id == area)
-        .map(|x| x.query.clone())
-        .unwrap_or_default();
-    let rows: String = a
-        .ranking
-        .iter()
-        .enumerate()
-        .map(|(k, n)| {
-            let i = &a.nations[n];
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{:.3}</td><td>{:.2}</td><td>{:.2}</td></tr>",
-                k + 1,
-                esc(n),
-                i.output,
-                i.output_fractional,
-                i.top10_fractional,
-                i.pp_top10,
-                i.rca,
-                i.rsca
-            )
-        })
-        .collect();
-    let m = &a.monopoly;
-    let mut body = format!(
-        "<p>{} <code>{}</code></p><p>{} {}–{} · {} {} · {}: <strong>{}</strong> ({} {}, ×{} , {:.0} %)</p>\
-         <table class=\"sortable\"><thead><tr><th>#</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-        lang.t(Key::Query),
-        esc(&query),
-        lang.t(Key::Period),
-        s.report.period.from,
-        s.report.period.to,
-        a.works,
-        lang.t(Key::Works),
-        lang.t(Key::MonopolyRisk),
-        risk(lang, &a.monopoly_risk),
-        lang.t(Key::LeadNation),
-        esc(m.lead.as_deref().unwrap_or("–")),
-        m.ratio.map_or("–".to_string(), |x| format!("{x:.1}")),
-        100.0 * m.lead_institutions,
-        lang.t(Key::Nation),
-        lang.t(Key::Output),
-        lang.t(Key::OutputFractional),
-        lang.t(Key::Top10Fractional),
-        lang.t(Key::PpTop10),
-        "RCA",
-        "RSCA"
-    );
-    let inst: String = a
-        .institutions
-        .iter()
-        .map(|i| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td></tr>",
-                esc(&i.name),
-                esc(&i.nation),
-                i.works,
-                i.top10
-            )
-        })
-        .collect();
-    let _ = write!(
-        body,
-        "<h2>{}</h2><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{inst}</tbody></table>",
-        lang.t(Key::LeadingInstitutions),
-        lang.t(Key::Organisation),
-        lang.t(Key::Nation),
-        lang.t(Key::Works),
-        lang.t(Key::Top10Fractional)
-    );
     let nations: Vec<String> = a.ranking.iter().take(12).cloned().collect();
-    let _ = write!(
-        body,
-        "<h2>{}</h2>{}{}",
-        lang.t(Key::Collaboration),
-        network(&a.collaboration, &nations, lang),
-        pairs_table(&a.collaboration, lang, 15)
-    );
-    Ok(signed_page(
-        &state,
-        &v,
-        lang,
-        &[&l.label],
-        &format!("{} — {}", l.name, a.name),
-        &body,
-    )
-    .await)
+    Ok(render(&AreaPage {
+        chrome: signed_chrome(
+            &state,
+            &v,
+            lang,
+            &[&l.label],
+            &format!("{} — {}", l.name, a.name),
+        )
+        .await,
+        query: s
+            .areas
+            .areas
+            .iter()
+            .find(|x| x.id == area)
+            .map_or("", |x| x.query.as_str()),
+        period: &s.report.period,
+        ranking: a
+            .ranking
+            .iter()
+            .map(|n| (n.as_str(), &a.nations[n]))
+            .collect(),
+        network: network(&a.collaboration, &nations, lang),
+        pairs: pairs_table(&a.collaboration, lang, 15),
+        a,
+    }))
+}
+
+/// An area of an analysis (`templates/landscape_area.html`).
+#[derive(askama::Template)]
+#[template(path = "landscape_area.html")]
+struct AreaPage<'a> {
+    chrome: Chrome,
+    query: &'a str,
+    period: &'a pillar_landscape::Period,
+    a: &'a pillar_landscape::indicators::AreaReport,
+    /// Nations in rank order with their indicators.
+    ranking: Vec<(&'a str, &'a pillar_landscape::indicators::NationIndicators)>,
+    network: String,
+    pairs: String,
 }
 
 /// `/landscape/methodology`: the shipped areas with their queries, and the formulas.

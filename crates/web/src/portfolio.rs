@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::i18n::Key;
 use crate::i18n::Lang;
-use crate::pages::{esc, marking, not_found, signed_page};
+use crate::pages::{esc, fragment, marking, not_found, render, signed_chrome, Chrome};
 use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm};
 use crate::{AppState, ServerError, Viewer};
 use pillar_store::audit::AuditEvent;
@@ -97,25 +97,22 @@ pub fn bar_chart(series: &Series, column: usize, title: &str) -> String {
     svg
 }
 
-/// A series as an HTML table (sortable by the page's script).
+/// A series as an HTML table (sortable by the page's script), from `templates/series_table.html`.
 fn table(series: &Series) -> String {
-    let head: String = series
-        .columns
-        .iter()
-        .map(|c| format!("<th>{}</th>", esc(c)))
-        .collect();
-    let rows: String = series
-        .rows
-        .iter()
-        .map(|(k, vals)| {
-            let cells: String = vals
-                .iter()
-                .map(|v| format!("<td class=\"num\">{}</td>", fmt_num(*v)))
-                .collect();
-            format!("<tr><td>{}</td>{cells}</tr>", esc(k))
-        })
-        .collect();
-    format!("<table class=\"sortable\"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    #[derive(askama::Template)]
+    #[template(path = "series_table.html")]
+    struct SeriesTable<'a> {
+        columns: &'a [String],
+        rows: Vec<(&'a str, Vec<String>)>,
+    }
+    fragment(&SeriesTable {
+        columns: &series.columns,
+        rows: series
+            .rows
+            .iter()
+            .map(|(k, vals)| (k.as_str(), vals.iter().map(|v| fmt_num(*v)).collect()))
+            .collect(),
+    })
 }
 
 /// Every chart of the portfolio page, computed over `projects`.
@@ -167,39 +164,34 @@ pub async fn home(
     let m = views::matrix(&projects, &ws_ids, &nations, state.today(), period);
     let nation_list = state.store.reader(&v.readable).nations().await?;
     let tree = state.store.reader(&v.readable).tech_areas().await?;
-    let mut rows = String::new();
-    for (i, (id, name)) in ws.iter().enumerate() {
-        rows.push_str(&format!("<tr><th scope=\"row\">{}</th>", esc(name)));
-        for (j, n) in NATIONS.iter().enumerate() {
-            let c = &m[i][j];
-            // Agreements in force covering this workstream for this nation.
-            let code = pillar_core::NationCode::parse(n).expect("matrix nations are valid");
-            let cover = pillar_readiness::coverage(
-                &agreements,
-                &nation_list,
-                &tree,
-                &[code],
-                std::slice::from_ref(id),
-                state.today(),
-            );
-            let in_force = cover.covered.first().map_or(0, |c| c.agreements.len());
-            rows.push_str(&format!(
-                "<td><span class=\"count\">{}</span> {}<br><small>{} {} · {} {} · {} {}</small></td>",
-                c.projects,
-                lang.t(Key::ProjectsShort),
-                lang.t(Key::MedianTrl),
-                c.median_trl.map_or("–".into(), fmt_num),
-                lang.t(Key::StalledShort),
-                c.stalled,
-                lang.t(Key::AgreementsShort),
-                in_force
-            ));
-        }
-        rows.push_str("</tr>");
-    }
-    let head: String = NATIONS
+    let rows = ws
         .iter()
-        .map(|n| format!("<th scope=\"col\">{n}</th>"))
+        .zip(&m)
+        .map(|((id, name), cells)| MatrixRow {
+            name: name.clone(),
+            cells: NATIONS
+                .iter()
+                .zip(cells)
+                .map(|(n, c)| {
+                    // Agreements in force covering this workstream for this nation.
+                    let code = pillar_core::NationCode::parse(n).expect("matrix nations are valid");
+                    let cover = pillar_readiness::coverage(
+                        &agreements,
+                        &nation_list,
+                        &tree,
+                        &[code],
+                        std::slice::from_ref(id),
+                        state.today(),
+                    );
+                    MatrixCell {
+                        projects: c.projects,
+                        median_trl: c.median_trl.map_or("–".into(), fmt_num),
+                        stalled: c.stalled,
+                        agreements: cover.covered.first().map_or(0, |c| c.agreements.len()),
+                    }
+                })
+                .collect(),
+        })
         .collect();
     // Reminders: the reader's own open action items, overdue ones marked.
     let mine = state
@@ -207,38 +199,50 @@ pub async fn home(
         .reader(&v.readable)
         .open_actions(Some(&v.person.id))
         .await?;
-    let reminders = if mine.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "<section><h2>{}</h2>{}</section>",
-            lang.t(Key::MyActions),
-            crate::committee::actions_table(&mine, lang, state.today())
-        )
-    };
     let research = crate::landscape::research_strength(&state, &v, &ws, &NATIONS, lang).await?;
-    let body = format!(
-        "{reminders}<p>{}</p><table class=\"matrix\"><thead><tr><th>{}</th>{head}</tr></thead><tbody>{rows}</tbody></table>\
-         <h2>{}</h2><p class=\"note\">{}</p><h2>{}</h2>{}\
-         <p><a href=\"/portfolio\">{}</a></p>",
-        esc(&lang
-            .t(Key::ReadinessIntro)
-            .replace("{n}", &projects.len().to_string())
-            .replace("{days}", &period.to_string())),
-        lang.t(Key::Workstream),
-        lang.t(Key::SupplyExposure),
-        lang.t(Key::NotYetAnalysed),
-        lang.t(Key::ResearchStrength),
-        research.as_ref().map_or_else(
-            || format!("<p class=\"note\">{}</p>", lang.t(Key::NotYetAnalysed)),
-            |(html, _)| html.clone()
-        ),
-        lang.t(Key::Portfolio),
-    );
     let mut labels = labels_of(&projects);
     labels.extend(mine.iter().map(|a| &a.label));
     labels.extend(research.as_ref().map(|(_, label)| label));
-    Ok(signed_page(&state, &v, lang, &labels, lang.t(Key::ReadinessView), &body).await)
+    Ok(render(&HomePage {
+        chrome: signed_chrome(&state, &v, lang, &labels, lang.t(Key::ReadinessView)).await,
+        intro: lang
+            .t(Key::ReadinessIntro)
+            .replace("{n}", &projects.len().to_string())
+            .replace("{days}", &period.to_string()),
+        nations: &NATIONS,
+        rows,
+        reminders: (!mine.is_empty())
+            .then(|| crate::committee::actions_table(&mine, lang, state.today())),
+        research: research.as_ref().map(|(html, _)| html.as_str()),
+    }))
+}
+
+/// The readiness view (`templates/home.html`).
+#[derive(askama::Template)]
+#[template(path = "home.html")]
+struct HomePage<'a> {
+    chrome: Chrome,
+    intro: String,
+    nations: &'a [&'a str],
+    rows: Vec<MatrixRow>,
+    /// The reader's open actions (HTML, from its template), when they have any.
+    reminders: Option<String>,
+    /// The research-strength table (HTML, from the landscape module), when analysed.
+    research: Option<&'a str>,
+}
+
+/// A workstream's row of the readiness matrix.
+struct MatrixRow {
+    name: String,
+    cells: Vec<MatrixCell>,
+}
+
+/// One workstream × nation cell.
+struct MatrixCell {
+    projects: usize,
+    median_trl: String,
+    stalled: usize,
+    agreements: usize,
 }
 
 /// The portfolio: charts with their tables and CSV links, stalled projects, and the list.
@@ -250,80 +254,76 @@ pub async fn portfolio(
 ) -> Result<Response, PageError> {
     let projects = visible_projects(&state, &v).await?;
     let period = stall_days(&q);
-    let mut body = String::new();
-    for s in charts(&projects, state.today()) {
-        let title = chart_title(s.id, lang);
-        body.push_str(&format!(
-            "<section><h2 id=\"{id}\">{}</h2>{}<details><summary>{}</summary>{}</details><p><a href=\"/portfolio/csv/{id}\">CSV</a></p></section>",
-            esc(title),
-            bar_chart(&s, 0, title),
-            lang.t(Key::AsTable),
-            table(&s),
-            id = s.id,
-        ));
-    }
-    let stalled = views::stalled(&projects, state.today(), period);
-    body.push_str(&format!(
-        "<section><h2 id=\"stalled\">{}</h2><p>{}</p><table class=\"sortable\"><thead><tr><th>{}</th><th>TRL</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table><p><a href=\"/portfolio/csv/stalled\">CSV</a></p></section>",
-        lang.t(Key::StalledProjects),
-        esc(&lang.t(Key::StalledIntro).replace("{days}", &period.to_string())),
-        lang.t(Key::TitleField),
-        lang.t(Key::Since),
-        lang.t(Key::Days),
-        stalled
-            .iter()
-            .map(|s| format!(
-                "<tr><td><a href=\"/projects/{}\">{}</a></td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
-                esc(&s.id),
-                esc(&s.title),
-                s.trl,
-                s.since,
-                s.days
-            ))
-            .collect::<String>()
-    ));
-    body.push_str(&format!(
-        "<section><h2>{}</h2>{}</section>",
-        lang.t(Key::Projects),
-        project_table(&projects, lang)
-    ));
-    Ok(signed_page(
-        &state,
-        &v,
-        lang,
-        &labels_of(&projects),
-        lang.t(Key::Portfolio),
-        &body,
-    )
-    .await)
-}
-
-fn project_table(projects: &[Project], lang: Lang) -> String {
-    let rows: String = projects
+    let charts = charts(&projects, state.today())
         .iter()
-        .map(|p| {
-            format!(
-                "<tr><td><a href=\"/projects/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-                esc(&p.id),
-                esc(&p.title),
-                esc(&p.workstreams.join(", ")),
-                esc(&p.lead_nation),
-                esc(&p.nations().join(", ")),
-                views::current_trl(p).map_or("–".into(), |t| t.to_string()),
-                esc(&views::stage(p)),
-            )
+        .map(|s| {
+            let title = chart_title(s.id, lang);
+            ChartSection {
+                id: s.id,
+                title,
+                svg: bar_chart(s, 0, title),
+                table: table(s),
+            }
         })
         .collect();
-    format!(
-        "<p>{} {}</p><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>TRL</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
-        projects.len(),
-        lang.t(Key::Count),
-        lang.t(Key::TitleField),
-        lang.t(Key::Workstream),
-        lang.t(Key::Lead),
-        lang.t(Key::NationsField),
-        lang.t(Key::Stage),
-    )
+    let rows = projects
+        .iter()
+        .map(|p| ProjectRow {
+            id: &p.id,
+            title: &p.title,
+            workstreams: p.workstreams.join(", "),
+            lead: &p.lead_nation,
+            nations: p.nations().join(", "),
+            trl: views::current_trl(p).map_or("–".into(), |t| t.to_string()),
+            stage: views::stage(p),
+        })
+        .collect();
+    Ok(render(&PortfolioPage {
+        chrome: signed_chrome(
+            &state,
+            &v,
+            lang,
+            &labels_of(&projects),
+            lang.t(Key::Portfolio),
+        )
+        .await,
+        charts,
+        stalled_intro: lang
+            .t(Key::StalledIntro)
+            .replace("{days}", &period.to_string()),
+        stalled: views::stalled(&projects, state.today(), period),
+        projects: rows,
+    }))
+}
+
+/// The portfolio (`templates/portfolio.html`).
+#[derive(askama::Template)]
+#[template(path = "portfolio.html")]
+struct PortfolioPage<'a> {
+    chrome: Chrome,
+    charts: Vec<ChartSection>,
+    stalled_intro: String,
+    stalled: Vec<views::Stalled>,
+    projects: Vec<ProjectRow<'a>>,
+}
+
+/// A chart with its table (both HTML, from `bar_chart` and `series_table.html`).
+struct ChartSection {
+    id: &'static str,
+    title: &'static str,
+    svg: String,
+    table: String,
+}
+
+/// A project in the portfolio's list.
+struct ProjectRow<'a> {
+    id: &'a str,
+    title: &'a str,
+    workstreams: String,
+    lead: &'a str,
+    nations: String,
+    trl: String,
+    stage: String,
 }
 
 /// One chart's data as CSV (`/portfolio/csv/{chart}`), over the reader's projects.
@@ -385,62 +385,19 @@ pub async fn project(
     let Some(p) = state.read(&v, &object, "", found).await? else {
         return Err(PageError::NotFound);
     };
-    let history = state.store.reader(&v.readable).project_history(&id).await?;
+    let reader = state.store.reader(&v.readable);
+    let history = reader.project_history(&id).await?;
     let agreements = visible_agreements(&state, &v).await?;
-    let nation_list = state.store.reader(&v.readable).nations().await?;
-    let tree = state.store.reader(&v.readable).tech_areas().await?;
-    let mut body = match state
-        .store
-        .reader(&v.readable)
-        .origin_of(pillar_store::Kept::Project, &p.id)
-        .await?
-    {
-        Some(mut origin) => {
-            origin.stewards = p.stewards.clone();
-            crate::pages::origin_line(&state, &v, lang, &origin).await?
-        }
-        None => String::new(),
-    };
-    body.push_str(&format!("<p>{}</p><dl>", esc(&p.summary)));
-    let field = |k: &str, v: String| format!("<dt>{}</dt><dd>{}</dd>", esc(k), esc(&v));
-    body.push_str(&field(lang.t(Key::Workstream), p.workstreams.join(", ")));
-    body.push_str(&field(lang.t(Key::Areas), p.areas.join(", ")));
-    body.push_str(&field(
-        lang.t(Key::Lead),
-        format!(
-            "{} {}",
-            p.lead_nation,
-            p.lead_organisation.clone().unwrap_or_default()
-        ),
-    ));
-    body.push_str(&field(lang.t(Key::Stage), views::stage(&p)));
-    body.push_str(&field(
-        lang.t(Key::Pathway),
-        p.pathway.clone().unwrap_or_else(|| "–".into()),
-    ));
-    body.push_str(&field(lang.t(Key::Start), p.start.to_string()));
-    if let Some(t) = &p.transition {
-        body.push_str(&field(
-            lang.t(Key::Transition),
-            format!("{} ({})", t.partner, t.status),
-        ));
-    }
-    // The governing agreement is named only when the reader may see it.
-    if let Some(a) = p
-        .agreement
-        .as_ref()
-        .filter(|a| agreements.iter().any(|x| &x.id == *a))
-    {
-        body.push_str(&format!(
-            "<dt>{}</dt><dd><a href=\"/agreements/{}\">{}</a></dd>",
-            lang.t(Key::Agreement),
-            esc(a),
-            esc(a)
-        ));
-    }
-    body.push_str("</dl>");
-
-    // Readiness: history chart, Milestone B, stalled, SRL.
+    let origin = crate::pages::kept_origin(
+        &state,
+        &v,
+        lang,
+        pillar_store::Kept::Project,
+        &p.id,
+        Some(&p.stewards),
+    )
+    .await?;
+    // Readiness: history chart, stalled and Milestone B flags, SRL.
     let history_trl = views::trl_history(&p);
     let series = Series {
         id: "trl-history",
@@ -450,211 +407,25 @@ pub async fn project(
             .map(|(d, t)| (d.to_string(), vec![f64::from(*t)]))
             .collect(),
     };
-    body.push_str(&format!(
-        "<h2>{}</h2>{}",
-        lang.t(Key::Readiness),
-        bar_chart(&series, 0, lang.t(Key::ChartTrlHistory))
-    ));
-    if state.may_write(&v.person, &p.label).await? {
-        body.push_str(&format!(
-            "<p><a href=\"/projects/{}/assess\">{}</a></p>",
-            esc(&id),
-            lang.t(Key::NewAssessment)
-        ));
-    }
-    if let Some(since) =
+    let mut flags: Vec<String> =
         pillar_readiness::rules::stalled_since(&history_trl, state.today(), stall_days(&q))
-    {
-        body.push_str(&format!(
-            "<p class=\"warning\" role=\"status\">{}</p>",
-            esc(&lang
-                .t(Key::StalledSince)
-                .replace("{date}", &since.to_string()))
-        ));
-    }
-    for (name, trl) in views::milestone_b(&p) {
-        body.push_str(&format!(
-            "<p class=\"warning\" role=\"status\">{}</p>",
-            esc(&lang
-                .t(Key::MilestoneBFlag)
-                .replace("{name}", &name)
-                .replace("{trl}", &trl.to_string()))
-        ));
-    }
-    if !p.components.is_empty() {
-        let input = pillar_readiness::srl::SrlInput {
-            components: p
-                .components
-                .iter()
-                .filter_map(|c| {
-                    p.latest("TRL", Some(&c.id))
-                        .map(|a| pillar_readiness::srl::ComponentTrl {
-                            id: c.id.clone(),
-                            trl: a.level,
-                        })
-                })
-                .collect(),
-            integrations: p
-                .integrations
-                .iter()
-                .map(|g| pillar_readiness::srl::Integration {
-                    a: g.a.clone(),
-                    b: g.b.clone(),
-                    irl: g.irl,
-                })
-                .collect(),
-            irl_matrix: None,
-        };
-        match pillar_readiness::srl::srl(&input) {
-            Ok(r) => {
-                let rows: String = r
-                    .components
-                    .iter()
-                    .map(|c| {
-                        format!(
-                            "<tr><td>{}</td><td class=\"num\">{:.2}</td></tr>",
-                            esc(&c.id),
-                            c.srl
-                        )
-                    })
-                    .collect();
-                body.push_str(&format!(
-                    "<h3>SRL</h3><p>{} {:.2} — {}</p><table><thead><tr><th>{}</th><th>SRL</th></tr></thead><tbody>{rows}</tbody></table>",
-                    lang.t(Key::CompositeSrl),
-                    r.composite,
-                    esc(r.band),
-                    lang.t(Key::Component),
-                ));
-            }
-            Err(e) => body.push_str(&format!(
-                "<p class=\"warning\">SRL: {}</p>",
-                esc(&e.to_string())
-            )),
-        }
-    }
-    let assessments: String = p
-        .assessments
-        .iter()
-        .rev()
-        .map(|a| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                a.date,
-                esc(&a.scale),
-                esc(a.component.as_deref().unwrap_or("–")),
-                a.level,
-                esc(&a.assessor),
-                if a.signed { lang.t(Key::Signed) } else { lang.t(Key::Draft) },
-                esc(&a.evidence)
-            )
-        })
-        .collect();
-    body.push_str(&format!(
-        "<h3>{}</h3><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{assessments}</tbody></table>",
-        lang.t(Key::Assessments),
-        lang.t(Key::Date),
-        lang.t(Key::Scale),
-        lang.t(Key::Component),
-        lang.t(Key::Level),
-        lang.t(Key::Assessor),
-        lang.t(Key::Status),
-        lang.t(Key::Evidence),
-    ));
-
-    // Participants and cost shares.
-    let parts: String = p
-        .participants
-        .iter()
-        .map(|x| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                esc(&x.nation),
-                esc(x.organisation.as_deref().unwrap_or("–")),
-                esc(&x.role),
-                fmt_num(x.financial),
-                fmt_num(x.in_kind)
-            )
-        })
-        .collect();
-    body.push_str(&format!(
-        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{} %</th><th>{} %</th></tr></thead><tbody>{parts}</tbody></table>",
-        lang.t(Key::Participants),
-        lang.t(Key::Nation),
-        lang.t(Key::Organisation),
-        lang.t(Key::Role),
-        lang.t(Key::Financial),
-        lang.t(Key::InKind),
-    ));
-    // Milestones with slippage; risks.
-    let ms: String = p
-        .milestones
-        .iter()
-        .map(|m| {
-            let slip = m
-                .actual
-                .map(|a| (a - m.planned).num_days().to_string())
-                .unwrap_or_else(|| "–".into());
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{slip}</td></tr>",
-                esc(&m.name),
-                m.planned,
-                m.actual
-                    .map(|a| a.to_string())
-                    .unwrap_or_else(|| "–".into())
-            )
-        })
-        .collect();
-    body.push_str(&format!(
-        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{ms}</tbody></table>",
-        lang.t(Key::Milestones),
-        lang.t(Key::TitleField),
-        lang.t(Key::Planned),
-        lang.t(Key::Actual),
-        lang.t(Key::DaysLate),
-    ));
-    let risks: String = p
-        .risks
-        .iter()
-        .map(|r| {
-            format!(
-                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-                esc(&r.title),
-                r.likelihood,
-                r.consequence,
-                r.likelihood * r.consequence
-            )
-        })
-        .collect();
-    body.push_str(&format!(
-        "<h2>{}</h2><table class=\"sortable\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{risks}</tbody></table>",
-        lang.t(Key::Risks),
-        lang.t(Key::TitleField),
-        lang.t(Key::Likelihood),
-        lang.t(Key::Consequence),
-        lang.t(Key::Score),
-    ));
+            .map(|since| {
+                lang.t(Key::StalledSince)
+                    .replace("{date}", &since.to_string())
+            })
+            .into_iter()
+            .collect();
+    flags.extend(views::milestone_b(&p).into_iter().map(|(name, trl)| {
+        lang.t(Key::MilestoneBFlag)
+            .replace("{name}", &name)
+            .replace("{trl}", &trl.to_string())
+    }));
     // Linked documents: those the reader may read, each under its own label.
     let mut docs = Vec::new();
     for d in &p.documents {
-        if let Some(info) = state.store.reader(&v.readable).document(d).await? {
+        if let Some(info) = reader.document(d).await? {
             docs.push(info);
         }
-    }
-    if !docs.is_empty() {
-        let items: String = docs
-            .iter()
-            .map(|d| {
-                format!(
-                    "<li><a href=\"/documents/{}\">{}</a></li>",
-                    esc(&d.id),
-                    esc(&d.title)
-                )
-            })
-            .collect();
-        body.push_str(&format!(
-            "<h2>{}</h2><ul>{items}</ul>",
-            lang.t(Key::Documents)
-        ));
     }
     // Agreement coverage of its areas for its nations.
     let codes: Vec<pillar_core::NationCode> = p
@@ -666,40 +437,115 @@ pub async fn project(
     areas.extend(p.areas.iter().cloned());
     let cover = pillar_readiness::coverage(
         &agreements,
-        &nation_list,
-        &tree,
+        &reader.nations().await?,
+        &reader.tech_areas().await?,
         &codes,
         &areas,
         state.today(),
     );
-    let (covered, gaps) = coverage_items(&cover);
-    body.push_str(&format!(
-        "<h2>{}</h2><h3>{}</h3><ul>{covered}</ul><h3>{}</h3><ul>{gaps}</ul>",
-        lang.t(Key::Coverage),
-        lang.t(Key::Covered),
-        lang.t(Key::Gaps),
-    ));
-    let hist: String = history
-        .iter()
-        .map(|h| {
-            format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(&h.at),
-                esc(&h.by),
-                esc(&h.change)
-            )
-        })
-        .collect();
-    body.push_str(&format!(
-        "<h2>{}</h2><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{hist}</tbody></table>",
-        lang.t(Key::History),
-        lang.t(Key::Date),
-        lang.t(Key::By),
-        lang.t(Key::Change),
-    ));
     let mut shown: Vec<&Label> = vec![&p.label];
     shown.extend(docs.iter().map(|d| &d.label));
-    Ok(signed_page(&state, &v, lang, &shown, &p.title, &body).await)
+    Ok(render(&ProjectPage {
+        chrome: signed_chrome(&state, &v, lang, &shown, &p.title).await,
+        origin,
+        stage: views::stage(&p),
+        // The governing agreement is named only when the reader may see it.
+        agreement: p
+            .agreement
+            .as_deref()
+            .filter(|a| agreements.iter().any(|x| x.id == *a)),
+        trl_chart: bar_chart(&series, 0, lang.t(Key::ChartTrlHistory)),
+        may_assess: state.may_write(&v.person, &p.label).await?,
+        flags,
+        srl: srl_of(&p),
+        participants: p
+            .participants
+            .iter()
+            .map(|x| {
+                (
+                    x.nation.as_str(),
+                    x.organisation.as_deref().unwrap_or("–"),
+                    x.role.as_str(),
+                    fmt_num(x.financial),
+                    fmt_num(x.in_kind),
+                )
+            })
+            .collect(),
+        milestones: p
+            .milestones
+            .iter()
+            .map(|m| {
+                let slip = m.actual.map(|a| (a - m.planned).num_days().to_string());
+                (
+                    m.name.as_str(),
+                    m.planned.to_string(),
+                    m.actual.map_or_else(|| "–".into(), |a| a.to_string()),
+                    slip.unwrap_or_else(|| "–".into()),
+                )
+            })
+            .collect(),
+        docs: &docs,
+        coverage: coverage_list(&cover, lang),
+        history: &history,
+        p: &p,
+    }))
+}
+
+/// A project's page (`templates/project.html`).
+#[derive(askama::Template)]
+#[template(path = "project.html")]
+struct ProjectPage<'a> {
+    chrome: Chrome,
+    /// The "originated by" line (HTML, from `origin_line`).
+    origin: String,
+    p: &'a Project,
+    stage: String,
+    agreement: Option<&'a str>,
+    /// The TRL history chart (SVG, from `bar_chart`).
+    trl_chart: String,
+    may_assess: bool,
+    /// Stalled and Milestone B warnings, in the reader's language.
+    flags: Vec<String>,
+    srl: Option<Result<pillar_readiness::srl::Srl, String>>,
+    /// Nation, organisation, role, financial %, in-kind %.
+    participants: Vec<(&'a str, &'a str, &'a str, String, String)>,
+    /// Name, planned, actual, days late.
+    milestones: Vec<(&'a str, String, String, String)>,
+    docs: &'a [pillar_store::documents::DocumentInfo],
+    /// Agreement coverage (HTML, from `templates/coverage.html`).
+    coverage: String,
+    history: &'a [pillar_store::projects::HistoryEntry],
+}
+
+/// The system readiness of a project with components: `None` without components.
+fn srl_of(p: &Project) -> Option<Result<pillar_readiness::srl::Srl, String>> {
+    if p.components.is_empty() {
+        return None;
+    }
+    let input = pillar_readiness::srl::SrlInput {
+        components: p
+            .components
+            .iter()
+            .filter_map(|c| {
+                p.latest("TRL", Some(&c.id))
+                    .map(|a| pillar_readiness::srl::ComponentTrl {
+                        id: c.id.clone(),
+                        trl: a.level,
+                    })
+            })
+            .collect(),
+        integrations: p
+            .integrations
+            .iter()
+            .map(|g| pillar_readiness::srl::Integration {
+                a: g.a.clone(),
+                b: g.b.clone(),
+                irl: g.irl,
+            })
+            .collect(),
+        irl_matrix: None,
+    };
+    Some(pillar_readiness::srl::srl(&input).map_err(|e| e.to_string()))
 }
 
 /// `GET /api/projects`: the reader's projects with the dominant marking.
@@ -780,62 +626,29 @@ pub async fn assess_form(
     let Some(set) = pillar_readiness::trl::question_set(scale, variant) else {
         return Err(PageError::NotFound);
     };
-    let choices: String = pillar_readiness::trl::question_sets()
-        .iter()
-        .map(|s| {
-            format!(
-                "<li><a href=\"/projects/{}/assess?scale={}&amp;variant={}\">{}</a></li>",
-                esc(&id),
-                s.scale.name(),
-                esc(&s.variant),
-                esc(&s.title)
-            )
-        })
-        .collect();
-    let components: String = p
-        .components
-        .iter()
-        .map(|c| format!("<option value=\"{}\">{}</option>", esc(&c.id), esc(&c.name)))
-        .collect();
-    let mut levels = String::new();
-    for l in &set.levels {
-        levels.push_str(&format!(
-            "<fieldset><legend>{} {} — {}</legend>",
-            scale.name(),
-            l.level,
-            esc(scale.definition(l.level).unwrap_or(""))
-        ));
-        for question in &l.questions {
-            levels.push_str(&format!(
-                "<label>{} {}<input type=\"number\" name=\"q.{}\" min=\"0\" max=\"100\" step=\"5\" value=\"0\"></label>\
-                 <label>{}<input name=\"e.{}\"></label>",
-                esc(&question.id),
-                esc(&question.text),
-                esc(&question.id),
-                lang.t(Key::Evidence),
-                esc(&question.id)
-            ));
-        }
-        levels.push_str("</fieldset>");
-    }
-    let csrf = v.csrf.clone().unwrap_or_default();
-    let body = format!(
-        "<ul>{choices}</ul><p>{}</p><form method=\"post\" action=\"/projects/{}/assessments\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"scale\" value=\"{}\">\
-         <input type=\"hidden\" name=\"variant\" value=\"{}\">\
-         <label>{}<select name=\"component\"><option value=\"\">{}</option>{components}</select></label>\
-         {levels}<label><input type=\"checkbox\" name=\"sign\" value=\"1\"> {}</label><button>{}</button></form>",
-        esc(&set.source),
-        esc(&id),
-        esc(&csrf),
-        scale.name(),
-        esc(&set.variant),
-        lang.t(Key::Component),
-        lang.t(Key::WholeProject),
-        lang.t(Key::SignAssessment),
-        lang.t(Key::SaveAssessment),
-    );
-    Ok(signed_page(&state, &v, lang, &[&p.label], &set.title, &body).await)
+    let sets = pillar_readiness::trl::question_sets();
+    Ok(render(&AssessPage {
+        chrome: signed_chrome(&state, &v, lang, &[&p.label], &set.title).await,
+        id: &id,
+        sets,
+        set,
+        scale,
+        components: &p.components,
+        csrf: v.csrf.as_deref().unwrap_or_default(),
+    }))
+}
+
+/// The assessment questionnaire (`templates/assess.html`).
+#[derive(askama::Template)]
+#[template(path = "assess.html")]
+struct AssessPage<'a> {
+    chrome: Chrome,
+    id: &'a str,
+    sets: &'a [pillar_readiness::trl::QuestionSet],
+    set: &'a pillar_readiness::trl::QuestionSet,
+    scale: pillar_readiness::Scale,
+    components: &'a [pillar_core::project::Component],
+    csrf: &'a str,
 }
 
 /// `POST /projects/{id}/assessments`: scores the questionnaire and records the assessment,
@@ -964,25 +777,14 @@ pub async fn assess(
     Ok(Redirect::to(&format!("/projects/{id}")).into_response())
 }
 
-/// Agreement coverage as list items: the covered (nation, area) pairs with their agreements,
-/// and the gaps.
-pub(crate) fn coverage_items(cover: &pillar_readiness::Coverage) -> (String, String) {
-    let covered = cover
-        .covered
-        .iter()
-        .map(|c| {
-            format!(
-                "<li>{} / {}: {}</li>",
-                esc(&c.nation),
-                esc(&c.area),
-                esc(&c.agreements.join(", "))
-            )
-        })
-        .collect();
-    let gaps = cover
-        .gaps
-        .iter()
-        .map(|(n, a)| format!("<li>{} / {}</li>", esc(n), esc(a)))
-        .collect();
-    (covered, gaps)
+/// Agreement coverage as two lists, the covered (nation, area) pairs with their agreements and
+/// the gaps (`templates/coverage.html`).
+pub(crate) fn coverage_list(cover: &pillar_readiness::Coverage, lang: Lang) -> String {
+    #[derive(askama::Template)]
+    #[template(path = "coverage.html")]
+    struct CoverageList<'a> {
+        cover: &'a pillar_readiness::Coverage,
+        lang: Lang,
+    }
+    fragment(&CoverageList { cover, lang })
 }

@@ -86,11 +86,7 @@ pub async fn language(req: Request, next: Next) -> Response {
     if let Some(PageErrorBody(message)) = res.extensions_mut().remove::<PageErrorBody>() {
         let status = res.status();
         let title = message.unwrap_or_else(|| lang.t(Key::NotFound).to_string());
-        res = (
-            status,
-            crate::pages::page(lang, &(String::new(), String::new()), None, &title, ""),
-        )
-            .into_response();
+        res = (status, crate::pages::bare_page(lang, &title)).into_response();
     }
     if asked {
         let c = format!(

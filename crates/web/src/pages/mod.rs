@@ -173,12 +173,13 @@ pub(crate) async fn signed_chrome(
 }
 
 /// A page whose content was built as HTML (`templates/page.html`).
+/// A page that only says something (`templates/message.html`): a note under its title, or the
+/// title alone.
 #[derive(askama::Template)]
-#[template(path = "page.html")]
-struct FormattedPage<'a> {
+#[template(path = "message.html")]
+struct MessagePage<'a> {
     chrome: Chrome,
-    /// HTML, escaped by whoever built it.
-    body: &'a str,
+    note: Option<&'a str>,
 }
 
 /// Renders a page template (a template error is a bug: logged, and a 500).
@@ -189,49 +190,26 @@ pub(crate) fn render(t: &impl askama::Template) -> Response {
     }
 }
 
-pub(crate) fn page(
-    lang: Lang,
-    banner: &(String, String),
-    who: Option<(&Viewer, &str)>,
-    title: &str,
-    body: &str,
-) -> Response {
-    render(&FormattedPage {
-        chrome: Chrome::new(lang, banner, who, title),
-        body,
+/// Renders a part of a page (a table, a list) from its template, for a page template to embed.
+pub(crate) fn fragment(t: &impl askama::Template) -> String {
+    t.render().unwrap_or_else(|e| {
+        tracing::error!("template: {e}");
+        String::new()
+    })
+}
+
+/// A page with a title only, outside any signed-in context (no banner, no navigation): what
+/// an error answers with.
+pub(crate) fn bare_page(lang: Lang, title: &str) -> Response {
+    render(&MessagePage {
+        chrome: Chrome::new(lang, &(String::new(), String::new()), None, title),
+        note: None,
     })
 }
 
 /// The marking of a JSON answer holding records under `labels` (the banner's text, in English).
 pub(crate) async fn marking(state: &AppState, v: &Viewer, labels: &[&Label]) -> String {
     banner(state, v, labels, Lang::En).await.0
-}
-
-/// A signed-in reader's page showing records under `labels`: its banner is their dominant label
-/// in the reader's policy and language. Handlers build no banner themselves.
-pub(crate) async fn signed_page(
-    state: &AppState,
-    v: &Viewer,
-    lang: Lang,
-    labels: &[&Label],
-    title: &str,
-    body: &str,
-) -> Response {
-    let banner = banner(state, v, labels, lang).await;
-    viewer_page(lang, &banner, v, title, body)
-}
-
-/// A page for a signed-in reader (navigation with their sign-out form), with the language cookie
-/// when the language was just chosen.
-pub(crate) fn viewer_page(
-    lang: Lang,
-    banner: &(String, String),
-    v: &Viewer,
-    title: &str,
-    body: &str,
-) -> Response {
-    let csrf = v.csrf.clone().unwrap_or_default();
-    page(lang, banner, Some((v, &csrf)), title, body).into_response()
 }
 
 pub(crate) fn with_cookie(mut res: Response, cookie: Option<String>) -> Response {
@@ -303,8 +281,31 @@ pub async fn not_built(
     Signed(v): Signed,
     Language(lang): Language,
 ) -> Result<Response, PageError> {
-    let body = format!("<p class=\"note\">{}</p>", lang.t(Key::NotBuilt));
-    Ok(signed_page(&state, &v, lang, &[], lang.t(Key::NotBuilt), &body).await)
+    Ok(render(&MessagePage {
+        chrome: signed_chrome(&state, &v, lang, &[], lang.t(Key::NotBuilt)).await,
+        note: Some(lang.t(Key::NotBuilt)),
+    }))
+}
+
+/// The "originated by" line of a kept record (`kind`, `id`), naming `stewards` when the record
+/// keeps them itself (a project): empty when the record has no recorded origin.
+pub(crate) async fn kept_origin(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    kind: pillar_store::Kept,
+    id: &str,
+    stewards: Option<&[String]>,
+) -> Result<String, ServerError> {
+    match state.store.reader(&v.readable).origin_of(kind, id).await? {
+        Some(mut origin) => {
+            if let Some(stewards) = stewards {
+                origin.stewards = stewards.to_vec();
+            }
+            origin_line(state, v, lang, &origin).await
+        }
+        None => Ok(String::new()),
+    }
 }
 
 /// Where a record comes from, as one line in the reader's language: the originating
@@ -358,24 +359,14 @@ pub(crate) fn bad_request(msg: &str) -> Response {
 
 /// An action the reader may not take on something they may see.
 pub(crate) fn forbidden(lang: Lang, msg: &str) -> Response {
-    (
-        StatusCode::FORBIDDEN,
-        page(lang, &(String::new(), String::new()), None, msg, ""),
-    )
-        .into_response()
+    (StatusCode::FORBIDDEN, bare_page(lang, msg)).into_response()
 }
 
 /// A change to a withdrawn document: nothing changes it any more.
 pub(crate) fn withdrawn_conflict(lang: Lang) -> Response {
     (
         StatusCode::CONFLICT,
-        page(
-            lang,
-            &(String::new(), String::new()),
-            None,
-            lang.t(Key::WithdrawnConflict),
-            "",
-        ),
+        bare_page(lang, lang.t(Key::WithdrawnConflict)),
     )
         .into_response()
 }
@@ -383,13 +374,7 @@ pub(crate) fn withdrawn_conflict(lang: Lang) -> Response {
 pub(crate) fn not_found(lang: Lang) -> Response {
     (
         StatusCode::NOT_FOUND,
-        page(
-            lang,
-            &(String::new(), String::new()),
-            None,
-            lang.t(Key::NotFound),
-            "",
-        ),
+        bare_page(lang, lang.t(Key::NotFound)),
     )
         .into_response()
 }

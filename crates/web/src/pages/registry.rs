@@ -105,15 +105,7 @@ pub async fn registry_item(
         return Err(PageError::NotFound);
     };
     let record = row.to_record();
-    let origin = match state
-        .store
-        .reader(&v.readable)
-        .origin_of(kind.into(), &id)
-        .await?
-    {
-        Some(o) => origin_line(&state, &v, lang, &o).await?,
-        None => String::new(),
-    };
+    let origin = crate::pages::kept_origin(&state, &v, lang, kind.into(), &id, None).await?;
     let fields = kind
         .columns()
         .iter()

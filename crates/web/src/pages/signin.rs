@@ -81,19 +81,19 @@ pub async fn tokens_create(
         return Ok(bad_request("field `name`: required"));
     };
     let (_, secret) = issue_token(&state, &v.person.id, name).await?;
-    let csrf = v.csrf.clone().unwrap_or_default();
-    let body = format!(
-        "<p role=\"status\">{}</p><p><code>{}</code></p><p><a href=\"/tokens\">{}</a></p>",
-        lang.t(Key::TokenOnce),
-        esc(&secret),
-        lang.t(Key::Tokens)
-    );
-    let banner = banner(&state, &v, &[], lang).await;
-    Ok((
-        StatusCode::CREATED,
-        page(lang, &banner, Some((&v, &csrf)), lang.t(Key::Tokens), &body),
-    )
-        .into_response())
+    let page = TokenCreatedPage {
+        chrome: signed_chrome(&state, &v, lang, &[], lang.t(Key::Tokens)).await,
+        secret: &secret,
+    };
+    Ok((StatusCode::CREATED, render(&page)).into_response())
+}
+
+/// A new token's secret, shown this once (`templates/token_created.html`).
+#[derive(askama::Template)]
+#[template(path = "token_created.html")]
+struct TokenCreatedPage<'a> {
+    chrome: Chrome,
+    secret: &'a str,
 }
 
 /// Revokes a token from the page.
