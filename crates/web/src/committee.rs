@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use pillar_label::Label;
 use pillar_store::committee::OpenAction;
-use serde_json::json;
 
 use crate::i18n::Key;
 use crate::i18n::Lang;
@@ -139,6 +138,9 @@ struct MinutesPage<'a> {
 }
 
 /// `GET /api/meetings`.
+#[utoipa::path(get, path = "/api/meetings", tag = "committee",
+    responses((status = 200, description = "the meetings whose label you may read", body = crate::api::Listing<serde_json::Value>), (status = 401, description = "not signed in", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_meetings(
     State(state): State<AppState>,
     Caller(v): Caller,
@@ -146,13 +148,14 @@ pub async fn api_meetings(
     let meetings = state.store.reader(&v.readable).meetings().await?;
     let labels: Vec<&Label> = meetings.iter().map(|m| &m.label).collect();
     let marking = marking(&state, &v, &labels).await;
-    Ok(
-        Json(json!({"marking": marking, "count": meetings.len(), "items": meetings}))
-            .into_response(),
-    )
+    Ok(Json(crate::api::Listing::new(marking, meetings)).into_response())
 }
 
 /// `GET /api/meetings/{id}`.
+#[utoipa::path(get, path = "/api/meetings/{id}", tag = "committee",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "the meeting's record, with only the agenda items, decisions and actions released to you", body = crate::api::Meeting<serde_json::Value>), (status = 401, description = "not signed in", body = crate::api::Refusal), (status = 404, description = "no such meeting, or not released to you (indistinguishable)", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_meeting(
     State(state): State<AppState>,
     Caller(v): Caller,
@@ -165,10 +168,18 @@ pub async fn api_meeting(
     };
     let refs: Vec<&Label> = labels.iter().collect();
     let marking = marking(&state, &v, &refs).await;
-    Ok(Json(json!({"marking": marking, "meeting": m})).into_response())
+    Ok(Json(crate::api::Meeting {
+        marking,
+        meeting: m,
+    })
+    .into_response())
 }
 
 /// `GET /api/actions?owner=ID`: open action items, overdue flagged.
+#[utoipa::path(get, path = "/api/actions", tag = "committee",
+    params(("owner" = Option<String>, Query, description = "only this person's (a person id)")),
+    responses((status = 200, description = "the open action items you may read", body = crate::api::Listing<crate::api::OpenAction<serde_json::Value>>), (status = 401, description = "not signed in", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_actions(
     State(state): State<AppState>,
     Caller(v): Caller,
@@ -183,7 +194,11 @@ pub async fn api_actions(
     let marking = marking(&state, &v, &labels).await;
     let items: Vec<_> = actions
         .iter()
-        .map(|a| json!({"meeting": a.meeting, "action": a.action, "overdue": a.action.overdue(state.today())}))
+        .map(|a| crate::api::OpenAction {
+            meeting: a.meeting.clone(),
+            action: &a.action,
+            overdue: a.action.overdue(state.today()),
+        })
         .collect();
-    Ok(Json(json!({"marking": marking, "count": items.len(), "items": items})).into_response())
+    Ok(Json(crate::api::Listing::new(marking, items)).into_response())
 }

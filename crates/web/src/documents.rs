@@ -601,6 +601,10 @@ pub async fn withdraw(
 }
 
 /// Search as JSON.
+#[utoipa::path(get, path = "/api/documents", tag = "documents",
+    params(("q" = Option<String>, Query, description = "words that must all occur in the title or the text; without it, the newest")),
+    responses((status = 200, description = "the visible documents, best first", body = crate::api::DocumentListing), (status = 401, description = "not signed in", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_list(
     State(state): State<AppState>,
     Caller(v): Caller,
@@ -633,12 +637,12 @@ pub async fn api_list(
         item["origin"] = shown[&key].clone();
         items.push(item);
     }
-    Ok(Json(json!({
-        "marking": marking,
-        "count": docs.len(),
-        "broad": hits.broad,
-        "items": items
-    }))
+    Ok(Json(crate::api::DocumentListing {
+        marking,
+        count: items.len(),
+        broad: hits.broad,
+        items,
+    })
     .into_response())
 }
 

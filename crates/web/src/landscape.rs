@@ -11,7 +11,6 @@ use axum::Json;
 use pillar_landscape::indicators::{Pair, Snapshot};
 use pillar_landscape::AreaSet;
 use pillar_store::landscapes::Landscape;
-use serde_json::json;
 
 use crate::i18n::Key;
 use crate::i18n::Lang;
@@ -438,6 +437,9 @@ struct MethodologyPage {
 }
 
 /// `GET /api/landscapes`: the readable analyses.
+#[utoipa::path(get, path = "/api/landscapes", tag = "landscape",
+    responses((status = 200, description = "the published analyses you may read, without their bodies", body = crate::api::Landscapes<serde_json::Value>), (status = 401, description = "not signed in", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_list(
     State(state): State<AppState>,
     Caller(v): Caller,
@@ -447,12 +449,26 @@ pub async fn api_list(
     let marking = marking(&state, &v, &labels).await;
     let items: Vec<_> = list
         .iter()
-        .map(|l| json!({"id": l.id, "name": l.name, "label": l.label, "published_at": l.published_at, "published_by": l.published_by}))
+        .map(|l| crate::api::LandscapeSummary {
+            id: l.id.clone(),
+            name: l.name.clone(),
+            label: &l.label,
+            published_at: l.published_at.clone(),
+            published_by: l.published_by.clone(),
+        })
         .collect();
-    Ok(Json(json!({"marking": marking, "landscapes": items})).into_response())
+    Ok(Json(crate::api::Landscapes {
+        marking,
+        landscapes: items,
+    })
+    .into_response())
 }
 
 /// `GET /api/landscapes/{id}`: one analysis whole.
+#[utoipa::path(get, path = "/api/landscapes/{id}", tag = "landscape",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "the analysis", body = crate::api::Landscape<serde_json::Value, serde_json::Value>), (status = 401, description = "not signed in", body = crate::api::Refusal), (status = 404, description = "no such analysis, or not released to you (indistinguishable)", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_one(
     State(state): State<AppState>,
     Caller(v): Caller,
@@ -462,8 +478,12 @@ pub async fn api_one(
         return Err(ApiError::NotFound);
     };
     let marking = marking(&state, &v, &[&l.label]).await;
-    Ok(Json(
-        json!({"marking": marking, "id": l.id, "name": l.name, "label": l.label, "analysis": s}),
-    )
+    Ok(Json(crate::api::Landscape {
+        marking,
+        id: l.id,
+        name: l.name,
+        label: l.label,
+        analysis: s,
+    })
     .into_response())
 }

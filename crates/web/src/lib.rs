@@ -3,6 +3,7 @@
 //! and reads, health and metrics. Access is never decided here: the store computes what a
 //! person may read and filters inside its queries; this crate renders.
 
+pub mod api;
 pub mod auth;
 pub mod committee;
 pub mod documents;
@@ -424,6 +425,9 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
     res
 }
 
+/// `GET /healthz`: whether the database answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "ok"), (status = 503, description = "the database is unavailable")))]
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     match state.store.ping().await {
         Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))),
@@ -437,6 +441,9 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
+/// `GET /metrics`: request and response counters in Prometheus's text format.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "text exposition format", content_type = "text/plain")))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let m = &state.metrics;
     let body = format!(
@@ -510,7 +517,7 @@ routes! {
     "/tokens" ["GET", "POST"] => get(pages::tokens_page).post(pages::tokens_create),
     "/tokens/{id}/revoke" ["POST"] => post(pages::tokens_revoke),
     "/audit" ["GET"] => get(pages::audit_page),
-    "/api/openapi.json" ["GET"] => get(pages::openapi),
+    "/api/openapi.json" ["GET"] => get(api::openapi),
     "/static/pillar.css" ["GET"] => get(pages::css),
     "/static/pillar.js" ["GET"] => get(pages::js),
     "/static/classifications.css" ["GET"] => get(pages::classification_css),

@@ -13,7 +13,6 @@ use pillar_core::project::Project;
 use pillar_core::Agreement;
 use pillar_label::Label;
 use pillar_readiness::portfolio::{self as views, format_value as fmt_num, Series};
-use serde_json::json;
 
 use crate::i18n::Key;
 use crate::i18n::Lang;
@@ -549,19 +548,23 @@ fn srl_of(p: &Project) -> Option<Result<pillar_readiness::srl::Srl, String>> {
 }
 
 /// `GET /api/projects`: the reader's projects with the dominant marking.
+#[utoipa::path(get, path = "/api/projects", tag = "portfolio",
+    responses((status = 200, description = "the visible joint R&D projects with their assessments", body = crate::api::Listing<serde_json::Value>), (status = 401, description = "not signed in", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_projects(
     State(state): State<AppState>,
     Caller(v): Caller,
 ) -> Result<Response, ApiError> {
     let projects = visible_projects(&state, &v).await?;
     let marking = marking(&state, &v, &labels_of(&projects)).await;
-    Ok(
-        Json(json!({"marking": marking, "count": projects.len(), "items": projects}))
-            .into_response(),
-    )
+    Ok(Json(crate::api::Listing::new(marking, projects)).into_response())
 }
 
 /// `GET /api/projects/{id}`.
+#[utoipa::path(get, path = "/api/projects/{id}", tag = "portfolio",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "the project and its history", body = crate::api::Project<serde_json::Value, serde_json::Value>), (status = 401, description = "not signed in", body = crate::api::Refusal), (status = 404, description = "no such project, or not released to you (indistinguishable)", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_project(
     State(state): State<AppState>,
     Caller(v): Caller,
@@ -574,10 +577,19 @@ pub async fn api_project(
     };
     let history = state.store.reader(&v.readable).project_history(&id).await?;
     let marking = marking(&state, &v, &[&p.label]).await;
-    Ok(Json(json!({"marking": marking, "project": p, "history": history})).into_response())
+    Ok(Json(crate::api::Project {
+        marking,
+        project: p,
+        history,
+    })
+    .into_response())
 }
 
 /// `GET /api/portfolio`: every chart's series, the stalled projects and the readiness matrix.
+#[utoipa::path(get, path = "/api/portfolio", tag = "portfolio",
+    params(("stall" = Option<i64>, Query, minimum = 30, maximum = 3650, description = "days in TRL 4–6 after which a project counts as stalled (default 730; outside the range, the default)")),
+    responses((status = 200, description = "the views over the visible projects", body = crate::api::Portfolio<serde_json::Value, serde_json::Value, serde_json::Value>), (status = 401, description = "not signed in", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_portfolio(
     State(state): State<AppState>,
     Caller(v): Caller,
@@ -593,13 +605,17 @@ pub async fn api_portfolio(
     let period = stall_days(&q);
     let matrix = views::matrix(&projects, &ws, &nations, state.today(), period);
     let marking = marking(&state, &v, &labels_of(&projects)).await;
-    Ok(Json(json!({
-        "marking": marking,
-        "projects": projects.len(),
-        "charts": charts(&projects, state.today()),
-        "stalled": views::stalled(&projects, state.today(), period),
-        "matrix": {"workstreams": ws, "nations": nations, "cells": matrix},
-    }))
+    Ok(Json(crate::api::Portfolio {
+        marking,
+        projects: projects.len(),
+        charts: charts(&projects, state.today()),
+        stalled: views::stalled(&projects, state.today(), period),
+        matrix: crate::api::Matrix {
+            workstreams: ws,
+            nations,
+            cells: matrix,
+        },
+    })
     .into_response())
 }
 

@@ -23,12 +23,10 @@ use crate::{lang_of, now, time_text, AppState, ServerError, Viewer, SESSION_HOUR
 use pillar_store::audit::{AuditEvent, Audited};
 
 mod audit;
-mod openapi;
 mod registry;
 mod signin;
 
 pub use audit::*;
-pub use openapi::*;
 pub use registry::*;
 pub use signin::*;
 

@@ -135,6 +135,11 @@ pub(crate) fn redact(v: &Viewer, rows: Vec<RegistryRow>) -> Vec<RegistryRow> {
 }
 
 /// The JSON list of a kind: visible rows only, with the dominant marking.
+#[utoipa::path(get, path = "/api/registry/{kind}", tag = "registry",
+    params(("kind" = String, Path, description = "nations, organisations, people, tech-areas or agreements")),
+    responses((status = 200, description = "the visible rows of the kind", body = crate::api::Listing<serde_json::Value>),
+              (status = 401, description = "not signed in", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_registry_list(
     State(state): State<AppState>,
     Caller(v): Caller,
@@ -157,10 +162,17 @@ pub async fn api_registry_list(
             "via API",
         )
         .await;
-    Ok(Json(json!({"marking": marking, "count": rows.len(), "items": rows})).into_response())
+    Ok(Json(crate::api::Listing::new(marking, rows)).into_response())
 }
 
 /// One row as JSON; 404 when it does not exist or may not be read.
+#[utoipa::path(get, path = "/api/registry/{kind}/{id}", tag = "registry",
+    params(("kind" = String, Path, description = "nations, organisations, people, tech-areas or agreements"),
+           ("id" = String, Path)),
+    responses((status = 200, description = "the row and its marking", body = crate::api::Item<serde_json::Value>),
+              (status = 401, description = "not signed in", body = crate::api::Refusal),
+              (status = 404, description = "no such row, or not released to you (indistinguishable)", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_registry_item(
     State(state): State<AppState>,
     Caller(v): Caller,
@@ -175,7 +187,7 @@ pub async fn api_registry_item(
         Some(row) => {
             let row = redact(&v, vec![row]).pop().expect("one row in, one out");
             let marking = marking(&state, &v, &[row.label()]).await;
-            Ok(Json(json!({"marking": marking, "item": row})).into_response())
+            Ok(Json(crate::api::Item { marking, item: row }).into_response())
         }
         None => Err(ApiError::NotFound),
     }
@@ -201,11 +213,21 @@ pub async fn agreement(
 }
 
 /// `/api/agreements`.
+#[utoipa::path(get, path = "/api/agreements", tag = "registry",
+    responses((status = 200, description = "the visible agreements", body = crate::api::Listing<serde_json::Value>),
+              (status = 401, description = "not signed in", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_agreements(state: State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     api_registry_list(state, caller, Path("agreements".into())).await
 }
 
 /// `/api/agreements/{id}`.
+#[utoipa::path(get, path = "/api/agreements/{id}", tag = "registry",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "the agreement and its marking", body = crate::api::Item<serde_json::Value>),
+              (status = 401, description = "not signed in", body = crate::api::Refusal),
+              (status = 404, description = "no such agreement, or not released to you (indistinguishable)", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_agreement(
     state: State<AppState>,
     caller: Caller,

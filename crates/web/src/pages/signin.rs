@@ -243,6 +243,10 @@ pub async fn logout(
     ))
 }
 
+/// `GET /api/tokens`: the caller's API tokens (never their secrets).
+#[utoipa::path(get, path = "/api/tokens", tag = "tokens",
+    responses((status = 200, description = "your tokens, revoked ones with the time", body = Vec<serde_json::Value>), (status = 401, description = "not signed in", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_tokens(
     State(state): State<AppState>,
     Caller(v): Caller,
@@ -250,24 +254,35 @@ pub async fn api_tokens(
     Ok(Json(state.store.tokens(&v.person.id).await?).into_response())
 }
 
-#[derive(Deserialize)]
-pub struct NewToken {
-    name: String,
-}
-
+/// `POST /api/tokens`: a new token; its secret is in the answer, once.
+#[utoipa::path(post, path = "/api/tokens", tag = "tokens",
+    request_body = crate::api::NewToken,
+    responses((status = 201, description = "the token and its secret", body = crate::api::CreatedToken), (status = 401, description = "not signed in", body = crate::api::Refusal),
+              (status = 403, description = "a session without the X-CSRF-Token header", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_create_token(
     State(state): State<AppState>,
     Writer(v): Writer,
-    Json(t): Json<NewToken>,
+    Json(t): Json<crate::api::NewToken>,
 ) -> Result<Response, ApiError> {
     let (id, secret) = issue_token(&state, &v.person.id, &t.name).await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": id, "name": t.name, "token": secret})),
+        Json(crate::api::CreatedToken {
+            id,
+            name: t.name,
+            token: secret,
+        }),
     )
         .into_response())
 }
 
+/// `DELETE /api/tokens/{id}`: revokes one of the caller's tokens.
+#[utoipa::path(delete, path = "/api/tokens/{id}", tag = "tokens",
+    params(("id" = String, Path)),
+    responses((status = 204, description = "revoked"), (status = 401, description = "not signed in", body = crate::api::Refusal),
+              (status = 404, description = "no such live token of yours", body = crate::api::Refusal)),
+    security(("bearer" = []), ("session" = [])))]
 pub async fn api_revoke_token(
     State(state): State<AppState>,
     Writer(v): Writer,
