@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{OpenApi as Document, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
 /// Records the caller may read, under their dominant marking.
@@ -218,6 +218,7 @@ pub struct Refusal {
         crate::metrics,
     ),
     components(schemas(Refusal, NewToken, CreatedToken)),
+    security(("bearer" = []), ("session" = [])),
     modifiers(&Security, &Refusals)
 )]
 pub struct ApiDoc;
@@ -247,14 +248,16 @@ impl Modify for Security {
     }
 }
 
-/// Answers every operation may give besides its own: a malformed request (a NUL character, a
-/// parameter of the wrong type), a path value that names nothing the caller may read, a body
-/// that is not JSON or lacks the fields described.
+/// Answers every API operation may give besides its own: not signed in, a malformed request (a
+/// NUL character, a parameter of the wrong type), a path value that names nothing the caller
+/// may read (the same answer as one that does not exist), a body that is not JSON or lacks the
+/// fields described. Pillar's own (401, 404) are a [`Refusal`].
 struct Refusals;
 
 impl Modify for Refusals {
     fn modify(&self, doc: &mut Document) {
         let refusals = [
+            ("401", "not signed in, or an unknown or revoked token"),
             ("400", "a malformed request: a NUL character, a parameter out of range or of the wrong type, a body that cannot be read"),
             ("404", "nothing there: an unknown path value, or an object not released to you (indistinguishable)"),
             ("415", "a body that is not JSON"),
@@ -270,15 +273,25 @@ impl Modify for Refusals {
                 let Some(op) = op else { continue };
                 for (code, why) in refusals {
                     let applies = match code {
-                        "400" => path.starts_with("/api/"),
+                        "400" | "401" => path.starts_with("/api/"),
                         "404" => path.contains('{'),
                         _ => post,
                     };
                     if applies && !op.responses.responses.contains_key(code) {
-                        op.responses.responses.insert(
-                            code.to_string(),
-                            ResponseBuilder::new().description(why).build().into(),
-                        );
+                        let mut refusal = ResponseBuilder::new().description(why);
+                        // Pillar's own refusals are JSON; a body the framework cannot read is
+                        // refused by it, in its words.
+                        if matches!(code, "401" | "404") {
+                            refusal = refusal.content(
+                                "application/json",
+                                ContentBuilder::new()
+                                    .schema(Some(Ref::from_schema_name("Refusal")))
+                                    .build(),
+                            );
+                        }
+                        op.responses
+                            .responses
+                            .insert(code.to_string(), refusal.build().into());
                     }
                 }
             }

@@ -427,7 +427,8 @@ async fn security_headers(State(state): State<AppState>, req: Request, next: Nex
 
 /// `GET /healthz`: whether the database answers.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, description = "ok"), (status = 503, description = "the database is unavailable")))]
+    responses((status = 200, description = "ok"), (status = 503, description = "the database is unavailable")),
+    security(()))]
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     match state.store.ping().await {
         Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))),
@@ -443,7 +444,8 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 /// `GET /metrics`: request and response counters in Prometheus's text format.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "text exposition format", content_type = "text/plain")))]
+    responses((status = 200, description = "text exposition format", content_type = "text/plain")),
+    security(()))]
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let m = &state.metrics;
     let body = format!(

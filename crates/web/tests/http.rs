@@ -731,10 +731,16 @@ async fn audit_page_is_for_administrators_and_openapi_describes_the_api() {
         let mut got: Vec<&String> = answer.as_object().unwrap().keys().collect();
         said.sort();
         got.sort();
-        assert_eq!(said, got, "{path}: the answer's fields are not the documented ones");
+        assert_eq!(
+            said, got,
+            "{path}: the answer's fields are not the documented ones"
+        );
         checked += 1;
     }
-    assert!(checked >= 6, "only {checked} answers checked against their schema");
+    assert!(
+        checked >= 6,
+        "only {checked} answers checked against their schema"
+    );
 }
 
 fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
@@ -874,30 +880,17 @@ async fn lowering_a_label_is_a_release_decision_checked_against_agreements() {
             v.join(",")
         )
     };
-    let csrf = session_csrf(&app, &us).await;
-    let (ct, body) = multipart(
-        &[
-            ("csrf", &csrf),
-            ("title", "Quantum gravimeter trial"),
-            ("label", &label("SECRET", &["USA"])),
-        ],
-        Some(("t.txt", b"gravimeter results")),
-    );
-    let (_, headers, _) = send(
+    let (_, doc) = upload_as(
         &app,
-        Request::post("/documents")
-            .header(header::COOKIE, &us)
-            .header(header::CONTENT_TYPE, ct)
-            .body(Body::from(body))
-            .unwrap(),
+        &us,
+        "Quantum gravimeter trial",
+        &label("SECRET", &["USA"]),
+        "t.txt",
+        b"gravimeter results",
     )
     .await;
-    let doc = headers
-        .iter()
-        .find(|(k, _)| k == "location")
-        .unwrap()
-        .1
-        .clone();
+    let doc = doc.unwrap();
+    let csrf = session_csrf(&app, &us).await;
     assert_eq!(send(&app, get(&doc, &kr)).await.0, StatusCode::NOT_FOUND);
     let relabel = |cookie: &str, csrf: &str, label: &str, areas: &str| {
         let body = format!("csrf={}&label={}&areas={}", csrf, urlencode(label), areas);
@@ -1004,25 +997,9 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
         .await
         .unwrap();
     let secret = r#"{"policy":{"name":"PILLAR COALITION"},"classification":"SECRET","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"}]}]}"#;
-    let label = pillar_label::Label::new(pillar_label::Label::coalition_policy(), "UNCLASSIFIED");
-    let import = |kind: RegistryKind, json: String| {
-        let store = app.store.clone();
-        let label = label.clone();
-        async move {
-            let rows = pillar_store::files::read_rows("zebra.json", json.as_bytes(), kind).unwrap();
-            store
-                .import(
-                    kind,
-                    "zebra.json",
-                    &rows,
-                    &label,
-                    &pillar_core::stewardship::Origin::committee(None, None),
-                    &mut |_, _| {},
-                    None,
-                )
-                .await
-                .unwrap();
-        }
+    let store = &app.store;
+    let import = |kind, json: String| async move {
+        common::import_rows(store, kind, "zebra.json", &json).await
     };
     import(RegistryKind::Organisations, format!(r#"[{{"id":"ZEBRA-ORG","name":"ZEBRA laboratory","kind":"laboratory","nation":"USA","label":{secret}}}]"#)).await;
     import(RegistryKind::Agreements, format!(r#"[{{"id":"ZEBRA-AGREEMENT","title":"ZEBRA annex","kind":"mou","parties":["USA"],"areas":["p2-quantum"],"valid_from":"2026-01-01","status":"in-force","label":{secret}}}]"#)).await;
@@ -1111,33 +1088,16 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
         .collect();
     // A hidden document, uploaded through the web by an American.
     let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
-    let csrf = session_csrf(&app, &us).await;
-    let (ct, body) = multipart(
-        &[
-            ("csrf", &csrf),
-            ("title", "ZEBRA report"),
-            ("label", secret),
-        ],
-        Some(("z.txt", b"ZEBRA contents")),
-    );
-    let (_, headers, _) = send(
+    let (_, doc) = upload_as(
         &app,
-        Request::post("/documents")
-            .header(header::COOKIE, &us)
-            .header(header::CONTENT_TYPE, ct)
-            .body(Body::from(body))
-            .unwrap(),
+        &us,
+        "ZEBRA report",
+        secret,
+        "z.txt",
+        b"ZEBRA contents",
     )
     .await;
-    let doc_id = headers
-        .iter()
-        .find(|(k, _)| k == "location")
-        .unwrap()
-        .1
-        .rsplit('/')
-        .next()
-        .unwrap()
-        .to_string();
+    let doc_id = doc.unwrap().rsplit('/').next().unwrap().to_string();
     // An unclassified project links the hidden document.
     let (name, text) = demo::DEMO_PROJECTS;
     let mut linked = pillar_core::project::read_projects(name, text)

@@ -215,26 +215,8 @@ async fn build(postgres: bool, hidden: bool, n: usize) -> App {
 async fn add_hidden(app: &App) {
     let store = &app.store;
     let secret = Label::from_json(HIDDEN).unwrap();
-    let unclassified = Label::new(Label::coalition_policy(), "UNCLASSIFIED");
-    let import = |kind: pillar_core::RegistryKind, json: String| {
-        let store = store.clone();
-        let unclassified = unclassified.clone();
-        async move {
-            let rows =
-                pillar_store::files::read_rows("hidden.json", json.as_bytes(), kind).unwrap();
-            store
-                .import(
-                    kind,
-                    "hidden.json",
-                    &rows,
-                    &unclassified,
-                    &pillar_core::stewardship::Origin::committee(None, None),
-                    &mut |_, _| {},
-                    None,
-                )
-                .await
-                .unwrap();
-        }
+    let import = |kind, json: String| async move {
+        common::import_rows(store, kind, "hidden.json", &json).await
     };
     use pillar_core::RegistryKind;
     import(RegistryKind::Organisations, format!(r#"[{{"id":"hidden-org","name":"Hidden laboratory","kind":"laboratory","nation":"USA","label":{HIDDEN}}}]"#)).await;

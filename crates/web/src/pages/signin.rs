@@ -245,8 +245,7 @@ pub async fn logout(
 
 /// `GET /api/tokens`: the caller's API tokens (never their secrets).
 #[utoipa::path(get, path = "/api/tokens", tag = "tokens",
-    responses((status = 200, description = "your tokens, revoked ones with the time", body = Vec<serde_json::Value>), (status = 401, description = "not signed in", body = crate::api::Refusal)),
-    security(("bearer" = []), ("session" = [])))]
+    responses((status = 200, description = "your tokens, revoked ones with the time", body = Vec<serde_json::Value>)))]
 pub async fn api_tokens(
     State(state): State<AppState>,
     Caller(v): Caller,
@@ -257,9 +256,8 @@ pub async fn api_tokens(
 /// `POST /api/tokens`: a new token; its secret is in the answer, once.
 #[utoipa::path(post, path = "/api/tokens", tag = "tokens",
     request_body = crate::api::NewToken,
-    responses((status = 201, description = "the token and its secret", body = crate::api::CreatedToken), (status = 401, description = "not signed in", body = crate::api::Refusal),
-              (status = 403, description = "a session without the X-CSRF-Token header", body = crate::api::Refusal)),
-    security(("bearer" = []), ("session" = [])))]
+    responses((status = 201, description = "the token and its secret", body = crate::api::CreatedToken),
+              (status = 403, description = "a session without the X-CSRF-Token header", body = crate::api::Refusal)))]
 pub async fn api_create_token(
     State(state): State<AppState>,
     Writer(v): Writer,
@@ -280,9 +278,8 @@ pub async fn api_create_token(
 /// `DELETE /api/tokens/{id}`: revokes one of the caller's tokens.
 #[utoipa::path(delete, path = "/api/tokens/{id}", tag = "tokens",
     params(("id" = String, Path)),
-    responses((status = 204, description = "revoked"), (status = 401, description = "not signed in", body = crate::api::Refusal),
-              (status = 404, description = "no such live token of yours", body = crate::api::Refusal)),
-    security(("bearer" = []), ("session" = [])))]
+    responses((status = 204, description = "revoked"),
+              (status = 404, description = "no such live token of yours", body = crate::api::Refusal)))]
 pub async fn api_revoke_token(
     State(state): State<AppState>,
     Writer(v): Writer,
