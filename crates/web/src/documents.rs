@@ -199,6 +199,28 @@ async fn read_parts(mut m: Multipart) -> Result<Parts, PartsError> {
     Ok(Parts { fields, file })
 }
 
+/// The reader's documents matching `query` (the newest hundred without one), best first; a
+/// search is audited, from the page and the API alike.
+async fn search(
+    state: &AppState,
+    v: &Viewer,
+    query: &str,
+) -> Result<pillar_store::documents::SearchHits, ServerError> {
+    let hits = state
+        .store
+        .reader(&v.readable)
+        .search_documents(query, 100)
+        .await?;
+    if !query.is_empty() {
+        // Neither the query nor the number of hits: an administrator of lower clearance reads
+        // this entry.
+        state
+            .audit(&v.person.id, "search", "documents", None, "allow", "")
+            .await;
+    }
+    Ok(hits)
+}
+
 /// The documents page: search (or the newest) and the upload form.
 pub async fn list(
     State(state): State<AppState>,
@@ -206,27 +228,9 @@ pub async fn list(
     Language(lang): Language,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let query = q.get("q").cloned().unwrap_or_default();
-    let hits = state
-        .store
-        .reader(&v.readable)
-        .search_documents(&query, 100)
-        .await?;
-    let docs = hits.documents;
-    if !query.is_empty() {
-        state
-            .audit(
-                &v.person.id,
-                "search",
-                "documents",
-                None,
-                "allow",
-                // Neither the query nor the number of hits: an administrator of lower
-                // clearance reads this entry.
-                "",
-            )
-            .await;
-    }
+    let query = q.get("q").map_or("", String::as_str);
+    let hits = search(&state, &v, query).await?;
+    let docs = &hits.documents;
     let set = state.policies().await?;
     let labels: Vec<&Label> = docs.iter().map(|d| &d.label).collect();
     let chrome = signed_chrome(&state, &v, lang, &labels, lang.t(Key::Documents)).await;
@@ -609,12 +613,7 @@ pub async fn api_list(
     Caller(v): Caller,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let query = q.get("q").cloned().unwrap_or_default();
-    let hits = state
-        .store
-        .reader(&v.readable)
-        .search_documents(&query, 100)
-        .await?;
+    let hits = search(&state, &v, q.get("q").map_or("", String::as_str)).await?;
     let docs = hits.documents;
     let labels: Vec<&Label> = docs.iter().map(|d| &d.label).collect();
     let marking = marking(&state, &v, &labels).await;

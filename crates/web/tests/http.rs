@@ -828,6 +828,19 @@ async fn documents_upload_search_download_and_versions_respect_labels() {
     assert!(hits.contains("\"count\":0"), "{hits}");
     let (_, _, page) = send(&app, get("/documents?q=scramjet", &jp)).await;
     assert!(!page.contains("Glide vehicle"));
+    // Every search is audited, through the API as through the page (without the query).
+    let searches: Vec<String> = app
+        .store
+        .operator()
+        .audit_entries(1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.event.action == "search")
+        .map(|e| e.event.actor)
+        .collect();
+    assert_eq!(searches.len(), 3, "{searches:?}");
+    assert!(searches.contains(&"us-secretariat".to_string()));
     // Download: the bytes for the reader, 404 for the other.
     let (status, _, bytes) = send(&app, get(&format!("{location}/download"), &us)).await;
     assert_eq!(status, StatusCode::OK);
