@@ -248,7 +248,7 @@ impl Store {
         &self,
         readable: Option<&Entitlements>,
     ) -> Result<Vec<Committee>, StoreError> {
-        let q = Labelled::new(
+        let q = Labelled::filtered(
             self.backend(),
             readable,
             "SELECT c.id, c.name, c.parent, l.canonical FROM committees c \
@@ -279,7 +279,7 @@ impl Store {
         &self,
         readable: &Entitlements,
     ) -> Result<Vec<MeetingSummary>, StoreError> {
-        let q = Labelled::new(
+        let q = Labelled::filtered(
             self.backend(),
             Some(readable),
             "SELECT m.id, m.committee_id, m.title, m.held_on, l.canonical FROM meetings m \
@@ -311,7 +311,7 @@ impl Store {
         id: &str,
         readable: &Entitlements,
     ) -> Result<Option<(Meeting, Vec<pillar_label::Label>)>, StoreError> {
-        let q = Labelled::new(
+        let q = Labelled::filtered(
             self.backend(),
             Some(readable),
             "SELECT m.id, m.committee_id, m.title, m.held_on, m.place, m.attendees, l.canonical \
@@ -339,7 +339,7 @@ impl Store {
             actions: Vec::new(),
         };
         let mut labels = vec![meeting.label.clone()];
-        let q = Labelled::new(
+        let q = Labelled::filtered(
             self.backend(),
             Some(readable),
             "SELECT i.kind, i.body, l.canonical FROM meeting_items i JOIN labels l ON l.id = i.label_id \
@@ -408,7 +408,7 @@ impl Store {
         } else {
             ""
         };
-        let labelled = Labelled::new(
+        let labelled = Labelled::filtered(
             self.backend(),
             Some(readable),
             &format!(

@@ -464,7 +464,7 @@ impl Store {
         id: &str,
         readable: &Entitlements,
     ) -> Result<Option<DocumentInfo>, StoreError> {
-        let q = Labelled::new(
+        let q = Labelled::filtered(
             self.backend(),
             Some(readable),
             &format!("{SELECT} WHERE d.id = $1 AND {{label:d.label_id}}"),
@@ -589,7 +589,7 @@ impl Store {
     ) -> Result<SearchHits, StoreError> {
         // Every query below writes its label filter through `Labelled` (unfiltered, for
         // measurement only, when there is no reader); the caller's parameters come first.
-        let labelled = |sql: String| Labelled::new(self.backend(), readable, &sql);
+        let labelled = |sql: String| Labelled::filtered(self.backend(), readable, &sql);
         if query.trim().is_empty() {
             // Which index should lead: when the reader may see a fair share of the labels, walk
             // the documents newest first and keep the readable ones (`+label_id` keeps the

@@ -174,7 +174,7 @@ impl Store {
         } else {
             ("NULL", "")
         };
-        let labelled = Labelled::new(
+        let labelled = Labelled::filtered(
             self.backend(),
             Some(readable),
             &format!(

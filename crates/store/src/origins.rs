@@ -142,7 +142,7 @@ impl Store {
         } else {
             "''"
         };
-        let q = crate::visibility::Labelled::new(
+        let q = crate::visibility::Labelled::filtered(
             self.backend(),
             readable,
             &format!(
@@ -212,7 +212,7 @@ impl Store {
         let organisation = match &origin.organisation {
             None => None,
             Some(id) => {
-                let q = crate::visibility::Labelled::new(
+                let q = crate::visibility::Labelled::filtered(
                     self.backend(),
                     Some(readable),
                     "SELECT name FROM organisations WHERE id = $1 AND {label:label_id}",

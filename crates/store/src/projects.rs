@@ -492,7 +492,7 @@ impl Store {
         id: Option<&str>,
     ) -> Result<Vec<Project>, StoreError> {
         let one = if id.is_some() { " AND p.id = $1" } else { "" };
-        let labelled = Labelled::new(
+        let labelled = Labelled::filtered(
             self.backend(),
             readable,
             &format!("{SELECT} WHERE {{label:p.label_id}}{one} ORDER BY p.id"),
@@ -583,7 +583,7 @@ impl Store {
         if self.project(id, readable).await?.is_none() {
             return Ok(Vec::new());
         }
-        let q = Labelled::new(
+        let q = Labelled::filtered(
             self.backend(),
             Some(readable),
             "SELECT at, by_person, change FROM project_history WHERE project_id = $1 \

@@ -228,7 +228,7 @@ impl Store {
         let (head, order) = sql
             .split_once(" ORDER BY ")
             .expect("every export query is ordered");
-        let labelled = crate::visibility::Labelled::new(
+        let labelled = crate::visibility::Labelled::filtered(
             self.backend(),
             readable,
             &format!("{head} WHERE {{label:t.label_id}} ORDER BY {order}"),
@@ -283,7 +283,7 @@ impl Store {
         id: &str,
         readable: &Entitlements,
     ) -> Result<Option<String>, StoreError> {
-        let q = crate::visibility::Labelled::new(
+        let q = crate::visibility::Labelled::filtered(
             self.backend(),
             Some(readable),
             "SELECT id FROM people WHERE id = $1 AND {label:label_id}",

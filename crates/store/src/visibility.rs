@@ -172,7 +172,17 @@ pub struct Labelled {
 
 impl Labelled {
     /// The query `template` for `readable` on `backend`.
-    pub fn new(backend: Backend, readable: Option<&Entitlements>, template: &str) -> Labelled {
+    pub fn new(backend: Backend, readable: &Entitlements, template: &str) -> Labelled {
+        Labelled::filtered(backend, Some(readable), template)
+    }
+
+    /// The query `template` filtered for `readable`, or for no one (every condition true: the
+    /// operator's views) — inside the store only.
+    pub(crate) fn filtered(
+        backend: Backend,
+        readable: Option<&Entitlements>,
+        template: &str,
+    ) -> Labelled {
         // The caller's parameters: the highest `$n` written.
         let b = template.as_bytes();
         let mut highest = 0usize;
@@ -297,7 +307,7 @@ impl Store {
         table: &'static str,
         readable: &Entitlements,
     ) -> Result<std::collections::HashSet<String>, StoreError> {
-        let q = Labelled::new(
+        let q = Labelled::filtered(
             self.backend(),
             Some(readable),
             &format!("SELECT id FROM {table} WHERE {{label:label_id}}"),

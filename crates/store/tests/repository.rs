@@ -1482,7 +1482,7 @@ async fn the_label_filter_keeps_exactly_the_readable_labels_in_each_of_its_forms
                 let form = if walk { "label_walk" } else { "label" };
                 let q = pillar_store::Labelled::new(
                     store.backend(),
-                    Some(&e),
+                    &e,
                     &format!("SELECT l.id FROM labels l WHERE {{{form}:{column}}} ORDER BY l.id"),
                 );
                 let filter = q.sql().to_string();

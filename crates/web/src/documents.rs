@@ -247,7 +247,7 @@ pub async fn list(
     Ok(render(&DocumentsPage {
         chrome,
         csrf: v.csrf.clone().unwrap_or_default(),
-        query: &query,
+        query,
         broad: hits.broad,
         rows,
     }))
