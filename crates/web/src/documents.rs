@@ -15,9 +15,7 @@ use crate::auth::new_secret;
 use crate::i18n::refusal_text;
 use crate::i18n::Key;
 use crate::i18n::Lang;
-use crate::pages::{
-    bad_request, forbidden, marking, not_found, render, signed_chrome, withdrawn_conflict, Chrome,
-};
+use crate::pages::{marking, render, signed_chrome, Chrome};
 use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm};
 use crate::{now, AppState, ServerError, Viewer};
 use pillar_core::stewardship::{self, Origin};
@@ -299,14 +297,16 @@ pub async fn upload(
     State(state): State<AppState>,
     Language(lang): Language,
     SignedUpload(v, parts): SignedUpload,
-) -> Result<Response, ServerError> {
+) -> Result<Response, PageError> {
     let title = parts
         .fields
         .get("title")
         .map(|t| t.trim().to_string())
         .unwrap_or_default();
     if title.is_empty() {
-        return Ok(bad_request("field `title`: a title is required"));
+        return Err(PageError::BadRequest(
+            "field `title`: a title is required".into(),
+        ));
     }
     let label = match parts
         .fields
@@ -320,11 +320,13 @@ pub async fn upload(
         ),
         Some(text) => match Label::from_json(text) {
             Ok(l) => l,
-            Err(e) => return Ok(bad_request(&format!("field `label`: {e}"))),
+            Err(e) => return Err(PageError::BadRequest(format!("field `label`: {e}"))),
         },
     };
     let Some((filename, media_type, bytes)) = parts.file else {
-        return Ok(bad_request("field `file`: a file is required"));
+        return Err(PageError::BadRequest(
+            "field `file`: a file is required".into(),
+        ));
     };
     let stewards = id_list(parts.fields.get("stewards"));
     for s in &stewards {
@@ -337,7 +339,7 @@ pub async fn upload(
             .await?
             .is_none()
         {
-            return Ok(bad_request(&format!(
+            return Err(PageError::BadRequest(format!(
                 "field `stewards`: `{s}` is not a person in the registry"
             )));
         }
@@ -353,7 +355,7 @@ pub async fn upload(
                 &refusal.to_string(),
             )
             .await;
-        return Ok(forbidden(lang, &refusal_text(lang, &refusal)));
+        return Err(PageError::Forbidden(refusal_text(lang, &refusal)));
     }
     if !state.may_write(&v.person, &label).await? {
         state
@@ -494,15 +496,14 @@ async fn changeable(
     lang: Lang,
     id: &str,
     action: &str,
-) -> Result<DocumentInfo, Response> {
-    let found = state.store.reader(&v.readable).document(id).await;
-    let d = match found {
-        Ok(Some(d)) => d,
-        Ok(None) => return Err(not_found(lang)),
-        Err(e) => return Err(ServerError::from(e).into_response()),
+) -> Result<DocumentInfo, PageError> {
+    let Some(d) = state.store.reader(&v.readable).document(id).await? else {
+        return Err(PageError::NotFound);
     };
     if d.withdrawn.is_some() {
-        return Err(withdrawn_conflict(lang));
+        return Err(PageError::Conflict(
+            lang.t(Key::WithdrawnConflict).to_string(),
+        ));
     }
     if let Err(refusal) = stewardship::may_change(&v.person, &d.origin) {
         state
@@ -515,16 +516,14 @@ async fn changeable(
                 &refusal.to_string(),
             )
             .await;
-        return Err(forbidden(lang, &refusal_text(lang, &refusal)));
+        return Err(PageError::Forbidden(refusal_text(lang, &refusal)));
     }
-    match state.may_write(&v.person, &d.label).await {
-        Ok(true) => Ok(d),
-        Ok(false) => Err(forbidden(
-            lang,
-            "your clearance does not satisfy the document's label",
-        )),
-        Err(e) => Err(ServerError::from(e).into_response()),
+    if !state.may_write(&v.person, &d.label).await? {
+        return Err(PageError::Forbidden(
+            "your clearance does not satisfy the document's label".into(),
+        ));
     }
+    Ok(d)
 }
 
 /// Upload a new version of a visible document (its label stays).
@@ -533,13 +532,13 @@ pub async fn new_version(
     Language(lang): Language,
     Path(id): Path<String>,
     SignedUpload(v, parts): SignedUpload,
-) -> Result<Response, ServerError> {
-    if let Err(refused) = changeable(&state, &v, lang, &id, "edit").await {
-        return Ok(refused);
-    }
+) -> Result<Response, PageError> {
+    changeable(&state, &v, lang, &id, "edit").await?;
     let object = format!("document:{id}");
     let Some((filename, media_type, bytes)) = parts.file else {
-        return Ok(bad_request("field `file`: a file is required"));
+        return Err(PageError::BadRequest(
+            "field `file`: a file is required".into(),
+        ));
     };
     let sha = state.blobs.put(&bytes)?;
     let text = searchable_text(&filename, &media_type, &bytes).await?;
@@ -557,9 +556,13 @@ pub async fn new_version(
         .await
     {
         Ok(Some(_)) => {}
-        Ok(None) => return Ok(not_found(lang)),
+        Ok(None) => return Err(PageError::NotFound),
         // Withdrawn between the check above and the write.
-        Err(pillar_store::StoreError::Refused(_)) => return Ok(withdrawn_conflict(lang)),
+        Err(pillar_store::StoreError::Refused(_)) => {
+            return Err(PageError::Conflict(
+                lang.t(Key::WithdrawnConflict).to_string(),
+            ))
+        }
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("/documents/{id}")).into_response())
@@ -575,19 +578,17 @@ pub async fn withdraw(
     Language(lang): Language,
     Path(id): Path<String>,
     SignedForm(v, form): SignedForm,
-) -> Result<Response, ServerError> {
-    if let Err(refused) = changeable(&state, &v, lang, &id, "withdraw").await {
-        return Ok(refused);
-    }
+) -> Result<Response, PageError> {
+    changeable(&state, &v, lang, &id, "withdraw").await?;
     let object = format!("document:{id}");
     let reason = form.get("reason").map(|r| r.trim()).unwrap_or("");
     if reason.is_empty() {
-        return Ok(bad_request(
-            "field `reason`: say why the document is withdrawn",
+        return Err(PageError::BadRequest(
+            "field `reason`: say why the document is withdrawn".into(),
         ));
     }
     if reason.chars().count() > MAX_REASON {
-        return Ok(bad_request(&format!(
+        return Err(PageError::BadRequest(format!(
             "field `reason`: at most {MAX_REASON} characters"
         )));
     }
@@ -599,7 +600,9 @@ pub async fn withdraw(
         .await?
     {
         // Withdrawn by someone else meanwhile.
-        return Ok(withdrawn_conflict(lang));
+        return Err(PageError::Conflict(
+            lang.t(Key::WithdrawnConflict).to_string(),
+        ));
     }
     Ok(Redirect::to(&format!("/documents/{id}")).into_response())
 }
@@ -654,34 +657,36 @@ pub async fn relabel(
     Language(lang): Language,
     Path(id): Path<String>,
     SignedForm(v, form): SignedForm,
-) -> Result<Response, ServerError> {
+) -> Result<Response, PageError> {
     let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
-        return Ok(not_found(lang));
+        return Err(PageError::NotFound);
     };
     if d.withdrawn.is_some() {
-        return Ok(withdrawn_conflict(lang));
+        return Err(PageError::Conflict(
+            lang.t(Key::WithdrawnConflict).to_string(),
+        ));
     }
     let new_label = match form.get("label").map(|l| Label::from_json(l.trim())) {
         Some(Ok(l)) => l,
-        Some(Err(e)) => return Ok(bad_request(&format!("field `label`: {e}"))),
-        None => return Ok(bad_request("field `label`: required")),
+        Some(Err(e)) => return Err(PageError::BadRequest(format!("field `label`: {e}"))),
+        None => return Err(PageError::BadRequest("field `label`: required".into())),
     };
     let set = state.policies().await?;
     let (Ok(old), Ok(new)) = (set.resolve(&d.label), set.resolve(&new_label)) else {
-        return Ok(bad_request(
-            "field `label`: it names something the loaded policies do not define",
+        return Err(PageError::BadRequest(
+            "field `label`: it names something the loaded policies do not define".into(),
         ));
     };
     let errors = set.validate(&new);
     if !errors.is_empty() {
-        return Ok(bad_request(&format!(
+        return Err(PageError::BadRequest(format!(
             "field `label`: not valid: {}",
             errors.join("; ")
         )));
     }
     let lowering = match set.is_lowering(&old, &new) {
         Ok(l) => l,
-        Err(e) => return Ok(bad_request(&format!("field `label`: {e}"))),
+        Err(e) => return Err(PageError::BadRequest(format!("field `label`: {e}"))),
     };
     let before_after = format!(
         "before {} | after {}",
@@ -712,7 +717,7 @@ pub async fn relabel(
     if !lowering {
         if let Err(refusal) = stewardship::may_change(&v.person, &d.origin) {
             deny(format!("{refusal}; {before_after}")).await;
-            return Ok(forbidden(lang, &refusal_text(lang, &refusal)));
+            return Err(PageError::Forbidden(refusal_text(lang, &refusal)));
         }
         if !state.may_write(&v.person, &new_label).await? {
             deny(format!(
@@ -731,7 +736,11 @@ pub async fn relabel(
             .relabel_document(&id, &v.readable, &new_label, &at, &entry, &entry_label)
             .await
         {
-            Err(pillar_store::StoreError::Refused(_)) => return Ok(withdrawn_conflict(lang)),
+            Err(pillar_store::StoreError::Refused(_)) => {
+                return Err(PageError::Conflict(
+                    lang.t(Key::WithdrawnConflict).to_string(),
+                ))
+            }
             other => other?,
         };
         return Ok(Redirect::to(&format!("/documents/{id}")).into_response());
@@ -756,8 +765,8 @@ pub async fn relabel(
     }
     let areas = id_list(form.get("areas"));
     if areas.is_empty() {
-        return Ok(bad_request(
-            "field `areas`: a release names the technology areas of what is released",
+        return Err(PageError::BadRequest(
+            "field `areas`: a release names the technology areas of what is released".into(),
         ));
     }
     // Agreements in force must cover every nation released to in every area named.
@@ -794,7 +803,11 @@ pub async fn relabel(
         .relabel_document(&id, &v.readable, &new_label, &at, &entry, &entry_label)
         .await
     {
-        Err(pillar_store::StoreError::Refused(_)) => return Ok(withdrawn_conflict(lang)),
+        Err(pillar_store::StoreError::Refused(_)) => {
+            return Err(PageError::Conflict(
+                lang.t(Key::WithdrawnConflict).to_string(),
+            ))
+        }
         other => other?,
     };
     Ok(release_page(Release::Done(before_after), coverage, StatusCode::OK).await)

@@ -16,7 +16,7 @@ use pillar_readiness::portfolio::{self as views, format_value as fmt_num, Series
 
 use crate::i18n::Key;
 use crate::i18n::Lang;
-use crate::pages::{esc, fragment, marking, not_found, render, signed_chrome, Chrome};
+use crate::pages::{esc, fragment, marking, render, signed_chrome, Chrome};
 use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm};
 use crate::{AppState, ServerError, Viewer};
 use pillar_store::audit::AuditEvent;
@@ -329,7 +329,6 @@ struct ProjectRow<'a> {
 pub async fn portfolio_csv(
     State(state): State<AppState>,
     Caller(v): Caller,
-    Language(lang): Language,
     Path(chart): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
@@ -352,7 +351,7 @@ pub async fn portfolio_csv(
             .find(|s| s.id == chart)
         {
             Some(s) => s.csv(),
-            None => return Ok(not_found(lang)),
+            None => return Err(ApiError::NotFound),
         }
     };
     // The marking travels with the data.
@@ -629,7 +628,7 @@ pub async fn assess_form(
         return Err(PageError::NotFound);
     };
     if !state.may_write(&v.person, &p.label).await? {
-        return Ok(crate::pages::forbidden(lang, lang.t(Key::MayNotAssess)));
+        return Err(PageError::Forbidden(lang.t(Key::MayNotAssess).into()));
     }
     let scale = q
         .get("scale")
@@ -671,9 +670,9 @@ pub async fn assess(
     Language(lang): Language,
     Path(id): Path<String>,
     SignedForm(v, form): SignedForm,
-) -> Result<Response, ServerError> {
+) -> Result<Response, PageError> {
     let Some(p) = state.store.reader(&v.readable).project(&id).await? else {
-        return Ok(not_found(lang));
+        return Err(PageError::NotFound);
     };
     // Decided on the record as it stands, not on what this reader is shown of it.
     let recorded = state
@@ -693,13 +692,12 @@ pub async fn assess(
                 &refusal.to_string(),
             )
             .await;
-        return Ok(crate::pages::forbidden(
-            lang,
-            &crate::i18n::refusal_text(lang, &refusal),
-        ));
+        return Err(PageError::Forbidden(crate::i18n::refusal_text(
+            lang, &refusal,
+        )));
     }
     if !state.may_write(&v.person, &p.label).await? {
-        return Ok(crate::pages::forbidden(lang, lang.t(Key::MayNotAssess)));
+        return Err(PageError::Forbidden(lang.t(Key::MayNotAssess).into()));
     }
     let scale = form
         .get("scale")
@@ -715,7 +713,7 @@ pub async fn assess(
             let complete: f64 = match value.trim().parse() {
                 Ok(x) => x,
                 Err(_) => {
-                    return Ok(crate::pages::bad_request(&format!(
+                    return Err(PageError::BadRequest(format!(
                         "question {q}: `{value}` is not a percentage"
                     )))
                 }
@@ -738,10 +736,12 @@ pub async fn assess(
     };
     let result = match pillar_readiness::trl::calculate(&filled) {
         Ok(r) => r,
-        Err(e) => return Ok(crate::pages::bad_request(&e.to_string())),
+        Err(e) => return Err(PageError::BadRequest(e.to_string())),
     };
     if result.level == 0 {
-        return Ok(crate::pages::bad_request(lang.t(Key::LevelOneNotReached)));
+        return Err(PageError::BadRequest(
+            lang.t(Key::LevelOneNotReached).into(),
+        ));
     }
     let now = chrono::Utc::now();
     let a = pillar_core::project::Assessment {
@@ -781,9 +781,9 @@ pub async fn assess(
         .await
     {
         Ok(Some(())) => {}
-        Ok(None) => return Ok(not_found(lang)),
+        Ok(None) => return Err(PageError::NotFound),
         Err(pillar_store::StoreError::Input(e)) => {
-            return Ok(crate::pages::bad_request(&e.to_string()))
+            return Err(PageError::BadRequest(e.to_string()))
         }
         Err(e) => return Err(e.into()),
     }

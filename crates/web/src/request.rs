@@ -226,6 +226,10 @@ pub enum PageError {
     NotFound,
     /// The reader may see it but not do this: why.
     Forbidden(String),
+    /// The request is wrong: what is wrong (the field named).
+    BadRequest(String),
+    /// The record's state forbids the change (a withdrawn document): why.
+    Conflict(String),
     /// The server failed (logged in full, shown bare).
     Internal(ServerError),
 }
@@ -245,6 +249,8 @@ impl IntoResponse for PageError {
         let (status, message) = match self {
             PageError::NotFound => (StatusCode::NOT_FOUND, None),
             PageError::Forbidden(m) => (StatusCode::FORBIDDEN, Some(m)),
+            PageError::BadRequest(m) => (StatusCode::BAD_REQUEST, Some(m)),
+            PageError::Conflict(m) => (StatusCode::CONFLICT, Some(m)),
             PageError::Internal(e) => return e.into_response(),
         };
         let mut res = status.into_response();

@@ -349,30 +349,3 @@ pub(crate) async fn origin_line(
         lang.t(Key::OriginatedBy)
     ))
 }
-
-/// A request the user got wrong, with what is wrong.
-pub(crate) fn bad_request(msg: &str) -> Response {
-    (StatusCode::BAD_REQUEST, msg.to_string()).into_response()
-}
-
-/// An action the reader may not take on something they may see.
-pub(crate) fn forbidden(lang: Lang, msg: &str) -> Response {
-    (StatusCode::FORBIDDEN, bare_page(lang, msg)).into_response()
-}
-
-/// A change to a withdrawn document: nothing changes it any more.
-pub(crate) fn withdrawn_conflict(lang: Lang) -> Response {
-    (
-        StatusCode::CONFLICT,
-        bare_page(lang, lang.t(Key::WithdrawnConflict)),
-    )
-        .into_response()
-}
-
-pub(crate) fn not_found(lang: Lang) -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        bare_page(lang, lang.t(Key::NotFound)),
-    )
-        .into_response()
-}

@@ -76,9 +76,9 @@ pub async fn tokens_create(
     State(state): State<AppState>,
     Language(lang): Language,
     SignedForm(v, form): SignedForm,
-) -> Result<Response, ServerError> {
+) -> Result<Response, PageError> {
     let Some(name) = form.get("name") else {
-        return Ok(bad_request("field `name`: required"));
+        return Err(PageError::BadRequest("field `name`: required".into()));
     };
     let (_, secret) = issue_token(&state, &v.person.id, name).await?;
     let page = TokenCreatedPage {
@@ -159,7 +159,7 @@ pub async fn login(
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
-) -> Result<Response, ServerError> {
+) -> Result<Response, PageError> {
     let lang = lang_of(&headers);
     let cookies = headers.get(header::COOKIE).and_then(|h| h.to_str().ok());
     // Double-submit CSRF check for the sign-in form (there is no session yet).
@@ -224,7 +224,7 @@ pub async fn login(
 pub async fn logout(
     State(state): State<AppState>,
     SignedForm(v, _): SignedForm,
-) -> Result<Response, ServerError> {
+) -> Result<Response, PageError> {
     let at = now();
     let entry = AuditEvent::new(&v.person.id, "logout", "session", "ok", "");
     let audited = Audited {
