@@ -223,47 +223,39 @@ pub(crate) async fn research_strength(
     let Some((l, s)) = open(state, v, &best.id).await? else {
         return Ok(None);
     };
-    let head: String = nations
+    // Per workstream the analysis covers: (id, name, per nation (colour class, RSCA, top-10 %)).
+    type Cells = Vec<Option<(String, f64, f64)>>;
+    let rows: Vec<(&str, &str, Cells)> = workstreams
         .iter()
-        .map(|n| format!("<th scope=\"col\">{n}</th>"))
+        .filter_map(|(id, name)| {
+            let a = s.report.areas.get(id)?;
+            let cells = nations
+                .iter()
+                .map(|n| {
+                    a.nations
+                        .get(*n)
+                        .map(|i| (rsca_class(i.rsca), i.rsca, 100.0 * i.share_top10))
+                })
+                .collect();
+            Some((id.as_str(), name.as_str(), cells))
+        })
         .collect();
-    let mut rows = String::new();
-    for (id, name) in workstreams {
-        let Some(a) = s.report.areas.get(id) else {
-            continue;
-        };
-        let _ = write!(
-            rows,
-            "<tr><th scope=\"row\"><a href=\"/landscape/{}/areas/{}\">{}</a></th>",
-            esc(&l.id),
-            esc(id),
-            esc(name)
-        );
-        for n in nations {
-            match a.nations.get(*n) {
-                Some(i) => {
-                    let _ = write!(
-                        rows,
-                        "<td class=\"{}\">RSCA {:.2}<br><small>{} {:.0} %</small></td>",
-                        rsca_class(i.rsca),
-                        i.rsca,
-                        lang.t(Key::Top10Fractional),
-                        100.0 * i.share_top10
-                    );
-                }
-                None => rows.push_str("<td>–</td>"),
-            }
-        }
-        rows.push_str("</tr>");
+    #[derive(askama::Template)]
+    #[template(path = "research_strength.html")]
+    struct ResearchStrength<'a> {
+        l: &'a Landscape,
+        period: &'a pillar_landscape::Period,
+        nations: &'a [&'a str],
+        rows: Vec<(&'a str, &'a str, Cells)>,
+        lang: Lang,
     }
-    let html = format!(
-        "<p><a href=\"/landscape/{}\">{}</a> ({}–{})</p><table class=\"matrix\"><thead><tr><th>{}</th>{head}</tr></thead><tbody>{rows}</tbody></table>",
-        esc(&l.id),
-        esc(&l.name),
-        s.report.period.from,
-        s.report.period.to,
-        lang.t(Key::Workstream)
-    );
+    let html = fragment(&ResearchStrength {
+        l: &l,
+        period: &s.report.period,
+        nations,
+        rows,
+        lang,
+    });
     Ok(Some((html, l.label)))
 }
 
