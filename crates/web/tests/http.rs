@@ -2192,25 +2192,14 @@ async fn the_review_findings_stay_fixed() {
 
     // Nor people: a steward and assessor only Americans may know of, named by a project
     // jp-observer reads.
-    let rows = pillar_store::files::read_rows(
-        "hidden-person.json",
-        br#"[{"id":"us-hidden-analyst","name":"Hidden analyst (fictional)","nationality":"USA","organisation":"us-darpa","roles":["analyst"],
-              "label":{"policy":{"name":"PILLAR COALITION"},"classification":"SECRET","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"}]}]}}]"#,
+    common::import_rows(
+        &app.store,
         RegistryKind::People,
+        "hidden-person.json",
+        r#"[{"id":"us-hidden-analyst","name":"Hidden analyst (fictional)","nationality":"USA","organisation":"us-darpa","roles":["analyst"],
+              "label":{"policy":{"name":"PILLAR COALITION"},"classification":"SECRET","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"}]}]}}]"#,
     )
-    .unwrap();
-    app.store
-        .import(
-            RegistryKind::People,
-            "hidden-person.json",
-            &rows,
-            &pillar_label::Label::new(pillar_label::Label::coalition_policy(), "UNCLASSIFIED"),
-            &pillar_core::stewardship::Origin::committee(None, None),
-            &mut |_, _| {},
-            None,
-        )
-        .await
-        .unwrap();
+    .await;
     let open_id = projects["items"][0]["id"].as_str().unwrap().to_string();
     let (name, text) = demo::DEMO_PROJECTS;
     let mut named = pillar_core::project::read_projects(name, text)
