@@ -59,9 +59,10 @@ pub enum SupplyCommand {
         /// Use a network stored in the database instead.
         #[arg(long, conflicts_with = "dir")]
         network: Option<String>,
-        /// What is disrupted: country:XXX, supplier:ID or site:ID.
-        #[arg(long)]
-        disrupt: Target,
+        /// What is disrupted: country:XXX, supplier:ID or site:ID; several are hit together
+        /// (repeat the option, or separate them with commas: country:CHN,country:RUS).
+        #[arg(long, required = true)]
+        disrupt: Vec<String>,
         /// Fraction of the target's capacity that remains (0 = lost entirely).
         #[arg(long, default_value_t = 0.0)]
         capacity: f64,
@@ -454,11 +455,17 @@ pub async fn run(cmd: SupplyCommand, config: &Config) -> anyhow::Result<()> {
                 ))
                 .into());
             }
+            let mut targets = Vec::new();
+            for d in &disrupt {
+                targets.extend(
+                    Target::parse_list(d).map_err(|e| BadInput(format!("--disrupt {d}: {e}")))?,
+                );
+            }
             let net = load(config, source(dir, network)).await?;
             let w = what_if(
                 &net,
                 &Disruption {
-                    target: disrupt,
+                    targets,
                     remaining: capacity,
                 },
             )

@@ -93,6 +93,36 @@ fn analyze_and_whatif_json() {
     assert!((q["retained"].as_f64().unwrap() - 0.02).abs() < 1e-12);
     let tts = q["tts_days"].as_f64().unwrap();
     assert!((tts - 45.0 / 0.98).abs() < 1e-9, "{tts}");
+    // Nations lost together (the option repeated, or a comma list): without China, Japan and
+    // Korea no gallium is left, and QINU retains nothing.
+    let demo_dir_s = demo_dir();
+    let whatif = |disrupt: &[&str]| {
+        let mut args = vec!["supply", "whatif", &demo_dir_s, "--json"];
+        for d in disrupt {
+            args.extend(["--disrupt", d]);
+        }
+        pillar(tmp.path(), &args)
+    };
+    let out = whatif(&["country:CHN", "country:JPN,country:KOR"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["items"]["QINU"]["retained"].as_f64().unwrap(), 0.0);
+    // A country the network does not hold is refused (exit 2), not answered "no shortfall".
+    for bad in [
+        "country:XYZ",
+        "country:CHN,country:XYZ",
+        "country:CHN,nonsense",
+    ] {
+        let out = whatif(&[bad]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {err}");
+        assert!(err.contains("--disrupt"), "{bad}: {err}");
+        assert!(out.stdout.is_empty(), "{bad}");
+    }
 }
 
 #[test]

@@ -27,7 +27,7 @@ fn bench(c: &mut Criterion) {
     g.measurement_time(Duration::from_secs(30));
     g.bench_function("full analysis", |b| b.iter(|| Analysis::run(&net)));
     let d = Disruption {
-        target: Target::Country("CHN".into()),
+        targets: vec![Target::Country("CHN".into())],
         remaining: 0.0,
     };
     g.bench_function("what-if: lose CHN", |b| {

@@ -470,11 +470,56 @@ impl std::str::FromStr for Target {
     }
 }
 
-/// A disruption: a target and the fraction of its capacity that remains (0 = lost entirely).
+impl Target {
+    /// Several targets written `country:CHN,country:RUS` (hit together).
+    pub fn parse_list(s: &str) -> Result<Vec<Target>, String> {
+        s.split(',').map(|t| t.trim().parse()).collect()
+    }
+
+    /// Which sites of `net` the target hits; an error names a target the network does not
+    /// hold (a disruption of nothing would read as "no effect", a silent wrong answer).
+    fn sites(&self, net: &Network) -> Result<Vec<bool>, String> {
+        Ok(match self {
+            Target::Country(c) => {
+                let idx = net.countries.iter().position(|x| x == c).ok_or_else(|| {
+                    format!(
+                        "no site in country `{c}` in the network (its countries: {})",
+                        net.countries.join(", ")
+                    )
+                })?;
+                net.site_country
+                    .iter()
+                    .map(|&sc| sc as usize == idx)
+                    .collect()
+            }
+            Target::Supplier(s) => {
+                let idx = net
+                    .supplier_ids
+                    .iter()
+                    .position(|x| x == s)
+                    .ok_or_else(|| format!("no supplier `{s}` in the network"))?;
+                net.site_supplier
+                    .iter()
+                    .map(|&x| x as usize == idx)
+                    .collect()
+            }
+            Target::Site(s) => {
+                let idx = net
+                    .site(s)
+                    .ok_or_else(|| format!("no site `{s}` in the network"))?
+                    as usize;
+                (0..net.site_ids.len()).map(|x| x == idx).collect()
+            }
+        })
+    }
+}
+
+/// A disruption: the targets hit together and the fraction of their capacity that remains
+/// (0 = lost entirely).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Disruption {
-    /// What is hit.
-    pub target: Target,
+    /// What is hit (at least one target).
+    pub targets: Vec<Target>,
     /// Remaining fraction of capacity, 0–1.
     pub remaining: f64,
 }
@@ -575,33 +620,15 @@ fn with_inventory(prod: &Steps, inv: f64) -> Steps {
 /// of the loss. Exact propagation (see `docs/supply.md` for why no LP is needed).
 pub fn what_if(net: &Network, d: &Disruption) -> Result<WhatIf, String> {
     let remaining = d.remaining.clamp(0.0, 1.0);
-    let hit: Vec<bool> = match &d.target {
-        Target::Country(c) => {
-            let idx = net.countries.iter().position(|x| x == c);
-            net.site_country
-                .iter()
-                .map(|&sc| Some(sc as usize) == idx)
-                .collect()
+    if d.targets.is_empty() {
+        return Err("name at least one target to disrupt".into());
+    }
+    let mut hit = vec![false; net.site_ids.len()];
+    for t in &d.targets {
+        for (h, x) in hit.iter_mut().zip(t.sites(net)?) {
+            *h |= x;
         }
-        Target::Supplier(s) => {
-            let idx = net
-                .supplier_ids
-                .iter()
-                .position(|x| x == s)
-                .ok_or_else(|| format!("no supplier `{s}` in the network"))?;
-            net.site_supplier
-                .iter()
-                .map(|&x| x as usize == idx)
-                .collect()
-        }
-        Target::Site(s) => {
-            let idx = net
-                .site(s)
-                .ok_or_else(|| format!("no site `{s}` in the network"))?
-                as usize;
-            (0..net.site_ids.len()).map(|x| x == idx).collect()
-        }
-    };
+    }
     let n = net.len();
     // Demand flows down the bill of materials: d_child = Σ d_parent · quantity. Only needed
     // when capacity data allows surge.
@@ -808,7 +835,7 @@ mod tests {
         let w = what_if(
             &n,
             &Disruption {
-                target: Target::Country("CHN".into()),
+                targets: vec![Target::Country("CHN".into())],
                 remaining: 0.0,
             },
         )
@@ -825,20 +852,37 @@ mod tests {
         let w = what_if(
             &n,
             &Disruption {
-                target: Target::Site("c1".into()),
+                targets: vec![Target::Site("c1".into())],
                 remaining: 0.5,
             },
         )
         .unwrap();
         assert!((w.items["S"].retained - 0.65).abs() < 1e-9);
-        assert!(what_if(
-            &n,
-            &Disruption {
-                target: Target::Supplier("nobody".into()),
-                remaining: 0.0
-            }
-        )
-        .is_err());
+        let lose = |targets: &str| {
+            what_if(
+                &n,
+                &Disruption {
+                    targets: Target::parse_list(targets)?,
+                    remaining: 0.0,
+                },
+            )
+        };
+        assert!(lose("supplier:nobody").is_err());
+        // A country the network does not hold is an error, not "no effect".
+        let e = lose("country:XYZ").unwrap_err();
+        assert!(e.contains("`XYZ`") && e.contains("CHN"), "{e}");
+        assert!(lose("country:CHN,country:XYZ").is_err());
+        assert!(lose("country:").is_err());
+        // Two countries lost together: what each alone leaves, both take.
+        let chn = lose("country:CHN").unwrap();
+        let jpn = lose("country:JPN").unwrap();
+        let both = lose("country:CHN, country:JPN").unwrap();
+        assert_eq!(both.items["T"].retained, jpn.items["T"].retained);
+        assert_eq!(both.items["S"].retained, chn.items["S"].retained);
+        for (id, r) in &both.items {
+            assert!(r.retained <= chn.items[id].retained.min(jpn.items[id].retained));
+        }
+        assert!(Target::parse_list("country:CHN,nonsense").is_err());
     }
 
     #[test]
