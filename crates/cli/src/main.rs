@@ -592,33 +592,9 @@ async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store
         demo::seed_landscapes(store, &now, Some(&by))
             .await
             .map_err(classify)?;
-        if store
-            .operator()
-            .supply_networks()
-            .await?
-            .iter()
-            .all(|n| n.id != "demo-materials")
-        {
-            let net = pillar_supply::parse_bundle(&pillar_supply::demo_bundle())
-                .map_err(|e| anyhow::anyhow!("shipped demo network: {e}"))?;
-            let entry = by.entry("supply-network:demo-materials", "");
-            let audited = pillar_store::audit::Audited {
-                at: &now,
-                event: &entry,
-            };
-            store
-                .import_supply(
-                    "demo-materials",
-                    "Demo systems on critical materials",
-                    &label,
-                    &supply_cmd::rows_of(&net),
-                    &now,
-                    &pillar_core::stewardship::Origin::committee(None, None),
-                    Some(&audited),
-                )
-                .await
-                .map_err(classify)?;
-        }
+        demo::seed_supply(store, &now, &label, Some(&by))
+            .await
+            .map_err(classify)?;
     }
     Ok(reports)
 }

@@ -6,21 +6,15 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use pillar_store::SupplyRows;
 use pillar_supply::{
     generate, parse_bundle, what_if, write_bundle, Analysis, BundleFiles, Disruption,
-    GenerateOptions, ItemKind, Network, NetworkBuilder, Origin, Target,
+    GenerateOptions, Network, Target,
 };
 
 use crate::config::Config;
 use serde_json::json;
 
 use crate::{print_json, BadInput};
-
-/// The default countries of concern.
-const CONCERN: &str = "CHN,RUS,PRK,IRN";
-/// The default partner nations for allied alternatives.
-const PARTNERS: &str = "USA,KOR,AUS,GBR,JPN,CAN,NZL";
 
 #[derive(Subcommand)]
 pub enum SupplyCommand {
@@ -35,11 +29,11 @@ pub enum SupplyCommand {
         #[arg(long, conflicts_with = "dir")]
         network: Option<String>,
         /// Countries of concern (comma-separated alpha-3 codes).
-        #[arg(long, default_value = CONCERN)]
-        concern: String,
+        #[arg(long, value_delimiter = ',', default_values = pillar_supply::COUNTRIES_OF_CONCERN)]
+        concern: Vec<String>,
         /// Partner nations whose sites count as allied alternatives.
-        #[arg(long, default_value = PARTNERS)]
-        partners: String,
+        #[arg(long, value_delimiter = ',', default_values = pillar_supply::PARTNERS)]
+        partners: Vec<String>,
         /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
@@ -122,95 +116,10 @@ async fn load(config: &Config, src: Source) -> anyhow::Result<Network> {
                 store.operator().load_supply(&id).await?.ok_or_else(|| {
                     BadInput(format!("--network: no stored supply network `{id}`"))
                 })?;
-            network_of(&rows)
+            pillar_store::supply::network_of(&rows)
                 .map_err(|e| anyhow::anyhow!("stored network `{id}` is inconsistent: {e}"))
         }
     }
-}
-
-pub(crate) fn rows_of(net: &Network) -> SupplyRows {
-    let opt = |v: f64| (!v.is_nan()).then_some(v);
-    let mut rows = SupplyRows::default();
-    for i in 0..net.len() {
-        rows.items.push((
-            net.item_ids[i].clone(),
-            net.item_names[i].clone(),
-            net.item_kinds[i].as_str().to_string(),
-        ));
-        let inv = net.inventory_days[i];
-        let dem = net.demand_per_day[i];
-        if inv > 0.0 || !dem.is_nan() {
-            rows.stock.push((
-                net.item_ids[i].clone(),
-                (inv > 0.0).then_some(inv),
-                opt(dem),
-            ));
-        }
-    }
-    for s in 0..net.site_ids.len() {
-        rows.sites.push((
-            net.site_ids[s].clone(),
-            net.site_names[s].clone(),
-            net.supplier_ids[net.site_supplier[s] as usize].clone(),
-            net.countries[net.site_country[s] as usize].clone(),
-        ));
-    }
-    for i in 0..net.len() as u32 {
-        for e in net.children(i) {
-            rows.bom.push((
-                net.item_ids[i as usize].clone(),
-                net.item_ids[net.bom_child[e] as usize].clone(),
-                net.bom_qty[e],
-                opt(net.bom_value_share[e]),
-            ));
-        }
-        for s in net.sources(i) {
-            rows.sources.push((
-                net.item_ids[i as usize].clone(),
-                net.site_ids[net.src_site[s] as usize].clone(),
-                net.src_share[s],
-                opt(net.src_capacity[s]),
-                opt(net.src_lead_time[s]),
-            ));
-        }
-    }
-    rows
-}
-
-fn network_of(rows: &SupplyRows) -> Result<Network, String> {
-    let at = Origin {
-        file: "database".into(),
-        line: 0,
-    };
-    let e = |e: pillar_supply::BuildError| e.reason;
-    let mut b = NetworkBuilder::new();
-    for (id, name, kind) in &rows.items {
-        b.item(
-            id,
-            name,
-            ItemKind::parse(kind).ok_or(format!("unknown kind {kind}"))?,
-            &at,
-        )
-        .map_err(e)?;
-    }
-    for (id, name, supplier, country) in &rows.sites {
-        b.site(id, name, supplier, country, &at).map_err(e)?;
-    }
-    for (p, c, q, v) in &rows.bom {
-        b.bom(p, c, *q, *v, &at).map_err(e)?;
-    }
-    for (i, s, share, cap, lead) in &rows.sources {
-        b.source(i, s, *share, *cap, *lead, &at).map_err(e)?;
-    }
-    for (i, d, p) in &rows.stock {
-        if let Some(d) = d {
-            b.inventory(i, *d, &at).map_err(e)?;
-        }
-        if let Some(p) = p {
-            b.demand(i, *p, &at).map_err(e)?;
-        }
-    }
-    b.build().map_err(e)
 }
 
 #[derive(Args)]
@@ -275,8 +184,10 @@ pub fn read_bundle(path: &Path) -> Result<Network, BadInput> {
     parse_bundle(&files).map_err(|e| BadInput(e.to_string()))
 }
 
-fn list(s: &str) -> Vec<String> {
-    s.split(',')
+/// Codes as given (`--concern CHN, RUS` with spaces too), without blanks.
+fn list(codes: &[String]) -> Vec<String> {
+    codes
+        .iter()
         .map(|x| x.trim().to_string())
         .filter(|x| !x.is_empty())
         .collect()
@@ -316,7 +227,7 @@ pub async fn run(cmd: SupplyCommand, config: &Config) -> anyhow::Result<()> {
                     &id,
                     name.as_deref().unwrap_or(&id),
                     &label,
-                    &rows_of(&net),
+                    &pillar_store::supply::rows_of(&net),
                     &now,
                     &origin,
                     Some(&audited),

@@ -211,3 +211,36 @@ pub async fn seed_landscapes(
     }
     Ok(file.landscapes.len())
 }
+
+/// The shipped demo supply network (`demo-materials`, systems on critical materials), under
+/// `label`, unless it is stored already; returns whether it was stored.
+pub async fn seed_supply(
+    store: &Store,
+    at: &str,
+    label: &pillar_label::Label,
+    by: Option<&Seeding<'_>>,
+) -> Result<bool, StoreError> {
+    const ID: &str = "demo-materials";
+    if store
+        .supply_networks(None)
+        .await?
+        .iter()
+        .any(|n| n.id == ID)
+    {
+        return Ok(false);
+    }
+    let net = pillar_supply::parse_bundle(&pillar_supply::demo_bundle())?;
+    let entry = by.map(|s| s.entry(&format!("supply-network:{ID}"), ""));
+    store
+        .import_supply(
+            ID,
+            "Demo systems on critical materials",
+            label,
+            &crate::supply::rows_of(&net),
+            at,
+            &Origin::committee(None, None),
+            audited(by, &entry).as_ref(),
+        )
+        .await?;
+    Ok(true)
+}

@@ -21,7 +21,7 @@ mod reader;
 mod readers;
 mod registry;
 mod sql;
-mod supply;
+pub mod supply;
 mod visibility;
 
 pub use db::{Backend, DbTarget, Store};

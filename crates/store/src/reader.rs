@@ -141,6 +141,26 @@ impl<'a> Reader<'a> {
         self.store.landscape(id, self.readable).await
     }
 
+    /// The readable supply networks (each under one label), by id.
+    pub async fn supply_networks(self) -> Result<Vec<crate::SupplyNetworkInfo>, StoreError> {
+        self.store.supply_networks(Some(self.readable)).await
+    }
+
+    /// One readable supply network as the supply engine's network.
+    pub async fn supply_network(
+        self,
+        id: &str,
+    ) -> Result<Option<(crate::SupplyNetworkInfo, pillar_supply::Network)>, StoreError> {
+        let Some((info, rows)) = self.store.load_supply(id, Some(self.readable)).await? else {
+            return Ok(None);
+        };
+        let net = crate::supply::network_of(&rows).map_err(|reason| StoreError::Corrupt {
+            table: "supply_networks",
+            reason: format!("{id}: {reason}"),
+        })?;
+        Ok(Some((info, net)))
+    }
+
     /// The readable agreements.
     pub async fn agreements(self) -> Result<Vec<pillar_core::Agreement>, StoreError> {
         Ok(crate::registry::picked(
@@ -239,7 +259,7 @@ impl Operator<'_> {
 
     /// Every stored supply network.
     pub async fn supply_networks(&self) -> Result<Vec<crate::SupplyNetworkInfo>, StoreError> {
-        self.store.supply_networks().await
+        self.store.supply_networks(None).await
     }
 
     /// A stored supply network with its rows.
@@ -247,7 +267,7 @@ impl Operator<'_> {
         &self,
         id: &str,
     ) -> Result<Option<(crate::SupplyNetworkInfo, crate::SupplyRows)>, StoreError> {
-        self.store.load_supply(id).await
+        self.store.load_supply(id, None).await
     }
 
     /// Where record `id` of `kind` comes from.

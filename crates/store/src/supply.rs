@@ -4,6 +4,8 @@ use pillar_label::Label;
 use serde::Serialize;
 use sqlx::Row as _;
 
+use pillar_supply::{ItemKind, Network, NetworkBuilder, Origin as SourceAt};
+
 use crate::db::Store;
 use crate::error::{InputError, StoreError};
 use crate::registry::intern_labels;
@@ -187,15 +189,35 @@ impl Store {
         Ok(())
     }
 
-    /// Every stored network, by id.
-    pub(crate) async fn supply_networks(&self) -> Result<Vec<SupplyNetworkInfo>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT n.id, n.name, l.canonical, n.imported_at, \
-             (SELECT COUNT(*) FROM supply_items i WHERE i.network_id = n.id) \
-             FROM supply_networks n JOIN labels l ON l.id = n.label_id ORDER BY n.id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
+    /// The stored networks `readable` may read (every one for the operator), by id.
+    pub(crate) async fn supply_networks(
+        &self,
+        readable: Option<&crate::Entitlements>,
+    ) -> Result<Vec<SupplyNetworkInfo>, StoreError> {
+        self.supply_networks_where(readable, None).await
+    }
+
+    async fn supply_networks_where(
+        &self,
+        readable: Option<&crate::Entitlements>,
+        id: Option<&str>,
+    ) -> Result<Vec<SupplyNetworkInfo>, StoreError> {
+        let one = if id.is_some() { " AND n.id = $1" } else { "" };
+        let labelled = crate::visibility::Labelled::filtered(
+            self.backend(),
+            readable,
+            &format!(
+                "SELECT n.id, n.name, l.canonical, n.imported_at, \
+                 (SELECT COUNT(*) FROM supply_items i WHERE i.network_id = n.id) \
+                 FROM supply_networks n JOIN labels l ON l.id = n.label_id \
+                 WHERE {{label:n.label_id}}{one} ORDER BY n.id"
+            ),
+        );
+        let mut q = sqlx::query(labelled.sql());
+        if let Some(id) = id {
+            q = q.bind(id);
+        }
+        let rows = labelled.bind_rows(q).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
                 let canonical: String = r.get(2);
@@ -213,17 +235,13 @@ impl Store {
             .collect()
     }
 
-    /// A stored network's tables.
+    /// A stored network's tables, when `readable` may read it (always for the operator).
     pub(crate) async fn load_supply(
         &self,
         id: &str,
+        readable: Option<&crate::Entitlements>,
     ) -> Result<Option<(SupplyNetworkInfo, SupplyRows)>, StoreError> {
-        let Some(info) = self
-            .supply_networks()
-            .await?
-            .into_iter()
-            .find(|n| n.id == id)
-        else {
+        let Some(info) = self.supply_networks_where(readable, Some(id)).await?.pop() else {
             return Ok(None);
         };
         let mut conn = self.pool.acquire().await?;
@@ -249,4 +267,91 @@ impl Store {
         }
         Ok(Some((info, rows)))
     }
+}
+
+/// A stored network's rows as the supply engine's network (checked again as it is built).
+pub fn network_of(rows: &SupplyRows) -> Result<Network, String> {
+    let at = SourceAt {
+        file: "database".into(),
+        line: 0,
+    };
+    let e = |e: pillar_supply::BuildError| e.reason;
+    let mut b = NetworkBuilder::new();
+    for (id, name, kind) in &rows.items {
+        b.item(
+            id,
+            name,
+            ItemKind::parse(kind).ok_or(format!("unknown kind {kind}"))?,
+            &at,
+        )
+        .map_err(e)?;
+    }
+    for (id, name, supplier, country) in &rows.sites {
+        b.site(id, name, supplier, country, &at).map_err(e)?;
+    }
+    for (p, c, q, v) in &rows.bom {
+        b.bom(p, c, *q, *v, &at).map_err(e)?;
+    }
+    for (i, s, share, cap, lead) in &rows.sources {
+        b.source(i, s, *share, *cap, *lead, &at).map_err(e)?;
+    }
+    for (i, d, p) in &rows.stock {
+        if let Some(d) = d {
+            b.inventory(i, *d, &at).map_err(e)?;
+        }
+        if let Some(p) = p {
+            b.demand(i, *p, &at).map_err(e)?;
+        }
+    }
+    b.build().map_err(e)
+}
+
+/// A network as the rows the store keeps.
+pub fn rows_of(net: &Network) -> SupplyRows {
+    let opt = |v: f64| (!v.is_nan()).then_some(v);
+    let mut rows = SupplyRows::default();
+    for i in 0..net.len() {
+        rows.items.push((
+            net.item_ids[i].clone(),
+            net.item_names[i].clone(),
+            net.item_kinds[i].as_str().to_string(),
+        ));
+        let inv = net.inventory_days[i];
+        let dem = net.demand_per_day[i];
+        if inv > 0.0 || !dem.is_nan() {
+            rows.stock.push((
+                net.item_ids[i].clone(),
+                (inv > 0.0).then_some(inv),
+                opt(dem),
+            ));
+        }
+    }
+    for s in 0..net.site_ids.len() {
+        rows.sites.push((
+            net.site_ids[s].clone(),
+            net.site_names[s].clone(),
+            net.supplier_ids[net.site_supplier[s] as usize].clone(),
+            net.countries[net.site_country[s] as usize].clone(),
+        ));
+    }
+    for i in 0..net.len() as u32 {
+        for e in net.children(i) {
+            rows.bom.push((
+                net.item_ids[i as usize].clone(),
+                net.item_ids[net.bom_child[e] as usize].clone(),
+                net.bom_qty[e],
+                opt(net.bom_value_share[e]),
+            ));
+        }
+        for s in net.sources(i) {
+            rows.sources.push((
+                net.item_ids[i as usize].clone(),
+                net.site_ids[net.src_site[s] as usize].clone(),
+                net.src_share[s],
+                opt(net.src_capacity[s]),
+                opt(net.src_lead_time[s]),
+            ));
+        }
+    }
+    rows
 }

@@ -20,3 +20,9 @@ pub use bundle::{demo_bundle, parse_bundle, write_bundle, BundleFiles};
 pub use generate::{generate, GenerateOptions};
 pub use model::{BuildError, ItemKind, Network, NetworkBuilder, Origin};
 pub use pillar_core::InputError;
+
+/// The countries of concern an analysis measures exposure to unless told otherwise.
+pub const COUNTRIES_OF_CONCERN: [&str; 4] = ["CHN", "RUS", "PRK", "IRN"];
+
+/// The partner nations whose sites count as allied alternatives unless told otherwise.
+pub const PARTNERS: [&str; 7] = ["USA", "KOR", "AUS", "GBR", "JPN", "CAN", "NZL"];

@@ -165,6 +165,24 @@ pub struct Matrix<M: Serialize> {
     pub cells: Vec<Vec<M>>,
 }
 
+/// A supply network's analysis.
+#[derive(Serialize, ToSchema)]
+#[schema(bound = "")]
+pub struct SupplyNetwork<N: Serialize, R: Serialize, W: Serialize> {
+    /// The marking of the network.
+    pub marking: String,
+    /// The network: id, name, label, when imported, how many items.
+    #[schema(value_type = Object)]
+    pub network: N,
+    /// End item id → exposure by country, HHI, share from countries of concern, single points
+    /// of failure, independent sources, allied alternatives.
+    #[schema(value_type = Object)]
+    pub items: R,
+    /// With `disrupt`: end item id → supply retained, time to survive, path of the loss.
+    #[schema(value_type = Option<Object>)]
+    pub what_if: Option<W>,
+}
+
 /// What creates an API token.
 #[derive(serde::Deserialize, ToSchema)]
 pub struct NewToken {
@@ -214,6 +232,8 @@ pub struct Refusal {
         crate::portfolio::api_portfolio,
         crate::landscape::api_list,
         crate::landscape::api_one,
+        crate::supply::api_list,
+        crate::supply::api_one,
         crate::healthz,
         crate::metrics,
     ),

@@ -12,6 +12,7 @@ pub mod landscape;
 mod pages;
 pub mod portfolio;
 pub mod request;
+pub mod supply;
 
 pub use documents::extract_text;
 
@@ -490,7 +491,11 @@ routes! {
     "/api/meetings" ["GET"] => get(committee::api_meetings),
     "/api/meetings/{id}" ["GET"] => get(committee::api_meeting),
     "/api/actions" ["GET"] => get(committee::api_actions),
-    "/supply" ["GET"] => get(pages::not_built),
+    "/supply" ["GET"] => get(supply::index),
+    "/supply/{id}" ["GET"] => get(supply::network),
+    "/supply/{id}/items/{item}" ["GET"] => get(supply::item),
+    "/api/supply" ["GET"] => get(supply::api_list),
+    "/api/supply/{id}" ["GET"] => get(supply::api_one),
     "/landscape" ["GET"] => get(landscape::index),
     "/landscape/methodology" ["GET"] => get(landscape::methodology),
     "/landscape/{id}" ["GET"] => get(landscape::analysis),

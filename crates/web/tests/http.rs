@@ -1148,6 +1148,20 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
     ] {
         assert_eq!(send(&app, get(path, &us)).await.0, StatusCode::OK, "{path}");
     }
+    // A hidden supply network.
+    let net = pillar_supply::parse_bundle(&pillar_supply::demo_bundle()).unwrap();
+    app.store
+        .import_supply(
+            "ZEBRA-SUPPLY",
+            "ZEBRA supply network",
+            &pillar_label::Label::from_json(secret).unwrap(),
+            &pillar_store::supply::rows_of(&net),
+            "2026-11-28T00:00:00Z",
+            &pillar_core::stewardship::Origin::committee(None, None),
+            None,
+        )
+        .await
+        .unwrap();
     let kinds = [
         "nations",
         "organisations",
@@ -1201,6 +1215,12 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
                 .map(|a| pattern.replace("{area}", a))
                 .collect();
         }
+        if pattern.contains("{item}") {
+            expanded = ["MAV", "no-such-item"]
+                .iter()
+                .map(|a| pattern.replace("{item}", a))
+                .collect();
+        }
         let mut with_ids = Vec::new();
         for p in expanded {
             if !p.contains("{id}") {
@@ -1221,6 +1241,10 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
                 project_ids.clone()
             } else if p.contains("/meetings/") {
                 meeting_ids.clone()
+            } else if p.contains("/supply") {
+                ["ZEBRA-SUPPLY", "demo-materials", "no-such-id"]
+                    .map(String::from)
+                    .to_vec()
             } else if p.contains("/landscape") {
                 [
                     "ZEBRA-LANDSCAPE",
@@ -2669,4 +2693,56 @@ fn esc_html(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+#[tokio::test]
+async fn supply_pages_show_exposure_single_points_and_what_if() {
+    let app = app().await;
+    let kr = sign_in(&app, "kr-pm", PASSWORD).await.unwrap();
+    let (status, _, page) = send(&app, get("/supply", &kr)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("/supply/demo-materials"), "{page}");
+    let (status, _, page) = send(&app, get("/supply/demo-materials", &kr)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("/supply/demo-materials/items/MAV"), "{page}");
+    // Two nations lost together: without China, Japan and Korea no gallium is left.
+    let (status, _, page) = send(
+        &app,
+        get(
+            "/supply/demo-materials?disrupt=country:CHN,country:JPN,country:KOR",
+            &kr,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("0.0 %"), "{page}");
+    // An unknown country is said to be unknown, never "no effect".
+    let (status, _, page) =
+        send(&app, get("/supply/demo-materials?disrupt=country:XYZ", &kr)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("`XYZ`") || page.contains("&#96;XYZ&#96;"),
+        "{page}"
+    );
+    let (status, _, body) = send(
+        &app,
+        get("/api/supply/demo-materials?disrupt=country:XYZ", &kr),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("\"error\""), "{body}");
+    // One end item: exposure by country through every tier, single points of failure.
+    let (status, _, page) = send(&app, get("/supply/demo-materials/items/MAV", &kr)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<svg") && page.contains("CHN") && page.contains("country:KOR"),
+        "{page}"
+    );
+    let (_, _, body) = send(&app, get("/api/supply/demo-materials", &kr)).await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let chn = v["items"]["MAV"]["exposure"]["CHN"].as_f64().unwrap();
+    assert!(
+        (chn - (0.30 * 0.69 + 0.15 * 0.5 * 0.98)).abs() < 1e-12,
+        "{chn}"
+    );
 }

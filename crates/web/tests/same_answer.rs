@@ -280,6 +280,20 @@ async fn add_hidden(app: &App) {
         )
         .await
         .unwrap();
+    // A copy of the demo supply network: only the list (and its count) could move.
+    let net = pillar_supply::parse_bundle(&pillar_supply::demo_bundle()).unwrap();
+    store
+        .import_supply(
+            "hidden-supply",
+            "Hidden supply network",
+            &secret,
+            &pillar_store::supply::rows_of(&net),
+            "2026-11-28T00:00:00Z",
+            &pillar_core::stewardship::Origin::committee(None, None),
+            None,
+        )
+        .await
+        .unwrap();
     let (_, landscapes) = demo::DEMO_LANDSCAPES;
     let published: serde_json::Value = serde_json::from_str(landscapes).unwrap();
     store
@@ -365,6 +379,7 @@ fn paths(visible: &HashMap<&str, Vec<String>>) -> Vec<(String, String)> {
         ("projects", vec!["hidden-project", "hidden-copy"]),
         ("meetings", vec!["hidden-meeting"]),
         ("landscape", vec!["hidden-landscape"]),
+        ("supply", vec!["hidden-supply"]),
         ("agreements", vec!["hidden-agreement"]),
         ("organisations", vec!["hidden-org"]),
         ("people", vec!["hidden-person"]),
@@ -419,12 +434,19 @@ fn paths(visible: &HashMap<&str, Vec<String>>) -> Vec<(String, String)> {
                 .to_vec();
             expanded = subst(expanded, "{area}", &areas);
         }
+        if pattern.contains("{item}") {
+            let items: Vec<String> = ["MAV", "QINU", "NDFEB", "no-such-item"]
+                .map(String::from)
+                .to_vec();
+            expanded = subst(expanded, "{item}", &items);
+        }
         if pattern.contains("{id}") {
             let key = [
                 "documents",
                 "projects",
                 "meetings",
                 "landscape",
+                "supply",
                 "agreements",
                 "tokens",
                 "organisations",
@@ -472,6 +494,16 @@ fn paths(visible: &HashMap<&str, Vec<String>>) -> Vec<(String, String)> {
                 && p != "/landscape/methodology"
             {
                 &["", "?nation=KOR", "?nation=NZL", "?lang=ko"]
+            } else if p.starts_with("/supply/") && !p.contains("/items/")
+                || p.starts_with("/api/supply/")
+            {
+                &[
+                    "",
+                    "?disrupt=country:CHN",
+                    "?disrupt=country:CHN,country:JPN&capacity=0.5",
+                    "?disrupt=country:XYZ",
+                    "?lang=ko",
+                ]
             } else if p == "/api/actions" {
                 &["", "?owner=jp-observer", "?owner=us-secretariat"]
             } else if p == "/portfolio" || p == "/api/portfolio" || p.ends_with("/stalled") {
@@ -530,6 +562,7 @@ async fn same_answers(postgres: bool) {
         vec!["pillar2-open".into(), "aukus-restricted".into()],
     );
     visible.insert("tokens", vec!["seed-token".into()]);
+    visible.insert("supply", vec!["demo-materials".into()]);
     for kind in [
         "nations",
         "organisations",
@@ -640,6 +673,7 @@ async fn same_answers(postgres: bool) {
         ("projects", "hidden-copy"),
         ("meetings", "hidden-meeting"),
         ("landscapes", "hidden-landscape"),
+        ("supply_networks", "hidden-supply"),
         ("agreements", "hidden-agreement"),
         ("organisations", "hidden-org"),
         ("people", "hidden-person"),
@@ -684,6 +718,7 @@ async fn the_route_list_is_the_routers() {
             .replace("{kind}", "nations")
             .replace("{chart}", "by-trl")
             .replace("{area}", "p2-quantum")
+            .replace("{item}", "MAV")
             .replace("{id}", "x");
         for m in ["GET", "POST", "DELETE", "PUT", "PATCH"] {
             let req = Request::builder()

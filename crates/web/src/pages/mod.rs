@@ -273,18 +273,6 @@ pub async fn css() -> impl IntoResponse {
     )
 }
 
-/// The modules later issues fill (committee, supply chain, landscape): a page that says so.
-pub async fn not_built(
-    State(state): State<AppState>,
-    Signed(v): Signed,
-    Language(lang): Language,
-) -> Result<Response, PageError> {
-    Ok(render(&MessagePage {
-        chrome: signed_chrome(&state, &v, lang, &[], lang.t(Key::NotBuilt)).await,
-        note: Some(lang.t(Key::NotBuilt)),
-    }))
-}
-
 /// The "originated by" line of a kept record (`kind`, `id`), naming `stewards` when the record
 /// keeps them itself (a project): empty when the record has no recorded origin.
 pub(crate) async fn kept_origin(

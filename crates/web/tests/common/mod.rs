@@ -8,8 +8,8 @@ use axum::Router;
 use pillar_store::{demo, Store};
 use tower::ServiceExt;
 
-/// The reference data, the demo coalition, its policies, projects, committee and landscape
-/// analyses, as `serve --demo` loads them.
+/// The reference data, the demo coalition, its policies, projects, committee, landscape
+/// analyses and supply network, as `serve --demo` loads them.
 pub async fn seed_demo(store: &Store) {
     let label = pillar_label::Label::new(pillar_label::Label::coalition_policy(), "UNCLASSIFIED");
     demo::seed(store, demo::REFERENCE, &label, None)
@@ -27,6 +27,9 @@ pub async fn seed_demo(store: &Store) {
         .unwrap();
     demo::seed_committee(store, None).await.unwrap();
     demo::seed_landscapes(store, "2026-11-28T00:00:00Z", None)
+        .await
+        .unwrap();
+    demo::seed_supply(store, "2026-11-28T00:00:00Z", &label, None)
         .await
         .unwrap();
 }
