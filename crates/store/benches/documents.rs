@@ -202,6 +202,12 @@ async fn corpus(store: &Store, docs: usize, labels: usize) {
             .await
             .unwrap();
     }
+    // Every document has an origin (since the 0016 migrations): the generated ones are the
+    // committee's own.
+    sqlx::query("UPDATE documents SET origin_nation = 'PILLAR' WHERE origin_nation = ''")
+        .execute(&mut *tx)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 }
 

@@ -1149,19 +1149,8 @@ async fn no_route_leaks_anything_hidden_to_any_persona() {
         assert_eq!(send(&app, get(path, &us)).await.0, StatusCode::OK, "{path}");
     }
     // A hidden supply network.
-    let net = pillar_supply::parse_bundle(&pillar_supply::demo_bundle()).unwrap();
-    app.store
-        .import_supply(
-            "ZEBRA-SUPPLY",
-            "ZEBRA supply network",
-            &pillar_label::Label::from_json(secret).unwrap(),
-            &pillar_store::supply::rows_of(&net),
-            "2026-11-28T00:00:00Z",
-            &pillar_core::stewardship::Origin::committee(None, None),
-            None,
-        )
-        .await
-        .unwrap();
+    let zebra = pillar_label::Label::from_json(secret).unwrap();
+    common::store_supply_copy(&app.store, "ZEBRA-SUPPLY", "ZEBRA supply network", &zebra).await;
     let kinds = [
         "nations",
         "organisations",

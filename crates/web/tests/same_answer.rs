@@ -281,19 +281,7 @@ async fn add_hidden(app: &App) {
         .await
         .unwrap();
     // A copy of the demo supply network: only the list (and its count) could move.
-    let net = pillar_supply::parse_bundle(&pillar_supply::demo_bundle()).unwrap();
-    store
-        .import_supply(
-            "hidden-supply",
-            "Hidden supply network",
-            &secret,
-            &pillar_store::supply::rows_of(&net),
-            "2026-11-28T00:00:00Z",
-            &pillar_core::stewardship::Origin::committee(None, None),
-            None,
-        )
-        .await
-        .unwrap();
+    common::store_supply_copy(store, "hidden-supply", "Hidden supply network", &secret).await;
     let (_, landscapes) = demo::DEMO_LANDSCAPES;
     let published: serde_json::Value = serde_json::from_str(landscapes).unwrap();
     store

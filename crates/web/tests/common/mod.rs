@@ -52,6 +52,24 @@ pub async fn import_rows(store: &Store, kind: pillar_core::RegistryKind, file: &
         .unwrap();
 }
 
+/// Stores a copy of the demo supply network as `id`, named `name`, under `label` (the
+/// committee's own).
+pub async fn store_supply_copy(store: &Store, id: &str, name: &str, label: &pillar_label::Label) {
+    let net = pillar_supply::parse_bundle(&pillar_supply::demo_bundle()).unwrap();
+    store
+        .import_supply(
+            id,
+            name,
+            label,
+            &pillar_store::supply::rows_of(&net),
+            "2026-11-28T00:00:00Z",
+            &pillar_core::stewardship::Origin::committee(None, None),
+            None,
+        )
+        .await
+        .unwrap();
+}
+
 /// Sends one request through `router`: status, headers, body as text.
 pub async fn send_to(
     router: &Router,
