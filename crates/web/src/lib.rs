@@ -333,15 +333,17 @@ fn encodes_nul(text: &[u8]) -> bool {
         || text.contains(&0)
 }
 
-/// Refuses, with a 400 that says why, a request whose query or URL-encoded form carries a NUL
-/// character, before any handler sees it.
+/// Refuses, with a 400 that says why (JSON for the API), a request whose query or URL-encoded
+/// form carries a NUL character, before any handler sees it.
 async fn refuse_nul(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
     let refused = || {
-        (
-            StatusCode::BAD_REQUEST,
-            "NUL characters (%00) are not accepted in a request",
-        )
-            .into_response()
+        let why = "NUL characters (%00) are not accepted in a request";
+        if api {
+            request::ApiError::BadRequest(why.into()).into_response()
+        } else {
+            (StatusCode::BAD_REQUEST, why).into_response()
+        }
     };
     if encodes_nul(req.uri().path().as_bytes())
         || req.uri().query().is_some_and(|q| encodes_nul(q.as_bytes()))

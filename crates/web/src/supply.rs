@@ -307,7 +307,7 @@ pub async fn api_list(
            ("disrupt" = Option<String>, Query, description = "targets lost together: country:XXX, supplier:ID or site:ID, separated by commas"),
            ("capacity" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "the fraction of their capacity that remains (default 0)")),
     responses((status = 200, description = "the analysis", body = crate::api::SupplyNetwork<serde_json::Value, serde_json::Value, serde_json::Value>),
-              (status = 400, description = "a disruption the network cannot answer: an unknown target, a capacity outside 0–1", body = crate::api::Refusal)))]
+              (status = 400, description = "a disruption the network cannot answer (an unknown target, a capacity outside 0–1), or a malformed request")))]
 pub async fn api_one(
     State(state): State<AppState>,
     Caller(v): Caller,
