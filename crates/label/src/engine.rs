@@ -1,7 +1,7 @@
 //! Decisions over labels and clearances resolved against a set of policies: validity, access
 //! (ACDF), display markings, equivalent-policy translation and the dominant label.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -948,6 +948,38 @@ impl PolicySet {
     /// label intersected (and omitted when absent from any, or when the intersection is empty),
     /// restrictive and informative values united; an invalid result needs a policy decision.
     pub fn dominant(&self, labels: &[Resolved], governing: Option<usize>) -> Dominance {
+        self.combine(labels, governing, None)
+    }
+
+    /// The most restrictive reading of several labels, for a marking a reader can act on where
+    /// [`PolicySet::dominant`] needs a policy decision: as the dominant label, except that a
+    /// permissive tag (Releasable To) is narrowed to what every label *carrying it* allows — a
+    /// label without the tag releases to everyone, so it narrows nothing — with the groups in
+    /// `groups` (a category name such as `AUKUS` → its members' names) counted as their
+    /// members when the labels differ. An UNCLASSIFIED record beside a SECRET//REL TO USA, KOR
+    /// one reads SECRET//REL TO USA, KOR, where the dominant rule drops the caveat and leaves an
+    /// invalid SECRET; REL TO AUKUS beside REL TO USA, AUS, KOR reads REL TO USA, AUS. `None`
+    /// when the labels cannot be translated into one policy or even this reading is invalid.
+    pub fn most_restrictive(
+        &self,
+        labels: &[Resolved],
+        governing: Option<usize>,
+        groups: &BTreeMap<String, Vec<String>>,
+    ) -> Option<Resolved> {
+        match self.combine(labels, governing, Some(groups)) {
+            Dominance::Ok(r) => Some(r),
+            Dominance::PolicyDecisionRequired { .. } => None,
+        }
+    }
+
+    /// [`PolicySet::dominant`]'s rules; with `narrow` (group members), permissive tags are
+    /// intersected over the labels that carry them only ([`PolicySet::most_restrictive`]).
+    fn combine(
+        &self,
+        labels: &[Resolved],
+        governing: Option<usize>,
+        narrow: Option<&BTreeMap<String, Vec<String>>>,
+    ) -> Dominance {
         let Some(first) = labels.first() else {
             return Dominance::PolicyDecisionRequired {
                 computed: None,
@@ -998,9 +1030,32 @@ impl PolicySet {
             };
             match p.tags[tag].kind {
                 TagKind::Permissive | TagKind::EnumeratedPermissive => {
+                    let mut sets: Vec<BTreeSet<u32>> = inputs.iter().map(in_tag).collect();
+                    if let Some(groups) = narrow {
+                        sets.retain(|s| !s.is_empty());
+                        if sets.windows(2).any(|w| w[0] != w[1]) {
+                            // The labels differ: compare them as member nations.
+                            let named = |name: &str| {
+                                p.categories
+                                    .iter()
+                                    .position(|c| c.tag == tag && c.name == name)
+                                    .map(|o| o as u32)
+                            };
+                            for s in &mut sets {
+                                *s = s
+                                    .iter()
+                                    .flat_map(|&o| match groups.get(&p.categories[o as usize].name) {
+                                        Some(members) => {
+                                            members.iter().filter_map(|m| named(m)).collect()
+                                        }
+                                        None => vec![o],
+                                    })
+                                    .collect();
+                            }
+                        }
+                    }
                     let mut acc: Option<BTreeSet<u32>> = None;
-                    for l in &inputs {
-                        let s = in_tag(l);
+                    for s in sets {
                         acc = Some(match acc {
                             None => s,
                             Some(a) => a.intersection(&s).copied().collect(),

@@ -227,19 +227,18 @@ async fn banner_shows_the_dominant_label_in_the_readers_language() {
     assert!(page.contains(">Ⅱ급비밀//열람 허용 AUKUS</div>"), "{page}");
     assert!(page.contains("로그아웃"));
     assert_eq!(set_cookie(&headers, "pillar_lang").as_deref(), Some("ko"));
-    // The list mixes labels: its banner is their dominant label. Releasable To is absent from
-    // the unclassified rows, so ADatP-4774.1 drops it, and SECRET without Releasable To or
-    // NOFORN is invalid in the coalition policy: the banner shows the computed marking and says
-    // that a policy decision is required, rather than under-marking the page.
+    // The list mixes labels: the dominant label of ADatP-4774.1 drops Releasable To (absent
+    // from the unclassified rows) and SECRET without it is invalid in the coalition policy: a
+    // policy decision. The page's banner shows the most restrictive reading instead (a marking
+    // the reader can act on, with groups read as their members); the API says the decision.
     let (_, _, page) = send(
         &app,
         get("/agreements", &format!("{session}; pillar_lang=en")),
     )
     .await;
-    assert!(
-        page.contains("role=\"note\">SECRET (policy decision required)</div>"),
-        "{page}"
-    );
+    assert!(page.contains("role=\"note\">SECRET//REL TO USA, AUS</div>"), "{page}");
+    let (_, _, body) = send(&app, get("/api/agreements", &session)).await;
+    assert!(body.contains("policy decision required"), "{body}");
 }
 
 #[tokio::test]

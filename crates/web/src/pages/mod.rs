@@ -53,6 +53,18 @@ pub(crate) async fn banner(
     labels: &[&Label],
     lang: Lang,
 ) -> (String, String) {
+    dominant_marking(state, viewer, labels, lang, true).await
+}
+
+/// The dominant label of `labels` as a marking and its colour class; where it needs a policy
+/// decision, the most restrictive reading when `for_page`, else the computed label saying so.
+async fn dominant_marking(
+    state: &AppState,
+    viewer: &Viewer,
+    labels: &[&Label],
+    lang: Lang,
+    for_page: bool,
+) -> (String, String) {
     let Ok(set) = state.policies().await else {
         return ("?".into(), String::new());
     };
@@ -84,17 +96,43 @@ pub(crate) async fn banner(
                 .unwrap_or_default(),
         );
     }
-    match set.dominant(&resolved, governing) {
-        Dominance::Ok(d) => (set.banner(&d, lang.tag()), colour(&d)),
-        Dominance::PolicyDecisionRequired {
-            computed: Some(d), ..
-        } => (
+    // A page's banner is a marking the reader can act on: where the rules need a policy
+    // decision, the most restrictive reading (the API's marking keeps the decision).
+    let dominance = set.dominant(&resolved, governing);
+    let shown = match &dominance {
+        Dominance::Ok(d) => Some(d.clone()),
+        Dominance::PolicyDecisionRequired { .. } if !for_page => None,
+        Dominance::PolicyDecisionRequired { .. } => {
+            // Groups (AUKUS, FVEY) read as their member nations, as the registry has them.
+            let groups = match state.store.reader(&viewer.readable).nations().await {
+                Ok(nations) => nations
+                    .into_iter()
+                    .filter(|n| !n.members.is_empty())
+                    .map(|n| {
+                        let members = n.members.iter().map(|m| m.as_str().to_string()).collect();
+                        (n.code.as_str().to_string(), members)
+                    })
+                    .collect(),
+                Err(e) => {
+                    tracing::error!("nations for the banner: {e}");
+                    std::collections::BTreeMap::new()
+                }
+            };
+            set.most_restrictive(&resolved, governing, &groups)
+        }
+    };
+    match (shown, dominance) {
+        (Some(d), _) => (set.banner(&d, lang.tag()), colour(&d)),
+        (
+            None,
+            Dominance::PolicyDecisionRequired {
+                computed: Some(d), ..
+            },
+        ) => (
             format!("{} ({})", set.banner(&d, lang.tag()), lang.t(Key::Decision)),
             colour(&d),
         ),
-        Dominance::PolicyDecisionRequired { computed: None, .. } => {
-            (lang.t(Key::Decision).to_string(), String::new())
-        }
+        (None, _) => (lang.t(Key::Decision).to_string(), String::new()),
     }
 }
 
@@ -207,7 +245,7 @@ pub(crate) fn bare_page(lang: Lang, title: &str) -> Response {
 
 /// The marking of a JSON answer holding records under `labels` (the banner's text, in English).
 pub(crate) async fn marking(state: &AppState, v: &Viewer, labels: &[&Label]) -> String {
-    banner(state, v, labels, Lang::En).await.0
+    dominant_marking(state, v, labels, Lang::En, false).await.0
 }
 
 pub(crate) fn with_cookie(mut res: Response, cookie: Option<String>) -> Response {
