@@ -156,7 +156,13 @@ mod tests {
         let set = demo_policies();
         let u = label(&set, "PILLAR COALITION", "UNCLASSIFIED", &[], "");
         let s = label(&set, "PILLAR COALITION", "SECRET", &["USA", "KOR"], "");
-        let s2 = label(&set, "PILLAR COALITION", "SECRET", &["USA", "KOR", "AUS"], "");
+        let s2 = label(
+            &set,
+            "PILLAR COALITION",
+            "SECRET",
+            &["USA", "KOR", "AUS"],
+            "",
+        );
         // The dominant rule omits a permissive tag absent from any label: SECRET alone, invalid.
         assert!(matches!(
             set.dominant(&[u.clone(), s.clone()], None),
@@ -166,22 +172,43 @@ mod tests {
             "AUKUS".to_string(),
             vec!["AUS".to_string(), "GBR".to_string(), "USA".to_string()],
         )]);
-        let m = set.most_restrictive(&[u, s.clone(), s2], None, &groups).unwrap();
+        let m = set
+            .most_restrictive(&[u, s.clone(), s2], None, &groups)
+            .unwrap();
         assert_eq!(set.banner(&m, "en"), "SECRET//REL TO USA, KOR");
         // Where the dominant label is valid, both readings agree.
-        let c = label(&set, "PILLAR COALITION", "CONFIDENTIAL", &["USA", "KOR", "AUS"], "");
+        let c = label(
+            &set,
+            "PILLAR COALITION",
+            "CONFIDENTIAL",
+            &["USA", "KOR", "AUS"],
+            "",
+        );
         match set.dominant(&[c.clone(), s.clone()], None) {
             Dominance::Ok(d) => {
-                assert_eq!(set.most_restrictive(&[c, s.clone()], None, &groups), Some(d))
+                assert_eq!(
+                    set.most_restrictive(&[c, s.clone()], None, &groups),
+                    Some(d)
+                )
             }
             other => panic!("{other:?}"),
         }
         // Groups count as their members where the labels differ, and stay named where not.
         let aukus = label(&set, "PILLAR COALITION", "SECRET", &["AUKUS"], "");
-        let c = label(&set, "PILLAR COALITION", "CONFIDENTIAL", &["USA", "AUS", "KOR"], "");
-        let m = set.most_restrictive(&[aukus.clone(), c], None, &groups).unwrap();
+        let c = label(
+            &set,
+            "PILLAR COALITION",
+            "CONFIDENTIAL",
+            &["USA", "AUS", "KOR"],
+            "",
+        );
+        let m = set
+            .most_restrictive(&[aukus.clone(), c], None, &groups)
+            .unwrap();
         assert_eq!(set.banner(&m, "en"), "SECRET//REL TO USA, AUS");
-        let m = set.most_restrictive(&[aukus.clone(), aukus], None, &groups).unwrap();
+        let m = set
+            .most_restrictive(&[aukus.clone(), aukus], None, &groups)
+            .unwrap();
         assert_eq!(set.banner(&m, "en"), "SECRET//REL TO AUKUS");
         // Nothing to read: no reading.
         assert_eq!(set.most_restrictive(&[], None, &groups), None);

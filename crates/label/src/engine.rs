@@ -1044,11 +1044,13 @@ impl PolicySet {
                             for s in &mut sets {
                                 *s = s
                                     .iter()
-                                    .flat_map(|&o| match groups.get(&p.categories[o as usize].name) {
-                                        Some(members) => {
-                                            members.iter().filter_map(|m| named(m)).collect()
+                                    .flat_map(|&o| {
+                                        match groups.get(&p.categories[o as usize].name) {
+                                            Some(members) => {
+                                                members.iter().filter_map(|m| named(m)).collect()
+                                            }
+                                            None => vec![o],
                                         }
-                                        None => vec![o],
                                     })
                                     .collect();
                             }

@@ -88,6 +88,8 @@ strings! {
                 "일치하는 문서가 2,000건을 넘어 최신 문서부터 표시합니다. 검색어를 추가하면 관련도순으로 정렬됩니다.",
             ),
     NotFound => ("Not found", "찾을 수 없음"),
+    SkipToContent => ("Skip to content", "본문 바로가기"),
+    Navigation => ("Navigation", "탐색"),
     SignedInAs => ("Signed in as", "로그인 사용자"),
     Language => ("한국어", "English"),
     Decision => ("policy decision required", "정책 결정 필요"),

@@ -541,7 +541,10 @@ pub fn router(state: AppState) -> Router {
     add_routes(Router::new())
         // A path no route serves: the same "not found" page, in the reader's language.
         .fallback(|| async { request::PageError::NotFound })
-        .layer(middleware::from_fn(request::language))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request::language,
+        ))
         .layer(middleware::from_fn(refuse_nul))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -78,15 +78,26 @@ impl<S: Send + Sync> FromRequestParts<S> for Language {
 
 /// Works out each request's [`Language`] once, remembers a `?lang=` choice in a cookie, and
 /// renders the [`PageError`]s handlers return as pages in that language.
-pub async fn language(req: Request, next: Next) -> Response {
+pub async fn language(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let (mut parts, body) = req.into_parts();
     let (lang, asked) = Language::of(&parts);
     parts.extensions.insert(Language(lang));
+    let headers = parts.headers.clone();
     let mut res = next.run(Request::from_parts(parts, body)).await;
     if let Some(PageErrorBody(message)) = res.extensions_mut().remove::<PageErrorBody>() {
         let status = res.status();
         let title = message.unwrap_or_else(|| lang.t(Key::NotFound).to_string());
-        res = (status, crate::pages::bare_page(lang, &title)).into_response();
+        // A signed-in reader keeps the navigation, under the banner of a page showing nothing
+        // (the lowest classification of their policy); anyone else gets the bare page.
+        let page = match viewer(&state, &headers).await {
+            Ok(Some(v)) => crate::pages::error_page(&state, &v, lang, &title).await,
+            _ => crate::pages::bare_page(lang, &title),
+        };
+        res = (status, page).into_response();
     }
     if asked {
         let c = format!(

@@ -236,7 +236,10 @@ async fn banner_shows_the_dominant_label_in_the_readers_language() {
         get("/agreements", &format!("{session}; pillar_lang=en")),
     )
     .await;
-    assert!(page.contains("role=\"note\">SECRET//REL TO USA, AUS</div>"), "{page}");
+    assert!(
+        page.contains("role=\"note\">SECRET//REL TO USA, AUS</div>"),
+        "{page}"
+    );
     let (_, _, body) = send(&app, get("/api/agreements", &session)).await;
     assert!(body.contains("policy decision required"), "{body}");
 }
@@ -657,6 +660,28 @@ async fn every_api_404_is_json_and_the_same_for_hidden_and_unknown() {
     let (status, _, page) = send(&app, get("/no/such/page?lang=ko", &jp)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(page.contains("<h1>찾을 수 없음</h1>"), "{page}");
+    // It keeps the reader's navigation and the banner of a page showing nothing, as does the
+    // 404 of a hidden record; signed out, no banner bars are drawn empty.
+    for url in [
+        "/no/such/page?lang=en".to_string(),
+        format!("/projects/{hidden}"),
+    ] {
+        let (status, _, page) = send(&app, get(&url, &jp)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{url}");
+        assert!(page.contains("<h1>Not found</h1>"), "{url}: {page}");
+        assert!(
+            page.contains(r#"href="/documents""#),
+            "{url}: no navigation"
+        );
+        assert!(
+            page.contains(r#"role="note">UNCLASSIFIED</div>"#),
+            "{url}: {page}"
+        );
+        assert!(page.contains(r##"href="#main""##), "{url}: no skip link");
+    }
+    let (status, _, page) = send(&app, get("/no/such/page", "")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!page.contains(r#"class="banner"#), "{page}");
     for url in ["/api/registry/widgets/x", "/api/registry/widgets"] {
         let (status, _, body) = send(&app, get(url, &jp)).await;
         assert_eq!(

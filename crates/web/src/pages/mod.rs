@@ -234,6 +234,15 @@ pub(crate) fn fragment(t: &impl askama::Template) -> String {
     })
 }
 
+/// An error page for a signed-in reader: their navigation, the banner of a page showing
+/// nothing (the lowest classification of their policy), the title saying what went wrong.
+pub(crate) async fn error_page(state: &AppState, v: &Viewer, lang: Lang, title: &str) -> Response {
+    render(&MessagePage {
+        chrome: signed_chrome(state, v, lang, &[], title).await,
+        note: None,
+    })
+}
+
 /// A page with a title only, outside any signed-in context (no banner, no navigation): what
 /// an error answers with.
 pub(crate) fn bare_page(lang: Lang, title: &str) -> Response {
