@@ -152,6 +152,48 @@ mod tests {
     }
 
     #[test]
+    fn choices_offer_what_the_clearance_may_write() {
+        let set = demo_policies();
+        let coalition = set.find("PILLAR COALITION").unwrap();
+        let clearance = |classes: &str, cats: &str| {
+            let json = format!(
+                r#"{{"policy":{{"name":"PILLAR COALITION"}},"classifications":[{classes}],"categories":[{cats}]}}"#
+            );
+            set.resolve_clearance(&crate::Clearance::from_json(&json).unwrap())
+                .unwrap()
+        };
+        let rel =
+            r#"{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"KOR"}]}"#;
+        let c = clearance(r#""UNCLASSIFIED","CUI","CONFIDENTIAL","SECRET""#, rel);
+        let p = set.policy(coalition);
+        let (classes, cats) = set.choices(coalition, &c);
+        let names: Vec<&str> = classes
+            .iter()
+            .map(|l| p.classification(*l).unwrap().name.as_str())
+            .collect();
+        assert!(
+            names.contains(&"SECRET") && !names.contains(&"TOP SECRET"),
+            "{names:?}"
+        );
+        let cat_names: Vec<&str> = cats
+            .iter()
+            .map(|o| p.categories[*o as usize].name.as_str())
+            .collect();
+        // Every nation to release to; no programme the clearance is not read into.
+        assert!(
+            cat_names.contains(&"USA") && cat_names.contains(&"AUKUS"),
+            "{cat_names:?}"
+        );
+        assert!(!cat_names.contains(&"HAWKEYE"), "{cat_names:?}");
+        let sap = r#"{"type":"RESTRICTIVE","tag_name":"Programme Access","values":[{"generic":"HAWKEYE"}]}"#;
+        let read_in = clearance(r#""UNCLASSIFIED","SECRET""#, &format!("{rel},{sap}"));
+        let (_, cats) = set.choices(coalition, &read_in);
+        assert!(cats
+            .iter()
+            .any(|o| p.categories[*o as usize].name == "HAWKEYE"));
+    }
+
+    #[test]
     fn most_restrictive_keeps_the_caveat_the_dominant_rule_drops() {
         let set = demo_policies();
         let u = label(&set, "PILLAR COALITION", "UNCLASSIFIED", &[], "");

@@ -497,6 +497,49 @@ impl PolicySet {
             .is_ok_and(|t| self.acdf(&t, clearance) && self.is_valid(&t))
     }
 
+    /// What a person holding `clearance` may choose when writing a label under policy `policy`:
+    /// the classifications and the restrictive or informative values their clearance satisfies
+    /// (so that a label picker neither offers what they could not write nor names a programme
+    /// they are not read into), and every permissive value (releasing to others is theirs to
+    /// choose). Obsolete entries are left out. Classification lacvs and category ordinals, in
+    /// SPIF order.
+    pub fn choices(&self, policy: usize, clearance: &ResolvedClearance) -> (Vec<i64>, Vec<u32>) {
+        let p = &self.policies[policy];
+        let permitted = |class: i64, cats: Vec<u32>| {
+            let r = Resolved {
+                policy,
+                class,
+                cats,
+            };
+            self.translate(&r, clearance.policy)
+                .is_ok_and(|t| self.acdf(&t, clearance))
+        };
+        let classes: Vec<i64> = p
+            .classifications
+            .iter()
+            .filter(|c| !c.obsolete && permitted(c.lacv, Vec::new()))
+            .map(|c| c.lacv)
+            .collect();
+        let lowest = p
+            .classifications
+            .iter()
+            .filter(|c| classes.contains(&c.lacv))
+            .min_by_key(|c| c.hierarchy)
+            .map(|c| c.lacv);
+        let cats = p
+            .categories
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.obsolete)
+            .filter(|(o, c)| match p.tags[c.tag].kind {
+                TagKind::Permissive | TagKind::EnumeratedPermissive => true,
+                _ => lowest.is_some_and(|l| permitted(l, vec![*o as u32])),
+            })
+            .map(|(o, _)| o as u32)
+            .collect();
+        (classes, cats)
+    }
+
     /// [`PolicySet::decide`] after translating the label into the clearance's policy, with the
     /// reasons; the same answer as [`PolicySet::permits`].
     pub fn decide_translated(&self, label: &Resolved, clearance: &ResolvedClearance) -> Decision {

@@ -20,7 +20,7 @@ pub use forms::{
     write_clearance, write_label, Document, Form, LabelDocument, OriginatorId, CLEARANCE_NS,
     LABEL_NS, LABEL_ROOTS, MAX_LABEL_BYTES, SPIFFY_NS,
 };
-pub use spif::{Location, Policy, SpifError};
+pub use spif::{Location, Policy, SpifError, TagKind};
 pub use types::{
     Category, CategoryType, CategoryValue, Clearance, Label, LabelError, PolicyId,
     COALITION_POLICY_NAME, COALITION_POLICY_URI, COALITION_UNCLASSIFIED,

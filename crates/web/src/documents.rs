@@ -226,12 +226,46 @@ pub async fn list(
     Language(lang): Language,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let query = q.get("q").map_or("", String::as_str);
-    let hits = search(&state, &v, query).await?;
+    let set = state.policies().await?;
+    let form = UploadForm {
+        chosen: crate::picker::Chosen::from_fields(&set, &HashMap::new()),
+        ..UploadForm::default()
+    };
+    documents_page(
+        &state,
+        &v,
+        lang,
+        q.get("q").map_or("", String::as_str),
+        form,
+    )
+    .await
+}
+
+/// What the upload form shows: empty, or what was entered with the preview or the error.
+#[derive(Default)]
+struct UploadForm {
+    title: String,
+    stewards: String,
+    chosen: crate::picker::Chosen,
+    /// The marking preview, or why the label cannot be used.
+    preview: Option<Result<String, String>>,
+    /// What is wrong with the rest of the form.
+    error: Option<String>,
+}
+
+/// The documents page with `form` in its upload form.
+async fn documents_page(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    query: &str,
+    form: UploadForm,
+) -> Result<Response, PageError> {
+    let hits = search(state, v, query).await?;
     let docs = &hits.documents;
     let set = state.policies().await?;
     let labels: Vec<&Label> = docs.iter().map(|d| &d.label).collect();
-    let chrome = signed_chrome(&state, &v, lang, &labels, lang.t(Key::Documents)).await;
+    let chrome = signed_chrome(state, v, lang, &labels, lang.t(Key::Documents)).await;
     let rows = docs
         .iter()
         .map(|d| {
@@ -242,12 +276,15 @@ pub async fn list(
             (portion, d)
         })
         .collect();
+    let picker = crate::picker::picker(&set, v, lang, &form.chosen, form.preview.clone());
     Ok(render(&DocumentsPage {
         chrome,
         csrf: v.csrf.clone().unwrap_or_default(),
         query,
         broad: hits.broad,
         rows,
+        picker,
+        form,
     }))
 }
 
@@ -262,6 +299,9 @@ struct DocumentsPage<'a> {
     broad: bool,
     /// Each document with its portion marking.
     rows: Vec<(String, &'a DocumentInfo)>,
+    /// The label picker (HTML, from `picker::picker`).
+    picker: String,
+    form: UploadForm,
 }
 
 /// A signed-in person's upload: a readable multipart body carrying the session's CSRF token.
@@ -298,35 +338,45 @@ pub async fn upload(
     Language(lang): Language,
     SignedUpload(v, parts): SignedUpload,
 ) -> Result<Response, PageError> {
-    let title = parts
-        .fields
-        .get("title")
-        .map(|t| t.trim().to_string())
-        .unwrap_or_default();
-    if title.is_empty() {
-        return Err(PageError::BadRequest(
-            "field `title`: a title is required".into(),
-        ));
-    }
-    let label = match parts
-        .fields
-        .get("label")
-        .map(|l| l.trim())
-        .filter(|l| !l.is_empty())
-    {
-        None => Label::new(
-            Label::coalition_policy(),
-            pillar_label::COALITION_UNCLASSIFIED,
-        ),
-        Some(text) => match Label::from_json(text) {
-            Ok(l) => l,
-            Err(e) => return Err(PageError::BadRequest(format!("field `label`: {e}"))),
-        },
+    let set = state.policies().await?;
+    let mut form = UploadForm {
+        title: parts
+            .fields
+            .get("title")
+            .map(|t| t.trim().to_string())
+            .unwrap_or_default(),
+        stewards: parts.fields.get("stewards").cloned().unwrap_or_default(),
+        chosen: crate::picker::Chosen::from_fields(&set, &parts.fields),
+        ..UploadForm::default()
     };
+    // The form again, with what was entered, the preview or what is wrong (a file input
+    // cannot be filled in again: the page asks for the file once more).
+    let again = |form: UploadForm, status: StatusCode| {
+        let (state, v) = (&state, &v);
+        async move {
+            let page = documents_page(state, v, lang, "", form).await?;
+            Ok::<Response, PageError>((status, page).into_response())
+        }
+    };
+    let label = form.chosen.label(&set);
+    if parts.fields.contains_key("preview") {
+        form.preview = Some(form.chosen.preview(&set, lang));
+        return again(form, StatusCode::OK).await;
+    }
+    let label = match label {
+        Ok(l) => l,
+        Err(e) => {
+            form.preview = Some(Err(e));
+            return again(form, StatusCode::BAD_REQUEST).await;
+        }
+    };
+    if form.title.is_empty() {
+        form.error = Some("field `title`: a title is required".into());
+        return again(form, StatusCode::BAD_REQUEST).await;
+    }
     let Some((filename, media_type, bytes)) = parts.file else {
-        return Err(PageError::BadRequest(
-            "field `file`: a file is required".into(),
-        ));
+        form.error = Some("field `file`: a file is required".into());
+        return again(form, StatusCode::BAD_REQUEST).await;
     };
     let stewards = id_list(parts.fields.get("stewards"));
     for s in &stewards {
@@ -339,9 +389,10 @@ pub async fn upload(
             .await?
             .is_none()
         {
-            return Err(PageError::BadRequest(format!(
+            form.error = Some(format!(
                 "field `stewards`: `{s}` is not a person in the registry"
-            )));
+            ));
+            return again(form, StatusCode::BAD_REQUEST).await;
         }
     }
     if let Err(refusal) = stewardship::may_create(&v.person) {
@@ -368,12 +419,10 @@ pub async fn upload(
                 "clearance does not satisfy the label",
             )
             .await;
-        return Ok((
-            StatusCode::FORBIDDEN,
-            "your clearance does not satisfy that label (or the label is not valid)",
-        )
-            .into_response());
+        form.preview = Some(Err(lang.t(Key::ClearanceShort).to_string()));
+        return again(form, StatusCode::FORBIDDEN).await;
     }
+    let title = form.title;
     let sha = state.blobs.put(&bytes)?;
     let text = searchable_text(&filename, &media_type, &bytes).await?;
     let id = new_secret()[..16].to_string();
@@ -422,22 +471,38 @@ pub async fn show(
     let Some(d) = state.read(&v, &object, "", found).await? else {
         return Err(PageError::NotFound);
     };
+    let set = state.policies().await?;
+    let chosen = crate::picker::Chosen::of_label(&set, &d.label);
+    document_page(&state, &v, lang, &d, &chosen, None).await
+}
+
+/// A document's page, its relabelling form showing `chosen` and `preview` (the marking, or
+/// why the label cannot be used).
+async fn document_page(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+    d: &DocumentInfo,
+    chosen: &crate::picker::Chosen,
+    preview: Option<Result<String, String>>,
+) -> Result<Response, PageError> {
     let versions = state
         .store
         .reader(&v.readable)
-        .document_versions(&id)
+        .document_versions(&d.id)
         .await?;
-    let origin = crate::pages::origin_line(&state, &v, lang, &d.origin).await?;
+    let origin = crate::pages::origin_line(state, v, lang, &d.origin).await?;
+    let set = state.policies().await?;
     Ok(render(&DocumentPage {
-        chrome: signed_chrome(&state, &v, lang, &[&d.label], &d.title).await,
+        chrome: signed_chrome(state, v, lang, &[&d.label], &d.title).await,
         csrf: v.csrf.clone().unwrap_or_default(),
         origin,
         // Its keepers see how to withdraw it.
         keeper: stewardship::may_change(&v.person, &d.origin).is_ok(),
-        label_json: d.label.to_json(),
+        picker: crate::picker::picker(&set, v, lang, chosen, preview),
         max_reason: MAX_REASON,
         versions,
-        d: &d,
+        d,
     }))
 }
 
@@ -450,7 +515,8 @@ struct DocumentPage<'a> {
     /// The "originated by" line (HTML, from `origin_line`).
     origin: String,
     keeper: bool,
-    label_json: String,
+    /// The label picker (HTML, from `picker::picker`), showing the current label.
+    picker: String,
     max_reason: usize,
     versions: Vec<(i64, String, i64, String, String)>,
     d: &'a DocumentInfo,
@@ -666,24 +732,26 @@ pub async fn relabel(
             lang.t(Key::WithdrawnConflict).to_string(),
         ));
     }
-    let new_label = match form.get("label").map(|l| Label::from_json(l.trim())) {
-        Some(Ok(l)) => l,
-        Some(Err(e)) => return Err(PageError::BadRequest(format!("field `label`: {e}"))),
-        None => return Err(PageError::BadRequest("field `label`: required".into())),
-    };
     let set = state.policies().await?;
+    // The label from the picker (or its JSON text); a preview or a label that cannot be used
+    // shows the page again with what was chosen.
+    let chosen = crate::picker::Chosen::from_fields(&set, &form);
+    if form.contains_key("preview") {
+        let preview = Some(chosen.preview(&set, lang));
+        return document_page(&state, &v, lang, &d, &chosen, preview).await;
+    }
+    let new_label = match chosen.label(&set) {
+        Ok(l) => l,
+        Err(e) => {
+            let page = document_page(&state, &v, lang, &d, &chosen, Some(Err(e))).await?;
+            return Ok((StatusCode::BAD_REQUEST, page).into_response());
+        }
+    };
     let (Ok(old), Ok(new)) = (set.resolve(&d.label), set.resolve(&new_label)) else {
         return Err(PageError::BadRequest(
             "field `label`: it names something the loaded policies do not define".into(),
         ));
     };
-    let errors = set.validate(&new);
-    if !errors.is_empty() {
-        return Err(PageError::BadRequest(format!(
-            "field `label`: not valid: {}",
-            errors.join("; ")
-        )));
-    }
     let lowering = match set.is_lowering(&old, &new) {
         Ok(l) => l,
         Err(e) => return Err(PageError::BadRequest(format!("field `label`: {e}"))),
@@ -724,11 +792,9 @@ pub async fn relabel(
                 "clearance does not satisfy the new label; {before_after}"
             ))
             .await;
-            return Ok((
-                StatusCode::FORBIDDEN,
-                "your clearance does not satisfy the new label",
-            )
-                .into_response());
+            let refused = Some(Err(lang.t(Key::ClearanceShort).to_string()));
+            let page = document_page(&state, &v, lang, &d, &chosen, refused).await?;
+            return Ok((StatusCode::FORBIDDEN, page).into_response());
         }
         let entry = AuditEvent::new(&v.person.id, "relabel", &object, "allow", &before_after);
         match state

@@ -97,10 +97,22 @@ strings! {
     Search => ("Search", "검색"),
     Upload => ("Upload", "올리기"),
     TitleField => ("Title", "제목"),
-    LabelField => (
-                "Label (JSON; empty: coalition UNCLASSIFIED)",
-                "보안 표지 (JSON; 비우면 연합 평문)",
+    LabelField => ("Label", "보안 표지"),
+    Policy => ("Policy", "정책"),
+    Classification => ("Classification", "등급"),
+    PermissiveRule => ("readers need one of these", "이 중 하나를 가진 사람이 열람"),
+    RestrictiveRule => ("readers need every one", "모두 가진 사람만 열람"),
+    InformativeRule => ("for information", "참고"),
+    ClearanceShort => (
+                "Your clearance does not satisfy this label: you could not read what you write under it.",
+                "귀하의 인가로는 이 보안 표지를 충족하지 못합니다: 이 표지로 쓴 것을 읽을 수 없습니다.",
             ),
+    PreviewMarking => ("Preview the marking", "표시 미리 보기"),
+    LabelJsonAdvanced => (
+                "Advanced: the label as STANAG 4774 JSON (wins when filled in)",
+                "고급: STANAG 4774 JSON 보안 표지 (입력하면 우선)",
+            ),
+    FileAgain => ("Choose the file again to upload.", "올릴 파일을 다시 선택하십시오."),
     StewardsField => (
                 "Stewards (person ids, optional: besides your organisation, who may change it)",
                 "관리자 (사람 ID, 선택: 본인 기관 외에 변경할 수 있는 사람)",

@@ -10,6 +10,7 @@ pub mod documents;
 pub mod i18n;
 pub mod landscape;
 mod pages;
+pub mod picker;
 pub mod portfolio;
 pub mod request;
 pub mod supply;
@@ -520,6 +521,7 @@ routes! {
     "/documents/{id}" ["GET"] => get(documents::show),
     "/documents/{id}/download" ["GET"] => get(documents::download),
     "/documents/{id}/label" ["POST"] => post(documents::relabel),
+    "/labels/preview" ["GET"] => get(picker::preview),
     "/documents/{id}/withdraw" ["POST"] => post(documents::withdraw),
     "/documents/{id}/versions" ["POST"] => post(documents::new_version).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD + MAX_BODY)),
     "/api/documents" ["GET"] => get(documents::api_list),

@@ -28,3 +28,38 @@ document.addEventListener('DOMContentLoaded', () => {
     });
   }
 });
+
+// The label picker (templates/label_picker.html): only the chosen policy's choices are shown,
+// and the marking preview follows every change (without script, the preview button does it).
+document.addEventListener('DOMContentLoaded', () => {
+  for (const picker of document.querySelectorAll('fieldset.picker')) {
+    const select = picker.querySelector('select[name="label_policy"]');
+    const output = picker.querySelector('output.marking-preview');
+    const show = () => {
+      for (const f of picker.querySelectorAll('fieldset.policy')) {
+        f.hidden = f.dataset.policy !== select.value;
+      }
+    };
+    let asked = 0;
+    const preview = async () => {
+      const params = new URLSearchParams();
+      params.set('label_policy', select.value);
+      for (const el of picker.querySelectorAll('fieldset.policy:not([hidden]) select, fieldset.policy:not([hidden]) input:checked, textarea[name="label"]')) {
+        params.set(el.name, el.type === 'checkbox' ? 'on' : el.value);
+      }
+      const mine = ++asked;
+      try {
+        const res = await fetch(`${picker.dataset.preview}?${params}`, { credentials: 'same-origin' });
+        const body = await res.json();
+        if (mine !== asked) return;
+        output.textContent = body.marking ?? body.error ?? '';
+        output.classList.toggle('error', !body.marking);
+      } catch (e) { /* the preview button still works */ }
+    };
+    select.addEventListener('change', show);
+    picker.addEventListener('change', preview);
+    picker.querySelector('textarea[name="label"]')?.addEventListener('input', preview);
+    show();
+    preview();
+  }
+});

@@ -2759,3 +2759,144 @@ async fn supply_pages_show_exposure_single_points_and_what_if() {
         "{chn}"
     );
 }
+
+/// The field name of a picker check box for `value` (`label_cat_{policy}_{ordinal}`), read from
+/// the form as shown, within the fieldset of policy `policy`.
+fn picker_box(page: &str, policy: &str, value: &str) -> Option<String> {
+    let start = page.find(&format!(
+        "<fieldset class=\"policy\" data-policy=\"{policy}\">"
+    ))?;
+    let end = page[start..]
+        .find("</fieldset>\n</fieldset>")
+        .map_or(page.len(), |e| start + e);
+    page[start..end]
+        .split("<label class=\"check\"><input type=\"checkbox\" name=\"")
+        .find_map(|chunk| {
+            let (name, rest) = chunk.split_once('"')?;
+            rest.split_once("> ")
+                .filter(|(_, tail)| tail.starts_with(&format!("{value}</label>")))
+                .map(|_| name.to_string())
+        })
+}
+
+#[tokio::test]
+async fn a_document_labelled_with_the_picker_keeps_the_form_on_errors_and_hides_from_others() {
+    let app = app().await;
+    let kr = sign_in(&app, "kr-pm", PASSWORD).await.unwrap();
+    let jp = sign_in(&app, "jp-observer", PASSWORD).await.unwrap();
+    let (_, _, page) = send(&app, get("/documents", &kr)).await;
+    // The picker offers what the clearance may write: a programme the reader is not read into
+    // is not named; nations to release to are all there.
+    assert!(page.contains("<fieldset class=\"picker\""), "{page}");
+    assert!(!page.contains("HAWKEYE"), "an unread programme is named");
+    let policy = page
+        .split("<option value=\"")
+        .find_map(|c| {
+            let (value, rest) = c.split_once('"')?;
+            rest.contains(">PILLAR COALITION</option>")
+                .then(|| value.to_string())
+        })
+        .expect("the coalition policy is offered");
+    let usa = picker_box(&page, &policy, "USA").expect("USA");
+    let kor = picker_box(&page, &policy, "KOR").expect("KOR");
+    let secret = page
+        .split(&format!("name=\"label_class_{policy}\">"))
+        .nth(1)
+        .and_then(|s| s.split("\">SECRET<").next())
+        .and_then(|s| s.rsplit("value=\"").next())
+        .expect("SECRET offered")
+        .to_string();
+    let csrf = session_csrf(&app, &kr).await;
+    let post = |cookie: &str, ct: String, body: Vec<u8>| {
+        Request::post("/documents")
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let class_field = format!("label_class_{policy}");
+    // SECRET without Releasable To: the form again, 400, the error on it, the title kept.
+    let (ct, body) = multipart(
+        &[
+            ("csrf", &csrf),
+            ("title", "Picker test memo"),
+            ("label_policy", &policy),
+            (&class_field, &secret),
+        ],
+        Some(("memo.txt", b"undersea picker memo")),
+    );
+    let (status, _, page) = send(&app, post(&kr, ct, body)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{page}");
+    assert!(page.contains("value=\"Picker test memo\""), "title lost");
+    assert!(
+        page.contains("class=\"error\">field `label`: not valid"),
+        "{page}"
+    );
+    // The preview button shows the marking without writing anything.
+    let (ct, body) = multipart(
+        &[
+            ("csrf", &csrf),
+            ("title", "Picker test memo"),
+            ("label_policy", &policy),
+            (&class_field, &secret),
+            (&usa, "on"),
+            (&kor, "on"),
+            ("preview", "1"),
+        ],
+        None,
+    );
+    let (status, _, page) = send(&app, post(&kr, ct, body)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("aria-live=\"polite\">SECRET//REL TO USA, KOR</output>"),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("name=\"{kor}\" checked")),
+        "choice lost"
+    );
+    // The same preview as JSON, for the live one.
+    let url = format!(
+        "/labels/preview?label_policy={policy}&{class_field}={secret}&{usa}=on&{kor}=on&lang=ko"
+    );
+    let (_, _, json) = send(&app, get(&url, &kr)).await;
+    assert_eq!(json, r#"{"marking":"Ⅱ급비밀//열람 허용 USA, KOR"}"#);
+    // Uploaded for real: the Japanese observer does not see it, in the list or by id.
+    let (ct, body) = multipart(
+        &[
+            ("csrf", &csrf),
+            ("title", "Picker test memo"),
+            ("label_policy", &policy),
+            (&class_field, &secret),
+            (&usa, "on"),
+            (&kor, "on"),
+        ],
+        Some(("memo.txt", b"undersea picker memo")),
+    );
+    let (status, headers, _) = send(&app, post(&kr, ct, body)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers
+        .iter()
+        .find(|(k, _)| k == "location")
+        .unwrap()
+        .1
+        .clone();
+    let (_, _, page) = send(&app, get(&location, &kr)).await;
+    // (The Korean reader's banner is in their national policy.)
+    assert!(
+        page.contains("role=\"note\">ROK CLASS II SECRET//REL TO USA, KOR</div>"),
+        "{page}"
+    );
+    assert_eq!(
+        send(&app, get(&location, &jp)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, _, list) = send(&app, get("/documents?q=picker", &jp)).await;
+    assert!(!list.contains("Picker test memo"));
+    // The observer is not offered a classification above their clearance.
+    let (_, _, page) = send(&app, get("/documents", &jp)).await;
+    assert!(
+        !page.contains(">TOP SECRET<"),
+        "TOP SECRET offered to an observer"
+    );
+}
