@@ -92,6 +92,9 @@ pub struct Decision {
     /// Why.
     #[serde(default)]
     pub rationale: String,
+    /// How it was reached: `consensus`, or a vote and its count (`vote: 6 for, 1 against`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub basis: String,
     /// Linked project.
     #[serde(default)]
     pub project: Option<String>,

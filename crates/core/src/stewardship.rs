@@ -12,6 +12,7 @@
 //! | lower its label (a release) | a release authority **of its originating nation** (and an agreement covering the release) |
 //! | assess a project | people of its lead or participating organisations with a writing role, or its named assessors |
 //! | change committee records (meetings, decisions, actions) | the secretariat |
+//! | set an action item's status (mark it done) | the secretariat, and the action's owner |
 //!
 //! Every labelled record has an [`Origin`], recorded when it is created and never changed
 //! afterwards: its creator's organisation and nation (a project's lead organisation and nation).
@@ -268,6 +269,16 @@ pub fn may_keep_committee(person: &Person) -> Result<(), Refusal> {
         Ok(())
     } else {
         Err(Refusal::NotSecretariat)
+    }
+}
+
+/// May `person` set the status of an action item owned by `owner` (mark it done, drop it)?
+/// The secretariat, and the owner for their own actions.
+pub fn may_update_action(person: &Person, owner: &str) -> Result<(), Refusal> {
+    if person.id == owner {
+        Ok(())
+    } else {
+        may_keep_committee(person)
     }
 }
 

@@ -184,59 +184,7 @@ impl Store {
                 .bind(&m.id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(
-                "INSERT INTO meetings (id, committee_id, title, held_on, place, attendees, label_id, \
-                 origin_org, origin_nation, committee_own) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            )
-            .bind(&m.id)
-            .bind(&m.committee)
-            .bind(&m.title)
-            .bind(m.date.to_string())
-            .bind(&m.place)
-            .bind(serde_json::to_string(&m.attendees).expect("ids serialise"))
-            .bind(ids[&m.label])
-            .bind(origin.organisation.as_deref())
-            .bind(origin.nation.as_str())
-            .bind(i64::from(origin.committee))
-            .execute(&mut *tx)
-            .await?;
-            let mut seq = 0i64;
-            let items = m
-                .agenda
-                .iter()
-                .map(|a| ("agenda", a.label.as_ref(), serde_json::to_string(a), None))
-                .chain(
-                    m.decisions
-                        .iter()
-                        .map(|d| ("decision", d.label.as_ref(), serde_json::to_string(d), None)),
-                )
-                .chain(m.actions.iter().map(|a| {
-                    (
-                        "action",
-                        a.label.as_ref(),
-                        serde_json::to_string(a),
-                        Some(a),
-                    )
-                }));
-            for (kind, label, body, action) in items {
-                seq += 1;
-                let label = ids[label.unwrap_or(&m.label)];
-                sqlx::query(
-                    "INSERT INTO meeting_items (meeting_id, seq, kind, label_id, body, owner, due, status) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(&m.id)
-                .bind(seq)
-                .bind(kind)
-                .bind(label)
-                .bind(body.expect("items serialise"))
-                .bind(action.map(|a| a.owner.clone()))
-                .bind(action.map(|a| a.due.to_string()))
-                .bind(action.map(|a| a.status.clone()))
-                .execute(&mut *tx)
-                .await?;
-            }
+            insert_meeting(&mut tx, m, origin, &ids).await?;
         }
         let touched: Vec<&pillar_label::Label> = labels.iter().map(|(_, l)| *l).collect();
         self.commit_touching(tx, audit, &touched).await?;
@@ -445,4 +393,431 @@ impl Store {
             })
             .collect()
     }
+}
+
+/// What changing a meeting changes: its title, date, place and attendees (its label and items
+/// stay).
+#[derive(Debug, Clone)]
+pub struct MeetingHeader {
+    /// Title.
+    pub title: String,
+    /// Date.
+    pub date: chrono::NaiveDate,
+    /// Where.
+    pub place: String,
+    /// Attendees (person ids) the writer may see; those they may not see stay on the record.
+    pub attendees: Vec<String>,
+}
+
+/// An item added to a meeting.
+#[derive(Debug, Clone)]
+pub enum MeetingItem {
+    /// An agenda item.
+    Agenda(AgendaItem),
+    /// A decision.
+    Decision(Decision),
+    /// An action item (its id is given by the store: `a` and its position).
+    Action(Action),
+}
+
+impl MeetingItem {
+    fn kind(&self) -> &'static str {
+        match self {
+            MeetingItem::Agenda(_) => "agenda",
+            MeetingItem::Decision(_) => "decision",
+            MeetingItem::Action(_) => "action",
+        }
+    }
+
+    fn label(&self) -> Option<&pillar_label::Label> {
+        match self {
+            MeetingItem::Agenda(a) => a.label.as_ref(),
+            MeetingItem::Decision(d) => d.label.as_ref(),
+            MeetingItem::Action(a) => a.label.as_ref(),
+        }
+    }
+}
+
+/// A check failure of a change made through the pages or the API, with the field named as the
+/// form names it (`owner`, not `meetings[0].actions[0].owner`).
+fn form_error(e: pillar_core::committee::CommitteeError) -> StoreError {
+    let field = e
+        .field
+        .rsplit_once("].")
+        .map_or(e.field.as_str(), |(_, f)| f)
+        .to_string();
+    StoreError::Input(InputError::new("form", None, Some(&field), e.reason))
+}
+
+impl Store {
+    /// What a writer may link to: the people and projects they may read (naming a hidden one
+    /// fails as a missing one does, so that nothing tells them it exists).
+    async fn known_to(&self, readable: &Entitlements) -> Result<Known, StoreError> {
+        Ok(Known {
+            people: self.readable_ids("people", readable).await?,
+            projects: self.readable_ids("projects", readable).await?,
+        })
+    }
+
+    /// Checks `label` resolves and is valid under its policy, naming `field`.
+    async fn check_label(
+        &self,
+        label: &pillar_label::Label,
+        field: &str,
+    ) -> Result<(), StoreError> {
+        let set = self.policies().await?;
+        if set
+            .resolve(label)
+            .map(|r| set.is_valid(&r))
+            .unwrap_or(false)
+        {
+            Ok(())
+        } else {
+            Err(StoreError::Input(InputError::new(
+                "form",
+                None,
+                Some(field),
+                "the label does not resolve or is not valid under its policy",
+            )))
+        }
+    }
+
+    /// Creates a meeting (with any items it holds) in a committee `readable` allows, checked
+    /// like an import, with `audit`'s entry under the meeting's label in the same transaction.
+    /// The id must be new (the pages and the API make one up; a clash is refused without
+    /// saying whether the other meeting is readable).
+    pub async fn create_meeting(
+        &self,
+        m: &Meeting,
+        readable: &Entitlements,
+        origin: &pillar_core::stewardship::Origin,
+        audit: &crate::audit::Audited<'_>,
+    ) -> Result<(), StoreError> {
+        let committees: Vec<String> = self
+            .committees(Some(readable))
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        let file = CommitteeFile {
+            committees: Vec::new(),
+            meetings: vec![m.clone()],
+        };
+        file.check(&self.known_to(readable).await?, &committees)
+            .map_err(form_error)?;
+        self.check_label(&m.label, "label").await?;
+        let mut tx = self.begin_write().await?;
+        let taken = sqlx::query("SELECT 1 FROM meetings WHERE id = $1")
+            .bind(&m.id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+        if taken {
+            return Err(StoreError::Refused(format!("the id `{}` is taken", m.id)));
+        }
+        let mut labels = vec![&m.label];
+        labels.extend(m.agenda.iter().filter_map(|a| a.label.as_ref()));
+        labels.extend(m.decisions.iter().filter_map(|d| d.label.as_ref()));
+        labels.extend(m.actions.iter().filter_map(|a| a.label.as_ref()));
+        let (ids, _) = intern_labels(&mut tx, labels.iter().copied()).await?;
+        insert_meeting(&mut tx, m, origin, &ids).await?;
+        let appended = self
+            .append_audit(&mut tx, audit.at, audit.event, Some(&m.label))
+            .await?;
+        self.commit_audited(tx, appended).await?;
+        Ok(())
+    }
+
+    /// Changes a readable meeting's title, date, place and attendees (its label and items stay);
+    /// `Ok(false)` when it is not readable. Checked as on creation; audited under its label.
+    pub async fn edit_meeting(
+        &self,
+        id: &str,
+        readable: &Entitlements,
+        header: &MeetingHeader,
+        audit: &crate::audit::Audited<'_>,
+    ) -> Result<bool, StoreError> {
+        let Some((mut m, _)) = self.meeting(id, readable).await? else {
+            return Ok(false);
+        };
+        m.title = header.title.clone();
+        m.date = header.date;
+        m.place = header.place.clone();
+        m.attendees = header.attendees.clone();
+        // Only the header is checked: items keep what they had (some the writer cannot see).
+        let header = Meeting {
+            agenda: Vec::new(),
+            decisions: Vec::new(),
+            actions: Vec::new(),
+            ..m.clone()
+        };
+        let file = CommitteeFile {
+            committees: Vec::new(),
+            meetings: vec![header],
+        };
+        file.check(
+            &self.known_to(readable).await?,
+            std::slice::from_ref(&m.committee),
+        )
+        .map_err(form_error)?;
+        if m.title.trim().is_empty() {
+            return Err(StoreError::Input(InputError::new(
+                "form",
+                None,
+                Some("title"),
+                "a title is needed",
+            )));
+        }
+        // Attendees the writer cannot see stay on the record.
+        let visible = self.readable_ids("people", readable).await?;
+        let stored: Vec<String> =
+            sqlx::query_scalar::<_, String>("SELECT attendees FROM meetings WHERE id = $1")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await
+                .map(|a| serde_json::from_str(&a).map_err(corrupt))??;
+        let mut all: Vec<String> = stored
+            .into_iter()
+            .filter(|a| !visible.contains(a))
+            .collect();
+        all.extend(m.attendees.iter().cloned());
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE meetings SET title = $2, held_on = $3, place = $4, attendees = $5 WHERE id = $1")
+            .bind(id)
+            .bind(&m.title)
+            .bind(m.date.to_string())
+            .bind(&m.place)
+            .bind(serde_json::to_string(&all).expect("ids serialise"))
+            .execute(&mut *tx)
+            .await?;
+        let appended = self
+            .append_audit(&mut tx, audit.at, audit.event, Some(&m.label))
+            .await?;
+        self.commit_audited(tx, appended).await?;
+        Ok(true)
+    }
+
+    /// Adds an item to a readable meeting, after the items it holds (an action gets the id
+    /// `a` + its position); `Ok(None)` when the meeting is not readable. The item's label (the
+    /// meeting's when it gives none) labels the audit entry, written in the same transaction.
+    /// Returns the item's position.
+    pub async fn add_meeting_item(
+        &self,
+        meeting: &str,
+        readable: &Entitlements,
+        mut item: MeetingItem,
+        audit: &crate::audit::Audited<'_>,
+    ) -> Result<Option<i64>, StoreError> {
+        let Some((m, _)) = self.meeting(meeting, readable).await? else {
+            return Ok(None);
+        };
+        if let Some(l) = item.label() {
+            self.check_label(l, "label").await?;
+        }
+        let mut tx = self.begin_write().await?;
+        let seq: i64 = sqlx::query_scalar::<_, i64>(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM meeting_items WHERE meeting_id = $1",
+        )
+        .bind(meeting)
+        .fetch_one(&mut *tx)
+        .await?;
+        if let MeetingItem::Action(a) = &mut item {
+            a.id = format!("a{seq}");
+        }
+        let mut checked = Meeting {
+            agenda: Vec::new(),
+            decisions: Vec::new(),
+            actions: Vec::new(),
+            ..m.clone()
+        };
+        match &item {
+            MeetingItem::Agenda(a) => {
+                if a.title.trim().is_empty() {
+                    return Err(form_error(pillar_core::committee::CommitteeError {
+                        field: "title".into(),
+                        reason: "a title is needed".into(),
+                    }));
+                }
+                checked.agenda.push(a.clone())
+            }
+            MeetingItem::Decision(d) => {
+                if d.text.trim().is_empty() {
+                    return Err(form_error(pillar_core::committee::CommitteeError {
+                        field: "text".into(),
+                        reason: "say what was decided".into(),
+                    }));
+                }
+                checked.decisions.push(d.clone())
+            }
+            MeetingItem::Action(a) => {
+                if a.text.trim().is_empty() {
+                    return Err(form_error(pillar_core::committee::CommitteeError {
+                        field: "text".into(),
+                        reason: "say what is to be done".into(),
+                    }));
+                }
+                checked.actions.push(a.clone())
+            }
+        }
+        CommitteeFile {
+            committees: Vec::new(),
+            meetings: vec![checked],
+        }
+        .check(
+            &self.known_to(readable).await?,
+            std::slice::from_ref(&m.committee),
+        )
+        .map_err(form_error)?;
+        let label = item.label().unwrap_or(&m.label).clone();
+        let (ids, _) = intern_labels(&mut tx, std::iter::once(&label)).await?;
+        insert_item(&mut tx, meeting, seq, ids[&label], &item).await?;
+        let appended = self
+            .append_audit(&mut tx, audit.at, audit.event, Some(&label))
+            .await?;
+        self.commit_audited(tx, appended).await?;
+        Ok(Some(seq))
+    }
+
+    /// Sets the status of an action item the reader may see (`open`, `done`, `dropped`);
+    /// `Ok(false)` when the meeting or the action is not readable. Audited under the action's
+    /// label, in the same transaction.
+    pub async fn set_action_status(
+        &self,
+        meeting: &str,
+        action: &str,
+        readable: &Entitlements,
+        status: &str,
+        audit: &crate::audit::Audited<'_>,
+    ) -> Result<bool, StoreError> {
+        if !pillar_core::committee::ACTION_STATUSES.contains(&status) {
+            return Err(StoreError::Input(InputError::new(
+                "form",
+                None,
+                Some("status"),
+                format!(
+                    "`{status}` is not one of {}",
+                    pillar_core::committee::ACTION_STATUSES.join(", ")
+                ),
+            )));
+        }
+        let Some(found) = self.action(meeting, action, readable).await? else {
+            return Ok(false);
+        };
+        let (seq, mut a, label) = found;
+        a.status = status.to_string();
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE meeting_items SET body = $3, status = $4 WHERE meeting_id = $1 AND seq = $2",
+        )
+        .bind(meeting)
+        .bind(seq)
+        .bind(serde_json::to_string(&a).expect("items serialise"))
+        .bind(status)
+        .execute(&mut *tx)
+        .await?;
+        let appended = self
+            .append_audit(&mut tx, audit.at, audit.event, Some(&label))
+            .await?;
+        self.commit_audited(tx, appended).await?;
+        Ok(true)
+    }
+
+    /// A readable action of a readable meeting: its position, record and label.
+    pub(crate) async fn action(
+        &self,
+        meeting: &str,
+        action: &str,
+        readable: &Entitlements,
+    ) -> Result<Option<(i64, Action, pillar_label::Label)>, StoreError> {
+        if self.meeting(meeting, readable).await?.is_none() {
+            return Ok(None);
+        }
+        let q = Labelled::filtered(
+            self.backend(),
+            Some(readable),
+            "SELECT i.seq, i.body, l.canonical FROM meeting_items i JOIN labels l ON l.id = i.label_id \
+             WHERE i.meeting_id = $1 AND i.kind = 'action' AND {label:i.label_id} ORDER BY i.seq",
+        );
+        for r in q
+            .bind_rows(sqlx::query(q.sql()).bind(meeting))
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let a: Action = serde_json::from_str(&r.get::<String, _>(1)).map_err(corrupt)?;
+            if a.id == action {
+                let label =
+                    pillar_label::Label::from_json(&r.get::<String, _>(2)).map_err(corrupt)?;
+                return Ok(Some((r.get(0), a, label)));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Writes a meeting and its items (numbered from 1), under the label ids `ids` holds.
+async fn insert_meeting(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    m: &Meeting,
+    origin: &pillar_core::stewardship::Origin,
+    ids: &std::collections::HashMap<pillar_label::Label, i64>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO meetings (id, committee_id, title, held_on, place, attendees, label_id, \
+         origin_org, origin_nation, committee_own) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&m.id)
+    .bind(&m.committee)
+    .bind(&m.title)
+    .bind(m.date.to_string())
+    .bind(&m.place)
+    .bind(serde_json::to_string(&m.attendees).expect("ids serialise"))
+    .bind(ids[&m.label])
+    .bind(origin.organisation.as_deref())
+    .bind(origin.nation.as_str())
+    .bind(i64::from(origin.committee))
+    .execute(&mut **tx)
+    .await?;
+    let items = m
+        .agenda
+        .iter()
+        .cloned()
+        .map(MeetingItem::Agenda)
+        .chain(m.decisions.iter().cloned().map(MeetingItem::Decision))
+        .chain(m.actions.iter().cloned().map(MeetingItem::Action));
+    for (seq, item) in (1i64..).zip(items) {
+        let label = ids[item.label().unwrap_or(&m.label)];
+        insert_item(tx, &m.id, seq, label, &item).await?;
+    }
+    Ok(())
+}
+
+/// Writes one item of a meeting at `seq`.
+async fn insert_item(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    meeting: &str,
+    seq: i64,
+    label_id: i64,
+    item: &MeetingItem,
+) -> Result<(), StoreError> {
+    let (body, action) = match item {
+        MeetingItem::Agenda(a) => (serde_json::to_string(a), None),
+        MeetingItem::Decision(d) => (serde_json::to_string(d), None),
+        MeetingItem::Action(a) => (serde_json::to_string(a), Some(a)),
+    };
+    sqlx::query(
+        "INSERT INTO meeting_items (meeting_id, seq, kind, label_id, body, owner, due, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(meeting)
+    .bind(seq)
+    .bind(item.kind())
+    .bind(label_id)
+    .bind(body.expect("items serialise"))
+    .bind(action.map(|a| a.owner.clone()))
+    .bind(action.map(|a| a.due.to_string()))
+    .bind(action.map(|a| a.status.clone()))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }

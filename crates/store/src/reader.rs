@@ -126,6 +126,17 @@ impl<'a> Reader<'a> {
         self.store.meeting(id, self.readable).await
     }
 
+    /// A readable action item of a readable meeting: its position, record (the owner as
+    /// stored) and label.
+    pub async fn action(
+        self,
+        meeting: &str,
+        action: &str,
+    ) -> Result<Option<(i64, pillar_core::committee::Action, pillar_label::Label)>, StoreError>
+    {
+        self.store.action(meeting, action, self.readable).await
+    }
+
     /// Open action items this reader may see, by due date; only `owner`'s when given.
     pub async fn open_actions(self, owner: Option<&str>) -> Result<Vec<OpenAction>, StoreError> {
         self.store.open_actions(self.readable, owner).await

@@ -63,3 +63,11 @@ document.addEventListener('DOMContentLoaded', () => {
     preview();
   }
 });
+
+// The minutes' print button (hidden without script: the browser's own print works alike).
+document.addEventListener('DOMContentLoaded', () => {
+  for (const b of document.querySelectorAll('button.print')) {
+    b.hidden = false;
+    b.addEventListener('click', () => window.print());
+  }
+});

@@ -210,8 +210,11 @@ pub async fn home(
             .replace("{days}", &period.to_string()),
         nations: &NATIONS,
         rows,
-        reminders: (!mine.is_empty())
-            .then(|| crate::committee::actions_table(&mine, lang, state.today())),
+        reminders: if mine.is_empty() {
+            None
+        } else {
+            Some(crate::committee::actions_table(&state, &v, &mine, lang, "/").await?)
+        },
         research: research.as_ref().map(|(html, _)| html.as_str()),
     }))
 }

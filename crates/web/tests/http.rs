@@ -1743,6 +1743,10 @@ async fn only_the_stewardship_table_changes_anything() {
         "DELETE /api/tokens/{id}",
         "POST /tokens",
         "POST /tokens/{id}/revoke",
+        "POST /committee/meetings",
+        "POST /committee/meetings/{id}",
+        "POST /committee/meetings/{id}/items",
+        "POST /committee/meetings/{id}/actions/{action}/status",
     ];
     for (method, path) in pillar_web::ROUTES {
         if *method != "GET" {
@@ -1772,6 +1776,87 @@ async fn only_the_stewardship_table_changes_anything() {
             .map(|(_, v)| v.trim_start_matches("/documents/").to_string())
     };
     let unclassified = common::coalition("UNCLASSIFIED", &[]);
+
+    // The committee's records: the secretariat's, every persona tried (others refused, nothing
+    // written); an action's status also its owner's.
+    let form = |who: &str, path: &str, fields: &str| {
+        let (s, csrf) = session[who].clone();
+        Request::post(path)
+            .header(header::COOKIE, s)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={csrf}&{fields}")))
+            .unwrap()
+    };
+    let committee: String = sqlx::query_scalar::<_, String>(
+        "SELECT id FROM committees WHERE parent IS NULL ORDER BY id LIMIT 1",
+    )
+    .fetch_one(&app.store.pool_for_tests())
+    .await
+    .unwrap();
+    let label = urlencode(&unclassified);
+    let new_meeting =
+        format!("committee={committee}&title=Matrix+meeting&date=2026-12-01&label={label}");
+    let meetings = "SELECT COUNT(*) FROM meetings";
+    let mut meeting = String::new();
+    for p in common::EVERY_PERSONA {
+        let before = count(&app.store, meetings).await;
+        let (status, headers, page) =
+            send(&app, form(p, "/committee/meetings", &new_meeting)).await;
+        if p == "us-secretariat" {
+            assert_eq!(status, StatusCode::SEE_OTHER, "{p}: {page}");
+            assert_eq!(count(&app.store, meetings).await, before + 1);
+            meeting = headers
+                .iter()
+                .find(|(k, _)| k == "location")
+                .unwrap()
+                .1
+                .clone();
+        } else {
+            assert_eq!(status, StatusCode::FORBIDDEN, "{p}: {page}");
+            assert_eq!(count(&app.store, meetings).await, before, "{p}");
+        }
+    }
+    let items = "SELECT COUNT(*) FROM meeting_items";
+    let titles = "SELECT COUNT(*) FROM meetings WHERE place = 'Here'";
+    for p in common::EVERY_PERSONA {
+        let before = count(&app.store, items).await;
+        let renamed = count(&app.store, titles).await;
+        let add =
+            format!("kind=action&text=Matrix+action&owner=kr-pm&due=2026-12-31&label={label}");
+        let (status, _, page) = send(&app, form(p, &format!("{meeting}/items"), &add)).await;
+        let edit = "title=Renamed&date=2026-12-02&place=Here";
+        let (edited, _, _) = send(&app, form(p, &meeting, edit)).await;
+        if p == "us-secretariat" {
+            assert_eq!(status, StatusCode::SEE_OTHER, "{p}: {page}");
+            assert_eq!(count(&app.store, items).await, before + 1);
+            assert_eq!(edited, StatusCode::SEE_OTHER);
+            assert_eq!(count(&app.store, titles).await, 1);
+        } else {
+            assert_eq!(status, StatusCode::FORBIDDEN, "{p}: {page}");
+            assert_eq!(count(&app.store, items).await, before, "{p}");
+            assert_eq!(edited, StatusCode::FORBIDDEN, "{p}");
+            assert_eq!(count(&app.store, titles).await, renamed, "{p}");
+        }
+    }
+    // The action (kr-pm's): everyone but its owner and the secretariat refused; the owner
+    // closes it.
+    let action = format!("{meeting}/actions/a1/status");
+    let open = "SELECT COUNT(*) FROM meeting_items WHERE kind = 'action' AND status = 'open' \
+                AND body LIKE '%Matrix action%'";
+    for p in common::EVERY_PERSONA {
+        if ["kr-pm", "us-secretariat"].contains(&p) {
+            continue;
+        }
+        let (status, _, _) = send(&app, form(p, &action, "status=done")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{p}");
+        assert_eq!(count(&app.store, open).await, 1, "{p}");
+    }
+    let (status, _, _) = send(&app, form("kr-pm", &action, "status=done")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(count(&app.store, open).await, 0);
+    let (status, _, _) = send(&app, form("us-secretariat", &action, "status=open")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(count(&app.store, open).await, 1);
 
     // POST /documents: every persona with a writing role; not the administrator.
     for p in common::EVERY_PERSONA {
@@ -2091,6 +2176,11 @@ async fn only_the_stewardship_table_changes_anything() {
         "SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NULL",
     )
     .await;
+    let committee_rows = count(
+        &app.store,
+        "SELECT (SELECT COUNT(*) FROM meetings) + (SELECT COUNT(*) FROM meeting_items)",
+    )
+    .await;
     for (method, path) in pillar_web::ROUTES.iter().filter(|(m, _)| *m != "GET") {
         if *path == "/login" {
             continue;
@@ -2099,10 +2189,12 @@ async fn only_the_stewardship_table_changes_anything() {
             id.as_str()
         } else if path.starts_with("/projects") {
             "undersea-004"
+        } else if path.starts_with("/committee") {
+            meeting.trim_start_matches("/committee/meetings/")
         } else {
             token_id.as_str()
         };
-        let path = path.replace("{id}", value);
+        let path = path.replace("{id}", value).replace("{action}", "a1");
         assert!(!path.contains('{'), "{path}: a placeholder left unexpanded");
         let (ct, body) = if path.starts_with("/api/") {
             ("application/json".to_string(), br#"{"name":"x"}"#.to_vec())
@@ -2147,6 +2239,14 @@ async fn only_the_stewardship_table_changes_anything() {
         )
         .await,
         tokens
+    );
+    assert_eq!(
+        count(
+            &app.store,
+            "SELECT (SELECT COUNT(*) FROM meetings) + (SELECT COUNT(*) FROM meeting_items)",
+        )
+        .await,
+        committee_rows
     );
     assert_eq!(send(&app, works(secret)).await.0, StatusCode::OK);
 
@@ -2899,4 +2999,222 @@ async fn a_document_labelled_with_the_picker_keeps_the_form_on_errors_and_hides_
         !page.contains(">TOP SECRET<"),
         "TOP SECRET offered to an observer"
     );
+}
+
+#[tokio::test]
+async fn the_secretariat_records_a_meeting_and_its_minutes_and_an_owner_marks_an_action_done() {
+    let app = app().await;
+    let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
+    let kr = sign_in(&app, "kr-pm", PASSWORD).await.unwrap();
+    let jp = sign_in(&app, "jp-observer", PASSWORD).await.unwrap();
+    let post = |cookie: &str, path: &str, fields: &[(&str, &str)]| {
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencoding(k), urlencoding(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // Only the secretariat records meetings: others are refused (and the form is not offered).
+    let (status, _, _) = send(&app, get("/committee/meetings/new", &kr)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, _, page) = send(&app, get("/committee", &kr)).await;
+    assert!(!page.contains("/committee/meetings/new"));
+    let (status, _, page) = send(&app, get("/committee/meetings/new", &us)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let csrf = session_csrf(&app, &us).await;
+    let policy = page
+        .split("<option value=\"")
+        .find_map(|c| {
+            let (value, rest) = c.split_once('"')?;
+            rest.contains(">PILLAR COALITION</option>")
+                .then(|| value.to_string())
+        })
+        .unwrap();
+    let usa = picker_box(&page, &policy, "USA").unwrap();
+    let kor = picker_box(&page, &policy, "KOR").unwrap();
+    let secret = page
+        .split(&format!("name=\"label_class_{policy}\">"))
+        .nth(1)
+        .and_then(|s| s.split("\">SECRET<").next())
+        .and_then(|s| s.rsplit("value=\"").next())
+        .unwrap()
+        .to_string();
+    let committee = page
+        .split("name=\"committee\"")
+        .nth(1)
+        .and_then(|s| s.split("<option value=\"").nth(1))
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let class_field = format!("label_class_{policy}");
+    let mut fields = vec![
+        ("csrf", csrf.as_str()),
+        ("committee", committee.as_str()),
+        ("title", "Bilateral undersea review"),
+        ("date", "not a date"),
+        ("place", "Seoul"),
+        ("attendee_kr-pm", "on"),
+        ("label_policy", policy.as_str()),
+        (class_field.as_str(), secret.as_str()),
+        (usa.as_str(), "on"),
+        (kor.as_str(), "on"),
+    ];
+    // A bad date: the form again, saying so, with what was entered.
+    let (status, _, page) = send(&app, post(&us, "/committee/meetings", &fields)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("field `date`"), "{page}");
+    assert!(page.contains("value=\"Bilateral undersea review\""));
+    assert!(page.contains("name=\"attendee_kr-pm\" checked"));
+    fields[3] = ("date", "2026-12-01");
+    let (status, headers, page) = send(&app, post(&us, "/committee/meetings", &fields)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let minutes = headers
+        .iter()
+        .find(|(k, _)| k == "location")
+        .unwrap()
+        .1
+        .clone();
+    let id = minutes.rsplit('/').next().unwrap().to_string();
+    // An agenda item and a decision under the meeting's label; an action for the Korean PM.
+    let items = format!("{minutes}/items");
+    let same_label = [
+        ("label_policy", policy.as_str()),
+        (class_field.as_str(), secret.as_str()),
+        (usa.as_str(), "on"),
+        (kor.as_str(), "on"),
+    ];
+    for extra in [
+        vec![
+            ("kind", "agenda"),
+            ("text", "Sonar trials"),
+            ("details", "Results reviewed"),
+        ],
+        vec![
+            ("kind", "decision"),
+            ("text", "Extend the trials"),
+            ("basis", "consensus"),
+            ("details", "TRL 5 reached"),
+        ],
+        vec![
+            ("kind", "action"),
+            ("text", "Draft the annex"),
+            ("owner", "kr-pm"),
+            ("due", "2026-12-20"),
+        ],
+    ] {
+        let mut f = vec![("csrf", csrf.as_str())];
+        f.extend(extra);
+        f.extend(same_label);
+        let (status, _, page) = send(&app, post(&us, &items, &f)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    }
+    // An action for someone the form does not know: refused, naming the field.
+    let mut f = vec![
+        ("csrf", csrf.as_str()),
+        ("kind", "action"),
+        ("text", "x"),
+        ("owner", "nobody"),
+        ("due", "2026-12-20"),
+    ];
+    f.extend(same_label);
+    let (status, _, page) = send(&app, post(&us, &items, &f)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("field `owner`"), "{page}");
+    // The minutes: every paragraph with its portion marking, the banner, the basis.
+    let (_, _, page) = send(&app, get(&minutes, &us)).await;
+    assert!(
+        page.contains("role=\"note\">SECRET//REL TO USA, KOR</div>"),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "<strong class=\"portion\">(S//REL TO USA, KOR)</strong> <strong>Sonar trials</strong>"
+        ),
+        "{page}"
+    );
+    assert!(page.contains("Extend the trials") && page.contains("<em>consensus</em>"));
+    assert!(page.contains("(S//REL TO USA, KOR) Draft the annex"));
+    // Hidden from a reader the label excludes; the owner sees it and marks it done in one click.
+    assert_eq!(
+        send(&app, get(&minutes, &jp)).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, _, page) = send(&app, get("/committee", &kr)).await;
+    assert!(page.contains("Draft the annex"), "{page}");
+    let done = page
+        .split("action=\"")
+        .find(|s| s.starts_with(&format!("/committee/meetings/{id}/actions/")))
+        .and_then(|s| s.split('"').next())
+        .expect("a mark-done button for the owner")
+        .to_string();
+    // Someone else may not close it.
+    let jp_csrf = session_csrf(&app, &jp).await;
+    let (status, _, _) = send(
+        &app,
+        post(&jp, &done, &[("csrf", &jp_csrf), ("status", "done")]),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a hidden action is not found"
+    );
+    let kr_csrf = session_csrf(&app, &kr).await;
+    let (status, _, _) = send(
+        &app,
+        post(
+            &kr,
+            &done,
+            &[
+                ("csrf", &kr_csrf),
+                ("status", "done"),
+                ("back", "/committee"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = send(&app, get("/committee", &kr)).await;
+    assert!(!page.contains("Draft the annex"), "still open");
+    // The Korean PM may not add to the minutes.
+    let mut f = vec![
+        ("csrf", kr_csrf.as_str()),
+        ("kind", "agenda"),
+        ("text", "x"),
+    ];
+    f.extend(same_label);
+    assert_eq!(
+        send(&app, post(&kr, &items, &f)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // Every change is in the audit log, under the record's label.
+    let entries = app.store.operator().audit_entries(50).await.unwrap();
+    let object = format!("meeting:{id}");
+    for (action, decision) in [
+        ("create", "allow"),
+        ("add item", "allow"),
+        ("action status", "allow"),
+        ("add item", "deny"),
+    ] {
+        assert!(
+            entries.iter().any(|e| e.event.action == action
+                && e.event.decision == decision
+                && e.event.object.starts_with(&object)),
+            "no {action}/{decision} entry"
+        );
+    }
+}
+
+fn urlencoding(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
