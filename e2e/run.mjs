@@ -231,3 +231,81 @@ test('technology landscape: each nation reads only the analyses released to it, 
   assert.match((await auPage.textContent('.banner')).trim(), /^SECRET\/\/REL TO /);
   await au.close();
 });
+
+test('the secretariat records a meeting with the label picker; its owner closes an action; others never see it', async () => {
+  const { context, page } = await signIn('us-secretariat');
+  await page.goto(`${BASE}/committee/meetings/new?lang=en`);
+  await page.fill('input[name=title]', 'Browser-recorded review');
+  await page.fill('input[name=date]', '2026-12-03');
+  await page.check('label[title="kr-pm"] input');
+  // The picker: the coalition policy, SECRET, Releasable To USA and KOR; the live preview
+  // follows each change.
+  const policy = await page.$eval('select[name=label_policy]',
+    (s) => [...s.options].find((o) => o.text === 'PILLAR COALITION').value);
+  await page.selectOption('select[name=label_policy]', policy);
+  const fields = page.locator(`fieldset.policy[data-policy="${policy}"]`);
+  await fields.locator('select').selectOption({ label: 'SECRET' });
+  await fields.locator('label.check', { hasText: /^ USA$/ }).locator('input').check();
+  await fields.locator('label.check', { hasText: /^ KOR$/ }).locator('input').check();
+  await page.waitForFunction(() => document.querySelector('output.marking-preview').textContent === 'SECRET//REL TO USA, KOR');
+  // Other policies' choices are hidden, not sent.
+  assert.equal(await page.locator('fieldset.policy:not([hidden])').count(), 1);
+  await page.click('form[action="/committee/meetings"] > button');
+  await page.waitForURL(/\/committee\/meetings\/m-2026-12-03-/);
+  const minutes = page.url();
+  assert.equal((await page.textContent('.banner')).trim(), 'SECRET//REL TO USA, KOR');
+  // An action item for the Korean PM, under the meeting's label (the picker starts there).
+  await page.selectOption('select[name=kind]', 'action');
+  await page.fill('form[action$="/items"] input[name=text]', 'Send the trial plan');
+  await page.selectOption('select[name=owner]', 'kr-pm');
+  await page.fill('input[name=due]', '2026-12-24');
+  await page.click('form[action$="/items"] > button');
+  await page.waitForURL(minutes);
+  assert.ok((await page.textContent('table')).includes('(S//REL TO USA, KOR) Send the trial plan'));
+  await context.close();
+
+  // The owner, in Korean, marks it done in one click from the committee page.
+  const { context: kr, page: krPage } = await signIn('kr-pm');
+  await krPage.goto(`${BASE}/committee?lang=ko`);
+  const row = krPage.locator('tr', { hasText: 'Send the trial plan' });
+  await row.locator('button', { hasText: '완료 처리' }).click();
+  await krPage.waitForURL(`${BASE}/committee`);
+  assert.equal(await krPage.locator('tr', { hasText: 'Send the trial plan' }).count(), 0);
+  await kr.close();
+
+  // A Japanese observer: the meeting does not exist for them.
+  const { context: jp, page: jpPage } = await signIn('jp-observer');
+  const res = await jpPage.goto(minutes);
+  assert.equal(res.status(), 404);
+  assert.ok(await jpPage.locator('nav a[href="/documents"]').isVisible(), '404 keeps the navigation');
+  await jpPage.goto(`${BASE}/committee`);
+  assert.ok(!(await jpPage.content()).includes('Browser-recorded review'));
+  await jp.close();
+});
+
+test('no page the navigation reaches is wider than a phone; screenshots are kept', async () => {
+  const { mkdirSync } = await import('node:fs');
+  const shots = process.env.PILLAR_SHOTS ?? 'target/screenshots';
+  mkdirSync(shots, { recursive: true });
+  for (const [user, lang] of [['us-secretariat', 'en'], ['kr-pm', 'ko']]) {
+    const { context, page } = await signIn(user);
+    await page.goto(`${BASE}/?lang=${lang}`);
+    const links = await page.$$eval('header nav a[href^="/"]', (as) => as.map((a) => a.getAttribute('href')));
+    const pages = [...new Set([...links, '/committee/meetings/exec-2026-11', '/documents'])];
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 844 });
+      for (const href of pages) {
+        await page.goto(`${BASE}${href}`);
+        const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (width === 390) assert.ok(wide <= 390, `${user} ${href} at 390 px is ${wide} px wide`);
+        const name = `${user}-${lang}-${width}${href.replaceAll('/', '_') || '_home'}.png`;
+        await page.screenshot({ path: `${shots}/${name}`, fullPage: width === 390 });
+      }
+    }
+    // The skip link is the first stop of the keyboard and lands on the content.
+    await page.goto(`${BASE}/committee`);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), '#main');
+    await context.close();
+  }
+});

@@ -14,6 +14,13 @@ if [ ! -x /usr/bin/chromium ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
     || { as_root apt-get update -q >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
 fi
+# A Korean font, so that screenshots show real glyphs (Debian's Noto CJK).
+if ! fc-list :lang=ko 2>/dev/null | grep -q .; then
+  echo "== installing a Korean font from Debian packages" >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk >/dev/null \
+    || { as_root apt-get update -q >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk >/dev/null; } \
+    || echo "   (no Korean font: Korean screenshots will show boxes)" >&2
+fi
 (cd e2e && npm ci --no-audit --no-fund --silent)
 
 cargo build --quiet -p pillar ${PILLAR_FEATURES:-}
@@ -27,4 +34,6 @@ for _ in $(seq 1 100); do
   curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break
   sleep 0.2
 done
-(cd e2e && PILLAR_E2E_URL="http://127.0.0.1:$port" node --test run.mjs)
+# Screenshots of the main pages (1280 and 390 px, English and Korean) are kept under target/.
+shots="$PWD/target/screenshots"
+(cd e2e && PILLAR_SHOTS="$shots" PILLAR_E2E_URL="http://127.0.0.1:$port" node --test run.mjs)
