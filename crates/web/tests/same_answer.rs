@@ -618,8 +618,8 @@ async fn same_answers(postgres: bool) {
     eprintln!("same-answer matrix: {compared} requests compared on each application");
     // Positive control, per route and persona: every persona is shown something on every page
     // meant for signed-in people, so that equal answers are not equal emptiness. Exempt: the
-    // audit page (the administrator's only), API tokens (only kr-pm holds one), a token's own
-    // route (DELETE only).
+    // audit page (the administrator's only), the new-meeting form (the secretariat's only), API
+    // tokens (only kr-pm holds one), a token's own route (DELETE only).
     let mut blind = Vec::new();
     for (method, pattern) in pillar_web::ROUTES {
         if *method != "GET"
@@ -637,6 +637,7 @@ async fn same_answers(postgres: bool) {
         }
         for p in who {
             let exempt = (*pattern == "/audit" && p != "ca-admin")
+                || (*pattern == "/committee/meetings/new" && p != "us-secretariat")
                 || (*pattern == "/api/tokens" && !p.contains("kr-pm"));
             if !exempt
                 && seen
