@@ -421,7 +421,8 @@ pub enum MeetingItem {
 }
 
 impl MeetingItem {
-    fn kind(&self) -> &'static str {
+    /// `agenda`, `decision` or `action`.
+    pub fn kind(&self) -> &'static str {
         match self {
             MeetingItem::Agenda(_) => "agenda",
             MeetingItem::Decision(_) => "decision",
@@ -435,6 +436,30 @@ impl MeetingItem {
             MeetingItem::Decision(d) => d.label.as_ref(),
             MeetingItem::Action(a) => a.label.as_ref(),
         }
+    }
+}
+
+/// `m` without its items: what is checked when only its header, or one new item, is written.
+fn without_items(m: &Meeting) -> Meeting {
+    Meeting {
+        agenda: Vec::new(),
+        decisions: Vec::new(),
+        actions: Vec::new(),
+        ..m.clone()
+    }
+}
+
+/// A text a form must fill in, else an error naming `field`.
+fn required(text: &str, field: &str, reason: &str) -> Result<(), StoreError> {
+    if text.trim().is_empty() {
+        Err(StoreError::Input(InputError::new(
+            "form",
+            None,
+            Some(field),
+            reason,
+        )))
+    } else {
+        Ok(())
     }
 }
 
@@ -457,6 +482,22 @@ impl Store {
             people: self.readable_ids("people", readable).await?,
             projects: self.readable_ids("projects", readable).await?,
         })
+    }
+
+    /// Checks a meeting written through the pages or the API as an import checks it, against
+    /// the people and projects `readable` allows and the committees `committees`.
+    async fn check_written(
+        &self,
+        m: Meeting,
+        readable: &Entitlements,
+        committees: &[String],
+    ) -> Result<(), StoreError> {
+        CommitteeFile {
+            committees: Vec::new(),
+            meetings: vec![m],
+        }
+        .check(&self.known_to(readable).await?, committees)
+        .map_err(form_error)
     }
 
     /// Checks `label` resolves and is valid under its policy, naming `field`.
@@ -499,12 +540,7 @@ impl Store {
             .into_iter()
             .map(|c| c.id)
             .collect();
-        let file = CommitteeFile {
-            committees: Vec::new(),
-            meetings: vec![m.clone()],
-        };
-        file.check(&self.known_to(readable).await?, &committees)
-            .map_err(form_error)?;
+        self.check_written(m.clone(), readable, &committees).await?;
         self.check_label(&m.label, "label").await?;
         let mut tx = self.begin_write().await?;
         let taken = sqlx::query("SELECT 1 FROM meetings WHERE id = $1")
@@ -545,35 +581,21 @@ impl Store {
         m.place = header.place.clone();
         m.attendees = header.attendees.clone();
         // Only the header is checked: items keep what they had (some the writer cannot see).
-        let header = Meeting {
-            agenda: Vec::new(),
-            decisions: Vec::new(),
-            actions: Vec::new(),
-            ..m.clone()
-        };
-        let file = CommitteeFile {
-            committees: Vec::new(),
-            meetings: vec![header],
-        };
-        file.check(
-            &self.known_to(readable).await?,
+        self.check_written(
+            without_items(&m),
+            readable,
             std::slice::from_ref(&m.committee),
         )
-        .map_err(form_error)?;
-        if m.title.trim().is_empty() {
-            return Err(StoreError::Input(InputError::new(
-                "form",
-                None,
-                Some("title"),
-                "a title is needed",
-            )));
-        }
-        // Attendees the writer cannot see stay on the record.
+        .await?;
+        required(&m.title, "title", "a title is needed")?;
+        // Attendees the writer cannot see stay on the record (read in the write's transaction,
+        // so that a concurrent change is not lost).
         let visible = self.readable_ids("people", readable).await?;
+        let mut tx = self.begin_write().await?;
         let stored: Vec<String> =
             sqlx::query_scalar::<_, String>("SELECT attendees FROM meetings WHERE id = $1")
                 .bind(id)
-                .fetch_one(&self.pool)
+                .fetch_one(&mut *tx)
                 .await
                 .map(|a| serde_json::from_str(&a).map_err(corrupt))??;
         let mut all: Vec<String> = stored
@@ -581,7 +603,6 @@ impl Store {
             .filter(|a| !visible.contains(a))
             .collect();
         all.extend(m.attendees.iter().cloned());
-        let mut tx = self.begin_write().await?;
         sqlx::query("UPDATE meetings SET title = $2, held_on = $3, place = $4, attendees = $5 WHERE id = $1")
             .bind(id)
             .bind(&m.title)
@@ -614,6 +635,25 @@ impl Store {
         if let Some(l) = item.label() {
             self.check_label(l, "label").await?;
         }
+        // Checked (as a one-item meeting) before the write begins; only the action's id waits
+        // for the position it gets.
+        let mut checked = without_items(&m);
+        match &item {
+            MeetingItem::Agenda(a) => {
+                required(&a.title, "title", "a title is needed")?;
+                checked.agenda.push(a.clone())
+            }
+            MeetingItem::Decision(d) => {
+                required(&d.text, "text", "say what was decided")?;
+                checked.decisions.push(d.clone())
+            }
+            MeetingItem::Action(a) => {
+                required(&a.text, "text", "say what is to be done")?;
+                checked.actions.push(a.clone())
+            }
+        }
+        self.check_written(checked, readable, std::slice::from_ref(&m.committee))
+            .await?;
         let mut tx = self.begin_write().await?;
         let seq: i64 = sqlx::query_scalar::<_, i64>(
             "SELECT COALESCE(MAX(seq), 0) + 1 FROM meeting_items WHERE meeting_id = $1",
@@ -624,50 +664,6 @@ impl Store {
         if let MeetingItem::Action(a) = &mut item {
             a.id = format!("a{seq}");
         }
-        let mut checked = Meeting {
-            agenda: Vec::new(),
-            decisions: Vec::new(),
-            actions: Vec::new(),
-            ..m.clone()
-        };
-        match &item {
-            MeetingItem::Agenda(a) => {
-                if a.title.trim().is_empty() {
-                    return Err(form_error(pillar_core::committee::CommitteeError {
-                        field: "title".into(),
-                        reason: "a title is needed".into(),
-                    }));
-                }
-                checked.agenda.push(a.clone())
-            }
-            MeetingItem::Decision(d) => {
-                if d.text.trim().is_empty() {
-                    return Err(form_error(pillar_core::committee::CommitteeError {
-                        field: "text".into(),
-                        reason: "say what was decided".into(),
-                    }));
-                }
-                checked.decisions.push(d.clone())
-            }
-            MeetingItem::Action(a) => {
-                if a.text.trim().is_empty() {
-                    return Err(form_error(pillar_core::committee::CommitteeError {
-                        field: "text".into(),
-                        reason: "say what is to be done".into(),
-                    }));
-                }
-                checked.actions.push(a.clone())
-            }
-        }
-        CommitteeFile {
-            committees: Vec::new(),
-            meetings: vec![checked],
-        }
-        .check(
-            &self.known_to(readable).await?,
-            std::slice::from_ref(&m.committee),
-        )
-        .map_err(form_error)?;
         let label = item.label().unwrap_or(&m.label).clone();
         let (ids, _) = intern_labels(&mut tx, std::iter::once(&label)).await?;
         insert_item(&mut tx, meeting, seq, ids[&label], &item).await?;

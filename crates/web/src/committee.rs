@@ -31,18 +31,30 @@ pub(crate) async fn actions_table(
     back: &str,
 ) -> Result<String, PageError> {
     let names = people_names(state, v).await?;
-    Ok(crate::pages::fragment(&ActionsTable {
+    Ok(actions_table_named(state, v, actions, lang, back, &names))
+}
+
+/// [`actions_table`] with the names of the people `v` may read already at hand.
+fn actions_table_named(
+    state: &AppState,
+    v: &crate::Viewer,
+    actions: &[OpenAction],
+    lang: Lang,
+    back: &str,
+    names: &HashMap<String, String>,
+) -> String {
+    crate::pages::fragment(&ActionsTable {
         lang,
         actions,
         today: state.today(),
-        names: &names,
+        names,
         closer: v.csrf.as_ref().map(|csrf| Closer {
             person: v.person.id.clone(),
             secretariat: stewardship::may_keep_committee(&v.person).is_ok(),
             csrf: csrf.clone(),
         }),
         back,
-    }))
+    })
 }
 
 /// The names of the people `v` may read, by id.
@@ -187,7 +199,7 @@ pub async fn minutes(
         .map_or_else(|| m.committee.clone(), |c| c.name);
     let keeper = match stewardship::may_keep_committee(&v.person) {
         Ok(()) => {
-            let offer = offer(&state, &v).await?;
+            let offer = offer(&state, &v, &names).await?;
             let chosen = crate::picker::Chosen::of_label(&set, &m.label);
             Some(Keeper {
                 csrf: v.csrf.clone().unwrap_or_default(),
@@ -202,7 +214,7 @@ pub async fn minutes(
     Ok(render(&MinutesPage {
         chrome: signed_chrome(&state, &v, lang, &refs, &m.title).await,
         origin,
-        actions: actions_table(&state, &v, &actions, lang, &back).await?,
+        actions: actions_table_named(&state, &v, &actions, lang, &back, &names),
         agenda: m
             .agenda
             .iter()
@@ -362,7 +374,11 @@ struct Offer {
     projects: Vec<(String, String)>,
 }
 
-async fn offer(state: &AppState, v: &crate::Viewer) -> Result<Offer, PageError> {
+async fn offer(
+    state: &AppState,
+    v: &crate::Viewer,
+    names: &HashMap<String, String>,
+) -> Result<Offer, PageError> {
     let reader = state.store.reader(&v.readable);
     let committees = reader
         .committees()
@@ -370,15 +386,11 @@ async fn offer(state: &AppState, v: &crate::Viewer) -> Result<Offer, PageError> 
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
-    let people = reader
-        .export(pillar_core::RegistryKind::People)
-        .await?
-        .into_iter()
-        .filter_map(|r| match r {
-            pillar_store::RegistryRow::Person(p) => Some((p.id, p.name)),
-            _ => None,
-        })
+    let mut people: Vec<(String, String)> = names
+        .iter()
+        .map(|(id, n)| (id.clone(), n.clone()))
         .collect();
+    people.sort();
     let projects = reader
         .projects()
         .await?
@@ -427,7 +439,7 @@ async fn meeting_form_page(
     Ok(render(&MeetingForm {
         chrome: signed_chrome(state, v, lang, &[], lang.t(Key::NewMeeting)).await,
         csrf: v.csrf.clone().unwrap_or_default(),
-        offer: offer(state, v).await?,
+        offer: offer(state, v, &people_names(state, v).await?).await?,
         form,
         picker: crate::picker::picker(&set, v, lang, &chosen, preview),
         error,
@@ -663,7 +675,7 @@ pub async fn add_item(
             )))
         }
     };
-    let event = AuditEvent::new(&v.person.id, "add item", &object, "allow", item_kind(&item));
+    let event = AuditEvent::new(&v.person.id, "add item", &object, "allow", item.kind());
     let at = crate::now();
     let audited = Audited {
         at: &at,
@@ -677,14 +689,6 @@ pub async fn add_item(
         Ok(Some(_)) => Ok(Redirect::to(&format!("/committee/meetings/{id}")).into_response()),
         Ok(None) => Err(PageError::NotFound),
         Err(e) => Err(PageError::BadRequest(form_failure(e)?)),
-    }
-}
-
-fn item_kind(item: &MeetingItem) -> &'static str {
-    match item {
-        MeetingItem::Agenda(_) => "agenda",
-        MeetingItem::Decision(_) => "decision",
-        MeetingItem::Action(_) => "action",
     }
 }
 
