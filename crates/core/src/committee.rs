@@ -39,7 +39,8 @@ pub struct Committee {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Meeting {
-    /// Id.
+    /// Id (a meeting recorded through the pages or the API gets one from Pillar).
+    #[serde(default)]
     pub id: String,
     /// Committee id.
     pub committee: String,
@@ -107,7 +108,9 @@ pub struct Decision {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Action {
-    /// Id, unique in the meeting.
+    /// Id, unique in the meeting; when absent, `a` and the item's position (see
+    /// [`Meeting::number_actions`]).
+    #[serde(default)]
     pub id: String,
     /// What to do.
     pub text: String,
@@ -115,11 +118,30 @@ pub struct Action {
     pub owner: String,
     /// Due date.
     pub due: NaiveDate,
-    /// `open`, `done` or `dropped`.
+    /// `open` (when absent), `done` or `dropped`.
+    #[serde(default = "open")]
     pub status: String,
     /// Its own label, when not the meeting's.
     #[serde(default)]
     pub label: Option<Label>,
+}
+
+fn open() -> String {
+    "open".into()
+}
+
+impl Meeting {
+    /// Gives each action without an id the id `a` + its position among the meeting's items
+    /// (agenda items, then decisions, then actions, from 1) — the id an action added later
+    /// gets too.
+    pub fn number_actions(&mut self) {
+        let before = self.agenda.len() + self.decisions.len();
+        for (j, a) in self.actions.iter_mut().enumerate() {
+            if a.id.trim().is_empty() {
+                a.id = format!("a{}", before + j + 1);
+            }
+        }
+    }
 }
 
 /// The action states.
@@ -186,6 +208,12 @@ impl CommitteeFile {
         let mut ids = std::collections::HashSet::new();
         for (i, m) in self.meetings.iter().enumerate() {
             let at = |f: &str| format!("meetings[{i}].{f}");
+            if m.id.trim().is_empty() {
+                return Err(err(at("id"), "an id is needed"));
+            }
+            if m.title.trim().is_empty() {
+                return Err(err(at("title"), "a title is needed"));
+            }
             if !ids.insert(m.id.as_str()) {
                 return Err(err(at("id"), format!("`{}` appears twice", m.id)));
             }
@@ -308,5 +336,25 @@ mod tests {
         let a = &file().meetings[0].actions[0];
         assert!(a.overdue("2026-04-02".parse().unwrap()));
         assert!(!a.overdue("2026-04-01".parse().unwrap()));
+    }
+
+    #[test]
+    fn actions_without_ids_are_numbered_by_position_and_a_meeting_needs_an_id() {
+        let mut f = file();
+        f.meetings[0].actions[0].id = String::new();
+        let copy = f.meetings[0].actions[0].clone();
+        f.meetings[0].actions.push(copy);
+        f.meetings[0].actions[1].id = "kept".into();
+        f.meetings[0].number_actions();
+        // One agenda item and one decision come first: the actions are items 3 and 4.
+        assert_eq!(f.meetings[0].actions[0].id, "a3");
+        assert_eq!(f.meetings[0].actions[1].id, "kept");
+        assert!(f.check(&Ctx, &[]).is_ok());
+        f.meetings[0].id = " ".into();
+        assert_eq!(f.check(&Ctx, &[]).unwrap_err().field, "meetings[0].id");
+        let status: Action =
+            serde_json::from_str(r#"{"text": "x", "owner": "kr-pm", "due": "2026-04-01"}"#)
+                .unwrap();
+        assert_eq!(status.status, "open");
     }
 }

@@ -76,6 +76,12 @@ impl Store {
         origin: &pillar_core::stewardship::Origin,
         audit: Option<&crate::audit::Audited<'_>>,
     ) -> Result<(usize, usize), StoreError> {
+        let mut numbered = data.clone();
+        numbered
+            .meetings
+            .iter_mut()
+            .for_each(Meeting::number_actions);
+        let data = &numbered;
         let known = Known {
             people: self
                 .export(RegistryKind::People)
@@ -111,24 +117,7 @@ impl Store {
                 c.label.as_ref().unwrap_or(&unclassified),
             ));
         }
-        for (i, m) in data.meetings.iter().enumerate() {
-            labels.push((format!("meetings[{i}].label"), &m.label));
-            for (j, a) in m.agenda.iter().enumerate() {
-                if let Some(l) = &a.label {
-                    labels.push((format!("meetings[{i}].agenda[{j}].label"), l));
-                }
-            }
-            for (j, d) in m.decisions.iter().enumerate() {
-                if let Some(l) = &d.label {
-                    labels.push((format!("meetings[{i}].decisions[{j}].label"), l));
-                }
-            }
-            for (j, a) in m.actions.iter().enumerate() {
-                if let Some(l) = &a.label {
-                    labels.push((format!("meetings[{i}].actions[{j}].label"), l));
-                }
-            }
-        }
+        labels.extend(labels_of(&data.meetings));
         for (field, l) in &labels {
             let ok = set.resolve(l).map(|r| set.is_valid(&r)).unwrap_or(false);
             if !ok {
@@ -439,6 +428,31 @@ impl MeetingItem {
     }
 }
 
+/// The labels of `meetings` and of their items that carry their own, each with the field
+/// that gives it (`meetings[0].actions[1].label`).
+fn labels_of(meetings: &[Meeting]) -> Vec<(String, &pillar_label::Label)> {
+    let mut labels = Vec::new();
+    for (i, m) in meetings.iter().enumerate() {
+        labels.push((format!("meetings[{i}].label"), &m.label));
+        for (j, a) in m.agenda.iter().enumerate() {
+            if let Some(l) = &a.label {
+                labels.push((format!("meetings[{i}].agenda[{j}].label"), l));
+            }
+        }
+        for (j, d) in m.decisions.iter().enumerate() {
+            if let Some(l) = &d.label {
+                labels.push((format!("meetings[{i}].decisions[{j}].label"), l));
+            }
+        }
+        for (j, a) in m.actions.iter().enumerate() {
+            if let Some(l) = &a.label {
+                labels.push((format!("meetings[{i}].actions[{j}].label"), l));
+            }
+        }
+    }
+    labels
+}
+
 /// `m` without its items: what is checked when only its header, or one new item, is written.
 fn without_items(m: &Meeting) -> Meeting {
     Meeting {
@@ -504,6 +518,7 @@ impl Store {
     async fn check_label(
         &self,
         label: &pillar_label::Label,
+        source: &str,
         field: &str,
     ) -> Result<(), StoreError> {
         let set = self.policies().await?;
@@ -515,7 +530,7 @@ impl Store {
             Ok(())
         } else {
             Err(StoreError::Input(InputError::new(
-                "form",
+                source,
                 None,
                 Some(field),
                 "the label does not resolve or is not valid under its policy",
@@ -523,10 +538,8 @@ impl Store {
         }
     }
 
-    /// Creates a meeting (with any items it holds) in a committee `readable` allows, checked
-    /// like an import, with `audit`'s entry under the meeting's label in the same transaction.
-    /// The id must be new (the pages and the API make one up; a clash is refused without
-    /// saying whether the other meeting is readable).
+    /// Creates a meeting (with any items it holds): [`Store::create_meetings`] of one, with an
+    /// error naming the field as the form names it (`owner`, not `meetings[0].actions[0].owner`).
     pub async fn create_meeting(
         &self,
         m: &Meeting,
@@ -534,33 +547,80 @@ impl Store {
         origin: &pillar_core::stewardship::Origin,
         audit: &crate::audit::Audited<'_>,
     ) -> Result<(), StoreError> {
+        self.create_meetings("form", std::slice::from_ref(m), readable, origin, &[*audit])
+            .await
+            .map_err(|e| match e {
+                StoreError::Input(i) => {
+                    let field = i.field.as_deref().unwrap_or("");
+                    let short = field.rsplit_once("].").map_or(field, |(_, f)| f);
+                    StoreError::Input(InputError::new("form", None, Some(short), i.reason))
+                }
+                other => other,
+            })
+    }
+
+    /// Creates meetings (with the items they hold) in committees `readable` allows, checked
+    /// as an import is — against only the people and projects `readable` allows, so that
+    /// naming a hidden one fails as a missing one does — and written in one transaction with
+    /// `audits` (one entry per meeting, each under its meeting's label): all or nothing.
+    /// Errors name `source` and the field (`meetings[2].actions[0].owner`). Actions without
+    /// an id get one ([`Meeting::number_actions`]). Ids must be new (the pages and the API make
+    /// them up; a clash is refused without saying whether the other meeting is readable).
+    pub async fn create_meetings(
+        &self,
+        source: &str,
+        meetings: &[Meeting],
+        readable: &Entitlements,
+        origin: &pillar_core::stewardship::Origin,
+        audits: &[crate::audit::Audited<'_>],
+    ) -> Result<(), StoreError> {
+        assert_eq!(meetings.len(), audits.len(), "one audit entry per meeting");
+        let mut meetings = meetings.to_vec();
+        meetings.iter_mut().for_each(Meeting::number_actions);
         let committees: Vec<String> = self
             .committees(Some(readable))
             .await?
             .into_iter()
             .map(|c| c.id)
             .collect();
-        self.check_written(m.clone(), readable, &committees).await?;
-        self.check_label(&m.label, "label").await?;
-        let mut tx = self.begin_write().await?;
-        let taken = sqlx::query("SELECT 1 FROM meetings WHERE id = $1")
-            .bind(&m.id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .is_some();
-        if taken {
-            return Err(StoreError::Refused(format!("the id `{}` is taken", m.id)));
+        let file = CommitteeFile {
+            committees: Vec::new(),
+            meetings,
+        };
+        file.check(&self.known_to(readable).await?, &committees)
+            .map_err(|e| {
+                StoreError::Input(InputError::new(source, None, Some(&e.field), e.reason))
+            })?;
+        let labels = labels_of(&file.meetings);
+        for (field, label) in &labels {
+            self.check_label(label, source, field).await?;
         }
-        let mut labels = vec![&m.label];
-        labels.extend(m.agenda.iter().filter_map(|a| a.label.as_ref()));
-        labels.extend(m.decisions.iter().filter_map(|d| d.label.as_ref()));
-        labels.extend(m.actions.iter().filter_map(|a| a.label.as_ref()));
-        let (ids, _) = intern_labels(&mut tx, labels.iter().copied()).await?;
-        insert_meeting(&mut tx, m, origin, &ids).await?;
-        let appended = self
-            .append_audit(&mut tx, audit.at, audit.event, Some(&m.label))
-            .await?;
-        self.commit_audited(tx, appended).await?;
+        let mut tx = self.begin_write().await?;
+        for m in &file.meetings {
+            let taken = sqlx::query("SELECT 1 FROM meetings WHERE id = $1")
+                .bind(&m.id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_some();
+            if taken {
+                return Err(StoreError::Refused(format!("the id `{}` is taken", m.id)));
+            }
+        }
+        let (ids, _) = intern_labels(&mut tx, labels.iter().map(|(_, l)| *l)).await?;
+        let mut last = None;
+        for (m, audit) in file.meetings.iter().zip(audits) {
+            insert_meeting(&mut tx, m, origin, &ids).await?;
+            last = Some(
+                self.append_audit(&mut tx, audit.at, audit.event, Some(&m.label))
+                    .await?,
+            );
+        }
+        match last {
+            Some(appended) => {
+                self.commit_audited(tx, appended).await?;
+            }
+            None => tx.commit().await?,
+        }
         Ok(())
     }
 
@@ -633,7 +693,7 @@ impl Store {
             return Ok(None);
         };
         if let Some(l) = item.label() {
-            self.check_label(l, "label").await?;
+            self.check_label(l, "form", "label").await?;
         }
         // Checked (as a one-item meeting) before the write begins; only the action's id waits
         // for the position it gets.

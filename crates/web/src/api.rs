@@ -199,6 +199,20 @@ pub struct CreatedToken {
     pub token: String,
 }
 
+/// What a committee write recorded: the new meetings' ids, in the order given.
+#[derive(Serialize, ToSchema)]
+pub struct Recorded {
+    pub ids: Vec<String>,
+}
+
+/// An item added to a meeting: its position among the meeting's items, and an action's id.
+#[derive(Serialize, ToSchema)]
+pub struct AddedItem {
+    pub position: i64,
+    /// For an action: its id (`a` and its position).
+    pub action: Option<String>,
+}
+
 /// Every refusal's body.
 #[derive(Serialize, ToSchema)]
 pub struct Refusal {
@@ -227,6 +241,11 @@ pub struct Refusal {
         crate::committee::api_meetings,
         crate::committee::api_meeting,
         crate::committee::api_actions,
+        crate::committee::api_create_meeting,
+        crate::committee::api_import_meetings,
+        crate::committee::api_edit_meeting,
+        crate::committee::api_add_item,
+        crate::committee::api_action_status,
         crate::portfolio::api_projects,
         crate::portfolio::api_project,
         crate::portfolio::api_portfolio,
@@ -237,7 +256,7 @@ pub struct Refusal {
         crate::healthz,
         crate::metrics,
     ),
-    components(schemas(Refusal, NewToken, CreatedToken)),
+    components(schemas(Refusal, NewToken, CreatedToken, Recorded, AddedItem)),
     security(("bearer" = []), ("session" = [])),
     modifiers(&Security, &Refusals)
 )]

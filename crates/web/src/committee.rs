@@ -11,12 +11,12 @@ use axum::Json;
 use pillar_core::stewardship;
 use pillar_label::Label;
 use pillar_store::audit::{AuditEvent, Audited};
-use pillar_store::committee::{MeetingItem, OpenAction};
+use pillar_store::committee::{MeetingHeader, MeetingItem, OpenAction};
 
 use crate::i18n::Key;
 use crate::i18n::Lang;
 use crate::pages::{marking, render, signed_chrome, Chrome};
-use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm};
+use crate::request::{ApiError, Body, Caller, Language, PageError, Signed, SignedForm, Writer};
 use crate::AppState;
 use chrono::NaiveDate;
 
@@ -99,11 +99,13 @@ struct Closer {
     csrf: String,
 }
 
-/// `/committee`: committees, meetings, and open action items.
+/// `/committee`: committees, meetings, and open action items; `?imported=ID,…` lists the
+/// meetings an import just recorded (those the reader may read).
 pub async fn index(
     State(state): State<AppState>,
     Signed(v): Signed,
     Language(lang): Language,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let committees = state.store.reader(&v.readable).committees().await?;
     let meetings = state.store.reader(&v.readable).meetings().await?;
@@ -116,6 +118,7 @@ pub async fn index(
     let tree = committees
         .iter()
         .map(|c| CommitteeLine {
+            id: &c.id,
             name: &c.name,
             parent: c
                 .parent
@@ -124,12 +127,23 @@ pub async fn index(
                 .map(|p| p.name.as_str()),
         })
         .collect();
+    let imported: Vec<&str> = q
+        .get("imported")
+        .map(|i| i.split(',').collect())
+        .unwrap_or_default();
+    let keeper = stewardship::may_keep_committee(&v.person)
+        .is_ok()
+        .then(|| v.csrf.clone().unwrap_or_default());
     Ok(render(&CommitteePage {
         chrome,
         committees: tree,
+        imported: meetings
+            .iter()
+            .filter(|m| imported.contains(&m.id.as_str()))
+            .collect(),
         meetings: &meetings,
         actions: actions_table(&state, &v, &actions, lang, "/committee").await?,
-        keeper: stewardship::may_keep_committee(&v.person).is_ok(),
+        keeper,
     }))
 }
 
@@ -140,14 +154,26 @@ struct CommitteePage<'a> {
     chrome: Chrome,
     committees: Vec<CommitteeLine<'a>>,
     meetings: &'a [pillar_store::committee::MeetingSummary],
+    /// Meetings an import just recorded.
+    imported: Vec<&'a pillar_store::committee::MeetingSummary>,
     /// The open actions table (HTML, from its template).
     actions: String,
-    /// The reader keeps the committee's records (is offered to record a meeting).
-    keeper: bool,
+    /// The reader keeps the committee's records (is offered to record or import meetings):
+    /// their form token.
+    keeper: Option<String>,
+}
+
+/// A committee's name by id, else the id.
+fn committee_name<'a>(committees: &'a [CommitteeLine<'a>], id: &'a str) -> &'a str {
+    committees
+        .iter()
+        .find(|c| c.id == id)
+        .map_or(id, |c| c.name)
 }
 
 /// A committee and the one it reports to.
 struct CommitteeLine<'a> {
+    id: &'a str,
     name: &'a str,
     parent: Option<&'a str>,
 }
@@ -327,16 +353,75 @@ pub async fn api_actions(
     Ok(Json(crate::api::Listing::new(marking, items)).into_response())
 }
 
-/// What a failed committee change tells the person: the field and what is wrong with it, or
-/// the refusal; anything else is the server's fault.
-fn form_failure(e: pillar_store::StoreError) -> Result<String, PageError> {
-    match e {
-        pillar_store::StoreError::Input(i) => Ok(match i.field {
-            Some(f) => format!("field `{f}`: {}", i.reason),
-            None => i.reason,
-        }),
-        pillar_store::StoreError::Refused(r) => Ok(r),
-        other => Err(other.into()),
+/// Why a committee change was not made, for a page or the API to say.
+pub(crate) enum Unwritten {
+    /// No such meeting or action, or not one the writer may read.
+    NotFound,
+    /// The writer may not do this: why (in their language).
+    Forbidden(String),
+    /// What is wrong with what was sent: the field (as the store names it) and why.
+    Invalid {
+        field: Option<String>,
+        reason: String,
+    },
+    /// The server failed.
+    Server(crate::ServerError),
+}
+
+impl Unwritten {
+    /// What is wrong, the field named as a form names it (`owner`), or as a file does
+    /// (`meetings[0].actions[1].owner`) when `full`.
+    fn text(field: &Option<String>, reason: &str, full: bool) -> String {
+        match field {
+            Some(f) if full => format!("field `{f}`: {reason}"),
+            Some(f) => {
+                let short = f.rsplit_once("].").map_or(f.as_str(), |(_, s)| s);
+                format!("field `{short}`: {reason}")
+            }
+            None => reason.to_string(),
+        }
+    }
+}
+
+impl From<pillar_store::StoreError> for Unwritten {
+    fn from(e: pillar_store::StoreError) -> Self {
+        match e {
+            pillar_store::StoreError::Input(i) => Unwritten::Invalid {
+                field: i.field,
+                reason: i.reason,
+            },
+            pillar_store::StoreError::Refused(r) => Unwritten::Invalid {
+                field: None,
+                reason: r,
+            },
+            other => Unwritten::Server(other.into()),
+        }
+    }
+}
+
+impl From<Unwritten> for PageError {
+    fn from(u: Unwritten) -> Self {
+        match u {
+            Unwritten::NotFound => PageError::NotFound,
+            Unwritten::Forbidden(m) => PageError::Forbidden(m),
+            Unwritten::Invalid { field, reason } => {
+                PageError::BadRequest(Unwritten::text(&field, &reason, false))
+            }
+            Unwritten::Server(e) => PageError::Internal(e),
+        }
+    }
+}
+
+impl From<Unwritten> for ApiError {
+    fn from(u: Unwritten) -> Self {
+        match u {
+            Unwritten::NotFound => ApiError::NotFound,
+            Unwritten::Forbidden(m) => ApiError::Forbidden(m),
+            Unwritten::Invalid { field, reason } => {
+                ApiError::BadRequest(Unwritten::text(&field, &reason, true))
+            }
+            Unwritten::Server(e) => ApiError::Internal(e),
+        }
     }
 }
 
@@ -347,7 +432,7 @@ async fn keeper(
     lang: Lang,
     action: &str,
     object: &str,
-) -> Result<(), PageError> {
+) -> Result<(), Unwritten> {
     if let Err(refusal) = stewardship::may_keep_committee(&v.person) {
         state
             .audit(
@@ -359,11 +444,209 @@ async fn keeper(
                 &refusal.to_string(),
             )
             .await;
-        return Err(PageError::Forbidden(crate::i18n::refusal_text(
+        return Err(Unwritten::Forbidden(crate::i18n::refusal_text(
             lang, &refusal,
         )));
     }
     Ok(())
+}
+
+/// Refuses (audited) a label the writer's clearance does not satisfy: no one writes what they
+/// could not read.
+async fn writable(
+    state: &AppState,
+    v: &crate::Viewer,
+    lang: Lang,
+    action: &str,
+    object: &str,
+    label: &Label,
+) -> Result<(), Unwritten> {
+    if state.may_write(&v.person, label).await? {
+        return Ok(());
+    }
+    state
+        .audit(
+            &v.person.id,
+            action,
+            object,
+            None,
+            "deny",
+            "clearance does not satisfy the label",
+        )
+        .await;
+    Err(Unwritten::Forbidden(
+        lang.t(Key::ClearanceShort).to_string(),
+    ))
+}
+
+/// Records meetings, with the items they hold, in one transaction (all or none): the
+/// secretariat's, under labels the writer's clearance satisfies, each meeting given a new id
+/// (returned in order) whatever id `meetings` carry — so that nothing written through the
+/// pages or the API replaces, or tells of, a meeting the writer may not see. `source` names
+/// the file in errors. Each meeting's creation is audited under its label in the transaction.
+pub(crate) async fn record_meetings(
+    state: &AppState,
+    v: &crate::Viewer,
+    lang: Lang,
+    source: &str,
+    mut meetings: Vec<pillar_core::committee::Meeting>,
+) -> Result<Vec<String>, Unwritten> {
+    keeper(state, v, lang, "create", "meeting").await?;
+    if meetings.is_empty() {
+        return Err(Unwritten::Invalid {
+            field: Some("meetings".into()),
+            reason: "no meeting to record".into(),
+        });
+    }
+    for m in &meetings {
+        let items = m
+            .agenda
+            .iter()
+            .filter_map(|a| a.label.as_ref())
+            .chain(m.decisions.iter().filter_map(|d| d.label.as_ref()))
+            .chain(m.actions.iter().filter_map(|a| a.label.as_ref()));
+        for label in std::iter::once(&m.label).chain(items) {
+            writable(state, v, lang, "create", "meeting", label).await?;
+        }
+    }
+    for m in &mut meetings {
+        m.id = format!("m-{}-{}", m.date, &crate::auth::new_secret()[..6]);
+    }
+    let events: Vec<AuditEvent> = meetings
+        .iter()
+        .map(|m| {
+            AuditEvent::new(
+                &v.person.id,
+                "create",
+                &format!("meeting:{}", m.id),
+                "allow",
+                &m.title,
+            )
+        })
+        .collect();
+    let at = crate::now();
+    let audits: Vec<Audited> = events
+        .iter()
+        .map(|event| Audited { at: &at, event })
+        .collect();
+    let origin = stewardship::Origin::of(&v.person, Vec::new());
+    state
+        .store
+        .create_meetings(source, &meetings, &v.readable, &origin, &audits)
+        .await?;
+    Ok(meetings.into_iter().map(|m| m.id).collect())
+}
+
+/// Changes a readable meeting's title, date, place and attendees (the secretariat's).
+pub(crate) async fn change_meeting(
+    state: &AppState,
+    v: &crate::Viewer,
+    lang: Lang,
+    id: &str,
+    header: &pillar_store::committee::MeetingHeader,
+) -> Result<(), Unwritten> {
+    let object = format!("meeting:{id}");
+    if state.store.reader(&v.readable).meeting(id).await?.is_none() {
+        return Err(Unwritten::NotFound);
+    }
+    keeper(state, v, lang, "edit", &object).await?;
+    let event = AuditEvent::new(&v.person.id, "edit", &object, "allow", &header.title);
+    let at = crate::now();
+    let audited = Audited {
+        at: &at,
+        event: &event,
+    };
+    match state
+        .store
+        .edit_meeting(id, &v.readable, header, &audited)
+        .await?
+    {
+        true => Ok(()),
+        false => Err(Unwritten::NotFound),
+    }
+}
+
+/// Adds an agenda item, a decision or an action to a readable meeting (the secretariat's),
+/// under its own label when it gives one other than the meeting's; returns the item's
+/// position (an action's id is `a` and that position).
+pub(crate) async fn add_meeting_item(
+    state: &AppState,
+    v: &crate::Viewer,
+    lang: Lang,
+    id: &str,
+    mut item: MeetingItem,
+) -> Result<i64, Unwritten> {
+    let object = format!("meeting:{id}");
+    let Some((m, _)) = state.store.reader(&v.readable).meeting(id).await? else {
+        return Err(Unwritten::NotFound);
+    };
+    keeper(state, v, lang, "add item", &object).await?;
+    let own = match &mut item {
+        MeetingItem::Agenda(a) => &mut a.label,
+        MeetingItem::Decision(d) => &mut d.label,
+        MeetingItem::Action(a) => &mut a.label,
+    };
+    if let Some(label) = own.take() {
+        writable(state, v, lang, "add item", &object, &label).await?;
+        *own = (label != m.label).then_some(label);
+    } else {
+        writable(state, v, lang, "add item", &object, &m.label).await?;
+    }
+    let event = AuditEvent::new(&v.person.id, "add item", &object, "allow", item.kind());
+    let at = crate::now();
+    let audited = Audited {
+        at: &at,
+        event: &event,
+    };
+    state
+        .store
+        .add_meeting_item(id, &v.readable, item, &audited)
+        .await?
+        .ok_or(Unwritten::NotFound)
+}
+
+/// Sets an action's status (`open`, `done`, `dropped`): its owner or the secretariat.
+pub(crate) async fn set_action_status(
+    state: &AppState,
+    v: &crate::Viewer,
+    lang: Lang,
+    id: &str,
+    action: &str,
+    status: &str,
+) -> Result<(), Unwritten> {
+    let object = format!("meeting:{id}/action:{action}");
+    let Some((_, a, _)) = state.store.reader(&v.readable).action(id, action).await? else {
+        return Err(Unwritten::NotFound);
+    };
+    if let Err(refusal) = stewardship::may_update_action(&v.person, &a.owner) {
+        state
+            .audit(
+                &v.person.id,
+                "action status",
+                &object,
+                None,
+                "deny",
+                &refusal.to_string(),
+            )
+            .await;
+        return Err(Unwritten::Forbidden(crate::i18n::refusal_text(
+            lang, &refusal,
+        )));
+    }
+    let event = AuditEvent::new(&v.person.id, "action status", &object, "allow", status);
+    let at = crate::now();
+    let audited = Audited {
+        at: &at,
+        event: &event,
+    };
+    match state
+        .store
+        .set_action_status(id, action, &v.readable, status, &audited)
+        .await?
+    {
+        true => Ok(()),
+        false => Err(Unwritten::NotFound),
+    }
 }
 
 /// Who and what a committee form offers: the committees, people and projects the writer may
@@ -505,30 +788,10 @@ pub async fn create_meeting(
         Ok(d) => d,
         Err(e) => return again(StatusCode::BAD_REQUEST, None, Some(e)).await,
     };
-    let title = form.get("title").map_or("", |t| t.trim()).to_string();
-    if title.is_empty() {
-        let e = "field `title`: a title is needed".to_string();
-        return again(StatusCode::BAD_REQUEST, None, Some(e)).await;
-    }
-    if !state.may_write(&v.person, &label).await? {
-        state
-            .audit(
-                &v.person.id,
-                "create",
-                "meeting",
-                None,
-                "deny",
-                "clearance does not satisfy the label",
-            )
-            .await;
-        let refused = Some(Err(lang.t(Key::ClearanceShort).to_string()));
-        return again(StatusCode::FORBIDDEN, refused, None).await;
-    }
-    let id = format!("m-{date}-{}", &crate::auth::new_secret()[..6]);
     let meeting = pillar_core::committee::Meeting {
-        id: id.clone(),
+        id: String::new(),
         committee: form.get("committee").cloned().unwrap_or_default(),
-        title,
+        title: form.get("title").map_or("", |t| t.trim()).to_string(),
         date,
         place: form.get("place").map_or("", |p| p.trim()).to_string(),
         attendees: attendees(&form),
@@ -537,25 +800,25 @@ pub async fn create_meeting(
         decisions: Vec::new(),
         actions: Vec::new(),
     };
-    let object = format!("meeting:{id}");
-    let event = AuditEvent::new(&v.person.id, "create", &object, "allow", &meeting.title);
-    let at = crate::now();
-    let audited = Audited {
-        at: &at,
-        event: &event,
-    };
-    let origin = stewardship::Origin::of(&v.person, Vec::new());
-    match state
-        .store
-        .create_meeting(&meeting, &v.readable, &origin, &audited)
-        .await
-    {
-        Ok(()) => Ok(Redirect::to(&format!("/committee/meetings/{id}")).into_response()),
-        Err(e) => {
-            let message = form_failure(e)?;
+    match record_meetings(&state, &v, lang, "form", vec![meeting]).await {
+        Ok(ids) => Ok(Redirect::to(&format!("/committee/meetings/{}", ids[0])).into_response()),
+        Err(Unwritten::Forbidden(m)) => again(StatusCode::FORBIDDEN, Some(Err(m)), None).await,
+        Err(Unwritten::Invalid { field, reason }) => {
+            let message = Unwritten::text(&field, &reason, false);
             again(StatusCode::BAD_REQUEST, None, Some(message)).await
         }
+        Err(other) => Err(other.into()),
     }
+}
+
+/// The header fields of a meeting form.
+fn header_fields(form: &HashMap<String, String>) -> Result<MeetingHeader, PageError> {
+    Ok(MeetingHeader {
+        title: form.get("title").map_or("", |t| t.trim()).to_string(),
+        date: date_field(form, "date").map_err(PageError::BadRequest)?,
+        place: form.get("place").map_or("", |t| t.trim()).to_string(),
+        attendees: attendees(form),
+    })
 }
 
 /// `POST /committee/meetings/{id}`: changes a meeting's title, date, place and attendees.
@@ -565,7 +828,6 @@ pub async fn edit_meeting(
     Path(id): Path<String>,
     SignedForm(v, form): SignedForm,
 ) -> Result<Response, PageError> {
-    let object = format!("meeting:{id}");
     if state
         .store
         .reader(&v.readable)
@@ -575,35 +837,9 @@ pub async fn edit_meeting(
     {
         return Err(PageError::NotFound);
     }
-    keeper(&state, &v, lang, "edit", &object).await?;
-    let date = date_field(&form, "date").map_err(PageError::BadRequest)?;
-    let title = form.get("title").map_or("", |t| t.trim());
-    let place = form.get("place").map_or("", |t| t.trim());
-    let event = AuditEvent::new(&v.person.id, "edit", &object, "allow", title);
-    let at = crate::now();
-    let audited = Audited {
-        at: &at,
-        event: &event,
-    };
-    match state
-        .store
-        .edit_meeting(
-            &id,
-            &v.readable,
-            &pillar_store::committee::MeetingHeader {
-                title: title.to_string(),
-                date,
-                place: place.to_string(),
-                attendees: attendees(&form),
-            },
-            &audited,
-        )
-        .await
-    {
-        Ok(true) => Ok(Redirect::to(&format!("/committee/meetings/{id}")).into_response()),
-        Ok(false) => Err(PageError::NotFound),
-        Err(e) => Err(PageError::BadRequest(form_failure(e)?)),
-    }
+    let header = header_fields(&form)?;
+    change_meeting(&state, &v, lang, &id, &header).await?;
+    Ok(Redirect::to(&format!("/committee/meetings/{id}")).into_response())
 }
 
 /// `POST /committee/meetings/{id}/items`: adds an agenda item, a decision or an action item
@@ -614,31 +850,19 @@ pub async fn add_item(
     Path(id): Path<String>,
     SignedForm(v, form): SignedForm,
 ) -> Result<Response, PageError> {
-    let object = format!("meeting:{id}");
-    let Some((m, _)) = state.store.reader(&v.readable).meeting(&id).await? else {
+    if state
+        .store
+        .reader(&v.readable)
+        .meeting(&id)
+        .await?
+        .is_none()
+    {
         return Err(PageError::NotFound);
-    };
-    keeper(&state, &v, lang, "add item", &object).await?;
+    }
     let set = state.policies().await?;
     let label = crate::picker::Chosen::from_fields(&set, &form)
         .label(&set)
         .map_err(PageError::BadRequest)?;
-    if !state.may_write(&v.person, &label).await? {
-        state
-            .audit(
-                &v.person.id,
-                "add item",
-                &object,
-                None,
-                "deny",
-                "clearance does not satisfy the label",
-            )
-            .await;
-        return Err(PageError::Forbidden(
-            lang.t(Key::ClearanceShort).to_string(),
-        ));
-    }
-    let own = (label != m.label).then_some(label);
     let text = form.get("text").map_or("", |t| t.trim()).to_string();
     let details = form.get("details").map_or("", |t| t.trim()).to_string();
     let project = form
@@ -651,14 +875,14 @@ pub async fn add_item(
             title: text,
             project,
             notes: details,
-            label: own,
+            label: Some(label),
         }),
         Some("decision") => MeetingItem::Decision(pillar_core::committee::Decision {
             text,
             rationale: details,
             basis: form.get("basis").map_or("", |b| b.trim()).to_string(),
             project,
-            label: own,
+            label: Some(label),
         }),
         Some("action") => MeetingItem::Action(pillar_core::committee::Action {
             id: String::new(),
@@ -666,7 +890,7 @@ pub async fn add_item(
             owner: form.get("owner").cloned().unwrap_or_default(),
             due: date_field(&form, "due").map_err(PageError::BadRequest)?,
             status: "open".into(),
-            label: own,
+            label: Some(label),
         }),
         other => {
             return Err(PageError::BadRequest(format!(
@@ -675,21 +899,8 @@ pub async fn add_item(
             )))
         }
     };
-    let event = AuditEvent::new(&v.person.id, "add item", &object, "allow", item.kind());
-    let at = crate::now();
-    let audited = Audited {
-        at: &at,
-        event: &event,
-    };
-    match state
-        .store
-        .add_meeting_item(&id, &v.readable, item, &audited)
-        .await
-    {
-        Ok(Some(_)) => Ok(Redirect::to(&format!("/committee/meetings/{id}")).into_response()),
-        Ok(None) => Err(PageError::NotFound),
-        Err(e) => Err(PageError::BadRequest(form_failure(e)?)),
-    }
+    add_meeting_item(&state, &v, lang, &id, item).await?;
+    Ok(Redirect::to(&format!("/committee/meetings/{id}")).into_response())
 }
 
 /// `POST /committee/meetings/{id}/actions/{action}/status`: marks an action done (or sets
@@ -700,45 +911,191 @@ pub async fn action_status(
     Path((id, action)): Path<(String, String)>,
     SignedForm(v, form): SignedForm,
 ) -> Result<Response, PageError> {
-    let object = format!("meeting:{id}/action:{action}");
-    let Some((_, a, _)) = state.store.reader(&v.readable).action(&id, &action).await? else {
-        return Err(PageError::NotFound);
-    };
-    if let Err(refusal) = stewardship::may_update_action(&v.person, &a.owner) {
-        state
-            .audit(
-                &v.person.id,
-                "action status",
-                &object,
-                None,
-                "deny",
-                &refusal.to_string(),
-            )
-            .await;
-        return Err(PageError::Forbidden(crate::i18n::refusal_text(
-            lang, &refusal,
-        )));
-    }
     let status = form.get("status").map_or("done", String::as_str);
-    let event = AuditEvent::new(&v.person.id, "action status", &object, "allow", status);
-    let at = crate::now();
-    let audited = Audited {
-        at: &at,
-        event: &event,
+    set_action_status(&state, &v, lang, &id, &action, status).await?;
+    let back = form
+        .get("back")
+        .filter(|b| *b == "/committee" || *b == "/")
+        .map_or_else(|| format!("/committee/meetings/{id}"), String::clone);
+    Ok(Redirect::to(&back).into_response())
+}
+
+/// `POST /committee/import`: meetings from a committee file (JSON, as `pillar committee
+/// import` reads, meetings only), recorded all or none under new ids; the committee page
+/// lists them, or the import form says what is wrong, naming the file and the field.
+pub async fn import(
+    State(state): State<AppState>,
+    Language(lang): Language,
+    crate::documents::SignedUpload(v, parts): crate::documents::SignedUpload,
+) -> Result<Response, PageError> {
+    keeper(&state, &v, lang, "import", "meeting").await?;
+    let Some((name, _, bytes)) = parts.file else {
+        return Err(PageError::BadRequest(
+            "field `file`: choose a committee file (JSON)".into(),
+        ));
     };
-    match state
-        .store
-        .set_action_status(&id, &action, &v.readable, status, &audited)
+    let file = parse_file(&name, &bytes).map_err(PageError::BadRequest)?;
+    let count = file.meetings.len();
+    let ids = record_meetings(&state, &v, lang, &name, file.meetings)
         .await
-    {
-        Ok(true) => {
-            let back = form
-                .get("back")
-                .filter(|b| *b == "/committee" || *b == "/")
-                .map_or_else(|| format!("/committee/meetings/{id}"), String::clone);
-            Ok(Redirect::to(&back).into_response())
-        }
-        Ok(false) => Err(PageError::NotFound),
-        Err(e) => Err(PageError::BadRequest(form_failure(e)?)),
+        .map_err(|u| match u {
+            Unwritten::Invalid { field, reason } => PageError::BadRequest(format!(
+                "{name}: {}",
+                Unwritten::text(&field, &reason, true)
+            )),
+            other => other.into(),
+        })?;
+    debug_assert_eq!(ids.len(), count);
+    Ok(Redirect::to(&format!("/committee?imported={}", ids.join(","))).into_response())
+}
+
+/// A committee file for the pages and the API: meetings only (committees are set up by an
+/// administrator with `pillar committee import`), errors naming the file, line and column.
+fn parse_file(name: &str, bytes: &[u8]) -> Result<pillar_core::committee::CommitteeFile, String> {
+    let file: pillar_core::committee::CommitteeFile = serde_json::from_slice(bytes)
+        .map_err(|e| format!("{name}:{}:{}: {e}", e.line(), e.column()))?;
+    if !file.committees.is_empty() {
+        return Err(format!(
+            "{name}: field `committees`: committees are set up by an administrator (`pillar committee import`); give meetings only"
+        ));
     }
+    Ok(file)
+}
+
+/// What `PUT /api/meetings/{id}` changes: the meeting's header (its label and items stay).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeetingChange {
+    title: String,
+    date: NaiveDate,
+    #[serde(default)]
+    place: String,
+    /// Person ids; those the caller may not see stay on the record.
+    #[serde(default)]
+    attendees: Vec<String>,
+}
+
+/// An item added through the API: `{"kind": "agenda"|"decision"|"action", …}` with the
+/// fields of that item in a committee file.
+#[derive(serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum NewItem {
+    Agenda(pillar_core::committee::AgendaItem),
+    Decision(pillar_core::committee::Decision),
+    Action(pillar_core::committee::Action),
+}
+
+/// `POST /api/meetings`: records a meeting (the secretariat's).
+#[utoipa::path(post, path = "/api/meetings", tag = "committee",
+    request_body(content = Object, description = "a meeting as a committee file gives it (docs/portfolio.md, Committee workflow): committee, title, date, place, attendees, label, and optionally agenda, decisions, actions; an `id` given is replaced by a new one"),
+    responses((status = 201, description = "recorded; its new id", body = crate::api::Recorded),
+              (status = 400, description = "what is wrong, the field named", body = crate::api::Refusal),
+              (status = 403, description = "not the secretariat, a label your clearance does not satisfy, or a session without X-CSRF-Token", body = crate::api::Refusal)))]
+pub async fn api_create_meeting(
+    State(state): State<AppState>,
+    Writer(v): Writer,
+    Body(m): Body<pillar_core::committee::Meeting>,
+) -> Result<Response, ApiError> {
+    let ids = record_meetings(&state, &v, Lang::En, "request body", vec![m]).await?;
+    Ok((StatusCode::CREATED, Json(crate::api::Recorded { ids })).into_response())
+}
+
+/// `POST /api/meetings/import`: records the meetings of a committee file, all or none.
+#[utoipa::path(post, path = "/api/meetings/import", tag = "committee",
+    request_body(content = Object, description = "a committee file with meetings only: `{\"meetings\": [...]}`; each meeting gets a new id"),
+    responses((status = 201, description = "recorded; their new ids, in the file's order", body = crate::api::Recorded),
+              (status = 400, description = "what is wrong, the field named (`meetings[2].actions[0].owner`); nothing was recorded", body = crate::api::Refusal),
+              (status = 403, description = "not the secretariat, or a label your clearance does not satisfy", body = crate::api::Refusal)))]
+pub async fn api_import_meetings(
+    State(state): State<AppState>,
+    Writer(v): Writer,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let file = parse_file("request body", &body).map_err(ApiError::BadRequest)?;
+    let ids = record_meetings(&state, &v, Lang::En, "request body", file.meetings).await?;
+    Ok((StatusCode::CREATED, Json(crate::api::Recorded { ids })).into_response())
+}
+
+/// `PUT /api/meetings/{id}`: changes a meeting's title, date, place and attendees.
+#[utoipa::path(put, path = "/api/meetings/{id}", tag = "committee",
+    params(("id" = String, Path)),
+    request_body(content = Object, description = "`{\"title\", \"date\", \"place\", \"attendees\"}`"),
+    responses((status = 204, description = "changed"),
+              (status = 400, description = "what is wrong", body = crate::api::Refusal),
+              (status = 403, description = "not the secretariat", body = crate::api::Refusal),
+              (status = 404, description = "no such meeting you may read", body = crate::api::Refusal)))]
+pub async fn api_edit_meeting(
+    State(state): State<AppState>,
+    Writer(v): Writer,
+    Path(id): Path<String>,
+    Body(c): Body<MeetingChange>,
+) -> Result<Response, ApiError> {
+    let header = MeetingHeader {
+        title: c.title.trim().to_string(),
+        date: c.date,
+        place: c.place.trim().to_string(),
+        attendees: c.attendees,
+    };
+    change_meeting(&state, &v, Lang::En, &id, &header).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /api/meetings/{id}/items`: adds an agenda item, a decision or an action.
+#[utoipa::path(post, path = "/api/meetings/{id}/items", tag = "committee",
+    params(("id" = String, Path)),
+    request_body(content = Object, description = "`{\"kind\": \"agenda\"|\"decision\"|\"action\", …}` with the item's fields as in a committee file; without `label`, the meeting's"),
+    responses((status = 201, description = "added; its position (an action's id is `a` and it)", body = crate::api::AddedItem),
+              (status = 400, description = "what is wrong, the field named", body = crate::api::Refusal),
+              (status = 403, description = "not the secretariat, or a label your clearance does not satisfy", body = crate::api::Refusal),
+              (status = 404, description = "no such meeting you may read", body = crate::api::Refusal)))]
+pub async fn api_add_item(
+    State(state): State<AppState>,
+    Writer(v): Writer,
+    Path(id): Path<String>,
+    Body(item): Body<NewItem>,
+) -> Result<Response, ApiError> {
+    let item = match item {
+        NewItem::Agenda(a) => MeetingItem::Agenda(a),
+        NewItem::Decision(d) => MeetingItem::Decision(d),
+        NewItem::Action(a) => MeetingItem::Action(pillar_core::committee::Action {
+            id: String::new(),
+            ..a
+        }),
+    };
+    let action = matches!(item, MeetingItem::Action(_));
+    let position = add_meeting_item(&state, &v, Lang::En, &id, item).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(crate::api::AddedItem {
+            position,
+            action: action.then(|| format!("a{position}")),
+        }),
+    )
+        .into_response())
+}
+
+/// What `POST /api/meetings/{id}/actions/{action}/status` sets.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    status: String,
+}
+
+/// `POST /api/meetings/{id}/actions/{action}/status`: `{"status": "done"}` (or `open`,
+/// `dropped`) — the action's owner or the secretariat.
+#[utoipa::path(post, path = "/api/meetings/{id}/actions/{action}/status", tag = "committee",
+    params(("id" = String, Path), ("action" = String, Path)),
+    request_body(content = Object, description = "`{\"status\": \"open\"|\"done\"|\"dropped\"}`"),
+    responses((status = 204, description = "set"),
+              (status = 400, description = "not a status", body = crate::api::Refusal),
+              (status = 403, description = "neither its owner nor the secretariat", body = crate::api::Refusal),
+              (status = 404, description = "no such action you may read", body = crate::api::Refusal)))]
+pub async fn api_action_status(
+    State(state): State<AppState>,
+    Writer(v): Writer,
+    Path((id, action)): Path<(String, String)>,
+    Body(s): Body<StatusChange>,
+) -> Result<Response, ApiError> {
+    set_action_status(&state, &v, Lang::En, &id, &action, &s.status).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

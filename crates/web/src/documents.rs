@@ -135,9 +135,9 @@ fn media_type_of(filename: &str, given: Option<&str>) -> String {
     }
 }
 
-struct Parts {
-    fields: HashMap<String, String>,
-    file: Option<(String, String, Vec<u8>)>,
+pub(crate) struct Parts {
+    pub(crate) fields: HashMap<String, String>,
+    pub(crate) file: Option<(String, String, Vec<u8>)>,
 }
 
 /// Why an upload could not be read: a status and a message for the person.
@@ -307,7 +307,7 @@ struct DocumentsPage<'a> {
 /// A signed-in person's upload: a readable multipart body carrying the session's CSRF token.
 /// Without a session the person is sent to sign in; a body too large is a 413 that says the
 /// limit; without the token, a 403.
-pub struct SignedUpload(Viewer, Parts);
+pub struct SignedUpload(pub(crate) Viewer, pub(crate) Parts);
 
 impl axum::extract::FromRequest<AppState> for SignedUpload {
     type Rejection = Response;

@@ -108,6 +108,13 @@ strings! {
                 "귀하의 인가로는 이 보안 표지를 충족하지 못합니다: 이 표지로 쓴 것을 읽을 수 없습니다.",
             ),
     NewMeeting => ("Record a meeting", "회의 기록"),
+    ImportMeetings => ("Import meetings from a committee file (JSON)", "위원회 파일(JSON)에서 회의 가져오기"),
+    ImportHint => (
+                "A JSON file {\"meetings\": [...]}, each meeting with committee, title, date, label and optionally attendees, agenda, decisions and actions. All are recorded or none, each under a new id.",
+                "JSON 파일 {\"meetings\": [...]}: 각 회의에 위원회(committee), 제목(title), 날짜(date), 보안 표지(label)와 선택적으로 참석자, 안건, 결정, 조치 항목. 모두 기록되거나 하나도 기록되지 않으며, 각 회의에 새 식별자가 부여됩니다.",
+            ),
+    ImportButton => ("Import", "가져오기"),
+    ImportedMeetings => ("Recorded from the file", "파일에서 기록된 회의"),
     Place => ("Place", "장소"),
     EditMeeting => ("Change the meeting", "회의 변경"),
     AddItem => ("Add to the minutes", "회의록에 추가"),

@@ -269,3 +269,21 @@ impl IntoResponse for PageError {
         res
     }
 }
+
+/// A JSON request body of type `T`: one that does not parse is a JSON 400 naming the line,
+/// column and what is wrong (`request body:1:17: unknown field `titel``).
+pub struct Body<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Response> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        serde_json::from_slice(&bytes).map(Body).map_err(|e| {
+            ApiError::BadRequest(format!("request body:{}:{}: {e}", e.line(), e.column()))
+                .into_response()
+        })
+    }
+}

@@ -1747,6 +1747,12 @@ async fn only_the_stewardship_table_changes_anything() {
         "POST /committee/meetings/{id}",
         "POST /committee/meetings/{id}/items",
         "POST /committee/meetings/{id}/actions/{action}/status",
+        "POST /committee/import",
+        "POST /api/meetings",
+        "POST /api/meetings/import",
+        "PUT /api/meetings/{id}",
+        "POST /api/meetings/{id}/items",
+        "POST /api/meetings/{id}/actions/{action}/status",
     ];
     for (method, path) in pillar_web::ROUTES {
         if *method != "GET" {
@@ -1857,6 +1863,91 @@ async fn only_the_stewardship_table_changes_anything() {
     let (status, _, _) = send(&app, form("us-secretariat", &action, "status=open")).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert_eq!(count(&app.store, open).await, 1);
+
+    // The same through the API (sessions sending X-CSRF-Token) and the import form: the
+    // secretariat's; everyone else refused with nothing written.
+    let api = |who: &str, method: &str, path: &str, body: String| {
+        let (s, csrf) = session[who].clone();
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::COOKIE, s)
+            .header("x-csrf-token", csrf)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let one = format!(
+        r#"{{"committee":"{committee}","title":"API meeting","date":"2026-12-01","label":{unclassified},
+             "actions":[{{"text":"API action","owner":"kr-pm","due":"2026-12-31"}}]}}"#
+    );
+    let file = format!(r#"{{"meetings":[{one},{one}]}}"#);
+    let mut api_meeting = String::new();
+    for p in common::EVERY_PERSONA {
+        let before = count(&app.store, meetings).await;
+        let (created, _, body) = send(&app, api(p, "POST", "/api/meetings", one.clone())).await;
+        let (imported, _, _) =
+            send(&app, api(p, "POST", "/api/meetings/import", file.clone())).await;
+        let (s, csrf) = session[p].clone();
+        let (ct, upload) = multipart(&[("csrf", &csrf)], Some(("m.json", file.as_bytes())));
+        let page = Request::post("/committee/import")
+            .header(header::COOKIE, s)
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(upload))
+            .unwrap();
+        let (paged, _, _) = send(&app, page).await;
+        if p == "us-secretariat" {
+            assert_eq!(created, StatusCode::CREATED, "{body}");
+            assert_eq!(imported, StatusCode::CREATED);
+            assert_eq!(paged, StatusCode::SEE_OTHER);
+            assert_eq!(count(&app.store, meetings).await, before + 5);
+            let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+            api_meeting = v["ids"][0].as_str().unwrap().to_string();
+        } else {
+            assert_eq!(created, StatusCode::FORBIDDEN, "{p}: {body}");
+            assert_eq!(imported, StatusCode::FORBIDDEN, "{p}");
+            assert_eq!(paged, StatusCode::FORBIDDEN, "{p}");
+            assert_eq!(count(&app.store, meetings).await, before, "{p}");
+        }
+    }
+    let api_path = format!("/api/meetings/{api_meeting}");
+    let api_titles = "SELECT COUNT(*) FROM meetings WHERE place = 'Via API'";
+    for p in common::EVERY_PERSONA {
+        let before = count(&app.store, items).await;
+        let renamed = count(&app.store, api_titles).await;
+        let item = r#"{"kind":"decision","text":"Proceed","basis":"consensus"}"#.to_string();
+        let (added, _, body) = send(&app, api(p, "POST", &format!("{api_path}/items"), item)).await;
+        let change = r#"{"title":"Renamed","date":"2026-12-02","place":"Via API"}"#.to_string();
+        let (edited, _, _) = send(&app, api(p, "PUT", &api_path, change)).await;
+        if p == "us-secretariat" {
+            assert_eq!(added, StatusCode::CREATED, "{body}");
+            assert_eq!(count(&app.store, items).await, before + 1);
+            assert_eq!(edited, StatusCode::NO_CONTENT);
+            assert_eq!(count(&app.store, api_titles).await, 1);
+        } else {
+            assert_eq!(added, StatusCode::FORBIDDEN, "{p}: {body}");
+            assert_eq!(count(&app.store, items).await, before, "{p}");
+            assert_eq!(edited, StatusCode::FORBIDDEN, "{p}");
+            assert_eq!(count(&app.store, api_titles).await, renamed, "{p}");
+        }
+    }
+    let api_action = format!("{api_path}/actions/a1/status");
+    let api_open = "SELECT COUNT(*) FROM meeting_items WHERE kind = 'action' AND status = 'open' \
+                    AND body LIKE '%API action%'";
+    let open_before = count(&app.store, api_open).await;
+    for p in common::EVERY_PERSONA {
+        if ["kr-pm", "us-secretariat"].contains(&p) {
+            continue;
+        }
+        let done = r#"{"status":"done"}"#.to_string();
+        let (status, _, _) = send(&app, api(p, "POST", &api_action, done)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{p}");
+        assert_eq!(count(&app.store, api_open).await, open_before, "{p}");
+    }
+    let done = r#"{"status":"done"}"#.to_string();
+    let (status, _, _) = send(&app, api("kr-pm", "POST", &api_action, done)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(count(&app.store, api_open).await, open_before - 1);
 
     // POST /documents: every persona with a writing role; not the administrator.
     for p in common::EVERY_PERSONA {
@@ -3217,4 +3308,213 @@ fn urlencoding(s: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// The committee's records written through the API (with a bearer token) and imported from a
+/// file: new ids whatever the body says, errors naming the field, all-or-nothing imports, and a
+/// meeting the writer may not read answered 404 before any other refusal.
+#[tokio::test]
+async fn committee_writes_through_the_api_and_files_name_the_field_and_leave_nothing_half_written()
+{
+    let app = app().await;
+    let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
+    let jp = sign_in(&app, "jp-observer", PASSWORD).await.unwrap();
+    let csrf = session_csrf(&app, &us).await;
+    let create = Request::post("/api/tokens")
+        .header(header::COOKIE, &us)
+        .header("x-csrf-token", &csrf)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"name":"minutes"}"#))
+        .unwrap();
+    let (_, _, body) = send(&app, create).await;
+    let token: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let token = token["token"].as_str().unwrap().to_string();
+    let call = |method: &str, path: &str, body: String| {
+        Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    let committee: String =
+        sqlx::query_scalar::<_, String>("SELECT id FROM committees ORDER BY id LIMIT 1")
+            .fetch_one(&app.store.pool_for_tests())
+            .await
+            .unwrap();
+    let meetings = "SELECT COUNT(*) FROM meetings";
+    let before = count(&app.store, meetings).await;
+
+    // A body that is not JSON, or has a field no meeting has: 400 naming line and column.
+    let (status, _, body) = send(&app, call("POST", "/api/meetings", "{\"title\":".into())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("request body:1:"), "{body}");
+    let (status, _, body) = send(
+        &app,
+        call("POST", "/api/meetings", r#"{"titel":"x"}"#.into()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("titel"), "{body}");
+
+    // A file whose second meeting names an unknown owner: nothing recorded, the field named.
+    let unclassified = common::coalition("UNCLASSIFIED", &[]);
+    let good = format!(
+        r#"{{"id":"mine","committee":"{committee}","title":"Good","date":"2026-12-01","label":{unclassified}}}"#
+    );
+    let bad = format!(
+        r#"{{"committee":"{committee}","title":"Bad","date":"2026-12-01","label":{unclassified},
+             "actions":[{{"text":"x","owner":"nobody","due":"2026-12-31"}}]}}"#
+    );
+    let (status, _, body) = send(
+        &app,
+        call(
+            "POST",
+            "/api/meetings/import",
+            format!(r#"{{"meetings":[{good},{bad}]}}"#),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body.contains("meetings[1].actions[0].owner") && body.contains("nobody"),
+        "{body}"
+    );
+    assert_eq!(count(&app.store, meetings).await, before);
+    // Committees are the administrator's to set up.
+    let (status, _, body) = send(
+        &app,
+        call(
+            "POST",
+            "/api/meetings/import",
+            r#"{"committees":[{"id":"x","name":"X"}]}"#.into(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("committees"), "{body}");
+
+    // The same file from the page: the error names the file and the field.
+    let (ct, upload) = multipart(
+        &[("csrf", &csrf)],
+        Some((
+            "minutes.json",
+            format!(r#"{{"meetings":[{good},{bad}]}}"#).as_bytes(),
+        )),
+    );
+    let page = Request::post("/committee/import")
+        .header(header::COOKIE, &us)
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(upload))
+        .unwrap();
+    let (status, _, page) = send(&app, page).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        page.contains("minutes.json") && page.contains("meetings[1].actions[0].owner"),
+        "{page}"
+    );
+    assert_eq!(count(&app.store, meetings).await, before);
+
+    // A good one: recorded under a new id (not the one the body gave), its action numbered.
+    let secret = common::coalition("SECRET", &["USA", "KOR"]);
+    let hidden = format!(
+        r#"{{"id":"mine","committee":"{committee}","title":"Bilateral","date":"2026-12-01","label":{secret},
+             "actions":[{{"text":"Draft the annex","owner":"kr-pm","due":"2026-12-31"}}]}}"#
+    );
+    let (status, _, body) = send(&app, call("POST", "/api/meetings", hidden)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let id = v["ids"][0].as_str().unwrap().to_string();
+    assert_ne!(id, "mine");
+    let (status, _, body) = send(
+        &app,
+        call("GET", &format!("/api/meetings/{id}"), String::new()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let m: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(m["meeting"]["actions"][0]["id"], "a1");
+    assert_eq!(m["meeting"]["actions"][0]["status"], "open");
+    assert!(
+        m["marking"].as_str().unwrap().starts_with("SECRET"),
+        "{body}"
+    );
+
+    // An item: the position comes back; an action's id with it.
+    let item =
+        r#"{"kind":"action","text":"Brief the WG","owner":"us-secretariat","due":"2027-01-15"}"#;
+    let (status, _, body) = send(
+        &app,
+        call("POST", &format!("/api/meetings/{id}/items"), item.into()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let added: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(added["action"], "a2");
+    let (status, _, body) = send(
+        &app,
+        call(
+            "POST",
+            &format!("/api/meetings/{id}/items"),
+            r#"{"kind":"minute","text":"x"}"#.into(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, _, body) = send(
+        &app,
+        call(
+            "POST",
+            &format!("/api/meetings/{id}/actions/a2/status"),
+            r#"{"status":"finished"}"#.into(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("open, done, dropped"), "{body}");
+
+    // jp-observer cannot read the SECRET//REL USA, KOR meeting: 404 on every write, not 403
+    // (which would say it exists); its own CSRF token sent.
+    let jp_csrf = session_csrf(&app, &jp).await;
+    for (method, path, body) in [
+        (
+            "PUT",
+            format!("/api/meetings/{id}"),
+            r#"{"title":"x","date":"2026-12-01"}"#,
+        ),
+        (
+            "POST",
+            format!("/api/meetings/{id}/items"),
+            r#"{"kind":"agenda","title":"x"}"#,
+        ),
+        (
+            "POST",
+            format!("/api/meetings/{id}/actions/a1/status"),
+            r#"{"status":"done"}"#,
+        ),
+    ] {
+        let req = Request::builder()
+            .method(method)
+            .uri(&path)
+            .header(header::COOKIE, &jp)
+            .header("x-csrf-token", &jp_csrf)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .unwrap();
+        let (status, _, answer) = send(&app, req).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {answer}");
+    }
+    // Positive control: the secretariat's own change of the same meeting goes through.
+    let (status, _, _) = send(
+        &app,
+        call(
+            "PUT",
+            &format!("/api/meetings/{id}"),
+            r#"{"title":"Bilateral (revised)","date":"2026-12-01","attendees":["kr-pm"]}"#.into(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(count(&app.store, meetings).await, before + 1);
 }
