@@ -121,25 +121,24 @@ impl Reader<'_> {
         ))
     }
 
-    /// The newest `limit` audit entries `viewer` may read, newest first: none at all (`None`)
-    /// unless `viewer` is an administrator, and then only entries whose label this reader may
-    /// read or that carry none. (This reader must be `viewer`'s.)
+    /// A page of the audit entries `viewer` may read, newest first — `limit` entries after
+    /// skipping `offset` of them — with how many there are in all: none at all (`None`) unless
+    /// `viewer` is an administrator, and then only entries whose label this reader may read or
+    /// that carry none. Offsets count readable entries only, so that no page boundary tells of
+    /// the entries between. (This reader must be `viewer`'s.)
     pub async fn audit_entries(
         self,
         viewer: &Person,
         limit: i64,
-    ) -> Result<Option<Vec<AuditEntry>>, StoreError> {
+        offset: i64,
+    ) -> Result<Option<(Vec<AuditEntry>, i64)>, StoreError> {
         if !is_administrator(viewer) {
             return Ok(None);
         }
-        let readable = self.entitlements();
         Ok(Some(
             self.store()
-                .audit_entries(limit)
-                .await?
-                .into_iter()
-                .filter(|e| e.event.label_id.is_none_or(|l| readable.allows(l)))
-                .collect(),
+                .readable_audit_entries(self.entitlements(), limit, offset)
+                .await?,
         ))
     }
 }

@@ -465,6 +465,37 @@ impl Store {
         Ok(rows.iter().map(entry).collect())
     }
 
+    /// A page of the entries `readable` allows (or that carry no label), newest first, and how
+    /// many there are: the filter is in the query, so offsets count readable entries only.
+    pub(crate) async fn readable_audit_entries(
+        &self,
+        readable: &crate::visibility::Entitlements,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<AuditEntry>, i64), StoreError> {
+        let page = crate::visibility::Labelled::new(
+            self.backend(),
+            readable,
+            "SELECT seq, at, actor, action, object, label_id, decision, detail, prev_hash, hash \
+             FROM audit WHERE (label_id IS NULL OR {label:label_id}) \
+             ORDER BY seq DESC LIMIT $1 OFFSET $2",
+        );
+        let rows = page
+            .bind_rows(sqlx::query(page.sql()).bind(limit).bind(offset))
+            .fetch_all(&self.pool)
+            .await?;
+        let total = crate::visibility::Labelled::new(
+            self.backend(),
+            readable,
+            "SELECT COUNT(*) FROM audit WHERE (label_id IS NULL OR {label:label_id})",
+        );
+        let count: i64 = total
+            .bind_scalar(sqlx::query_scalar(total.sql()))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((rows.iter().map(entry).collect(), count))
+    }
+
     /// Walks the whole chain and names the first entry that is not as it was written. `head`,
     /// the (position, hash) of the newest entry as recorded outside the database, also catches
     /// entries removed from the end.

@@ -9,29 +9,61 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi, ToSchema};
 
-/// Records the caller may read, under their dominant marking.
+/// One page of records the caller may read, under their dominant marking.
 #[derive(Serialize, ToSchema)]
 #[schema(bound = "")]
 pub struct Listing<T: Serialize> {
-    /// The dominant marking of the items, in the caller's policy (English).
+    /// The dominant marking of the items on this page, in the caller's policy (English).
     pub marking: String,
     /// How many items follow.
     pub count: usize,
+    /// Where this page is in the list, and the next page.
+    #[serde(flatten)]
+    pub window: Window,
     /// The items, each with its own label.
     #[schema(value_type = Vec<Object>)]
     pub items: Vec<T>,
 }
 
 impl<T: Serialize> Listing<T> {
-    /// The items under `marking`.
-    pub fn new(marking: String, items: Vec<T>) -> Listing<T> {
+    /// A page of items under `marking` (the marking of that page's items).
+    pub fn new(marking: String, items: Vec<T>, window: Window) -> Listing<T> {
         Listing {
             marking,
             count: items.len(),
+            window,
             items,
         }
     }
 }
+
+/// Where a page is in a list. Totals count what the caller may read, nothing else.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Window {
+    /// How many items the whole list holds for the caller.
+    pub total: usize,
+    /// How many were skipped before this page.
+    pub offset: usize,
+    /// The most a page holds.
+    pub limit: usize,
+    /// The next page (path and query), when there is one.
+    pub next: Option<String>,
+}
+
+/// The pages of a list: `?limit=` (1–1000, default 100) and `?offset=` (default 0).
+#[derive(Debug, Clone, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// The most items to return (1–1000; default 100).
+    pub limit: Option<usize>,
+    /// How many items to skip (default 0).
+    pub offset: Option<usize>,
+}
+
+/// The most items a page holds unless `?limit=` says otherwise.
+pub const DEFAULT_LIMIT: usize = 100;
+/// The most `?limit=` may ask for.
+pub const MAX_LIMIT: usize = 1000;
 
 /// Documents the caller may read: newest first, or the best matches of a query.
 #[derive(Serialize, ToSchema)]
@@ -40,6 +72,9 @@ pub struct DocumentListing {
     pub marking: String,
     /// How many items follow.
     pub count: usize,
+    /// Where this page is in the list, and the next page.
+    #[serde(flatten)]
+    pub window: Window,
     /// True when more than 2 000 visible documents matched; they are then listed newest first.
     pub broad: bool,
     /// The documents, each with its label and its origin as the caller may be shown it.
@@ -115,6 +150,9 @@ pub struct LandscapeSummary<L: Serialize> {
 pub struct Landscapes<L: Serialize> {
     /// The dominant marking of the analyses.
     pub marking: String,
+    /// Where this page is in the list, and the next page.
+    #[serde(flatten)]
+    pub window: Window,
     /// The analyses.
     #[schema(value_type = Vec<Object>)]
     pub landscapes: Vec<LandscapeSummary<L>>,
@@ -256,7 +294,7 @@ pub struct Refusal {
         crate::healthz,
         crate::metrics,
     ),
-    components(schemas(Refusal, NewToken, CreatedToken, Recorded, AddedItem)),
+    components(schemas(Refusal, NewToken, CreatedToken, Recorded, AddedItem, Window)),
     security(("bearer" = []), ("session" = [])),
     modifiers(&Security, &Refusals)
 )]

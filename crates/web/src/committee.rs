@@ -292,15 +292,18 @@ struct Keeper {
 
 /// `GET /api/meetings`.
 #[utoipa::path(get, path = "/api/meetings", tag = "committee",
-    responses((status = 200, description = "the meetings whose label you may read", body = crate::api::Listing<serde_json::Value>)))]
+    params(crate::api::Paging),
+    responses((status = 200, description = "the meetings whose label you may read, newest first", body = crate::api::Listing<serde_json::Value>),
+              (status = 400, description = "a limit or offset out of range", body = crate::api::Refusal)))]
 pub async fn api_meetings(
     State(state): State<AppState>,
     Caller(v): Caller,
+    paged: crate::request::Paged,
 ) -> Result<Response, ApiError> {
-    let meetings = state.store.reader(&v.readable).meetings().await?;
+    let (meetings, window) = paged.slice(state.store.reader(&v.readable).meetings().await?);
     let labels: Vec<&Label> = meetings.iter().map(|m| &m.label).collect();
     let marking = marking(&state, &v, &labels).await;
-    Ok(Json(crate::api::Listing::new(marking, meetings)).into_response())
+    Ok(Json(crate::api::Listing::new(marking, meetings, window)).into_response())
 }
 
 /// `GET /api/meetings/{id}`.
@@ -328,18 +331,22 @@ pub async fn api_meeting(
 
 /// `GET /api/actions?owner=ID`: open action items, overdue flagged.
 #[utoipa::path(get, path = "/api/actions", tag = "committee",
-    params(("owner" = Option<String>, Query, description = "only this person's (a person id)")),
-    responses((status = 200, description = "the open action items you may read", body = crate::api::Listing<crate::api::OpenAction<serde_json::Value>>)))]
+    params(("owner" = Option<String>, Query, description = "only this person's (a person id)"), crate::api::Paging),
+    responses((status = 200, description = "the open action items you may read", body = crate::api::Listing<crate::api::OpenAction<serde_json::Value>>),
+              (status = 400, description = "a limit or offset out of range", body = crate::api::Refusal)))]
 pub async fn api_actions(
     State(state): State<AppState>,
     Caller(v): Caller,
     Query(q): Query<HashMap<String, String>>,
+    paged: crate::request::Paged,
 ) -> Result<Response, ApiError> {
-    let actions = state
-        .store
-        .reader(&v.readable)
-        .open_actions(q.get("owner").map(String::as_str))
-        .await?;
+    let (actions, window) = paged.slice(
+        state
+            .store
+            .reader(&v.readable)
+            .open_actions(q.get("owner").map(String::as_str))
+            .await?,
+    );
     let labels: Vec<&Label> = actions.iter().map(|a| &a.label).collect();
     let marking = marking(&state, &v, &labels).await;
     let items: Vec<_> = actions
@@ -350,7 +357,7 @@ pub async fn api_actions(
             overdue: a.action.overdue(state.today()),
         })
         .collect();
-    Ok(Json(crate::api::Listing::new(marking, items)).into_response())
+    Ok(Json(crate::api::Listing::new(marking, items, window)).into_response())
 }
 
 /// Why a committee change was not made, for a page or the API to say.

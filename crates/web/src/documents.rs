@@ -675,15 +675,17 @@ pub async fn withdraw(
 
 /// Search as JSON.
 #[utoipa::path(get, path = "/api/documents", tag = "documents",
-    params(("q" = Option<String>, Query, description = "words that must all occur in the title or the text; without it, the newest")),
-    responses((status = 200, description = "the visible documents, best first", body = crate::api::DocumentListing)))]
+    params(("q" = Option<String>, Query, description = "words that must all occur in the title or the text; without it, the newest"), crate::api::Paging),
+    responses((status = 200, description = "the visible documents, best first", body = crate::api::DocumentListing),
+              (status = 400, description = "a limit or offset out of range", body = crate::api::Refusal)))]
 pub async fn api_list(
     State(state): State<AppState>,
     Caller(v): Caller,
     Query(q): Query<HashMap<String, String>>,
+    paged: crate::request::Paged,
 ) -> Result<Response, ApiError> {
     let hits = search(&state, &v, q.get("q").map_or("", String::as_str)).await?;
-    let docs = hits.documents;
+    let (docs, window) = paged.slice(hits.documents);
     let labels: Vec<&Label> = docs.iter().map(|d| &d.label).collect();
     let marking = marking(&state, &v, &labels).await;
     // Each origin as this reader may be shown it (an organisation or steward they may not see
@@ -707,6 +709,7 @@ pub async fn api_list(
     Ok(Json(crate::api::DocumentListing {
         marking,
         count: items.len(),
+        window,
         broad: hits.broad,
         items,
     })

@@ -108,6 +108,10 @@ strings! {
                 "귀하의 인가로는 이 보안 표지를 충족하지 못합니다: 이 표지로 쓴 것을 읽을 수 없습니다.",
             ),
     NewMeeting => ("Record a meeting", "회의 기록"),
+    Pages => ("Pages", "페이지"),
+    PageOf => ("Page", "페이지"),
+    Newer => ("Newer", "최신"),
+    Older => ("Older", "이전"),
     ImportMeetings => ("Import meetings from a committee file (JSON)", "위원회 파일(JSON)에서 회의 가져오기"),
     ImportHint => (
                 "A JSON file {\"meetings\": [...]}, each meeting with committee, title, date, label and optionally attendees, agenda, decisions and actions. All are recorded or none, each under a new id.",

@@ -430,12 +430,15 @@ struct MethodologyPage {
 
 /// `GET /api/landscapes`: the readable analyses.
 #[utoipa::path(get, path = "/api/landscapes", tag = "landscape",
-    responses((status = 200, description = "the published analyses you may read, without their bodies", body = crate::api::Landscapes<serde_json::Value>)))]
+    params(crate::api::Paging),
+    responses((status = 200, description = "the published analyses you may read, without their bodies", body = crate::api::Landscapes<serde_json::Value>),
+              (status = 400, description = "a limit or offset out of range", body = crate::api::Refusal)))]
 pub async fn api_list(
     State(state): State<AppState>,
     Caller(v): Caller,
+    paged: crate::request::Paged,
 ) -> Result<Response, ApiError> {
-    let list = state.store.reader(&v.readable).landscapes().await?;
+    let (list, window) = paged.slice(state.store.reader(&v.readable).landscapes().await?);
     let labels: Vec<&pillar_label::Label> = list.iter().map(|l| &l.label).collect();
     let marking = marking(&state, &v, &labels).await;
     let items: Vec<_> = list
@@ -450,6 +453,7 @@ pub async fn api_list(
         .collect();
     Ok(Json(crate::api::Landscapes {
         marking,
+        window,
         landscapes: items,
     })
     .into_response())

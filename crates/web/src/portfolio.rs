@@ -551,14 +551,17 @@ fn srl_of(p: &Project) -> Option<Result<pillar_readiness::srl::Srl, String>> {
 
 /// `GET /api/projects`: the reader's projects with the dominant marking.
 #[utoipa::path(get, path = "/api/projects", tag = "portfolio",
-    responses((status = 200, description = "the visible joint R&D projects with their assessments", body = crate::api::Listing<serde_json::Value>)))]
+    params(crate::api::Paging),
+    responses((status = 200, description = "the visible joint R&D projects with their assessments", body = crate::api::Listing<serde_json::Value>),
+              (status = 400, description = "a limit or offset out of range", body = crate::api::Refusal)))]
 pub async fn api_projects(
     State(state): State<AppState>,
     Caller(v): Caller,
+    paged: crate::request::Paged,
 ) -> Result<Response, ApiError> {
-    let projects = visible_projects(&state, &v).await?;
+    let (projects, window) = paged.slice(visible_projects(&state, &v).await?);
     let marking = marking(&state, &v, &labels_of(&projects)).await;
-    Ok(Json(crate::api::Listing::new(marking, projects)).into_response())
+    Ok(Json(crate::api::Listing::new(marking, projects, window)).into_response())
 }
 
 /// `GET /api/projects/{id}`.

@@ -287,3 +287,85 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> 
         })
     }
 }
+
+/// The page of a list an API call asks for (`?limit=`, `?offset=`, see [`crate::api::Paging`]),
+/// with the call's path and other parameters, from which the next page's link is made. A limit
+/// or offset that is not a number in range is a JSON 400 naming it.
+#[derive(Debug, Clone)]
+pub struct Paged {
+    /// The most items a page holds.
+    pub limit: usize,
+    /// How many to skip.
+    pub offset: usize,
+    path: String,
+    /// The query's other parameters, in order.
+    rest: Vec<(String, String)>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Paged {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(parts.uri.query().unwrap_or(""))
+                .map_err(|e| ApiError::BadRequest(format!("the query: {e}")).into_response())?;
+        let number = |name: &str, low: usize, high: usize, default: usize| match pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+        {
+            None => Ok(default),
+            Some((_, v)) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (low..=high).contains(n))
+                .ok_or_else(|| {
+                    format!("query `{name}`: `{v}` is not a whole number from {low} to {high}")
+                }),
+        };
+        let refuse = |m: String| ApiError::BadRequest(m).into_response();
+        let limit =
+            number("limit", 1, crate::api::MAX_LIMIT, crate::api::DEFAULT_LIMIT).map_err(refuse)?;
+        let offset = number("offset", 0, usize::MAX >> 1, 0).map_err(refuse)?;
+        Ok(Paged {
+            limit,
+            offset,
+            path: parts.uri.path().to_string(),
+            rest: pairs
+                .into_iter()
+                .filter(|(k, _)| k != "limit" && k != "offset")
+                .collect(),
+        })
+    }
+}
+
+impl Paged {
+    /// This page of `items` (the whole list the caller may read) and where it is.
+    pub fn slice<T>(&self, items: Vec<T>) -> (Vec<T>, crate::api::Window) {
+        let total = items.len();
+        let page: Vec<T> = items
+            .into_iter()
+            .skip(self.offset)
+            .take(self.limit)
+            .collect();
+        (page, self.window(total))
+    }
+
+    /// Where this page is in a list of `total` items.
+    pub fn window(&self, total: usize) -> crate::api::Window {
+        let next_offset = self.offset.saturating_add(self.limit);
+        let next = (next_offset < total).then(|| {
+            let mut pairs = self.rest.clone();
+            pairs.push(("limit".into(), self.limit.to_string()));
+            pairs.push(("offset".into(), next_offset.to_string()));
+            let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+            format!("{}?{query}", self.path)
+        });
+        crate::api::Window {
+            total,
+            offset: self.offset,
+            limit: self.limit,
+            next,
+        }
+    }
+}

@@ -289,15 +289,18 @@ struct ItemPage<'a> {
 
 /// `GET /api/supply`: the readable networks.
 #[utoipa::path(get, path = "/api/supply", tag = "supply",
-    responses((status = 200, description = "the supply networks you may read", body = crate::api::Listing<serde_json::Value>)))]
+    params(crate::api::Paging),
+    responses((status = 200, description = "the supply networks you may read", body = crate::api::Listing<serde_json::Value>),
+              (status = 400, description = "a limit or offset out of range", body = crate::api::Refusal)))]
 pub async fn api_list(
     State(state): State<AppState>,
     Caller(v): Caller,
+    paged: crate::request::Paged,
 ) -> Result<Response, ApiError> {
-    let list = state.store.reader(&v.readable).supply_networks().await?;
+    let (list, window) = paged.slice(state.store.reader(&v.readable).supply_networks().await?);
     let labels: Vec<&pillar_label::Label> = list.iter().map(|n| &n.label).collect();
     let marking = marking(&state, &v, &labels).await;
-    Ok(Json(crate::api::Listing::new(marking, list)).into_response())
+    Ok(Json(crate::api::Listing::new(marking, list, window)).into_response())
 }
 
 /// `GET /api/supply/{id}`: every end item's exposure, concentration, single points of failure

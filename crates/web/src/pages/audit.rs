@@ -2,21 +2,36 @@
 
 use super::*;
 
-/// The audit page, for administrators: the newest entries, those whose label the administrator
-/// may read (or that carry none).
+/// Entries on one audit page.
+const PER_PAGE: usize = 100;
+
+/// The audit page, for administrators: the entries whose label the administrator may read (or
+/// that carry none), newest first, a hundred to a page (`?page=N`, from 1).
 pub async fn audit_page(
     State(state): State<AppState>,
     Signed(v): Signed,
     Language(lang): Language,
+    Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let Some(entries) = state
+    let page = match q.get("page") {
+        None => 1,
+        Some(p) => p
+            .parse::<usize>()
+            .ok()
+            .filter(|p| (1..=1 << 40).contains(p))
+            .ok_or_else(|| {
+                PageError::BadRequest(format!("`page`: `{p}` is not a page number (1, 2, …)"))
+            })?,
+    };
+    let Some((entries, total)) = state
         .store
         .reader(&v.readable)
-        .audit_entries(&v.person, 500)
+        .audit_entries(&v.person, PER_PAGE as i64, ((page - 1) * PER_PAGE) as i64)
         .await?
     else {
         return Err(PageError::NotFound);
     };
+    let pages = (total.max(0) as usize).div_ceil(PER_PAGE).max(1);
     state
         .audit(
             &v.person.id,
@@ -32,6 +47,8 @@ pub async fn audit_page(
     Ok(render(&AuditPage {
         chrome: signed_chrome(&state, &v, lang, &[], lang.t(Key::Audit)).await,
         entries: &entries,
+        page,
+        pages,
     }))
 }
 
@@ -41,4 +58,7 @@ pub async fn audit_page(
 struct AuditPage<'a> {
     chrome: Chrome,
     entries: &'a [pillar_store::audit::AuditEntry],
+    /// This page (from 1) and how many there are.
+    page: usize,
+    pages: usize,
 }

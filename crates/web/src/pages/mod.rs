@@ -5,7 +5,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json};
@@ -13,7 +13,7 @@ use pillar_core::RegistryKind;
 use pillar_label::{Dominance, Label};
 use pillar_store::RegistryRow;
 use serde::Deserialize;
-use serde_json::json;
+use std::collections::HashMap;
 
 use crate::auth::{cookie, new_secret, same, secret_hash, verify_password, MAX_FAILURES, WINDOW};
 use crate::i18n::Key;

@@ -136,17 +136,20 @@ pub(crate) fn redact(v: &Viewer, rows: Vec<RegistryRow>) -> Vec<RegistryRow> {
 
 /// The JSON list of a kind: visible rows only, with the dominant marking.
 #[utoipa::path(get, path = "/api/registry/{kind}", tag = "registry",
-    params(("kind" = String, Path, description = "nations, organisations, people, tech-areas or agreements")),
-    responses((status = 200, description = "the visible rows of the kind", body = crate::api::Listing<serde_json::Value>)))]
+    params(("kind" = String, Path, description = "nations, organisations, people, tech-areas or agreements"), crate::api::Paging),
+    responses((status = 200, description = "the visible rows of the kind", body = crate::api::Listing<serde_json::Value>),
+              (status = 400, description = "a limit or offset out of range", body = crate::api::Refusal),
+              (status = 404, description = "no such kind", body = crate::api::Refusal)))]
 pub async fn api_registry_list(
     State(state): State<AppState>,
     Caller(v): Caller,
     Path(kind): Path<String>,
+    paged: crate::request::Paged,
 ) -> Result<Response, ApiError> {
     let Some(kind) = kind_of(&kind) else {
-        return Ok((StatusCode::NOT_FOUND, Json(json!({"error": "not found"}))).into_response());
+        return Err(ApiError::NotFound);
     };
-    let rows = redact(&v, visible_rows(&state, &v, kind).await?);
+    let (rows, window) = paged.slice(redact(&v, visible_rows(&state, &v, kind).await?));
     let labels: Vec<&Label> = rows.iter().map(|r| r.label()).collect();
     let marking = marking(&state, &v, &labels).await;
     state
@@ -160,7 +163,7 @@ pub async fn api_registry_list(
             "via API",
         )
         .await;
-    Ok(Json(crate::api::Listing::new(marking, rows)).into_response())
+    Ok(Json(crate::api::Listing::new(marking, rows, window)).into_response())
 }
 
 /// One row as JSON; 404 when it does not exist or may not be read.
@@ -209,9 +212,15 @@ pub async fn agreement(
 
 /// `/api/agreements`.
 #[utoipa::path(get, path = "/api/agreements", tag = "registry",
-    responses((status = 200, description = "the visible agreements", body = crate::api::Listing<serde_json::Value>)))]
-pub async fn api_agreements(state: State<AppState>, caller: Caller) -> Result<Response, ApiError> {
-    api_registry_list(state, caller, Path("agreements".into())).await
+    params(crate::api::Paging),
+    responses((status = 200, description = "the visible agreements", body = crate::api::Listing<serde_json::Value>),
+              (status = 400, description = "a limit or offset out of range", body = crate::api::Refusal)))]
+pub async fn api_agreements(
+    state: State<AppState>,
+    caller: Caller,
+    paged: crate::request::Paged,
+) -> Result<Response, ApiError> {
+    api_registry_list(state, caller, Path("agreements".into()), paged).await
 }
 
 /// `/api/agreements/{id}`.
