@@ -30,7 +30,18 @@ pub struct ConfigArgs {
         value_delimiter = ','
     )]
     trusted_proxies: Option<Vec<std::net::IpAddr>>,
-    /// Configuration file (TOML with keys data_dir, db, listen, trusted_proxies).
+    /// Nations of concern, flagged wherever a country outside the coalition is shown (partner
+    /// suggestions): ISO 3166-1 alpha-3 codes, comma-separated. Default: the covered nations of
+    /// 10 U.S.C. § 4872 (PRK, CHN, RUS, IRN).
+    #[arg(
+        long,
+        global = true,
+        env = "PILLAR_CONCERN_NATIONS",
+        value_delimiter = ','
+    )]
+    concern_nations: Option<Vec<String>>,
+    /// Configuration file (TOML with keys data_dir, db, listen, trusted_proxies,
+    /// concern_nations).
     #[arg(long, global = true, env = "PILLAR_CONFIG")]
     config: Option<PathBuf>,
     /// Use the demo database (`<data dir>/demo/`, SQLite, seeded with the fictional demo
@@ -47,6 +58,7 @@ struct FileConfig {
     db: Option<String>,
     listen: Option<SocketAddr>,
     trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    concern_nations: Option<Vec<String>>,
 }
 
 /// Where a value came from.
@@ -86,7 +98,9 @@ pub struct Config {
     pub file: Option<PathBuf>,
     /// The demo database instead of the default one (`--demo`).
     pub demo: bool,
-    sources: [Source; 4],
+    /// Nations of concern (alpha-3), flagged where a country outside the coalition is shown.
+    pub concern_nations: Vec<String>,
+    sources: [Source; 5],
 }
 
 fn default_data_dir() -> PathBuf {
@@ -133,6 +147,10 @@ impl Config {
                 args.trusted_proxies.is_some(),
                 file.trusted_proxies.is_some(),
             ),
+            pick(
+                args.concern_nations.is_some(),
+                file.concern_nations.is_some(),
+            ),
         ];
         let config = Config {
             data_dir: args
@@ -152,8 +170,22 @@ impl Config {
                 .unwrap_or_default(),
             file: file_path,
             demo: args.demo,
+            concern_nations: args
+                .concern_nations
+                .clone()
+                .or(file.concern_nations)
+                .unwrap_or_else(|| {
+                    pillar_landscape::indicators::DEFAULT_CONCERN
+                        .map(String::from)
+                        .to_vec()
+                }),
             sources,
         };
+        for code in &config.concern_nations {
+            pillar_core::NationCode::parse(code).map_err(|e| {
+                anyhow::anyhow!("concern_nations / PILLAR_CONCERN_NATIONS: `{code}`: {e}")
+            })?;
+        }
         // Reject a bad database location early, with the flag's name.
         DbTarget::resolve(config.db.as_deref(), &config.data_dir)
             .map_err(|e| anyhow::anyhow!("--db / PILLAR_DB: {e}"))?;
@@ -209,6 +241,11 @@ impl Config {
                     .collect::<Vec<_>>()
                     .join(","),
                 self.sources[3].text(),
+            ),
+            (
+                "concern_nations",
+                self.concern_nations.join(","),
+                self.sources[4].text(),
             ),
             (
                 "config",

@@ -506,7 +506,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) => tracing::warn!("cannot sweep {}: {e}", config.blob_dir().display()),
             }
             let state = pillar_web::AppState::new(store, blobs)
-                .with_trusted_proxies(config.trusted_proxies.clone());
+                .with_trusted_proxies(config.trusted_proxies.clone())
+                .with_concern_nations(config.concern_nations.clone());
             pillar_web::serve(state, config.listen, shutdown_signal()).await?;
             Ok(())
         }

@@ -378,6 +378,38 @@ pub struct Partner {
     /// The areas where the nation is weak (RSCA < 0) and the partner strong (RSCA > 0),
     /// largest gap first.
     pub gaps: Vec<Gap>,
+    /// Not a nation of the coalition (shown only on request: see [`scoped`]).
+    #[serde(default)]
+    pub outside: bool,
+    /// A nation of concern (see [`DEFAULT_CONCERN`]).
+    #[serde(default)]
+    pub concern: bool,
+}
+
+/// The nations of concern unless configured otherwise: the "covered nations" of
+/// 10 U.S.C. § 4872 (acquisition restrictions on covered nations) — North Korea, China, Russia
+/// and Iran — as ISO 3166-1 alpha-3 codes.
+pub const DEFAULT_CONCERN: [&str; 4] = ["PRK", "CHN", "RUS", "IRN"];
+
+/// `p`'s suggestions as a coalition reads them: only the `coalition`'s nations unless
+/// `outside`, and then every candidate, those outside the coalition and those in `concern`
+/// flagged. The ranking is kept.
+pub fn scoped(p: &Partners, coalition: &[String], concern: &[String], outside: bool) -> Partners {
+    let partners = p
+        .partners
+        .iter()
+        .map(|x| Partner {
+            outside: !coalition.contains(&x.nation),
+            concern: concern.contains(&x.nation),
+            ..x.clone()
+        })
+        .filter(|x| outside || !x.outside)
+        .collect();
+    Partners {
+        nation: p.nation.clone(),
+        period: p.period,
+        partners,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -486,6 +518,8 @@ pub fn partners(
                 collaboration: s,
                 weight,
                 gaps,
+                outside: false,
+                concern: false,
             }
         })
         .collect();
@@ -525,5 +559,63 @@ pub fn snapshot(
             .filter(|n| tables.nation_totals.iter().any(|t| &t.nation == *n))
             .map(|n| (n.clone(), partners(areas, period, tables, n, None)))
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod scope_tests {
+    use super::*;
+
+    fn partner(nation: &str, score: f64) -> Partner {
+        Partner {
+            nation: nation.into(),
+            score,
+            complementarity: score,
+            collaboration: 0.1,
+            weight: 1.0,
+            gaps: Vec::new(),
+            outside: false,
+            concern: false,
+        }
+    }
+
+    #[test]
+    fn suggestions_stay_in_the_coalition_unless_asked_and_then_flag_outsiders() {
+        let p = Partners {
+            nation: "KOR".into(),
+            period: Period {
+                from: 2020,
+                to: 2024,
+            },
+            partners: vec![
+                partner("CHN", 0.9),
+                partner("RUS", 0.8),
+                partner("USA", 0.7),
+                partner("IND", 0.6),
+                partner("JPN", 0.5),
+            ],
+        };
+        let coalition: Vec<String> = ["USA", "KOR", "JPN", "AUS"].map(String::from).to_vec();
+        let concern: Vec<String> = DEFAULT_CONCERN.map(String::from).to_vec();
+        let inside = scoped(&p, &coalition, &concern, false);
+        let names: Vec<&str> = inside.partners.iter().map(|x| x.nation.as_str()).collect();
+        assert_eq!(names, ["USA", "JPN"]);
+        assert!(inside.partners.iter().all(|x| !x.outside && !x.concern));
+        let all = scoped(&p, &coalition, &concern, true);
+        let flags: Vec<(&str, bool, bool)> = all
+            .partners
+            .iter()
+            .map(|x| (x.nation.as_str(), x.outside, x.concern))
+            .collect();
+        assert_eq!(
+            flags,
+            [
+                ("CHN", true, true),
+                ("RUS", true, true),
+                ("USA", false, false),
+                ("IND", true, false),
+                ("JPN", false, false)
+            ]
+        );
     }
 }

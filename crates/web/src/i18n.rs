@@ -300,6 +300,15 @@ strings! {
     PartnersFor => ("Partner suggestions for", "협력 파트너 제안:"),
     Complementarity => ("Complementarity", "보완성"),
     FillsGaps => ("Strong where the nation is weak", "약점 보완 분야"),
+    AmongNations => ("Among", "대상 국가"),
+    IncludeOutside => ("Include nations outside the coalition", "연합 외 국가 포함"),
+    OutsideFlag => ("outside the coalition", "연합 외"),
+    ConcernFlag => ("nation of concern", "우려 국가"),
+    ShowButton => ("Show", "보기"),
+    CoalitionOnly => (
+                "Suggestions are among the coalition's nations; nations outside it are shown only when asked for, and flagged.",
+                "제안은 연합 국가 중에서만 합니다. 연합 외 국가는 요청할 때만 표시되며 별도로 표시됩니다.",
+            ),
     NoPartners => ("No suggestions for this nation in this analysis.", "이 분석에는 이 국가에 대한 제안이 없습니다."),
     Query => ("Query", "검색식"),
     NotBuilt => ("This module is not built yet.", "이 기능은 아직 준비되지 않았습니다."),
@@ -388,6 +397,68 @@ pub fn refusal_text(lang: Lang, r: &pillar_core::stewardship::Refusal) -> String
             Refusal::NotSecretariat => "위원회 기록은 사무국이 관리합니다.".into(),
         },
     }
+}
+
+/// Korean names of the nations and groups Pillar's pages name most (the coalition, its groups,
+/// and the countries its analyses most often show); others keep their English name.
+const KOREAN_NATIONS: &[(&str, &str)] = &[
+    ("USA", "미국"),
+    ("KOR", "대한민국"),
+    ("AUS", "호주"),
+    ("GBR", "영국"),
+    ("JPN", "일본"),
+    ("CAN", "캐나다"),
+    ("NZL", "뉴질랜드"),
+    ("FVEY", "파이브 아이즈"),
+    ("AUKUS", "오커스(AUKUS)"),
+    ("CFCK", "한미연합군사령부"),
+    ("CHN", "중국"),
+    ("RUS", "러시아"),
+    ("PRK", "북한"),
+    ("IRN", "이란"),
+    ("IND", "인도"),
+    ("DEU", "독일"),
+    ("FRA", "프랑스"),
+    ("ITA", "이탈리아"),
+    ("ESP", "스페인"),
+    ("NLD", "네덜란드"),
+    ("SWE", "스웨덴"),
+    ("CHE", "스위스"),
+    ("ISR", "이스라엘"),
+    ("SGP", "싱가포르"),
+    ("TWN", "대만"),
+    ("BRA", "브라질"),
+    ("NOR", "노르웨이"),
+    ("FIN", "핀란드"),
+    ("DNK", "덴마크"),
+    ("POL", "폴란드"),
+    ("BEL", "벨기에"),
+    ("AUT", "오스트리아"),
+    ("TUR", "튀르키예"),
+    ("SAU", "사우디아라비아"),
+    ("PAK", "파키스탄"),
+    ("MYS", "말레이시아"),
+    ("VNM", "베트남"),
+    ("THA", "태국"),
+    ("IDN", "인도네시아"),
+    ("PHL", "필리핀"),
+    ("UKR", "우크라이나"),
+];
+
+/// A registry nation's (or group's) name in `lang`.
+pub fn nation_name(lang: Lang, n: &pillar_core::Nation) -> String {
+    country_name(lang, n.code.as_str()).unwrap_or_else(|| n.name.clone())
+}
+
+/// A country's name by its alpha-3 code in `lang` (Korean where known, else the ISO short
+/// name in English); `None` for a code neither knows.
+pub fn country_name(lang: Lang, code: &str) -> Option<String> {
+    if lang == Lang::Ko {
+        if let Some((_, ko)) = KOREAN_NATIONS.iter().find(|(c, _)| *c == code) {
+            return Some((*ko).to_string());
+        }
+    }
+    pillar_core::iso_alpha3(code).map(|c| c.name.to_string())
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use pillar_landscape::indicators::{Pair, Snapshot};
@@ -282,27 +282,57 @@ struct LandscapesPage<'a> {
 }
 
 /// `/landscape/{id}`: heat map, areas with their lead and monopoly risk, collaboration network,
-/// partner suggestions for a nation (`?nation=`, by default the reader's).
+/// partner suggestions for a nation (`?nation=`, by default the reader's) among the coalition's
+/// nations (the registry's), or those ticked (`?among=USA&among=JPN`); nations outside the
+/// coalition only with `?outside=1`, flagged, the nations of concern marked.
 pub async fn analysis(
     State(state): State<AppState>,
     Signed(v): Signed,
     Language(lang): Language,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Response, PageError> {
     let Some((l, s)) = open(&state, &v, &id).await? else {
         return Err(PageError::NotFound);
     };
-    let own = q
-        .get("nation")
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
+        .map_err(|e| PageError::BadRequest(format!("the query: {e}")))?;
+    let value = |k: &str| pairs.iter().rev().find(|(n, _)| n == k).map(|(_, v)| v);
+    let own = value("nation")
         .cloned()
         .unwrap_or_else(|| v.person.nationality.to_string());
+    let outside = value("outside").is_some_and(|o| o == "1" || o == "on");
+    let among: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "among")
+        .map(|(_, v)| v.clone())
+        .collect();
+    // The coalition: the registry's nations (groups are not candidates), with their names.
+    let registry = state.store.reader(&v.readable).nations().await?;
+    let coalition: Vec<(String, String)> = registry
+        .iter()
+        .filter(|n| n.members.is_empty())
+        .map(|n| (n.code.to_string(), crate::i18n::nation_name(lang, n)))
+        .collect();
+    let coalition_codes: Vec<String> = coalition.iter().map(|(c, _)| c.clone()).collect();
     let nations = leading_nations(&s, &own);
     let r = &s.report;
     let origin =
         crate::pages::kept_origin(&state, &v, lang, pillar_store::Kept::Landscape, &l.id, None)
             .await?;
-    let partners = s.partners.get(&own).map(|p| {
+    let scoped = s.partners.get(&own).map(|p| {
+        let mut p = pillar_landscape::indicators::scoped(
+            p,
+            &coalition_codes,
+            state.concern_nations(),
+            outside,
+        );
+        if !among.is_empty() {
+            p.partners.retain(|x| among.contains(&x.nation));
+        }
+        p
+    });
+    let partners = scoped.as_ref().map(|p| {
         p.partners
             .iter()
             .take(10)
@@ -328,8 +358,22 @@ pub async fn analysis(
         own: &own,
         partner_nations: s.partners.keys().collect(),
         partners,
+        coalition: coalition
+            .into_iter()
+            .filter(|(c, _)| c != &own)
+            .map(|(c, n)| {
+                let ticked = among.contains(&c);
+                (c, n, ticked)
+            })
+            .collect(),
+        outside,
         queries: queries(&s.areas, lang),
     }))
+}
+
+/// A nation's name by code in `lang`, else the code.
+fn nation(lang: Lang, code: &str) -> String {
+    crate::i18n::country_name(lang, code).unwrap_or_else(|| code.to_string())
 }
 
 /// An analysis (`templates/landscape_analysis.html`); the SVG and table parts are HTML from their
@@ -348,6 +392,10 @@ struct AnalysisPage<'a> {
     partner_nations: Vec<&'a String>,
     /// The best ten partners with the areas each fills, when the nation has suggestions.
     partners: Option<Vec<(&'a pillar_landscape::indicators::Partner, String)>>,
+    /// The coalition's other nations (code, name, ticked in `among`), for the form.
+    coalition: Vec<(String, String, bool)>,
+    /// Nations outside the coalition asked for.
+    outside: bool,
     queries: String,
 }
 

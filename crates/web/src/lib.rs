@@ -56,6 +56,8 @@ pub struct AppState {
     metrics: Arc<Metrics>,
     trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     today: Option<chrono::NaiveDate>,
+    /// Nations of concern (alpha-3), flagged where a country outside the coalition is shown.
+    concern: Arc<Vec<String>>,
 }
 
 #[derive(Default)]
@@ -82,6 +84,11 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             trusted_proxies: Arc::default(),
             today: None,
+            concern: Arc::new(
+                pillar_landscape::indicators::DEFAULT_CONCERN
+                    .map(String::from)
+                    .to_vec(),
+            ),
         }
     }
 
@@ -105,6 +112,18 @@ impl AppState {
     pub fn with_trusted_proxies(mut self, proxies: Vec<std::net::IpAddr>) -> Self {
         self.trusted_proxies = Arc::new(proxies);
         self
+    }
+
+    /// Flags these nations (alpha-3) as of concern wherever a country outside the coalition is
+    /// shown (default: [`pillar_landscape::indicators::DEFAULT_CONCERN`]).
+    pub fn with_concern_nations(mut self, nations: Vec<String>) -> Self {
+        self.concern = Arc::new(nations);
+        self
+    }
+
+    /// The nations of concern.
+    pub fn concern_nations(&self) -> &[String] {
+        &self.concern
     }
 
     /// The client's address: the peer's, or behind trusted proxies the last address in

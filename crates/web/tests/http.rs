@@ -3634,3 +3634,58 @@ async fn the_audit_page_pages() {
     let (status, _, _) = send(&app, get("/audit?page=2", &kr)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// Partner suggestions stay among the coalition's nations (the demo's raw ranking for Korea puts
+/// China and Russia first); outside nations come only on request, flagged, the nations of
+/// concern marked; a choice of nations narrows the list.
+#[tokio::test]
+async fn partner_suggestions_keep_to_the_coalition_unless_asked() {
+    let app = app().await;
+    let kr = sign_in(&app, "kr-pm", PASSWORD).await.unwrap();
+    let rows = |page: &str| -> Vec<String> {
+        let table = page.split("id=\"partners\"").nth(1).unwrap();
+        let table = table.split("</table>").next().unwrap();
+        table
+            .split("<td title=\"")
+            .skip(1)
+            .map(|r| r.split('"').next().unwrap().to_string())
+            .collect()
+    };
+    let (status, _, page) = send(&app, get("/landscape/pillar2-open?nation=KOR", &kr)).await;
+    assert_eq!(status, StatusCode::OK);
+    let inside = rows(&page);
+    assert!(!inside.is_empty(), "no suggestions at all");
+    let coalition = ["USA", "AUS", "GBR", "JPN", "CAN", "NZL"];
+    assert!(
+        inside.iter().all(|n| coalition.contains(&n.as_str())),
+        "{inside:?}"
+    );
+    assert!(!page.contains("nation of concern"));
+    let (_, _, page) = send(
+        &app,
+        get("/landscape/pillar2-open?nation=KOR&outside=1", &kr),
+    )
+    .await;
+    let all = rows(&page);
+    assert_eq!(all[0], "CHN", "{all:?}");
+    assert!(page.contains("nation of concern") && page.contains("outside the coalition"));
+    let (_, _, page) = send(
+        &app,
+        get(
+            "/landscape/pillar2-open?nation=KOR&among=JPN&among=AUS",
+            &kr,
+        ),
+    )
+    .await;
+    let chosen = rows(&page);
+    assert!(
+        !chosen.is_empty() && chosen.iter().all(|n| n == "JPN" || n == "AUS"),
+        "{chosen:?}"
+    );
+    // In Korean, nations by their Korean names.
+    let (_, _, page) = send(&app, get("/landscape/pillar2-open?nation=KOR&lang=ko", &kr)).await;
+    assert!(
+        page.contains("미국") || page.contains("일본"),
+        "no Korean nation names"
+    );
+}
