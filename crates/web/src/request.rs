@@ -352,7 +352,7 @@ impl Paged {
     }
 
     /// Where this page is in a list of `total` items.
-    pub fn window(&self, total: usize) -> crate::api::Window {
+    fn window(&self, total: usize) -> crate::api::Window {
         let next_offset = self.offset.saturating_add(self.limit);
         let next = (next_offset < total).then(|| {
             let mut pairs = self.rest.clone();
