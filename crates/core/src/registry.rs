@@ -63,7 +63,7 @@ impl RegistryKind {
                 "clearance",
                 "label",
             ],
-            RegistryKind::TechAreas => &["id", "name", "taxonomy", "parent", "label"],
+            RegistryKind::TechAreas => &["id", "name", "name_ko", "taxonomy", "parent", "label"],
             RegistryKind::Agreements => &[
                 "id",
                 "title",
@@ -538,6 +538,9 @@ pub struct TechArea {
     pub id: String,
     /// Name.
     pub name: String,
+    /// Name in Korean, when the registry gives one (pages in Korean show it).
+    #[serde(default)]
+    pub name_ko: Option<String>,
     /// The taxonomy it belongs to, e.g. `aukus-p2`.
     pub taxonomy: String,
     /// Parent node in the same taxonomy.
@@ -560,6 +563,7 @@ impl TechArea {
         Ok(TechArea {
             id,
             name: r.required("name")?.to_string(),
+            name_ko: r.get("name_ko").map(str::to_string),
             taxonomy: id_field(r, "taxonomy")?,
             parent,
             label: label_field(r, label)?,
@@ -571,6 +575,7 @@ impl TechArea {
         [
             ("id", self.id.clone()),
             ("name", self.name.clone()),
+            ("name_ko", self.name_ko.clone().unwrap_or_default()),
             ("taxonomy", self.taxonomy.clone()),
             ("parent", self.parent.clone().unwrap_or_default()),
             ("label", self.label.to_json()),

@@ -47,7 +47,10 @@ impl Series {
 
 /// A value as tables and CSV show it: whole numbers without decimals, others with two.
 pub fn format_value(v: f64) -> String {
-    if v.fract() == 0.0 {
+    if v.is_nan() {
+        // No value (e.g. a year before a workstream's first assessment).
+        String::new()
+    } else if v.fract() == 0.0 {
         format!("{v:.0}")
     } else {
         format!("{v:.2}")
@@ -167,7 +170,9 @@ pub fn trl_progression(projects: &[Project], years: std::ops::RangeInclusive<i32
                             if n > 0.0 {
                                 (s / n * 10.0).round() / 10.0
                             } else {
-                                0.0
+                                // No project of the workstream was assessed by then: no
+                                // value (blank in CSV, null in JSON), not a TRL of 0.
+                                f64::NAN
                             }
                         })
                         .collect(),
@@ -427,6 +432,11 @@ mod tests {
         let prog = trl_progression(&ps, 2021..=2022);
         assert_eq!(prog.columns, vec!["workstream", "2021", "2022"]);
         assert_eq!(prog.rows[1].1, vec![4.5, 5.0]);
+        // Before any assessment there is no mean, not a TRL of 0.
+        let early = trl_progression(&ps, 2019..=2021);
+        assert!(early.rows[1].1[0].is_nan() && early.rows[1].1[1].is_nan());
+        assert_eq!(early.rows[1].1[2], 4.5);
+        assert!(early.csv().contains(",,,4.5\n"), "{}", early.csv());
     }
 
     #[test]

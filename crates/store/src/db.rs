@@ -176,6 +176,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "withdrawal",
         include_str!("../migrations/sqlite/0018_withdrawal.sql"),
     ),
+    (
+        19,
+        "area_names",
+        include_str!("../migrations/sqlite/0019_area_names.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -267,6 +272,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         18,
         "withdrawal",
         include_str!("../migrations/postgres/0018_withdrawal.sql"),
+    ),
+    (
+        19,
+        "area_names",
+        include_str!("../migrations/postgres/0019_area_names.sql"),
     ),
 ];
 

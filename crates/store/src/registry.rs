@@ -45,6 +45,17 @@ impl RegistryRow {
         })
     }
 
+    /// The row's kind.
+    pub fn kind(&self) -> RegistryKind {
+        match self {
+            RegistryRow::Nation(_) => RegistryKind::Nations,
+            RegistryRow::Organisation(_) => RegistryKind::Organisations,
+            RegistryRow::Person(_) => RegistryKind::People,
+            RegistryRow::TechArea(_) => RegistryKind::TechAreas,
+            RegistryRow::Agreement(_) => RegistryKind::Agreements,
+        }
+    }
+
     /// The row's identifier.
     pub fn id(&self) -> &str {
         match self {
@@ -201,8 +212,8 @@ impl Store {
                 &[("roles", "SELECT person_id, role FROM person_roles ORDER BY person_id, position")],
             ),
             RegistryKind::TechAreas => (
-                "SELECT t.id, t.name, t.taxonomy, t.parent, l.canonical FROM tech_areas t JOIN labels l ON l.id = t.label_id ORDER BY t.id",
-                &["id", "name", "taxonomy", "parent", "label"],
+                "SELECT t.id, t.name, t.name_ko, t.taxonomy, t.parent, l.canonical FROM tech_areas t JOIN labels l ON l.id = t.label_id ORDER BY t.id",
+                &["id", "name", "name_ko", "taxonomy", "parent", "label"],
                 &[],
             ),
             RegistryKind::Agreements => (
@@ -670,6 +681,7 @@ async fn write_rows(
             RegistryRow::TechArea(a) => main.push(vec![
                 Val::T(a.id.clone()),
                 Val::T(a.name.clone()),
+                Val::N(a.name_ko.clone()),
                 Val::T(a.taxonomy.clone()),
                 Val::N(a.parent.clone()),
                 label,
@@ -765,7 +777,7 @@ async fn write_rows(
             insert_rows(
                 conn,
                 "tech_areas",
-                &with_origin(&["id", "name", "taxonomy", "parent", "label_id"]),
+                &with_origin(&["id", "name", "name_ko", "taxonomy", "parent", "label_id"]),
                 main,
             )
             .await?;

@@ -1,5 +1,7 @@
 //! The user-interface strings in English and Korean.
 
+use std::borrow::Borrow;
+
 /// A supported language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -65,6 +67,28 @@ macro_rules! strings {
 
 strings! {
     Title => ("Pillar", "Pillar"),
+    MeanDaysLate => ("Mean days late", "평균 지연 일수"),
+    NotAssessed => ("Not assessed", "평가 없음"),
+    ShownOf => ("{n} of {total} shown", "전체 {total}건 중 {n}건 표시"),
+    Name => ("Name", "이름"),
+    Code => ("Code", "코드"),
+    Members => ("Members", "구성국"),
+    PartOf => ("Part of", "상위"),
+    Nationality => ("Nationality", "국적"),
+    Roles => ("Roles", "역할"),
+    Taxonomy => ("Taxonomy", "분류 체계"),
+    Parties => ("Parties", "당사국"),
+    ValidFrom => ("In force from", "발효일"),
+    ValidTo => ("In force until", "종료일"),
+    Any => ("Any", "전체"),
+    InForceToday => ("In force today", "현재 발효 중"),
+    Filter => ("Filter", "필터 적용"),
+    Id => ("Identifier", "식별자"),
+    MemberOf => ("Member of", "소속 그룹"),
+    Organisations => ("Organisations", "기관"),
+    People => ("People", "인원"),
+    SubOrganisations => ("Organisations under it", "하위 기관"),
+    SubAreas => ("Areas under it", "하위 분야"),
     SignIn => ("Sign in", "로그인"),
     SignOut => ("Sign out", "로그아웃"),
     User => ("User id", "사용자 ID"),
@@ -461,9 +485,149 @@ pub fn country_name(lang: Lang, code: &str) -> Option<String> {
     pillar_core::iso_alpha3(code).map(|c| c.name.to_string())
 }
 
+/// The words of the values records take from a fixed list (statuses, kinds, roles, pathways,
+/// scales): (the value as stored, English, Korean). Pages show the words; the API keeps the
+/// values.
+const TERMS: &[(&str, &str, &str)] = &[
+    // Agreement status and kind.
+    ("draft", "Draft", "초안"),
+    ("in-force", "In force", "발효 중"),
+    ("expired", "Expired", "만료"),
+    ("terminated", "Terminated", "종료"),
+    ("mou", "Memorandum of understanding", "양해각서"),
+    ("project-arrangement", "Project arrangement", "사업 약정"),
+    ("information-exchange-annex", "Information exchange annex", "정보교환 부속서"),
+    ("security-agreement", "Security agreement", "보안 협정"),
+    // Organisation kind.
+    ("ministry", "Ministry", "부처"),
+    ("agency", "Agency", "기관"),
+    ("laboratory", "Laboratory", "연구소"),
+    ("university", "University", "대학"),
+    ("company", "Company", "기업"),
+    // Roles in Pillar and in a project.
+    ("administrator", "Administrator", "관리자"),
+    ("secretariat", "Secretariat", "사무국"),
+    ("release-authority", "Release authority", "공개 승인권자"),
+    ("member", "Member", "위원"),
+    ("analyst", "Analyst", "분석관"),
+    ("lead", "Lead", "주관"),
+    ("partner", "Partner", "참여"),
+    // Action items.
+    ("open", "Open", "진행 중"),
+    ("done", "Done", "완료"),
+    ("dropped", "Dropped", "취소"),
+    // Transition agreements.
+    ("none", "None", "없음"),
+    ("planned", "Planned", "계획"),
+    ("negotiating", "Negotiating", "협상 중"),
+    ("signed", "Signed", "서명 완료"),
+    // Adaptive Acquisition Framework pathways.
+    ("urgent", "Urgent capability acquisition", "긴급 소요 획득"),
+    ("middle-tier", "Middle tier of acquisition", "중간 단계 획득"),
+    ("major-capability", "Major capability acquisition", "주요 역량 획득"),
+    ("software", "Software acquisition", "소프트웨어 획득"),
+    ("business-systems", "Defense business systems", "국방 업무체계"),
+    ("services", "Acquisition of services", "용역 획득"),
+    // Stages (`pillar_readiness::portfolio::stage`).
+    ("unstaged", "Not staged", "단계 미지정"),
+];
+
+/// A stored value in words in `lang` (`in-force` → "In force" / "발효 중"); a project stage
+/// (`Milestone B`, `BA 6.3`) with its prefix translated; anything else as given.
+pub fn term(lang: impl Borrow<Lang>, value: impl AsRef<str>) -> String {
+    let (lang, value) = (*lang.borrow(), value.as_ref());
+    if let Some((_, en, ko)) = TERMS.iter().find(|(v, _, _)| *v == value) {
+        return match lang {
+            Lang::En => (*en).to_string(),
+            Lang::Ko => (*ko).to_string(),
+        };
+    }
+    match (lang, value.split_once(' ')) {
+        (Lang::Ko, Some(("Milestone", m))) => format!("마일스톤 {m}"),
+        (Lang::Ko, Some(("BA", b))) => format!("예산활동 {b}"),
+        _ => value.to_string(),
+    }
+}
+
+/// A date in `lang`'s words, as a `<time>` element (sortable by its `datetime`):
+/// "5 Dec 2026" / "2026년 12월 5일".
+pub fn date(lang: impl Borrow<Lang>, d: impl Borrow<chrono::NaiveDate>) -> String {
+    use chrono::Datelike;
+    let (lang, d) = (*lang.borrow(), *d.borrow());
+    let text = match lang {
+        Lang::En => d.format("%-d %b %Y").to_string(),
+        Lang::Ko => format!("{}년 {}월 {}일", d.year(), d.month(), d.day()),
+    };
+    format!("<time datetime=\"{d}\">{text}</time>")
+}
+
+/// A stored timestamp (RFC 3339) in `lang`'s words to the minute, in UTC, as a `<time>`
+/// element; a value that is not one is shown as stored (escaped).
+pub fn timestamp(lang: impl Borrow<Lang>, at: impl AsRef<str>) -> String {
+    use chrono::Datelike;
+    let (lang, at) = (*lang.borrow(), at.as_ref());
+    let Ok(t) = chrono::DateTime::parse_from_rfc3339(at) else {
+        return crate::pages::esc(at);
+    };
+    let t = t.with_timezone(&chrono::Utc);
+    let text = match lang {
+        Lang::En => t.format("%-d %b %Y %H:%M UTC").to_string(),
+        Lang::Ko => format!(
+            "{}년 {}월 {}일 {} UTC",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.format("%H:%M")
+        ),
+    };
+    format!(
+        "<time datetime=\"{}\">{text}</time>",
+        t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    )
+}
+
+/// An optional date: [`date`], or a dash.
+pub fn date_or_dash(lang: impl Borrow<Lang>, d: impl Borrow<Option<chrono::NaiveDate>>) -> String {
+    d.borrow()
+        .map_or_else(|| "–".to_string(), |d| date(*lang.borrow(), d))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_dates_and_times_read_in_both_languages() {
+        assert_eq!(term(Lang::En, "in-force"), "In force");
+        assert_eq!(term(Lang::Ko, "in-force"), "발효 중");
+        assert_eq!(term(Lang::Ko, "Milestone B"), "마일스톤 B");
+        assert_eq!(term(Lang::Ko, "BA 6.3"), "예산활동 6.3");
+        assert_eq!(term(Lang::Ko, "something-new"), "something-new");
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        assert_eq!(date(Lang::En, d), "<time datetime=\"2026-12-05\">5 Dec 2026</time>");
+        assert_eq!(date(Lang::Ko, d), "<time datetime=\"2026-12-05\">2026년 12월 5일</time>");
+        assert_eq!(
+            timestamp(Lang::Ko, "2026-12-05T21:45:41.5+09:00"),
+            "<time datetime=\"2026-12-05T12:45:41Z\">2026년 12월 5일 12:45 UTC</time>"
+        );
+        assert_eq!(timestamp(Lang::En, "<not a time>"), "&lt;not a time&gt;");
+        // Every value has words in both languages, and no two values share them.
+        for (value, en, ko) in TERMS {
+            assert!(!en.is_empty() && !ko.is_empty() && en != ko, "{value}");
+            assert_eq!(TERMS.iter().filter(|(v, _, _)| v == value).count(), 1, "{value}");
+        }
+        // Every value of the registry's fixed lists has them.
+        let values = pillar_core::AgreementStatus::OPTIONS
+            .iter()
+            .map(|(t, _)| *t)
+            .chain(pillar_core::AgreementKind::OPTIONS.iter().map(|(t, _)| *t))
+            .chain(pillar_core::OrgKind::OPTIONS.iter().map(|(t, _)| *t))
+            .chain(pillar_core::Role::OPTIONS.iter().map(|(t, _)| *t))
+            .chain(pillar_core::project::TRANSITION_STATUSES);
+        for text in values {
+            assert_ne!(term(Lang::Ko, text), text, "{text}");
+        }
+    }
 
     #[test]
     fn every_string_exists_in_both_languages() {

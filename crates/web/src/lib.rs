@@ -5,10 +5,12 @@
 
 pub mod api;
 pub mod auth;
+mod charts;
 pub mod committee;
 pub mod documents;
 pub mod i18n;
 pub mod landscape;
+mod names;
 mod pages;
 pub mod picker;
 pub mod portfolio;

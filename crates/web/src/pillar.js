@@ -19,8 +19,10 @@ document.addEventListener('DOMContentLoaded', () => {
         th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
         const rows = [...body.rows];
         rows.sort((a, b) => {
-          const x = a.cells[col]?.textContent.trim() ?? '';
-          const y = b.cells[col]?.textContent.trim() ?? '';
+          // Dates sort by their machine form, whatever the language shows.
+          const key = (c) => c?.querySelector('time')?.getAttribute('datetime') ?? c?.textContent.trim() ?? '';
+          const x = key(a.cells[col]);
+          const y = key(b.cells[col]);
           return (ascending ? 1 : -1) * x.localeCompare(y, undefined, { numeric: true });
         });
         rows.forEach((r) => body.appendChild(r));

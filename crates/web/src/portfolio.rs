@@ -14,9 +14,12 @@ use pillar_core::Agreement;
 use pillar_label::Label;
 use pillar_readiness::portfolio::{self as views, format_value as fmt_num, Series};
 
+use crate::charts::{bar_chart, line_chart, Axes, Line};
 use crate::i18n::Key;
+use crate::names::Names;
+use pillar_core::RegistryKind;
 use crate::i18n::Lang;
-use crate::pages::{esc, fragment, marking, render, signed_chrome, Chrome};
+use crate::pages::{fragment, marking, render, signed_chrome, Chrome};
 use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm};
 use crate::{AppState, ServerError, Viewer};
 use pillar_store::audit::AuditEvent;
@@ -45,8 +48,12 @@ pub(crate) async fn visible_agreements(
     Ok(state.store.reader(&v.readable).agreements().await?)
 }
 
-/// Workstream ids and names, in taxonomy order.
-async fn workstreams(state: &AppState, v: &Viewer) -> Result<Vec<(String, String)>, ServerError> {
+/// Workstream ids and names (in `lang` where the registry has it), in taxonomy order.
+async fn workstreams(
+    state: &AppState,
+    v: &Viewer,
+    lang: Lang,
+) -> Result<Vec<(String, String)>, ServerError> {
     Ok(state
         .store
         .reader(&v.readable)
@@ -54,46 +61,11 @@ async fn workstreams(state: &AppState, v: &Viewer) -> Result<Vec<(String, String
         .await?
         .into_iter()
         .filter(|a| a.taxonomy == "aukus-p2" && a.parent.is_some())
-        .map(|a| (a.id, a.name))
+        .map(|a| match (lang, a.name_ko) {
+            (Lang::Ko, Some(ko)) => (a.id, ko),
+            _ => (a.id, a.name),
+        })
         .collect())
-}
-
-/// A horizontal bar chart of one value column: SVG with a title and a text alternative, no
-/// inline style (the CSP forbids it); colours come from the style sheet.
-pub fn bar_chart(series: &Series, column: usize, title: &str) -> String {
-    let max = series
-        .rows
-        .iter()
-        .map(|(_, v)| v.get(column).copied().unwrap_or(0.0))
-        .fold(0.0_f64, f64::max)
-        .max(1e-9);
-    let row_h = 22;
-    let label_w = 190;
-    let bar_w = 360.0;
-    let h = row_h * series.rows.len().max(1) + 8;
-    let mut svg = format!(
-        "<svg class=\"chart\" viewBox=\"0 0 {} {h}\" role=\"img\" aria-label=\"{}\"><title>{}</title>",
-        label_w + 420,
-        esc(title),
-        esc(title)
-    );
-    for (i, (k, vals)) in series.rows.iter().enumerate() {
-        let v = vals.get(column).copied().unwrap_or(0.0);
-        let y = i * row_h + 4;
-        let w = (v / max * bar_w).max(0.0);
-        svg.push_str(&format!(
-            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"axis\">{}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{w:.1}\" height=\"{}\" class=\"bar\"/><text x=\"{:.1}\" y=\"{}\" class=\"value\">{}</text>",
-            label_w - 6,
-            y + 15,
-            esc(k),
-            row_h - 6,
-            label_w as f64 + w + 4.0,
-            y + 15,
-            fmt_num(v)
-        ));
-    }
-    svg.push_str("</svg>");
-    svg
 }
 
 /// A series as an HTML table (sortable by the page's script), from `templates/series_table.html`.
@@ -156,7 +128,7 @@ pub async fn home(
 ) -> Result<Response, PageError> {
     let projects = visible_projects(&state, &v).await?;
     let agreements = visible_agreements(&state, &v).await?;
-    let ws = workstreams(&state, &v).await?;
+    let ws = workstreams(&state, &v, lang).await?;
     let period = stall_days(&q);
     let ws_ids: Vec<String> = ws.iter().map(|(id, _)| id.clone()).collect();
     let nations: Vec<String> = NATIONS.iter().map(|n| n.to_string()).collect();
@@ -208,7 +180,17 @@ pub async fn home(
             .t(Key::ReadinessIntro)
             .replace("{n}", &projects.len().to_string())
             .replace("{days}", &period.to_string()),
-        nations: &NATIONS,
+        // Codes in English (the name on hover), names in Korean (the code on hover).
+        nations: NATIONS
+            .iter()
+            .map(|n| {
+                let name = crate::i18n::country_name(lang, n).unwrap_or_else(|| n.to_string());
+                match lang {
+                    Lang::En => (n.to_string(), name),
+                    Lang::Ko => (name, n.to_string()),
+                }
+            })
+            .collect(),
         rows,
         reminders: if mine.is_empty() {
             None
@@ -225,7 +207,8 @@ pub async fn home(
 struct HomePage<'a> {
     chrome: Chrome,
     intro: String,
-    nations: &'a [&'a str],
+    /// Each nation's column header and what its hover shows.
+    nations: Vec<(String, String)>,
     rows: Vec<MatrixRow>,
     /// The reader's open actions (HTML, from its template), when they have any.
     reminders: Option<String>,
@@ -247,24 +230,184 @@ struct MatrixCell {
     agreements: usize,
 }
 
-/// The portfolio: charts with their tables and CSV links, stalled projects, and the list.
+/// The project list's filters (`?workstream=&nation=&stage=&trl=`): on the portfolio page they
+/// narrow every view of it (charts, stalled projects, the list), on `/api/projects` the list.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct ProjectFilter {
+    /// A workstream (technology-area id) the project works in.
+    pub workstream: String,
+    /// A nation that leads or takes part.
+    pub nation: String,
+    /// The stage, as [`views::stage`] gives it.
+    pub stage: String,
+    /// The current TRL (`none`: not yet assessed).
+    pub trl: Option<Option<u8>>,
+}
+
+impl ProjectFilter {
+    /// From a query; a TRL that is neither 1–9 nor `none` is an error naming `trl`.
+    pub(crate) fn from_query(q: &HashMap<String, String>) -> Result<Self, String> {
+        let pick = |k: &str| q.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+        let trl = match pick("trl").as_str() {
+            "" => None,
+            "none" => Some(None),
+            t => match t.parse::<u8>() {
+                Ok(n) if (1..=9).contains(&n) => Some(Some(n)),
+                _ => return Err(format!("`trl`: `{t}` is not a TRL (1 to 9, or `none`)")),
+            },
+        };
+        Ok(ProjectFilter {
+            workstream: pick("workstream"),
+            nation: pick("nation"),
+            stage: pick("stage"),
+            trl,
+        })
+    }
+
+    /// Whether any filter is chosen.
+    pub(crate) fn active(&self) -> bool {
+        *self != ProjectFilter::default()
+    }
+
+    /// Whether `p` passes every chosen filter.
+    pub(crate) fn matches(&self, p: &Project) -> bool {
+        (self.workstream.is_empty() || p.workstreams.iter().any(|w| *w == self.workstream))
+            && (self.nation.is_empty() || p.nations().iter().any(|n| *n == self.nation))
+            && (self.stage.is_empty() || views::stage(p) == self.stage)
+            && self.trl.is_none_or(|t| views::current_trl(p) == t)
+    }
+}
+
+/// A series for a page: category ids as names in the reader's language, column names as
+/// headers in it (CSV and JSON keep the ids and column names).
+fn shown_series(s: &Series, names: &Names, lang: Lang) -> Series {
+    let kind = match s.id {
+        "by-workstream" | "by-area" | "trl-progression" | "slippage" => Some(RegistryKind::TechAreas),
+        "by-nation" | "cost-share" => Some(RegistryKind::Nations),
+        _ => None,
+    };
+    Series {
+        id: s.id,
+        columns: s
+            .columns
+            .iter()
+            .map(|c| match c.as_str() {
+                "workstream" => lang.t(Key::Workstream).to_string(),
+                "area" => lang.t(Key::TechArea).to_string(),
+                "nation" => lang.t(Key::Nation).to_string(),
+                "stage" => lang.t(Key::Stage).to_string(),
+                "trl" => "TRL".to_string(),
+                "projects" => lang.t(Key::Projects).to_string(),
+                "financial" => lang.t(Key::Financial).to_string(),
+                "in_kind" => lang.t(Key::InKind).to_string(),
+                "mean_days_late" => lang.t(Key::MeanDaysLate).to_string(),
+                "milestones" => lang.t(Key::Milestones).to_string(),
+                other => other.to_string(),
+            })
+            .collect(),
+        rows: s
+            .rows
+            .iter()
+            .map(|(k, v)| {
+                let shown = match kind {
+                    Some(kind) => names.name(kind, k),
+                    None if s.id == "by-trl" && k == "none" => lang.t(Key::NotAssessed).to_string(),
+                    None => crate::i18n::term(lang, k),
+                };
+                (shown, v.clone())
+            })
+            .collect(),
+    }
+}
+
+/// The mean-TRL chart: a line per workstream over the years, broken where no project of the
+/// workstream had been assessed, on a 1–9 axis.
+fn progression_chart(s: &Series, title: &str) -> String {
+    let years: Vec<f64> = s.columns[1..]
+        .iter()
+        .filter_map(|y| y.parse().ok())
+        .collect();
+    let (first, last) = (
+        years.first().copied().unwrap_or(0.0),
+        years.last().copied().unwrap_or(1.0),
+    );
+    let lines: Vec<Line<'_>> = s
+        .rows
+        .iter()
+        .map(|(name, vals)| Line {
+            name,
+            points: years.iter().copied().zip(vals.iter().copied()).collect(),
+        })
+        .collect();
+    line_chart(
+        title,
+        &Axes {
+            x: (first - 0.3, last + 0.3),
+            x_ticks: years.iter().map(|y| (*y, format!("{y}"))).collect(),
+            y: (1.0, 9.0),
+            steps: false,
+        },
+        &lines,
+    )
+}
+
+/// The portfolio: filters, charts with their tables and CSV links, stalled projects, and the
+/// list — all over the reader's projects that pass the filters.
 pub async fn portfolio(
     State(state): State<AppState>,
     Signed(v): Signed,
     Language(lang): Language,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let projects = visible_projects(&state, &v).await?;
+    let all = visible_projects(&state, &v).await?;
+    let filter = ProjectFilter::from_query(&q).map_err(PageError::BadRequest)?;
+    let names = Names::load(&state, &v, lang).await?;
+    // The choices: what the reader's projects hold.
+    let mut workstream_ids: Vec<&str> = all.iter().flat_map(|p| p.workstreams.iter().map(String::as_str)).collect();
+    workstream_ids.sort();
+    workstream_ids.dedup();
+    let mut nation_ids: Vec<String> = all.iter().flat_map(|p| p.nations()).collect();
+    nation_ids.sort();
+    nation_ids.dedup();
+    let mut stages: Vec<String> = all.iter().map(views::stage).collect();
+    stages.sort();
+    stages.dedup();
+    let choices = FilterChoices {
+        workstreams: workstream_ids
+            .iter()
+            .map(|w| (w.to_string(), names.name(RegistryKind::TechAreas, w)))
+            .collect(),
+        nations: nation_ids
+            .iter()
+            .map(|n| (n.clone(), names.name(RegistryKind::Nations, n)))
+            .collect(),
+        stages: stages
+            .iter()
+            .map(|st| (st.clone(), crate::i18n::term(lang, st)))
+            .collect(),
+        trl: match filter.trl {
+            None => String::new(),
+            Some(None) => "none".into(),
+            Some(Some(t)) => t.to_string(),
+        },
+    };
+    let total = all.len();
+    let projects: Vec<Project> = all.into_iter().filter(|p| filter.matches(p)).collect();
     let period = stall_days(&q);
     let charts = charts(&projects, state.today())
         .iter()
         .map(|s| {
             let title = chart_title(s.id, lang);
+            let shown = shown_series(s, &names, lang);
             ChartSection {
                 id: s.id,
                 title,
-                svg: bar_chart(s, 0, title),
-                table: table(s),
+                svg: if s.id == "trl-progression" {
+                    progression_chart(&shown, title)
+                } else {
+                    bar_chart(&shown, 0, title)
+                },
+                table: table(&shown),
             }
         })
         .collect();
@@ -273,13 +416,20 @@ pub async fn portfolio(
         .map(|p| ProjectRow {
             id: &p.id,
             title: &p.title,
-            workstreams: p.workstreams.join(", "),
-            lead: &p.lead_nation,
-            nations: p.nations().join(", "),
+            workstreams: names.links(RegistryKind::TechAreas, p.workstreams.iter().map(String::as_str)),
+            lead: names.link(RegistryKind::Nations, &p.lead_nation),
+            nations: names.links(RegistryKind::Nations, p.nations().iter().map(String::as_str)),
             trl: views::current_trl(p).map_or("–".into(), |t| t.to_string()),
-            stage: views::stage(p),
+            stage: crate::i18n::term(lang, &views::stage(p)),
         })
         .collect();
+    // Filters kept in the CSV links.
+    let kept = serde_urlencoded::to_string(
+        q.iter()
+            .filter(|(k, v)| ["workstream", "nation", "stage", "trl"].contains(&k.as_str()) && !v.is_empty())
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default();
     Ok(render(&PortfolioPage {
         chrome: signed_chrome(
             &state,
@@ -289,6 +439,16 @@ pub async fn portfolio(
             lang.t(Key::Portfolio),
         )
         .await,
+        count: if filter.active() {
+            lang.t(Key::ShownOf)
+                .replace("{n}", &projects.len().to_string())
+                .replace("{total}", &total.to_string())
+        } else {
+            format!("{} {}", projects.len(), lang.t(Key::Count))
+        },
+        query: if kept.is_empty() { String::new() } else { format!("?{kept}") },
+        filter,
+        choices,
         charts,
         stalled_intro: lang
             .t(Key::StalledIntro)
@@ -303,13 +463,26 @@ pub async fn portfolio(
 #[template(path = "portfolio.html")]
 struct PortfolioPage<'a> {
     chrome: Chrome,
+    count: String,
+    /// The chosen filters as a query (`?…`, or empty), for the CSV links.
+    query: String,
+    filter: ProjectFilter,
+    choices: FilterChoices,
     charts: Vec<ChartSection>,
     stalled_intro: String,
     stalled: Vec<views::Stalled>,
     projects: Vec<ProjectRow<'a>>,
 }
 
-/// A chart with its table (both HTML, from `bar_chart` and `series_table.html`).
+/// What the project filters offer: (value, name) each, and the chosen TRL as its value.
+struct FilterChoices {
+    workstreams: Vec<(String, String)>,
+    nations: Vec<(String, String)>,
+    stages: Vec<(String, String)>,
+    trl: String,
+}
+
+/// A chart with its table (both HTML, from `charts` and `series_table.html`).
 struct ChartSection {
     id: &'static str,
     title: &'static str,
@@ -317,25 +490,28 @@ struct ChartSection {
     table: String,
 }
 
-/// A project in the portfolio's list.
+/// A project in the portfolio's list (names as HTML, from [`Names`]).
 struct ProjectRow<'a> {
     id: &'a str,
     title: &'a str,
     workstreams: String,
-    lead: &'a str,
+    lead: String,
     nations: String,
     trl: String,
     stage: String,
 }
 
-/// One chart's data as CSV (`/portfolio/csv/{chart}`), over the reader's projects.
+/// One chart's data as CSV (`/portfolio/csv/{chart}`), over the reader's projects that pass the
+/// project filters.
 pub async fn portfolio_csv(
     State(state): State<AppState>,
     Caller(v): Caller,
     Path(chart): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let projects = visible_projects(&state, &v).await?;
+    let filter = ProjectFilter::from_query(&q).map_err(ApiError::BadRequest)?;
+    let mut projects = visible_projects(&state, &v).await?;
+    projects.retain(|p| filter.matches(p));
     let text = if chart == "stalled" {
         let mut out = String::from("id,trl,since,days\n");
         for s in views::stalled(&projects, state.today(), stall_days(&q)) {
@@ -400,19 +576,12 @@ pub async fn project(
     .await?;
     // Readiness: history chart, stalled and Milestone B flags, SRL.
     let history_trl = views::trl_history(&p);
-    let series = Series {
-        id: "trl-history",
-        columns: vec!["date".into(), "TRL".into()],
-        rows: history_trl
-            .iter()
-            .map(|(d, t)| (d.to_string(), vec![f64::from(*t)]))
-            .collect(),
-    };
+    let trl_chart = trl_history_chart(&history_trl, state.today(), lang);
     let mut flags: Vec<String> =
         pillar_readiness::rules::stalled_since(&history_trl, state.today(), stall_days(&q))
             .map(|since| {
                 lang.t(Key::StalledSince)
-                    .replace("{date}", &since.to_string())
+                    .replace("{date}", &crate::i18n::date(lang, since))
             })
             .into_iter()
             .collect();
@@ -446,6 +615,7 @@ pub async fn project(
     );
     let mut shown: Vec<&Label> = vec![&p.label];
     shown.extend(docs.iter().map(|d| &d.label));
+    let names = Names::load(&state, &v, lang).await?;
     Ok(render(&ProjectPage {
         chrome: signed_chrome(&state, &v, lang, &shown, &p.title).await,
         origin,
@@ -455,7 +625,7 @@ pub async fn project(
             .agreement
             .as_deref()
             .filter(|a| agreements.iter().any(|x| x.id == *a)),
-        trl_chart: bar_chart(&series, 0, lang.t(Key::ChartTrlHistory)),
+        trl_chart,
         may_assess: state.may_write(&v.person, &p.label).await?,
         flags,
         srl: srl_of(&p),
@@ -464,9 +634,9 @@ pub async fn project(
             .iter()
             .map(|x| {
                 (
-                    x.nation.as_str(),
-                    x.organisation.as_deref().unwrap_or("–"),
-                    x.role.as_str(),
+                    names.link(RegistryKind::Nations, &x.nation),
+                    names.links(RegistryKind::Organisations, x.organisation.as_deref()),
+                    crate::i18n::term(lang, &x.role),
                     fmt_num(x.financial),
                     fmt_num(x.in_kind),
                 )
@@ -479,8 +649,8 @@ pub async fn project(
                 let slip = m.actual.map(|a| (a - m.planned).num_days().to_string());
                 (
                     m.name.as_str(),
-                    m.planned.to_string(),
-                    m.actual.map_or_else(|| "–".into(), |a| a.to_string()),
+                    crate::i18n::date(lang, m.planned),
+                    crate::i18n::date_or_dash(lang, m.actual),
                     slip.unwrap_or_else(|| "–".into()),
                 )
             })
@@ -489,6 +659,7 @@ pub async fn project(
         coverage: coverage_list(&cover, lang),
         history: &history,
         p: &p,
+        names,
     }))
 }
 
@@ -508,14 +679,50 @@ struct ProjectPage<'a> {
     /// Stalled and Milestone B warnings, in the reader's language.
     flags: Vec<String>,
     srl: Option<Result<pillar_readiness::srl::Srl, String>>,
-    /// Nation, organisation, role, financial %, in-kind %.
-    participants: Vec<(&'a str, &'a str, &'a str, String, String)>,
-    /// Name, planned, actual, days late.
+    /// Nation and organisation (HTML, from [`Names`]), role, financial %, in-kind %.
+    participants: Vec<(String, String, String, String, String)>,
+    /// Name, planned and actual (HTML `<time>`), days late.
     milestones: Vec<(&'a str, String, String, String)>,
     docs: &'a [pillar_store::documents::DocumentInfo],
     /// Agreement coverage (HTML, from `templates/coverage.html`).
     coverage: String,
     history: &'a [pillar_store::projects::HistoryEntry],
+    /// The names of what the project refers to, for the reader.
+    names: Names,
+}
+
+/// A project's TRL history on a 1–9 axis over time: each level held until the next
+/// assessment, the last until `today`.
+fn trl_history_chart(history: &[(NaiveDate, u8)], today: NaiveDate, lang: Lang) -> String {
+    use chrono::Datelike;
+    let title = lang.t(Key::ChartTrlHistory);
+    let Some(&(first, _)) = history.first() else {
+        return format!("<p class=\"note\">{}</p>", lang.t(Key::NotAssessed));
+    };
+    let day = |d: NaiveDate| f64::from(d.num_days_from_ce());
+    let end = today.max(history.last().map_or(today, |(d, _)| *d));
+    let years: Vec<i32> = (first.year() + 1..=end.year()).collect();
+    let step = years.len().div_ceil(8).max(1);
+    line_chart(
+        title,
+        &Axes {
+            x: (day(first), day(end).max(day(first) + 1.0)),
+            x_ticks: years
+                .iter()
+                .step_by(step)
+                .map(|y| {
+                    let jan = NaiveDate::from_ymd_opt(*y, 1, 1).expect("a valid date");
+                    (day(jan), y.to_string())
+                })
+                .collect(),
+            y: (1.0, 9.0),
+            steps: true,
+        },
+        &[Line {
+            name: "TRL",
+            points: history.iter().map(|(d, t)| (day(*d), f64::from(*t))).collect(),
+        }],
+    )
 }
 
 /// The system readiness of a project with components: `None` without components.
@@ -551,15 +758,23 @@ fn srl_of(p: &Project) -> Option<Result<pillar_readiness::srl::Srl, String>> {
 
 /// `GET /api/projects`: the reader's projects with the dominant marking.
 #[utoipa::path(get, path = "/api/projects", tag = "portfolio",
-    params(crate::api::Paging),
-    responses((status = 200, description = "the visible joint R&D projects with their assessments", body = crate::api::Listing<serde_json::Value>),
-              (status = 400, description = "a limit or offset out of range", body = crate::api::Refusal)))]
+    params(crate::api::Paging,
+           ("workstream" = Option<String>, Query, description = "only projects in this workstream (a technology-area id)"),
+           ("nation" = Option<String>, Query, description = "only projects this nation leads or takes part in (a trigraph)"),
+           ("stage" = Option<String>, Query, description = "only projects at this stage (`Milestone B`, `BA 6.3`, `unstaged`)"),
+           ("trl" = Option<String>, Query, description = "only projects at this current TRL (1–9, or `none` for not yet assessed)")),
+    responses((status = 200, description = "the visible joint R&D projects that pass the filters, with their assessments; `total` counts them", body = crate::api::Listing<serde_json::Value>),
+              (status = 400, description = "a limit, offset or TRL out of range", body = crate::api::Refusal)))]
 pub async fn api_projects(
     State(state): State<AppState>,
     Caller(v): Caller,
+    Query(q): Query<HashMap<String, String>>,
     paged: crate::request::Paged,
 ) -> Result<Response, ApiError> {
-    let (projects, window) = paged.slice(visible_projects(&state, &v).await?);
+    let filter = ProjectFilter::from_query(&q).map_err(ApiError::BadRequest)?;
+    let mut projects = visible_projects(&state, &v).await?;
+    projects.retain(|p| filter.matches(p));
+    let (projects, window) = paged.slice(projects);
     let marking = marking(&state, &v, &labels_of(&projects)).await;
     Ok(Json(crate::api::Listing::new(marking, projects, window)).into_response())
 }
@@ -598,7 +813,7 @@ pub async fn api_portfolio(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let projects = visible_projects(&state, &v).await?;
-    let ws: Vec<String> = workstreams(&state, &v)
+    let ws: Vec<String> = workstreams(&state, &v, Lang::En)
         .await?
         .into_iter()
         .map(|(id, _)| id)

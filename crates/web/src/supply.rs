@@ -18,7 +18,7 @@ use pillar_supply::{
 
 use crate::i18n::Key;
 use crate::pages::{marking, render, signed_chrome, Chrome};
-use crate::portfolio::bar_chart;
+use crate::charts::bar_chart;
 use crate::request::{ApiError, Caller, Language, PageError, Signed};
 use crate::{AppState, LabelledRecord, ServerError, Viewer};
 use pillar_readiness::portfolio::Series;
