@@ -436,7 +436,11 @@ mod tests {
         let early = trl_progression(&ps, 2019..=2021);
         assert!(early.rows[1].1[0].is_nan() && early.rows[1].1[1].is_nan());
         assert_eq!(early.rows[1].1[2], 4.5);
-        assert!(early.csv().contains(",,,4.5\n"), "{}", early.csv());
+        assert!(
+            early.csv().contains("p2-quantum,,,4.50\n"),
+            "{}",
+            early.csv()
+        );
     }
 
     #[test]

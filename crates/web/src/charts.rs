@@ -23,7 +23,11 @@ pub fn bar_chart(series: &Series, column: usize, title: &str) -> String {
     let longest = series
         .rows
         .iter()
-        .map(|(k, _)| k.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum::<usize>())
+        .map(|(k, _)| {
+            k.chars()
+                .map(|c| if c.is_ascii() { 1 } else { 2 })
+                .sum::<usize>()
+        })
         .max()
         .unwrap_or(0);
     let label_w = (longest as f64 * 6.5 + 12.0).clamp(60.0, 320.0);
@@ -221,6 +225,9 @@ mod tests {
             }],
         );
         let d = svg.split("d=\"").nth(1).unwrap().split('"').next().unwrap();
-        assert!(d.starts_with("M34.0 ") && d.contains(" H332.0 L332.0 ") && d.ends_with("H630.0"), "{d}");
+        assert!(
+            d.starts_with("M34.0 ") && d.contains(" H332.0 L332.0 ") && d.ends_with("H630.0"),
+            "{d}"
+        );
     }
 }

@@ -496,7 +496,11 @@ const TERMS: &[(&str, &str, &str)] = &[
     ("terminated", "Terminated", "종료"),
     ("mou", "Memorandum of understanding", "양해각서"),
     ("project-arrangement", "Project arrangement", "사업 약정"),
-    ("information-exchange-annex", "Information exchange annex", "정보교환 부속서"),
+    (
+        "information-exchange-annex",
+        "Information exchange annex",
+        "정보교환 부속서",
+    ),
     ("security-agreement", "Security agreement", "보안 협정"),
     // Organisation kind.
     ("ministry", "Ministry", "부처"),
@@ -523,10 +527,22 @@ const TERMS: &[(&str, &str, &str)] = &[
     ("signed", "Signed", "서명 완료"),
     // Adaptive Acquisition Framework pathways.
     ("urgent", "Urgent capability acquisition", "긴급 소요 획득"),
-    ("middle-tier", "Middle tier of acquisition", "중간 단계 획득"),
-    ("major-capability", "Major capability acquisition", "주요 역량 획득"),
+    (
+        "middle-tier",
+        "Middle tier of acquisition",
+        "중간 단계 획득",
+    ),
+    (
+        "major-capability",
+        "Major capability acquisition",
+        "주요 역량 획득",
+    ),
     ("software", "Software acquisition", "소프트웨어 획득"),
-    ("business-systems", "Defense business systems", "국방 업무체계"),
+    (
+        "business-systems",
+        "Defense business systems",
+        "국방 업무체계",
+    ),
     ("services", "Acquisition of services", "용역 획득"),
     // Stages (`pillar_readiness::portfolio::stage`).
     ("unstaged", "Not staged", "단계 미지정"),
@@ -604,8 +620,14 @@ mod tests {
         assert_eq!(term(Lang::Ko, "BA 6.3"), "예산활동 6.3");
         assert_eq!(term(Lang::Ko, "something-new"), "something-new");
         let d = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
-        assert_eq!(date(Lang::En, d), "<time datetime=\"2026-12-05\">5 Dec 2026</time>");
-        assert_eq!(date(Lang::Ko, d), "<time datetime=\"2026-12-05\">2026년 12월 5일</time>");
+        assert_eq!(
+            date(Lang::En, d),
+            "<time datetime=\"2026-12-05\">5 Dec 2026</time>"
+        );
+        assert_eq!(
+            date(Lang::Ko, d),
+            "<time datetime=\"2026-12-05\">2026년 12월 5일</time>"
+        );
         assert_eq!(
             timestamp(Lang::Ko, "2026-12-05T21:45:41.5+09:00"),
             "<time datetime=\"2026-12-05T12:45:41Z\">2026년 12월 5일 12:45 UTC</time>"
@@ -614,7 +636,11 @@ mod tests {
         // Every value has words in both languages, and no two values share them.
         for (value, en, ko) in TERMS {
             assert!(!en.is_empty() && !ko.is_empty() && en != ko, "{value}");
-            assert_eq!(TERMS.iter().filter(|(v, _, _)| v == value).count(), 1, "{value}");
+            assert_eq!(
+                TERMS.iter().filter(|(v, _, _)| v == value).count(),
+                1,
+                "{value}"
+            );
         }
         // Every value of the registry's fixed lists has them.
         let values = pillar_core::AgreementStatus::OPTIONS

@@ -20,7 +20,11 @@ pub(crate) struct Names {
 
 impl Names {
     /// Reads the names of every registry row `v` may read (one query per kind).
-    pub(crate) async fn load(state: &AppState, v: &Viewer, lang: Lang) -> Result<Self, ServerError> {
+    pub(crate) async fn load(
+        state: &AppState,
+        v: &Viewer,
+        lang: Lang,
+    ) -> Result<Self, ServerError> {
         let reader = state.store.reader(&v.readable);
         let mut rows = HashMap::new();
         for kind in [

@@ -16,12 +16,12 @@ use pillar_readiness::portfolio::{self as views, format_value as fmt_num, Series
 
 use crate::charts::{bar_chart, line_chart, Axes, Line};
 use crate::i18n::Key;
-use crate::names::Names;
-use pillar_core::RegistryKind;
 use crate::i18n::Lang;
+use crate::names::Names;
 use crate::pages::{fragment, marking, render, signed_chrome, Chrome};
 use crate::request::{ApiError, Caller, Language, PageError, Signed, SignedForm};
 use crate::{AppState, ServerError, Viewer};
+use pillar_core::RegistryKind;
 use pillar_store::audit::AuditEvent;
 
 /// A project counts as stalled after this long in TRL 4–6 (two years), unless `?stall=DAYS`.
@@ -282,7 +282,9 @@ impl ProjectFilter {
 /// headers in it (CSV and JSON keep the ids and column names).
 fn shown_series(s: &Series, names: &Names, lang: Lang) -> Series {
     let kind = match s.id {
-        "by-workstream" | "by-area" | "trl-progression" | "slippage" => Some(RegistryKind::TechAreas),
+        "by-workstream" | "by-area" | "trl-progression" | "slippage" => {
+            Some(RegistryKind::TechAreas)
+        }
         "by-nation" | "cost-share" => Some(RegistryKind::Nations),
         _ => None,
     };
@@ -363,7 +365,10 @@ pub async fn portfolio(
     let filter = ProjectFilter::from_query(&q).map_err(PageError::BadRequest)?;
     let names = Names::load(&state, &v, lang).await?;
     // The choices: what the reader's projects hold.
-    let mut workstream_ids: Vec<&str> = all.iter().flat_map(|p| p.workstreams.iter().map(String::as_str)).collect();
+    let mut workstream_ids: Vec<&str> = all
+        .iter()
+        .flat_map(|p| p.workstreams.iter().map(String::as_str))
+        .collect();
     workstream_ids.sort();
     workstream_ids.dedup();
     let mut nation_ids: Vec<String> = all.iter().flat_map(|p| p.nations()).collect();
@@ -416,9 +421,15 @@ pub async fn portfolio(
         .map(|p| ProjectRow {
             id: &p.id,
             title: &p.title,
-            workstreams: names.links(RegistryKind::TechAreas, p.workstreams.iter().map(String::as_str)),
+            workstreams: names.links(
+                RegistryKind::TechAreas,
+                p.workstreams.iter().map(String::as_str),
+            ),
             lead: names.link(RegistryKind::Nations, &p.lead_nation),
-            nations: names.links(RegistryKind::Nations, p.nations().iter().map(String::as_str)),
+            nations: names.links(
+                RegistryKind::Nations,
+                p.nations().iter().map(String::as_str),
+            ),
             trl: views::current_trl(p).map_or("–".into(), |t| t.to_string()),
             stage: crate::i18n::term(lang, &views::stage(p)),
         })
@@ -426,7 +437,9 @@ pub async fn portfolio(
     // Filters kept in the CSV links.
     let kept = serde_urlencoded::to_string(
         q.iter()
-            .filter(|(k, v)| ["workstream", "nation", "stage", "trl"].contains(&k.as_str()) && !v.is_empty())
+            .filter(|(k, v)| {
+                ["workstream", "nation", "stage", "trl"].contains(&k.as_str()) && !v.is_empty()
+            })
             .collect::<Vec<_>>(),
     )
     .unwrap_or_default();
@@ -446,7 +459,11 @@ pub async fn portfolio(
         } else {
             format!("{} {}", projects.len(), lang.t(Key::Count))
         },
-        query: if kept.is_empty() { String::new() } else { format!("?{kept}") },
+        query: if kept.is_empty() {
+            String::new()
+        } else {
+            format!("?{kept}")
+        },
         filter,
         choices,
         charts,
@@ -720,7 +737,10 @@ fn trl_history_chart(history: &[(NaiveDate, u8)], today: NaiveDate, lang: Lang) 
         },
         &[Line {
             name: "TRL",
-            points: history.iter().map(|(d, t)| (day(*d), f64::from(*t))).collect(),
+            points: history
+                .iter()
+                .map(|(d, t)| (day(*d), f64::from(*t)))
+                .collect(),
         }],
     )
 }

@@ -16,9 +16,9 @@ use pillar_supply::{
     PARTNERS,
 };
 
+use crate::charts::bar_chart;
 use crate::i18n::Key;
 use crate::pages::{marking, render, signed_chrome, Chrome};
-use crate::charts::bar_chart;
 use crate::request::{ApiError, Caller, Language, PageError, Signed};
 use crate::{AppState, LabelledRecord, ServerError, Viewer};
 use pillar_readiness::portfolio::Series;

@@ -3689,3 +3689,170 @@ async fn partner_suggestions_keep_to_the_coalition_unless_asked() {
         "no Korean nation names"
     );
 }
+
+/// The project ids linked from a page (`/projects/ID`), in order, without repeats.
+fn project_links(page: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in page.split("href=\"/projects/").skip(1) {
+        let id = part.split(['"', '/', '?']).next().unwrap().to_string();
+        if !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn lists_filter_and_registry_pages_link_only_what_the_reader_may_open() {
+    let app = app().await;
+    let all = app.store.operator().projects().await.unwrap();
+    let (set, _) = app.store.policy_set().await.unwrap();
+    let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
+    let jp = sign_in(&app, "jp-observer", PASSWORD).await.unwrap();
+    let kr = sign_in(&app, "kr-pm", PASSWORD).await.unwrap();
+    let mut seen = Vec::new();
+    for (person, session) in [
+        ("jp-observer", &jp),
+        ("kr-pm", &kr),
+        ("us-secretariat", &us),
+    ] {
+        // The oracle: the label engine alone, then the filter's rule restated.
+        let clearance = app
+            .store
+            .person(person)
+            .await
+            .unwrap()
+            .unwrap()
+            .clearance
+            .unwrap();
+        let c = set.resolve_clearance(&clearance).unwrap();
+        let readable: Vec<&pillar_core::project::Project> = all
+            .iter()
+            .filter(|p| set.resolve(&p.label).is_ok_and(|l| set.permits(&l, &c)))
+            .collect();
+        let quantum_kor: Vec<&str> = readable
+            .iter()
+            .filter(|p| {
+                p.workstreams.iter().any(|w| w == "p2-quantum")
+                    && p.nations().iter().any(|n| n == "KOR")
+            })
+            .map(|p| p.id.as_str())
+            .collect();
+        // The portfolio page: its list is exactly those projects, and says so.
+        let (status, _, page) = send(
+            &app,
+            get("/portfolio?workstream=p2-quantum&nation=KOR", session),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{person}");
+        let list = page.split("id=\"projects\"").nth(1).unwrap();
+        let mut linked = project_links(list);
+        linked.sort();
+        let mut expected: Vec<String> = quantum_kor.iter().map(|s| s.to_string()).collect();
+        expected.sort();
+        assert_eq!(linked, expected, "{person}");
+        assert!(
+            page.contains(&format!("{} of {} shown", expected.len(), readable.len())),
+            "{person}"
+        );
+        // The API filters the same way; its total counts what passes.
+        let (_, _, api) = send(
+            &app,
+            get(
+                "/api/projects?workstream=p2-quantum&nation=KOR&limit=1000",
+                session,
+            ),
+        )
+        .await;
+        let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+        assert_eq!(api["total"], expected.len(), "{person}");
+        // TRL: the current level, or none yet.
+        for trl in 1..=9u8 {
+            let n = readable
+                .iter()
+                .filter(|p| pillar_readiness::portfolio::current_trl(p) == Some(trl))
+                .count();
+            let (_, _, api) = send(
+                &app,
+                get(&format!("/api/projects?trl={trl}&limit=1"), session),
+            )
+            .await;
+            let api: serde_json::Value = serde_json::from_str(&api).unwrap();
+            assert_eq!(api["total"], n, "{person} TRL {trl}");
+        }
+        seen.push(expected.len());
+        // The USA's registry page links exactly the readable projects the USA is in.
+        let (status, _, usa) = send(&app, get("/registry/nations/USA", session)).await;
+        assert_eq!(status, StatusCode::OK);
+        let mut linked = project_links(&usa);
+        linked.sort();
+        let mut expected: Vec<String> = readable
+            .iter()
+            .filter(|p| p.nations().iter().any(|n| n == "USA"))
+            .map(|p| p.id.clone())
+            .collect();
+        expected.sort();
+        assert_eq!(linked, expected, "{person}: /registry/nations/USA");
+    }
+    // Three nations' personas see different quantum projects with Korea: the filter runs over
+    // each reader's own list.
+    assert!(seen[0] != seen[1] && seen[1] != seen[2], "{seen:?}");
+    for (path, field) in [
+        ("/api/projects?trl=10", "trl"),
+        ("/api/projects?trl=high", "trl"),
+        ("/portfolio/csv/by-trl?trl=0", "trl"),
+    ] {
+        let (status, _, body) = send(&app, get(path, &us)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(body.contains(&format!("`{field}`")), "{path}: {body}");
+    }
+    let (status, _, _) = send(&app, get("/portfolio?trl=10", &us)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+
+    // Agreements: a nation as a party or in a group that is one, an area or one above it,
+    // in force today; each only when the reader may read it.
+    let agreement_links = |page: &str| -> Vec<String> {
+        let mut out: Vec<String> = page
+            .split("href=\"/agreements/")
+            .skip(1)
+            .map(|p| p.split('"').next().unwrap().to_string())
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    };
+    let (_, _, gbr) = send(&app, get("/agreements?nation=GBR", &us)).await;
+    assert_eq!(
+        agreement_links(&gbr),
+        ["gsa-demo", "iea-undersea", "mou-cyber-expired"],
+        "iea-undersea's party is AUKUS, of which GBR is a member"
+    );
+    let (_, _, gbr_jp) = send(&app, get("/agreements?nation=GBR", &jp)).await;
+    assert!(!agreement_links(&gbr_jp).contains(&"iea-undersea".to_string()));
+    assert!(agreement_links(&gbr_jp).contains(&"gsa-demo".to_string()));
+    let (_, _, qbid) = send(&app, get("/agreements?area=cta25-qbid", &us)).await;
+    assert_eq!(agreement_links(&qbid), ["pa-quantum-pnt"]);
+    let (_, _, in_force) = send(&app, get("/agreements?in_force=1", &us)).await;
+    let in_force = agreement_links(&in_force);
+    assert!(in_force.contains(&"mou-us-kor-dst".to_string()));
+    assert!(!in_force.contains(&"pa-hypersonic-draft".to_string()));
+    assert!(!in_force.contains(&"mou-cyber-expired".to_string()));
+    // A nation's page lists its agreements the same way, never a hidden one.
+    let (_, _, gbr_page) = send(&app, get("/registry/nations/GBR", &us)).await;
+    assert!(gbr_page.contains("href=\"/agreements/iea-undersea\""));
+    let (_, _, gbr_page) = send(&app, get("/registry/nations/GBR", &jp)).await;
+    assert!(!gbr_page.contains("iea-undersea"));
+
+    // Korean: names of workstreams, words for statuses, dates, headers.
+    let (_, _, ko) = send(&app, get("/portfolio?lang=ko&workstream=p2-quantum", &kr)).await;
+    assert!(ko.contains("양자 기술"), "the workstream's Korean name");
+    assert!(
+        !ko.contains(">p2-quantum<"),
+        "no workstream id shown as a name"
+    );
+    let (_, _, ko) = send(&app, get("/agreements?lang=ko", &kr)).await;
+    assert!(ko.contains("발효 중") && ko.contains("당사국") && ko.contains("년"));
+    assert!(!ko.contains(">in-force<") && !ko.contains("valid_from"));
+    let (_, _, en) = send(&app, get("/agreements?lang=en", &kr)).await;
+    assert!(en.contains("In force") && en.contains("<time datetime=\""));
+}

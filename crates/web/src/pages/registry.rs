@@ -52,7 +52,13 @@ pub async fn registry_list(
     let filter = if kind == RegistryKind::Agreements {
         let tree = state.store.reader(&v.readable).tech_areas().await?;
         let nations = state.store.reader(&v.readable).nations().await?;
-        Some(AgreementFilter::new(&q, &names, tree, nations, state.today()))
+        Some(AgreementFilter::new(
+            &q,
+            &names,
+            tree,
+            nations,
+            state.today(),
+        ))
     } else {
         None
     };
@@ -182,7 +188,11 @@ impl AgreementFilter {
 /// personnel-security data and the label is the portion marking: neither is a field here.
 fn shown_fields(kind: RegistryKind) -> &'static [(&'static str, Key)] {
     match kind {
-        RegistryKind::Nations => &[("name", Key::Name), ("code", Key::Code), ("members", Key::Members)],
+        RegistryKind::Nations => &[
+            ("name", Key::Name),
+            ("code", Key::Code),
+            ("members", Key::Members),
+        ],
         RegistryKind::Organisations => &[
             ("name", Key::Name),
             ("kind", Key::Kind),

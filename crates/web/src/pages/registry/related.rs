@@ -41,7 +41,11 @@ pub(crate) fn covers(tree: &[TechArea], areas: &[String], area: &str) -> bool {
 }
 
 /// Whether `nation` is one of `parties`, directly or as a member of a group among them.
-pub(crate) fn party_to(groups: &[Nation], parties: &[pillar_core::NationCode], nation: &str) -> bool {
+pub(crate) fn party_to(
+    groups: &[Nation],
+    parties: &[pillar_core::NationCode],
+    nation: &str,
+) -> bool {
     parties.iter().any(|p| {
         p.as_str() == nation
             || groups
