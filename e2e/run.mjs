@@ -53,7 +53,8 @@ async function signIn(user) {
 }
 
 async function listed(page) {
-  return page.$$eval('tbody a', (as) => as.map((a) => a.getAttribute('href').split('/').pop()).sort());
+  // The first cell after the marking names the row (its other cells link parties and areas).
+  return page.$$eval('tbody tr td:nth-child(2) a', (as) => as.map((a) => a.getAttribute('href').split('/').pop()).sort());
 }
 
 const UNCLASSIFIED = ['gsa-demo', 'mou-cyber-expired', 'mou-us-kor-dst'];
@@ -103,7 +104,10 @@ test('the banner shows the dominant label of the page', async () => {
   await page.goto(`${BASE}/agreements/iea-undersea`);
   assert.equal((await page.textContent('.banner')).trim(), 'SECRET//REL TO AUKUS');
   await page.goto(`${BASE}/agreements/pa-quantum-pnt`);
-  assert.equal((await page.textContent('.banner')).trim(), 'CONFIDENTIAL//REL TO USA, AUS, KOR');
+  // The agreement is CONFIDENTIAL//REL TO USA, AUS, KOR; its page also names the project it
+  // governs (quantum-010, CONFIDENTIAL//REL TO AUS, USA), so the banner covers both.
+  assert.equal((await page.textContent('.banner')).trim(), 'CONFIDENTIAL//REL TO USA, AUS');
+  assert.ok(await page.$('a[href="/projects/quantum-010"]'));
   // A page mixing labels: the dominant rule drops Releasable To (absent from the unclassified
   // rows) and needs a policy decision; the banner shows the most restrictive reading instead,
   // REL TO AUKUS beside REL TO USA, AUS, KOR read as the nations both allow.
@@ -291,14 +295,16 @@ test('no page the navigation reaches is wider than a phone; screenshots are kept
     const { context, page } = await signIn(user);
     await page.goto(`${BASE}/?lang=${lang}`);
     const links = await page.$$eval('header nav a[href^="/"]', (as) => as.map((a) => a.getAttribute('href')));
-    const pages = [...new Set([...links, '/committee/meetings/exec-2026-11', '/documents'])];
+    const pages = [...new Set([...links, '/committee/meetings/exec-2026-11', '/documents', '/projects/quantum-008',
+      '/registry/nations/GBR', '/registry/organisations/kr-add', '/agreements/pa-quantum-pnt', '/landscape/pillar2-open',
+      '/portfolio?workstream=p2-quantum'])];
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 844 });
       for (const href of pages) {
         await page.goto(`${BASE}${href}`);
         const wide = await page.evaluate(() => document.documentElement.scrollWidth);
         if (width === 390) assert.ok(wide <= 390, `${user} ${href} at 390 px is ${wide} px wide`);
-        const name = `${user}-${lang}-${width}${href.replaceAll('/', '_') || '_home'}.png`;
+        const name = `${user}-${lang}-${width}${href.replaceAll(/[/?=&]/g, '_') || '_home'}.png`;
         await page.screenshot({ path: `${shots}/${name}`, fullPage: width === 390 });
       }
     }

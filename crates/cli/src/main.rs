@@ -451,7 +451,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Db(DbCommand::Seed { demo_data, json }) => {
             let with_demo = demo_data || config.demo;
             let store = open(&config).await?;
-            let reports = seed(&store, with_demo).await?;
+            let blobs = pillar_store::documents::Blobs::new(config.blob_dir());
+            let reports = seed(&store, &blobs, with_demo).await?;
             if json.json {
                 print_json(&reports)?;
             } else if reports.is_empty() {
@@ -471,7 +472,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(ServeArgs {}) => {
             let store = open(&config).await?;
             if config.demo {
-                seed(&store, true).await?;
+                let blobs = pillar_store::documents::Blobs::new(config.blob_dir());
+                seed(&store, &blobs, true).await?;
             }
             if config.demo {
                 // Demo logins: every persona, one clearly-demo password (see README).
@@ -547,7 +549,11 @@ pub(crate) async fn open_existing(config: &Config) -> anyhow::Result<Store> {
 
 /// Seeds the reference data, the shipped policies and, with `with_demo`, the demo coalition:
 /// every transaction carries its own audit entry (no seeded data without its entry).
-async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store::ImportReport>> {
+async fn seed(
+    store: &Store,
+    blobs: &pillar_store::documents::Blobs,
+    with_demo: bool,
+) -> anyhow::Result<Vec<pillar_store::ImportReport>> {
     let label = default_label();
     let now = audit_cmd::now();
     let actor = audit_cmd::actor();
@@ -594,6 +600,9 @@ async fn seed(store: &Store, with_demo: bool) -> anyhow::Result<Vec<pillar_store
             .await
             .map_err(classify)?;
         demo::seed_supply(store, &now, &label, Some(&by))
+            .await
+            .map_err(classify)?;
+        demo::seed_documents(store, blobs, &now)
             .await
             .map_err(classify)?;
     }

@@ -181,6 +181,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "area_names",
         include_str!("../migrations/sqlite/0019_area_names.sql"),
     ),
+    (
+        20,
+        "version_text",
+        include_str!("../migrations/sqlite/0020_version_text.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -277,6 +282,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         19,
         "area_names",
         include_str!("../migrations/postgres/0019_area_names.sql"),
+    ),
+    (
+        20,
+        "version_text",
+        include_str!("../migrations/postgres/0020_version_text.sql"),
     ),
 ];
 

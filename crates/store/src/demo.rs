@@ -175,6 +175,77 @@ pub async fn seed_committee(store: &Store, by: Option<&Seeding<'_>>) -> Result<u
         .1)
 }
 
+/// The demo documents (`data/demo/documents.json`): a dozen short texts, fictional, under
+/// several labels and from several nations, so that search has something to find.
+pub const DEMO_DOCUMENTS: (&str, &str) = (
+    "demo/documents.json",
+    include_str!("../data/demo/documents.json"),
+);
+
+/// One demo document.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoDocument {
+    id: String,
+    title: String,
+    label: pillar_label::Label,
+    /// The person who uploads it (its origin is theirs).
+    by: String,
+    filename: String,
+    text: String,
+}
+
+/// Stores the demo documents (their text as plain-text files in `blobs`) unless documents
+/// exist; how many were stored. Each goes through the same write as an upload, with its audit
+/// entry.
+pub async fn seed_documents(
+    store: &Store,
+    blobs: &crate::documents::Blobs,
+    at: &str,
+) -> Result<usize, StoreError> {
+    if store.document_count().await? > 0 {
+        return Ok(0);
+    }
+    let (name, text) = DEMO_DOCUMENTS;
+    let docs: Vec<DemoDocument> = serde_json::from_str(text)
+        .map_err(|e| InputError::new(name, Some(e.line()), None, e.to_string()))?;
+    for d in &docs {
+        let person = store.person(&d.by).await?.ok_or_else(|| {
+            InputError::new(name, None, Some("by"), format!("no person `{}`", d.by))
+        })?;
+        let sha = blobs.put(d.text.as_bytes()).map_err(|e| {
+            StoreError::Location(format!("cannot store the demo document `{}`: {e}", d.id))
+        })?;
+        let upload = crate::documents::Upload {
+            sha256: &sha,
+            size: d.text.len() as i64,
+            media_type: "text/plain",
+            filename: &d.filename,
+            text: &d.text,
+        };
+        let entry = AuditEvent::new(
+            &d.by,
+            "create",
+            &format!("document:{}", d.id),
+            "allow",
+            &sha,
+        );
+        store
+            .create_document(
+                &d.id,
+                &d.title,
+                &d.label,
+                &Origin::of(&person, Vec::new()),
+                &d.by,
+                at,
+                &upload,
+                &entry,
+            )
+            .await?;
+    }
+    Ok(docs.len())
+}
+
 /// The demo technology-landscape analyses (`data/demo/landscapes.json`, written by
 /// `scripts/demo-landscape.sh` from a synthetic corpus).
 pub const DEMO_LANDSCAPES: (&str, &str) = (

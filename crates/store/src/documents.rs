@@ -323,8 +323,8 @@ impl Store {
         f: &Upload<'_>,
     ) -> Result<(), StoreError> {
         sqlx::query(&format!(
-            "INSERT INTO document_versions (document_id, version, sha256, size, media_type, filename, uploaded_by, uploaded_at) VALUES ({})",
-            placeholders(conn, 0, 8)
+            "INSERT INTO document_versions (document_id, version, sha256, size, media_type, filename, uploaded_by, uploaded_at, text) VALUES ({})",
+            placeholders(conn, 0, 9)
         ))
         .bind(id)
         .bind(version)
@@ -334,9 +334,39 @@ impl Store {
         .bind(f.filename)
         .bind(by)
         .bind(at)
+        .bind(f.text)
         .execute(&mut *conn)
         .await?;
         Ok(())
+    }
+
+    /// How many documents are stored (operator view: for seeding).
+    pub(crate) async fn document_count(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM documents")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// The text of the current version of each of `docs` (documents a reader's search
+    /// returned), by id; none for a version stored without it.
+    pub(crate) async fn current_texts(
+        &self,
+        docs: &[DocumentInfo],
+    ) -> Result<HashMap<String, String>, StoreError> {
+        let mut out = HashMap::new();
+        for d in docs {
+            let text: Option<Option<String>> = sqlx::query_scalar(
+                "SELECT text FROM document_versions WHERE document_id = $1 AND version = $2",
+            )
+            .bind(&d.id)
+            .bind(d.version)
+            .fetch_optional(&self.pool)
+            .await?;
+            if let Some(Some(t)) = text {
+                out.insert(d.id.clone(), t);
+            }
+        }
+        Ok(out)
     }
 
     /// Adds a version to a document the caller may read (None when it is not visible), with the

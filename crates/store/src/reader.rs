@@ -81,6 +81,20 @@ impl<'a> Reader<'a> {
             .await
     }
 
+    /// The text of the current version of each of `docs`, by id — for the snippets of a
+    /// search's results. Only documents this reader may read are looked up.
+    pub async fn document_texts(
+        self,
+        docs: &[DocumentInfo],
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        let readable: Vec<DocumentInfo> = docs
+            .iter()
+            .filter(|d| self.readable.allows(d.label_id))
+            .cloned()
+            .collect();
+        self.store.current_texts(&readable).await
+    }
+
     /// [`Reader::search_documents`] with another bound on the candidates ranked.
     pub async fn search_documents_among(
         self,

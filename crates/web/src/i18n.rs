@@ -67,6 +67,8 @@ macro_rules! strings {
 
 strings! {
     Title => ("Pillar", "Pillar"),
+    TimesRunnerUp => ("{x} times the runner-up's top-10 % output", "차순위 국가 상위 10% 논문 수의 {x}배"),
+    ShareLeadingInstitutions => ("{p} % of the ten leading institutions", "상위 10개 기관 중 {p}%"),
     MeanDaysLate => ("Mean days late", "평균 지연 일수"),
     NotAssessed => ("Not assessed", "평가 없음"),
     ShownOf => ("{n} of {total} shown", "전체 {total}건 중 {n}건 표시"),
@@ -600,6 +602,14 @@ pub fn timestamp(lang: impl Borrow<Lang>, at: impl AsRef<str>) -> String {
         "<time datetime=\"{}\">{text}</time>",
         t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     )
+}
+
+/// A stored date (`YYYY-MM-DD`) as [`date`]; a value that is not one is shown as stored.
+pub fn date_text(lang: impl Borrow<Lang>, d: impl AsRef<str>) -> String {
+    match d.as_ref().parse::<chrono::NaiveDate>() {
+        Ok(day) => date(lang, day),
+        Err(_) => crate::pages::esc(d.as_ref()),
+    }
 }
 
 /// An optional date: [`date`], or a dash.

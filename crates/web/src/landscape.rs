@@ -45,6 +45,18 @@ async fn open(
 /// Colour class for an RSCA in [−1, 1], in nine steps: blue (weak) through white to orange
 /// (strong). The colours are in the style sheet (`.rsca-0` … `.rsca-8`; the CSP allows no inline
 /// style), for table cells and SVG shapes alike.
+/// "1.6 times the runner-up's top-10 % output", in `lang`.
+fn monopoly_ratio(lang: &Lang, ratio: &f64) -> String {
+    lang.t(Key::TimesRunnerUp)
+        .replace("{x}", &format!("{ratio:.1}"))
+}
+
+/// "40 % of the ten leading institutions", in `lang`.
+fn monopoly_institutions(lang: &Lang, share: &f64) -> String {
+    lang.t(Key::ShareLeadingInstitutions)
+        .replace("{p}", &format!("{:.0}", 100.0 * share))
+}
+
 fn rsca_class(x: f64) -> String {
     format!("rsca-{}", ((x.clamp(-1.0, 1.0) + 1.0) * 4.0).round() as u8)
 }
@@ -68,11 +80,24 @@ fn leading_nations(s: &Snapshot, own: &str) -> Vec<String> {
 }
 
 fn heat_map(s: &Snapshot, id: &str, nations: &[String], lang: Lang) -> String {
-    let (cell, left, top) = (34.0, 230.0, 60.0);
     let areas: Vec<(&String, &pillar_landscape::indicators::AreaReport)> =
         s.report.areas.iter().collect();
-    let w = left + cell * nations.len() as f64 + 10.0;
-    let h = top + cell * areas.len() as f64 + 10.0;
+    // Room for the longest area name at 11 px (about 6 px a character; Korean ones double).
+    let longest = areas
+        .iter()
+        .map(|(_, a)| {
+            a.name
+                .chars()
+                .map(|c| if c.is_ascii() { 1 } else { 2 })
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(0);
+    let (cell, top) = (34.0, 60.0);
+    let left = (longest as f64 * 6.2 + 14.0).clamp(80.0, 420.0);
+    let w = (left + cell * nations.len() as f64 + 10.0).max(9.0 * 40.0 + 20.0);
+    let legend_top = top + cell * areas.len() as f64 + 16.0;
+    let h = legend_top + 40.0;
     let mut svg = format!(
         "<svg class=\"chart heat\" viewBox=\"0 0 {w} {h}\" role=\"img\" aria-label=\"{0}\"><title>{0}</title>",
         esc(lang.t(Key::HeatMap))
@@ -113,6 +138,22 @@ fn heat_map(s: &Snapshot, id: &str, nations: &[String], lang: Lang) -> String {
                 rsca
             );
         }
+    }
+    // The legend: the nine shades with the RSCA each stands for (−1 … 1).
+    let _ = write!(
+        svg,
+        "<text x=\"10\" y=\"{:.1}\" font-size=\"11\">RSCA</text>",
+        legend_top + 12.0
+    );
+    for k in 0..9u8 {
+        let value = f64::from(k) / 4.0 - 1.0;
+        let x = 50.0 + 34.0 * f64::from(k);
+        let _ = write!(
+            svg,
+            "<rect x=\"{x}\" y=\"{legend_top}\" width=\"34\" height=\"16\" class=\"rsca-{k}\" stroke=\"#999\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"10\">{value:+.2}</text>",
+            x + 17.0,
+            legend_top + 30.0
+        );
     }
     svg.push_str("</svg>");
     svg

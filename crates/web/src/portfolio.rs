@@ -271,8 +271,8 @@ impl ProjectFilter {
 
     /// Whether `p` passes every chosen filter.
     pub(crate) fn matches(&self, p: &Project) -> bool {
-        (self.workstream.is_empty() || p.workstreams.iter().any(|w| *w == self.workstream))
-            && (self.nation.is_empty() || p.nations().iter().any(|n| *n == self.nation))
+        (self.workstream.is_empty() || p.workstreams.contains(&self.workstream))
+            && (self.nation.is_empty() || p.nations().contains(&self.nation))
             && (self.stage.is_empty() || views::stage(p) == self.stage)
             && self.trl.is_none_or(|t| views::current_trl(p) == t)
     }
@@ -431,7 +431,7 @@ pub async fn portfolio(
                 p.nations().iter().map(String::as_str),
             ),
             trl: views::current_trl(p).map_or("–".into(), |t| t.to_string()),
-            stage: crate::i18n::term(lang, &views::stage(p)),
+            stage: crate::i18n::term(lang, views::stage(p)),
         })
         .collect();
     // Filters kept in the CSV links.

@@ -905,7 +905,7 @@ async fn documents_upload_search_download_and_versions_respect_labels() {
         "{hits}"
     );
     let (_, _, page) = send(&app, get(&location, &us)).await;
-    assert!(page.contains("<td>2</td>") && page.contains("<td>1</td>"));
+    assert!(page.contains("<td class=\"num\">2</td>") && page.contains("<td class=\"num\">1</td>"));
     assert!(page.contains(">SECRET//REL TO USA, AUS</div>"), "{page}");
 }
 
@@ -3855,4 +3855,49 @@ async fn lists_filter_and_registry_pages_link_only_what_the_reader_may_open() {
     assert!(!ko.contains(">in-force<") && !ko.contains("valid_from"));
     let (_, _, en) = send(&app, get("/agreements?lang=en", &kr)).await;
     assert!(en.contains("In force") && en.contains("<time datetime=\""));
+}
+
+#[tokio::test]
+async fn demo_documents_are_found_with_a_snippet_each_reader_may_see() {
+    let app = app().await;
+    let blobs = pillar_store::documents::Blobs::new(app._dir.path().join("blobs"));
+    let n = pillar_store::demo::seed_documents(&app.store, &blobs, "2026-11-28T00:00:00Z")
+        .await
+        .unwrap();
+    assert_eq!(n, 12);
+    // A second seeding adds nothing.
+    assert_eq!(
+        pillar_store::demo::seed_documents(&app.store, &blobs, "2026-11-28T00:00:00Z")
+            .await
+            .unwrap(),
+        0
+    );
+    let us = sign_in(&app, "us-secretariat", PASSWORD).await.unwrap();
+    let au = sign_in(&app, "au-liaison", PASSWORD).await.unwrap();
+    let jp = sign_in(&app, "jp-observer", PASSWORD).await.unwrap();
+    // "calibration" is in the AUKUS SECRET sea-trial report only.
+    let (_, _, page) = send(&app, get("/documents?q=calibration", &au)).await;
+    assert!(page.contains("href=\"/documents/doc-undersea-sensing-report\""));
+    assert!(
+        page.contains("<mark>calibration</mark>"),
+        "the result shows its text around the match"
+    );
+    assert!(page.contains("hydrophone nodes held their"));
+    // jp-observer may not read it: no hit, no snippet, nothing of its text.
+    let (_, _, page) = send(&app, get("/documents?q=calibration", &jp)).await;
+    assert!(!page.contains("doc-undersea-sensing-report") && !page.contains("hydrophone"));
+    // A word in several documents: each reader sees the ones released to them.
+    let (_, _, page) = send(&app, get("/documents?q=trial", &jp)).await;
+    assert!(page.contains("doc-ai-assurance-guide"));
+    assert!(!page.contains("doc-quantum-pnt-plan") && !page.contains("doc-secret-annex"));
+    let (_, _, page) = send(&app, get("/documents?q=trial", &us)).await;
+    assert!(page.contains("doc-quantum-pnt-plan") && page.contains("doc-secret-annex"));
+    // Korean text is found and shown around the match.
+    let (_, _, page) = send(&app, get("/documents?q=%EB%A1%9C%EB%93%9C%EB%A7%B5", &us)).await;
+    assert!(page.contains("<mark>로드맵</mark>"), "{page}");
+    // Each stored version's text stays the uploader's words (the download is the same text).
+    let (status, _, body) =
+        send(&app, get("/documents/doc-ai-assurance-guide/download", &jp)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with("A common approach to test and evaluation"));
 }
