@@ -315,8 +315,9 @@ fn audit_verify_reports_tampering_and_exits_1() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["ok"], true);
     // One entry per seeding step (policies, 2 reference files, 3 demo registry files,
-    // projects, committee, 2 landscape analyses, the supply network) and one per export.
-    assert_eq!(v["entries"], 11 + 2);
+    // projects, committee, 2 landscape analyses, the supply network), one per demo document
+    // (12, each created as an upload is) and one per export.
+    assert_eq!(v["entries"], 11 + 12 + 2);
     // Tamper with the database directly, as someone with SQL access could.
     sql(
         &dir.path().join("pillar.db"),
@@ -399,8 +400,9 @@ fn reader_indexes_are_listed_and_prepared_for_a_person() {
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed[0]["id"], id);
     assert!(listed[0]["labels"].as_u64().unwrap() > 0, "{listed}");
-    // The demo holds no documents yet.
-    assert_eq!(listed[0]["documents"], 0);
+    // The demo documents jp-observer may read (CONFIDENTIAL at most, released to Japan): the
+    // four UNCLASSIFIED ones, the CUI materials summary and the Japanese note.
+    assert_eq!(listed[0]["documents"], 6);
     let text = ok(&pillar(dir.path(), &["db", "reader-index", "list"]));
     assert!(text.contains(&format!("reader index {id}:")), "{text}");
     // An unknown person is bad input, named.
