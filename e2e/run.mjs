@@ -53,8 +53,9 @@ async function signIn(user) {
 }
 
 async function listed(page) {
-  // The first cell after the marking names the row (its other cells link parties and areas).
-  return page.$$eval('tbody tr td:nth-child(2) a', (as) => as.map((a) => a.getAttribute('href').split('/').pop()).sort());
+  // A row's first link names it (later cells may link parties and areas).
+  return page.$$eval('tbody tr', (rows) => rows.map((r) => r.querySelector('a'))
+    .filter((a) => a).map((a) => a.getAttribute('href').split('/').pop()).sort());
 }
 
 const UNCLASSIFIED = ['gsa-demo', 'mou-cyber-expired', 'mou-us-kor-dst'];
@@ -287,6 +288,30 @@ test('the secretariat records a meeting with the label picker; its owner closes 
   await jp.close();
 });
 
+test('a what-if that loses two nations, picked with check boxes, in both languages', async () => {
+  for (const [user, lang, china, japan, retained] of [
+    ['us-supply-analyst', 'en', 'China', 'Japan', 'Supply retained'],
+    ['kr-pm', 'ko', '중국', '일본', '유지되는 공급'],
+  ]) {
+    const { context, page } = await signIn(user);
+    await page.goto(`${BASE}/supply/demo-materials?lang=${lang}`);
+    // The chart across end items is drawn, and the picker names countries in the reader's language.
+    assert.ok(await page.$('section svg.chart'), `${user}: no chart across end items`);
+    await page.getByLabel(china, { exact: false }).first().check();
+    await page.getByLabel(japan, { exact: true }).check();
+    await page.locator('form.what-if button').click();
+    await page.waitForURL(/country=CHN/);
+    const status = await page.textContent('p[role=status]');
+    assert.ok(status.includes('country:CHN') && status.includes('country:JPN'), `${user}: ${status}`);
+    const table = page.locator('table', { has: page.locator('th', { hasText: retained }) });
+    assert.ok(await table.locator('tbody tr').count() > 0, `${user}: no what-if rows`);
+    // The boxes stay checked on the answer, so that one more loss is one more click.
+    assert.ok(await page.locator('input[name=country][value=CHN]').isChecked());
+    assert.ok(await page.locator('input[name=country][value=JPN]').isChecked());
+    await context.close();
+  }
+});
+
 test('no page the navigation reaches is wider than a phone; screenshots are kept', async () => {
   const { mkdirSync } = await import('node:fs');
   const shots = process.env.PILLAR_SHOTS ?? 'target/screenshots';
@@ -297,7 +322,7 @@ test('no page the navigation reaches is wider than a phone; screenshots are kept
     const links = await page.$$eval('header nav a[href^="/"]', (as) => as.map((a) => a.getAttribute('href')));
     const pages = [...new Set([...links, '/committee/meetings/exec-2026-11', '/documents', '/projects/quantum-008',
       '/registry/nations/GBR', '/registry/organisations/kr-add', '/agreements/pa-quantum-pnt', '/landscape/pillar2-open',
-      '/portfolio?workstream=p2-quantum'])];
+      '/portfolio?workstream=p2-quantum', '/supply/demo-materials?country=CHN&country=JPN'])];
     for (const width of [1280, 390]) {
       await page.setViewportSize({ width, height: 844 });
       for (const href of pages) {

@@ -62,6 +62,11 @@ pub enum LandscapeCommand {
         /// Consider only these partners (comma-separated alpha-3 codes).
         #[arg(long)]
         among: Option<String>,
+        /// Also suggest nations outside the coalition (the registry's nations), flagged, the
+        /// nations of concern (configuration `concern_nations`) marked. Without it, and without
+        /// --among, only the coalition's nations are suggested.
+        #[arg(long)]
+        outside: bool,
         /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
@@ -369,6 +374,7 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
             common,
             nation,
             among,
+            outside,
             json,
         } => {
             let nation = codes(&nation, "--nation")?
@@ -384,8 +390,27 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
                 ))
                 .into());
             }
-            let partners =
-                indicators::partners(&p.areas, p.period, &tables, &nation, among.as_deref());
+            let all = indicators::partners(&p.areas, p.period, &tables, &nation, among.as_deref());
+            // Outsiders and nations of concern are flagged always; they are left out unless
+            // asked for (--outside) or named (--among). With no registry to say who the
+            // coalition is, every candidate stays, and stderr says so.
+            let partners = match coalition(config).await? {
+                Some(members) => indicators::scoped(
+                    &all,
+                    &members,
+                    &config.concern_nations,
+                    outside || among.is_some(),
+                ),
+                None => {
+                    eprintln!(
+                        "note: no nations in the registry (seed it with `pillar db seed`): every nation is a candidate"
+                    );
+                    // No one is known to be outside; the nations of concern are still marked.
+                    let everyone: Vec<String> =
+                        all.partners.iter().map(|x| x.nation.clone()).collect();
+                    indicators::scoped(&all, &everyone, &config.concern_nations, true)
+                }
+            };
             if json {
                 return print_json(&partners);
             }
@@ -397,18 +422,24 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
             )?;
             writeln!(
                 out,
-                "  {:<6} {:>7} {:>15} {:>13}  fills gaps in",
-                "nation", "score", "complementarity", "collaboration"
+                "  {:<6} {:>7} {:>15} {:>13}  {:<18} fills gaps in",
+                "nation", "score", "complementarity", "collaboration", "flag"
             )?;
             for x in partners.partners.iter().take(15) {
                 let gaps: Vec<&str> = x.gaps.iter().take(4).map(|g| g.area.as_str()).collect();
+                let flag = match (x.outside, x.concern) {
+                    (_, true) => "nation of concern",
+                    (true, false) => "outside coalition",
+                    _ => "",
+                };
                 writeln!(
                     out,
-                    "  {:<6} {:>7.3} {:>15.3} {:>13.3}  {}",
+                    "  {:<6} {:>7.3} {:>15.3} {:>13.3}  {:<18} {}",
                     x.nation,
                     x.score,
                     x.complementarity,
                     x.collaboration,
+                    flag,
                     gaps.join(", ")
                 )?;
             }
@@ -546,4 +577,30 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
             print_json(&results)
         }
     }
+}
+
+/// The coalition's nations: the registry's nations (not its groups), or `None` when the
+/// database in use does not exist yet or holds none (a SQLite file is never created here).
+async fn coalition(config: &Config) -> anyhow::Result<Option<Vec<String>>> {
+    if let pillar_store::DbTarget::Sqlite(path) = config.db_target()? {
+        if !path.exists() {
+            return Ok(None);
+        }
+    }
+    let store = crate::open(config).await?;
+    let nations: Vec<String> = store
+        .operator()
+        .export(pillar_core::RegistryKind::Nations)
+        .await
+        .map_err(crate::classify)?
+        .into_iter()
+        .filter_map(|r| match r {
+            pillar_store::RegistryRow::Nation(n) if n.members.is_empty() => {
+                Some(n.code.to_string())
+            }
+            _ => None,
+        })
+        .collect();
+    store.close().await;
+    Ok((!nations.is_empty()).then_some(nations))
 }

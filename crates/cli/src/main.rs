@@ -2,6 +2,7 @@
 //! engines, the store or the web crate.
 
 mod audit_cmd;
+mod committee_cmd;
 mod config;
 mod label_cmd;
 mod landscape_cmd;
@@ -61,6 +62,9 @@ enum Command {
     /// Joint R&D projects: import and export project files.
     #[command(subcommand)]
     Project(portfolio_cmd::ProjectCommand),
+    /// The committee's records from files: committees, meetings, decisions, action items.
+    #[command(subcommand)]
+    Committee(committee_cmd::CommitteeCommand),
     /// Readiness calculators: SRL from TRLs and IRLs, TRL/MRL from a questionnaire.
     #[command(subcommand)]
     Readiness(portfolio_cmd::ReadinessCommand),
@@ -308,6 +312,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Supply(cmd) => return supply_cmd::run(cmd, &config).await,
         Command::Audit(cmd) => return audit_cmd::run(cmd, &config).await,
         Command::Project(cmd) => return portfolio_cmd::project(cmd, &config).await,
+        Command::Committee(cmd) => return committee_cmd::run(cmd, &config).await,
         Command::Landscape(cmd) => return landscape_cmd::run(cmd, &config).await,
         other => other,
     };
@@ -316,6 +321,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         | Command::Supply(_)
         | Command::Audit(_)
         | Command::Project(_)
+        | Command::Committee(_)
         | Command::Landscape(_)
         | Command::Readiness(_) => {
             unreachable!("handled above")

@@ -105,6 +105,69 @@ fn report_and_partners_have_the_documented_shape() {
     assert!(!list.is_empty() && list.iter().all(|x| x["nation"] != "KOR"));
     let scores: Vec<f64> = list.iter().map(|x| x["score"].as_f64().unwrap()).collect();
     assert!(scores.windows(2).all(|w| w[0] >= w[1]), "sorted by score");
+    // Without a registry every nation is a candidate; with one (seeded: the seven coalition
+    // nations), suggestions keep to the coalition unless --outside, which flags the others and
+    // marks the nations of concern.
+    let coalition = ["USA", "AUS", "GBR", "JPN", "CAN", "NZL"];
+    assert!(
+        list.iter()
+            .any(|x| !coalition.contains(&x["nation"].as_str().unwrap())),
+        "the corpus has nations outside the coalition"
+    );
+    assert!(
+        list.iter().all(|x| x["outside"] == false),
+        "no registry: no one known outside"
+    );
+    ok(&pillar(dir.path(), &["db", "seed"]));
+    let partners = |extra: &[&str]| -> Vec<serde_json::Value> {
+        let mut args = vec![
+            "landscape",
+            "partners",
+            "--data",
+            &data,
+            "--nation",
+            "KOR",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let v: serde_json::Value = serde_json::from_str(&ok(&pillar(dir.path(), &args))).unwrap();
+        v["partners"].as_array().unwrap().clone()
+    };
+    let inside = partners(&[]);
+    assert!(!inside.is_empty());
+    assert!(
+        inside
+            .iter()
+            .all(|x| coalition.contains(&x["nation"].as_str().unwrap()) && x["outside"] == false),
+        "{inside:?}"
+    );
+    let all = partners(&["--outside"]);
+    assert!(all.len() > inside.len());
+    for x in &all {
+        let n = x["nation"].as_str().unwrap();
+        assert_eq!(x["outside"], !coalition.contains(&n), "{n}");
+        assert_eq!(
+            x["concern"],
+            ["PRK", "CHN", "RUS", "IRN"].contains(&n),
+            "{n}"
+        );
+    }
+    let text = ok(&pillar(
+        dir.path(),
+        &[
+            "landscape",
+            "partners",
+            "--data",
+            &data,
+            "--nation",
+            "KOR",
+            "--outside",
+        ],
+    ));
+    assert!(
+        text.contains("outside coalition") || text.contains("nation of concern"),
+        "{text}"
+    );
 
     // The same seed writes the same corpus.
     let again = dir.path().join("again.jsonl.gz").display().to_string();

@@ -1,4 +1,4 @@
-//! Black-box tests of `pillar readiness …` and `pillar project …`.
+//! Black-box tests of `pillar readiness …`, `pillar project …` and `pillar committee …`.
 
 mod common;
 
@@ -239,4 +239,94 @@ fn a_project_import_by_a_person_is_held_to_stewardship() {
     // The Korean programme manager of ADD may.
     ok(&import("kr-pm"));
     assert_eq!(title(), "Renamed by an import");
+}
+
+#[test]
+fn committee_files_import_all_or_nothing_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    ok(&pillar(dir.path(), &["db", "seed", "--demo-data"]));
+    let file = dir.path().join("board.json");
+    let meeting = |owner: &str| {
+        format!(
+            r#"{{"committees": [{{"id": "board", "name": "Quantum programme board"}}],
+                "meetings": [
+                  {{"id": "board-1", "committee": "board", "title": "First board", "date": "2026-12-01",
+                    "attendees": ["kr-pm"], "label": {{"policy": {{"name": "PILLAR COALITION"}}, "classification": "UNCLASSIFIED"}},
+                    "actions": [{{"text": "Circulate the charter", "owner": "kr-pm", "due": "2026-12-15"}}]}},
+                  {{"id": "board-2", "committee": "board", "title": "Second board", "date": "2026-12-20",
+                    "label": {{"policy": {{"name": "PILLAR COALITION"}}, "classification": "UNCLASSIFIED"}},
+                    "actions": [{{"text": "Report", "owner": "{owner}", "due": "2027-01-15"}}]}}]}}"#
+        )
+    };
+    // An owner nobody knows, in the second meeting: exit 2, the field named, nothing written.
+    std::fs::write(&file, meeting("nobody")).unwrap();
+    let err = bad(&pillar(
+        dir.path(),
+        &["committee", "import", file.to_str().unwrap()],
+    ));
+    assert!(
+        err.contains("board.json") && err.contains("owner") && err.contains("nobody"),
+        "{err}"
+    );
+    assert_eq!(
+        board_meetings(dir.path()),
+        0,
+        "nothing of the bad file was written"
+    );
+    // Malformed JSON: line and column.
+    std::fs::write(&file, "{\"meetings\": [\n  {\"id\": }\n]}").unwrap();
+    let err = bad(&pillar(
+        dir.path(),
+        &["committee", "import", file.to_str().unwrap()],
+    ));
+    assert!(err.contains("board.json:2:"), "{err}");
+    // An unknown originator is bad input too.
+    std::fs::write(&file, meeting("kr-pm")).unwrap();
+    let err = bad(&pillar(
+        dir.path(),
+        &[
+            "committee",
+            "import",
+            file.to_str().unwrap(),
+            "--by",
+            "ghost",
+        ],
+    ));
+    assert!(err.contains("--by") && err.contains("ghost"), "{err}");
+    // The good file: both meetings, with their actions numbered and open.
+    let out = ok(&pillar(
+        dir.path(),
+        &[
+            "committee",
+            "import",
+            file.to_str().unwrap(),
+            "--by",
+            "kr-pm",
+            "--json",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["committees"].as_u64(), v["meetings"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(board_meetings(dir.path()), 2);
+    let log = ok(&pillar(dir.path(), &["audit", "log", "--json"]));
+    assert!(log.contains("1 committee(s), 2 meeting(s) from"), "{log}");
+    ok(&pillar(dir.path(), &["audit", "verify"]));
+    assert!(ok(&pillar(dir.path(), &["committee", "--help"])).contains("import"));
+}
+
+/// The meetings of the `board` committee in the data directory's database.
+fn board_meetings(dir: &std::path::Path) -> i64 {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}", dir.join("pillar.db").display());
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM meetings WHERE committee_id = 'board'")
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
+    })
 }

@@ -924,7 +924,8 @@ pub async fn relabel(
         .reader(&v.readable)
         .release_coverage(&new_label, &areas, state.today())
         .await?;
-    let coverage = crate::portfolio::coverage_list(&cover, lang);
+    let names = crate::names::Names::load(&state, &v, lang).await?;
+    let coverage = crate::portfolio::coverage_list(&cover, &names);
     if !cover.complete() {
         deny(format!(
             "no agreement covers {:?}; {before_after}",

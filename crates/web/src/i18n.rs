@@ -67,6 +67,12 @@ macro_rules! strings {
 
 strings! {
     Title => ("Pillar", "Pillar"),
+    ConcernByEndItem => ("Share from countries of concern, by end item (%)", "최종 품목별 우려 국가 비중 (%)"),
+    DependingOn => ("End items depending on", "의존 국가별 최종 품목"),
+    LoseCountries => ("Countries lost together", "함께 잃는 국가"),
+    LoseSuppliersSites => ("Suppliers and sites lost", "잃는 공급업체와 사업장"),
+    Suppliers => ("Suppliers", "공급업체"),
+    Sites => ("Sites", "사업장"),
     TimesRunnerUp => ("{x} times the runner-up's top-10 % output", "차순위 국가 상위 10% 논문 수의 {x}배"),
     ShareLeadingInstitutions => ("{p} % of the ten leading institutions", "상위 10개 기관 중 {p}%"),
     MeanDaysLate => ("Mean days late", "평균 지연 일수"),

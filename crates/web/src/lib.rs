@@ -570,8 +570,15 @@ routes! {
 /// Builds the router.
 pub fn router(state: AppState) -> Router {
     add_routes(Router::new())
-        // A path no route serves: the same "not found" page, in the reader's language.
-        .fallback(|| async { request::PageError::NotFound })
+        // A path no route serves: under /api/ the API's JSON 404, elsewhere the "not found"
+        // page in the reader's language.
+        .fallback(|uri: axum::http::Uri| async move {
+            if uri.path().starts_with("/api/") {
+                request::ApiError::NotFound.into_response()
+            } else {
+                request::PageError::NotFound.into_response()
+            }
+        })
         .layer(middleware::from_fn_with_state(
             state.clone(),
             request::language,

@@ -58,6 +58,11 @@ impl Names {
         Ok(Names { lang, rows })
     }
 
+    /// The language the names are in.
+    pub(crate) fn lang(&self) -> Lang {
+        self.lang
+    }
+
     /// Whether the reader may open the registry page of `id`.
     pub(crate) fn readable(&self, kind: RegistryKind, id: &str) -> bool {
         self.rows.get(&kind).is_some_and(|m| m.contains_key(id))

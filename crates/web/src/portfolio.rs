@@ -673,7 +673,7 @@ pub async fn project(
             })
             .collect(),
         docs: &docs,
-        coverage: coverage_list(&cover, lang),
+        coverage: coverage_list(&cover, &names),
         history: &history,
         p: &p,
         names,
@@ -1033,12 +1033,17 @@ pub async fn assess(
 
 /// Agreement coverage as two lists, the covered (nation, area) pairs with their agreements and
 /// the gaps (`templates/coverage.html`).
-pub(crate) fn coverage_list(cover: &pillar_readiness::Coverage, lang: Lang) -> String {
+pub(crate) fn coverage_list(cover: &pillar_readiness::Coverage, names: &Names) -> String {
     #[derive(askama::Template)]
     #[template(path = "coverage.html")]
     struct CoverageList<'a> {
         cover: &'a pillar_readiness::Coverage,
         lang: Lang,
+        names: &'a Names,
     }
-    fragment(&CoverageList { cover, lang })
+    fragment(&CoverageList {
+        cover,
+        lang: names.lang(),
+        names,
+    })
 }

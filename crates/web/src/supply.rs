@@ -4,9 +4,9 @@
 //! table) with allied alternatives, and what-if disruptions; and their JSON API. Every number
 //! is computed by `pillar-supply` over the stored network.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -79,8 +79,11 @@ struct IndexPage<'a> {
 struct EndItemRow<'a> {
     id: &'a str,
     name: &'a str,
-    /// The largest country and its share (%), when anything below the item has sources.
-    largest: Option<(&'a str, f64)>,
+    /// The largest country (its name) and its share (%), when anything below the item has
+    /// sources.
+    largest: Option<(String, f64)>,
+    /// The share (%) from the country the list is filtered by.
+    exposed: Option<f64>,
     concern: f64,
     hhi: f64,
     spof: usize,
@@ -97,22 +100,58 @@ struct WhatIfRow {
 
 /// What the what-if form asked, and its answer or what is wrong with it.
 struct WhatIfAsked {
+    /// The targets as one list (`country:CHN, site:S1`), as the text field shows them.
     disrupt: String,
     capacity: String,
     outcome: Option<Result<Vec<WhatIfRow>, String>>,
 }
 
-/// Runs the disruption the query asks for (`disrupt`, `capacity`): `None` without one.
-fn asked_what_if(net: &Network, q: &HashMap<String, String>) -> Option<Result<WhatIf, String>> {
-    let disrupt = q
-        .get("disrupt")
-        .map(|d| d.trim())
-        .filter(|d| !d.is_empty())?;
-    let capacity = match q
-        .get("capacity")
-        .map(|c| c.trim())
-        .filter(|c| !c.is_empty())
-    {
+/// The query's parameters in order, repeated keys kept (`?country=CHN&country=RUS`).
+fn pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    raw.and_then(|q| serde_urlencoded::from_str(q).ok())
+        .unwrap_or_default()
+}
+
+/// The first value of `key` among `pairs`.
+fn first<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim())
+}
+
+/// The targets a query names: the `disrupt` list (`country:CHN,supplier:ID,site:ID`) and the
+/// picker's check boxes (`country=CHN`, `supplier=ID`, `site=ID`, each repeatable), as one
+/// comma-separated list in that order, without repeats.
+fn asked_targets(pairs: &[(String, String)]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for (k, v) in pairs {
+        let v = v.trim();
+        if v.is_empty() {
+            continue;
+        }
+        let named: Vec<String> = match k.as_str() {
+            "disrupt" => v
+                .split(',')
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect(),
+            "country" | "supplier" | "site" => vec![format!("{k}:{v}")],
+            _ => continue,
+        };
+        for t in named {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    out.join(", ")
+}
+
+/// Runs the disruption the query asks for (its targets, `capacity`): `None` without one.
+fn asked_what_if(net: &Network, pairs: &[(String, String)]) -> Option<Result<WhatIf, String>> {
+    let disrupt = asked_targets(pairs);
+    if disrupt.is_empty() {
+        return None;
+    }
+    let capacity = match first(pairs, "capacity").filter(|c| !c.is_empty()) {
         None => 0.0,
         Some(c) => match c.parse::<f64>() {
             Ok(x) if (0.0..=1.0).contains(&x) => x,
@@ -123,7 +162,7 @@ fn asked_what_if(net: &Network, q: &HashMap<String, String>) -> Option<Result<Wh
             }
         },
     };
-    Some(Target::parse_list(disrupt).and_then(|targets| {
+    Some(Target::parse_list(&disrupt).and_then(|targets| {
         what_if(
             net,
             &Disruption {
@@ -134,17 +173,71 @@ fn asked_what_if(net: &Network, q: &HashMap<String, String>) -> Option<Result<Wh
     }))
 }
 
-/// `/supply/{id}`: a network's end items, and a what-if disruption (`?disrupt=…&capacity=…`).
+/// What the what-if picker offers: the network's countries (code, name in the reader's
+/// language, of concern), suppliers and sites (id, name), each with whether it is chosen.
+struct Picker {
+    countries: Vec<(String, String, bool, bool)>,
+    suppliers: Vec<(String, bool)>,
+    sites: Vec<(String, String, bool)>,
+    /// A supplier or site is chosen (their part of the form opens).
+    beyond_countries: bool,
+}
+
+impl Picker {
+    fn new(net: &Network, chosen: &str, lang: crate::i18n::Lang) -> Self {
+        let chosen: Vec<&str> = chosen.split(',').map(str::trim).collect();
+        let is = |kind: &str, id: &str| chosen.contains(&format!("{kind}:{id}").as_str());
+        let mut countries: Vec<(String, String, bool, bool)> = net
+            .countries
+            .iter()
+            .map(|c| {
+                (
+                    c.clone(),
+                    crate::i18n::country_name(lang, c).unwrap_or_else(|| c.clone()),
+                    COUNTRIES_OF_CONCERN.contains(&c.as_str()),
+                    is("country", c),
+                )
+            })
+            .collect();
+        countries.sort_by(|a, b| a.1.cmp(&b.1));
+        let mut suppliers: Vec<(String, bool)> = net
+            .supplier_ids
+            .iter()
+            .map(|s| (s.clone(), is("supplier", s)))
+            .collect();
+        suppliers.sort();
+        let mut sites: Vec<(String, String, bool)> = net
+            .site_ids
+            .iter()
+            .zip(&net.site_names)
+            .map(|(id, name)| (id.clone(), name.clone(), is("site", id)))
+            .collect();
+        sites.sort_by(|a, b| a.1.cmp(&b.1));
+        let beyond_countries = suppliers.iter().any(|s| s.1) || sites.iter().any(|s| s.2);
+        Picker {
+            countries,
+            suppliers,
+            sites,
+            beyond_countries,
+        }
+    }
+}
+
+/// `/supply/{id}`: a network's end items (all, or `?exposed=XXX`: those that depend on that
+/// country, most exposed first) with a chart of their share from countries of concern, and a
+/// what-if disruption (`?disrupt=…` and/or the picker's `country`, `supplier`, `site`;
+/// `capacity`).
 pub async fn network(
     State(state): State<AppState>,
     Signed(v): Signed,
     Language(lang): Language,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Response, PageError> {
     let Some((info, net)) = open(&state, &v, &id).await? else {
         return Err(PageError::NotFound);
     };
+    let q = pairs(raw.as_deref());
     let origin = crate::pages::kept_origin(
         &state,
         &v,
@@ -155,8 +248,17 @@ pub async fn network(
     )
     .await?;
     let reports = report(&net);
-    let rows = reports
+    let exposed = first(&q, "exposed").unwrap_or("").to_string();
+    if !exposed.is_empty() && !net.countries.contains(&exposed) {
+        return Err(PageError::BadRequest(format!(
+            "`exposed`: no site in country `{exposed}` in the network (its countries: {})",
+            net.countries.join(", ")
+        )));
+    }
+    let country = |c: &str| crate::i18n::country_name(lang, c).unwrap_or_else(|| c.to_string());
+    let mut rows: Vec<EndItemRow> = reports
         .iter()
+        .filter(|(_, r)| exposed.is_empty() || r.exposure.get(&exposed).is_some_and(|s| *s > 0.0))
         .map(|(item, r)| EndItemRow {
             id: item,
             name: name_of(&net, item),
@@ -164,18 +266,41 @@ pub async fn network(
                 .exposure
                 .iter()
                 .max_by(|a, b| a.1.total_cmp(b.1))
-                .map(|(c, s)| (c.as_str(), 100.0 * s)),
+                .map(|(c, s)| (country(c), 100.0 * s)),
+            exposed: r.exposure.get(&exposed).map(|s| 100.0 * s),
             concern: 100.0 * r.concern_share,
             hhi: r.hhi,
             spof: r.spof.len(),
             independent: r.independent_sources,
         })
         .collect();
+    if !exposed.is_empty() {
+        rows.sort_by(|a, b| {
+            b.exposed
+                .unwrap_or(0.0)
+                .total_cmp(&a.exposed.unwrap_or(0.0))
+        });
+    }
+    let chart_title = lang.t(Key::ConcernByEndItem);
+    let chart = bar_chart(
+        &Series {
+            id: "concern-by-end-item",
+            columns: vec!["end item".into(), "%".into()],
+            rows: rows
+                .iter()
+                .map(|r| (r.name.to_string(), vec![(r.concern * 10.0).round() / 10.0]))
+                .collect(),
+        },
+        0,
+        chart_title,
+    );
     let asked = asked_what_if(&net, &q);
     let failed = matches!(asked, Some(Err(_)));
+    let disrupt = asked_targets(&q);
+    let picker = Picker::new(&net, &disrupt, lang);
     let what_if = WhatIfAsked {
-        disrupt: q.get("disrupt").cloned().unwrap_or_default(),
-        capacity: q.get("capacity").cloned().unwrap_or_else(|| "0".into()),
+        capacity: first(&q, "capacity").unwrap_or("0").to_string(),
+        disrupt,
         outcome: asked.map(|a| {
             a.map(|w| {
                 w.items
@@ -195,14 +320,35 @@ pub async fn network(
             })
         }),
     };
+    let exposed_choices = {
+        let mut c: Vec<(String, String)> = net
+            .countries
+            .iter()
+            .map(|c| (c.clone(), country(c)))
+            .collect();
+        c.sort_by(|a, b| a.1.cmp(&b.1));
+        c
+    };
     let page = NetworkPage {
         chrome: signed_chrome(&state, &v, lang, &[&info.label], &info.name).await,
         origin,
         info: &info,
-        intro: lang
-            .t(Key::EndItemsIntro)
-            .replace("{concern}", &COUNTRIES_OF_CONCERN.join(", ")),
+        intro: lang.t(Key::EndItemsIntro).replace(
+            "{concern}",
+            &COUNTRIES_OF_CONCERN
+                .iter()
+                .map(|c| country(c))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        imported: crate::i18n::timestamp(lang, &info.imported_at),
+        exposed_name: (!exposed.is_empty()).then(|| country(&exposed)),
+        exposed,
+        exposed_choices,
+        chart_title,
+        chart,
         rows,
+        picker,
         what_if,
     };
     // A what-if the network cannot answer (an unknown country, a bad capacity) is the form
@@ -224,7 +370,18 @@ struct NetworkPage<'a> {
     origin: String,
     info: &'a SupplyNetworkInfo,
     intro: String,
+    /// When it was imported (HTML `<time>`).
+    imported: String,
+    /// The country end items are filtered by (`?exposed=`), or empty; its name.
+    exposed: String,
+    exposed_name: Option<String>,
+    /// The network's countries: (code, name).
+    exposed_choices: Vec<(String, String)>,
+    chart_title: &'static str,
+    /// Share from countries of concern per end item (SVG, from `bar_chart`).
+    chart: String,
     rows: Vec<EndItemRow<'a>>,
+    picker: Picker,
     what_if: WhatIfAsked,
 }
 
@@ -246,12 +403,13 @@ pub async fn item(
     let mut exposure: Vec<(&String, &f64)> = r.exposure.iter().collect();
     exposure.sort_by(|a, b| b.1.total_cmp(a.1).then(a.0.cmp(b.0)));
     let title = lang.t(Key::ExposureByCountry);
+    let country = |c: &str| crate::i18n::country_name(lang, c).unwrap_or_else(|| c.to_string());
     let series = Series {
         id: "exposure",
         columns: vec!["country".into(), "%".into()],
         rows: exposure
             .iter()
-            .map(|(c, s)| (c.to_string(), vec![100.0 * **s]))
+            .map(|(c, s)| (country(c), vec![100.0 * **s]))
             .collect(),
     };
     let name = name_of(&net, &item).to_string();
@@ -268,7 +426,7 @@ pub async fn item(
         chart: bar_chart(&series, 0, title),
         exposure: exposure
             .iter()
-            .map(|(c, s)| (c.as_str(), 100.0 * **s))
+            .map(|(c, s)| (c.as_str(), country(c), 100.0 * **s))
             .collect(),
         r: &r,
     }))
@@ -282,8 +440,8 @@ struct ItemPage<'a> {
     info: &'a SupplyNetworkInfo,
     /// The exposure chart (SVG, from `bar_chart`).
     chart: String,
-    /// Country and share (%), largest first.
-    exposure: Vec<(&'a str, f64)>,
+    /// Country code, its name and share (%), largest first.
+    exposure: Vec<(&'a str, String, f64)>,
     r: &'a EndItemReport,
 }
 
@@ -308,6 +466,9 @@ pub async fn api_list(
 #[utoipa::path(get, path = "/api/supply/{id}", tag = "supply",
     params(("id" = String, Path),
            ("disrupt" = Option<String>, Query, description = "targets lost together: country:XXX, supplier:ID or site:ID, separated by commas"),
+           ("country" = Option<Vec<String>>, Query, description = "a country lost (repeatable; with the others, lost together)"),
+           ("supplier" = Option<Vec<String>>, Query, description = "a supplier lost (repeatable)"),
+           ("site" = Option<Vec<String>>, Query, description = "a site lost (repeatable)"),
            ("capacity" = Option<f64>, Query, minimum = 0.0, maximum = 1.0, description = "the fraction of their capacity that remains (default 0)")),
     responses((status = 200, description = "the analysis", body = crate::api::SupplyNetwork<serde_json::Value, serde_json::Value, serde_json::Value>),
               (status = 400, description = "a disruption the network cannot answer (an unknown target, a capacity outside 0–1), or a malformed request")))]
@@ -315,12 +476,12 @@ pub async fn api_one(
     State(state): State<AppState>,
     Caller(v): Caller,
     Path(id): Path<String>,
-    Query(q): Query<HashMap<String, String>>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Response, ApiError> {
     let Some((info, net)) = open(&state, &v, &id).await? else {
         return Err(ApiError::NotFound);
     };
-    let what_if = match asked_what_if(&net, &q) {
+    let what_if = match asked_what_if(&net, &pairs(raw.as_deref())) {
         None => None,
         Some(Ok(w)) => Some(w),
         Some(Err(e)) => return Err(ApiError::BadRequest(format!("disrupt: {e}"))),

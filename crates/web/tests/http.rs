@@ -656,6 +656,22 @@ async fn every_api_404_is_json_and_the_same_for_hidden_and_unknown() {
         }
     }
     assert!(checked >= 10, "only {checked} API routes with ids");
+    // An API path no route serves is the same JSON 404, signed in or not.
+    for (url, cookie) in [
+        ("/api/no-such-list", jp.as_str()),
+        ("/api/projects/x/y/z", ""),
+        ("/api/", ""),
+    ] {
+        let (status, headers, body) = send(&app, get(url, cookie)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{url}");
+        assert!(
+            headers
+                .iter()
+                .any(|(k, v)| k == "content-type" && v.starts_with("application/json")),
+            "{url}: {headers:?}"
+        );
+        assert_eq!(body, r#"{"error":"not found"}"#, "{url}");
+    }
     // A path no route serves is the same "not found" page, in the reader's language.
     let (status, _, page) = send(&app, get("/no/such/page?lang=ko", &jp)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -974,7 +990,14 @@ async fn lowering_a_label_is_a_release_decision_checked_against_agreements() {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(page.contains("JPN / p2-quantum"), "{page}");
+    let gaps = page
+        .split("<h3>Not covered by an agreement in force")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        gaps.contains("href=\"/registry/nations/JPN\"") && gaps.contains("title=\"p2-quantum\""),
+        "{page}"
+    );
     assert_eq!(send(&app, get(&doc, &kr)).await.0, StatusCode::NOT_FOUND);
     // Release to KOR in quantum: the US–ROK MOU covers it; the ROK programme manager now reads it.
     let (status, _, page) = send(
@@ -2961,6 +2984,78 @@ async fn supply_pages_show_exposure_single_points_and_what_if() {
         (chn - (0.30 * 0.69 + 0.15 * 0.5 * 0.98)).abs() < 1e-12,
         "{chn}"
     );
+    // The picker's check boxes lose the same nations as the typed list, and stay checked.
+    let (status, _, picked) = send(
+        &app,
+        get(
+            "/supply/demo-materials?country=CHN&country=JPN&country=KOR",
+            &kr,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        picked.contains("country:CHN, country:JPN, country:KOR"),
+        "{picked}"
+    );
+    assert!(picked.contains("name=\"country\" value=\"CHN\" checked"));
+    assert!(!picked.contains("name=\"country\" value=\"USA\" checked"));
+    let table = |page: &str| page.split("role=\"status\"").nth(1).unwrap().to_string();
+    let (_, _, typed) = send(
+        &app,
+        get(
+            "/supply/demo-materials?disrupt=country:CHN,country:JPN,country:KOR",
+            &kr,
+        ),
+    )
+    .await;
+    assert_eq!(table(&picked), table(&typed));
+    let (status, _, body) = send(
+        &app,
+        get(
+            "/api/supply/demo-materials?country=CHN&site=no-such-site",
+            &kr,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("no-such-site"), "{body}");
+    // End items depending on a country: exactly those whose exposure to it is above 0 — for a
+    // country some end items depend on and others do not.
+    let items = v["items"].as_object().unwrap();
+    let depends = |id: &str, c: &str| items[id]["exposure"][c].as_f64().unwrap_or(0.0) > 0.0;
+    let mut countries: Vec<String> = items
+        .values()
+        .flat_map(|i| i["exposure"].as_object().unwrap().keys().cloned())
+        .collect();
+    countries.sort();
+    countries.dedup();
+    let country = countries
+        .iter()
+        .find(|c| {
+            let n = items.keys().filter(|id| depends(id, c)).count();
+            n > 0 && n < items.len()
+        })
+        .expect("a country some end items depend on and others not");
+    let (status, _, page) = send(
+        &app,
+        get(&format!("/supply/demo-materials?exposed={country}"), &kr),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    for id in items.keys() {
+        assert_eq!(
+            page.contains(&format!("href=\"/supply/demo-materials/items/{id}\"")),
+            depends(id, country),
+            "{country} {id}"
+        );
+    }
+    assert!(page.contains("<svg"), "the chart across end items");
+    let (status, _, _) = send(&app, get("/supply/demo-materials?exposed=XYZ", &kr)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // In Korean: country names.
+    let (_, _, ko) = send(&app, get("/supply/demo-materials/items/MAV?lang=ko", &kr)).await;
+    assert!(ko.contains("중국"), "China in Korean");
 }
 
 /// The field name of a picker check box for `value` (`label_cat_{policy}_{ordinal}`), read from
