@@ -297,8 +297,10 @@ test('a what-if that loses two nations, picked with check boxes, in both languag
     await page.goto(`${BASE}/supply/demo-materials?lang=${lang}`);
     // The chart across end items is drawn, and the picker names countries in the reader's language.
     assert.ok(await page.$('section svg.chart'), `${user}: no chart across end items`);
-    await page.getByLabel(china, { exact: false }).first().check();
-    await page.getByLabel(japan, { exact: true }).check();
+    const form = page.locator('form.what-if');
+    const countries = form.locator('fieldset.targets').first();
+    await countries.getByLabel(china, { exact: false }).check();
+    await countries.getByLabel(japan, { exact: true }).check();
     await page.locator('form.what-if button').click();
     await page.waitForURL(/country=CHN/);
     const status = await page.textContent('p[role=status]');

@@ -18,7 +18,7 @@ pub fn bar_chart(series: &Series, column: usize, title: &str) -> String {
         .fold(0.0_f64, f64::max)
         .max(1e-9);
     let row_h = 22;
-    // Room for the longest category name, at about 6.5 px a character at 12 px (Korean
+    // Room for the longest category name, at about 7.2 px a character at 12 px (Korean
     // characters count double).
     let longest = series
         .rows
@@ -30,7 +30,7 @@ pub fn bar_chart(series: &Series, column: usize, title: &str) -> String {
         })
         .max()
         .unwrap_or(0);
-    let label_w = (longest as f64 * 6.5 + 12.0).clamp(60.0, 320.0);
+    let label_w = (longest as f64 * 7.2 + 12.0).clamp(60.0, 380.0);
     let bar_w = 360.0;
     let h = row_h * series.rows.len().max(1) + 8;
     let mut svg = format!(

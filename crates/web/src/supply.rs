@@ -288,7 +288,7 @@ pub async fn network(
             columns: vec!["end item".into(), "%".into()],
             rows: rows
                 .iter()
-                .map(|r| (r.name.to_string(), vec![(r.concern * 10.0).round() / 10.0]))
+                .map(|r| (r.name.to_string(), vec![r.concern.round()]))
                 .collect(),
         },
         0,
