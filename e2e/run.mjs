@@ -54,7 +54,7 @@ async function signIn(user) {
 
 async function listed(page) {
   // A row's first link names it (later cells may link parties and areas).
-  return page.$$eval('tbody tr', (rows) => rows.map((r) => r.querySelector('a'))
+  return page.$$eval('main tbody tr', (rows) => rows.map((r) => r.querySelector('a'))
     .filter((a) => a).map((a) => a.getAttribute('href').split('/').pop()).sort());
 }
 
@@ -163,7 +163,7 @@ test('a session that is no longer valid sends the user to sign in', async () => 
 test('tables sort by a column, from the keyboard too', async () => {
   const { context, page } = await signIn('us-secretariat');
   await page.goto(`${BASE}/agreements`);
-  const column = async () => page.$$eval('tbody tr', (rows) => rows.map((r) => r.cells[1].textContent.trim()));
+  const column = async () => page.$$eval('main tbody tr', (rows) => rows.map((r) => r.cells[1].textContent.trim()));
   const before = await column();
   const header = page.locator('thead th').nth(1).locator('button');
   await header.focus();
@@ -194,8 +194,38 @@ test('the portfolio draws its charts, a project page shows its readiness, minute
   await page.goto(`${BASE}/committee/meetings/exec-2026-11`);
   await page.emulateMedia({ media: 'print' });
   assert.equal(await page.locator('header nav').isVisible(), false);
-  assert.ok(await page.locator('.banner').first().isVisible());
+  assert.ok(await page.locator('body > .banner').first().isVisible());
   assert.deepEqual(errors, [], 'no errors in the console (the CSP forbids inline style and script)');
+  // Printed on small pages (so that the minutes take several): every page carries the banner
+  // at its top and its bottom, and the portion marks are printed with the text they mark.
+  const banner = (await page.textContent('.banner')).trim();
+  const portions = await page.$$eval('.portion', (ps) => ps.map((p) => p.textContent.trim()));
+  assert.ok(portions.length > 0, 'the minutes carry portion marks');
+  const pdf = await page.pdf({ format: 'A6', printBackground: true });
+  const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
+  const { execFileSync } = await import('node:child_process');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(`${tmpdir()}/pillar-print-`);
+  const file = `${dir}/minutes.pdf`;
+  writeFileSync(file, pdf);
+  const pages = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' })
+    .split('\f').filter((t) => t.trim().length > 0);
+  assert.ok(pages.length >= 2, `the minutes printed on ${pages.length} page(s)`);
+  // The text in a band at the top and at the bottom of each page (A6 is 298 × 420 pt; the
+  // page's margin is 1 cm, 28 pt): the banner and nothing else, compared without white space
+  // (pdftotext may split a line of mixed scripts).
+  const squash = (t) => t.replace(/\s+/g, '');
+  const band = (n, y) => squash(execFileSync('pdftotext',
+    ['-f', `${n}`, '-l', `${n}`, '-x', '0', '-y', `${y}`, '-W', '298', '-H', '50', file, '-'],
+    { encoding: 'utf8' }));
+  pages.forEach((_, i) => {
+    assert.equal(band(i + 1, 0), squash(banner), `page ${i + 1} starts with the banner`);
+    assert.equal(band(i + 1, 370), squash(banner), `page ${i + 1} ends with the banner`);
+  });
+  // The portion marks, read in drawing order (the layout mode may break a mark of mixed scripts).
+  const printed = execFileSync('pdftotext', ['-raw', file, '-'], { encoding: 'utf8' });
+  for (const mark of new Set(portions)) assert.ok(squash(printed).includes(squash(mark)), `portion mark ${mark} printed`);
+  rmSync(dir, { recursive: true });
   await context.close();
 });
 
@@ -272,10 +302,10 @@ test('the secretariat records a meeting with the label picker; its owner closes 
   // The owner, in Korean, marks it done in one click from the committee page.
   const { context: kr, page: krPage } = await signIn('kr-pm');
   await krPage.goto(`${BASE}/committee?lang=ko`);
-  const row = krPage.locator('tr', { hasText: 'Send the trial plan' });
+  const row = krPage.locator('main tr', { hasText: 'Send the trial plan' });
   await row.locator('button', { hasText: '완료 처리' }).click();
   await krPage.waitForURL(`${BASE}/committee`);
-  assert.equal(await krPage.locator('tr', { hasText: 'Send the trial plan' }).count(), 0);
+  assert.equal(await krPage.locator('main tr', { hasText: 'Send the trial plan' }).count(), 0);
   await kr.close();
 
   // A Japanese observer: the meeting does not exist for them.
@@ -285,6 +315,50 @@ test('the secretariat records a meeting with the label picker; its owner closes 
   assert.ok(await jpPage.locator('nav a[href="/documents"]').isVisible(), '404 keeps the navigation');
   await jpPage.goto(`${BASE}/committee`);
   assert.ok(!(await jpPage.content()).includes('Browser-recorded review'));
+  await jp.close();
+});
+
+test('the secretariat imports minutes from a file; a bad file names the field and imports nothing', async () => {
+  const POLICY = { name: 'PILLAR COALITION' };
+  const file = (owner) => Buffer.from(JSON.stringify({
+    meetings: [{
+      committee: 'exec', title: 'Imported quantum review', date: '2026-12-04', place: 'Canberra',
+      attendees: ['kr-pm', 'au-liaison'],
+      label: { policy: POLICY, classification: 'SECRET', categories: [{ type: 'PERMISSIVE', tag_name: 'Releasable To', values: [{ generic: 'USA' }, { generic: 'KOR' }, { generic: 'AUS' }] }] },
+      decisions: [{ text: 'Extend the quantum trial by six weeks', rationale: 'Clock drift data incomplete' }],
+      actions: [{ text: 'Circulate the extended trial plan', owner, due: '2026-12-18' }],
+    }],
+  }));
+  const { context, page } = await signIn('us-secretariat');
+  await page.goto(`${BASE}/committee?lang=en`);
+  const importForm = async (name, bytes) => {
+    await page.locator('details', { hasText: 'Import meetings' }).locator('summary').click();
+    await page.setInputFiles('form[action="/committee/import"] input[type=file]',
+      { name, mimeType: 'application/json', buffer: bytes });
+    await page.locator('form[action="/committee/import"] button').click();
+  };
+  // An owner no one knows: the error names the file and the field, and nothing is recorded.
+  await importForm('bad-minutes.json', file('nobody'));
+  const error = await page.textContent('body');
+  assert.ok(error.includes('bad-minutes.json') && error.includes('owner') && error.includes('nobody'), error.slice(0, 400));
+  await page.goto(`${BASE}/committee`);
+  assert.ok(!(await page.content()).includes('Imported quantum review'));
+  // The good file: listed as imported, its minutes open.
+  await importForm('minutes.json', file('kr-pm'));
+  await page.waitForURL(/\/committee\?imported=/);
+  const notice = page.locator('.notice a', { hasText: 'Imported quantum review' });
+  assert.equal(await notice.count(), 1);
+  const href = await notice.getAttribute('href');
+  await context.close();
+  // Korea's programme manager reads it (in Korean); Japan's observer does not know it exists.
+  const { context: kr, page: krPage } = await signIn('kr-pm');
+  await krPage.goto(`${BASE}${href}?lang=ko`);
+  assert.ok((await krPage.content()).includes('Extend the quantum trial by six weeks'));
+  await kr.close();
+  const { context: jp, page: jpPage } = await signIn('jp-observer');
+  assert.equal((await jpPage.goto(`${BASE}${href}`)).status(), 404);
+  await jpPage.goto(`${BASE}/committee`);
+  assert.ok(!(await jpPage.content()).includes('Imported quantum review'));
   await jp.close();
 });
 
@@ -305,7 +379,7 @@ test('a what-if that loses two nations, picked with check boxes, in both languag
     await page.waitForURL(/country=CHN/);
     const status = await page.textContent('p[role=status]');
     assert.ok(status.includes('country:CHN') && status.includes('country:JPN'), `${user}: ${status}`);
-    const table = page.locator('table', { has: page.locator('th', { hasText: retained }) });
+    const table = page.locator('main table', { has: page.locator('th', { hasText: retained }) });
     assert.ok(await table.locator('tbody tr').count() > 0, `${user}: no what-if rows`);
     // The boxes stay checked on the answer, so that one more loss is one more click.
     assert.ok(await page.locator('input[name=country][value=CHN]').isChecked());

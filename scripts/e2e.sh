@@ -14,6 +14,12 @@ if [ ! -x /usr/bin/chromium ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
     || { as_root apt-get update -q >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; }
 fi
+# pdftotext (Debian's poppler-utils), to read back what the minutes print.
+if ! command -v pdftotext >/dev/null; then
+  echo "== installing poppler-utils from Debian packages" >&2
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils >/dev/null \
+    || { as_root apt-get update -q >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q poppler-utils >/dev/null; }
+fi
 # A Korean font, so that screenshots show real glyphs (Debian's Noto CJK).
 if ! fc-list :lang=ko 2>/dev/null | grep -q .; then
   echo "== installing a Korean font from Debian packages" >&2

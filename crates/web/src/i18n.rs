@@ -67,6 +67,7 @@ macro_rules! strings {
 
 strings! {
     Title => ("Pillar", "Pillar"),
+    SizeBytes => ("Bytes", "바이트"),
     ConcernByEndItem => ("Share from countries of concern, by end item (%)", "최종 품목별 우려 국가 비중 (%)"),
     DependingOn => ("End items depending on", "의존 국가별 최종 품목"),
     LoseCountries => ("Countries lost together", "함께 잃는 국가"),

@@ -2,7 +2,7 @@
 // Tables become sortable: each column header turns into a button (keyboard-usable) that sorts
 // the rows by that column, ascending then descending; aria-sort tells assistive technology.
 document.addEventListener('DOMContentLoaded', () => {
-  for (const table of document.querySelectorAll('table')) {
+  for (const table of document.querySelectorAll('main table')) {
     const body = table.tBodies[0];
     if (!body || !table.tHead) continue;
     const headers = [...table.tHead.rows[0].cells];

@@ -243,14 +243,20 @@ pub async fn logout(
     ))
 }
 
-/// `GET /api/tokens`: the caller's API tokens (never their secrets).
+/// `GET /api/tokens`: the caller's API tokens (never their secrets), paged like every list.
 #[utoipa::path(get, path = "/api/tokens", tag = "tokens",
-    responses((status = 200, description = "your tokens, revoked ones with the time", body = Vec<serde_json::Value>)))]
+    params(crate::api::Paging),
+    responses((status = 200, description = "your tokens, revoked ones with the time", body = crate::api::Listing<serde_json::Value>),
+              (status = 400, description = "a limit or offset out of range", body = crate::api::Refusal)))]
 pub async fn api_tokens(
     State(state): State<AppState>,
     Caller(v): Caller,
+    paged: crate::request::Paged,
 ) -> Result<Response, ApiError> {
-    Ok(Json(state.store.tokens(&v.person.id).await?).into_response())
+    let (tokens, window) = paged.slice(state.store.tokens(&v.person.id).await?);
+    // Tokens carry no label: the marking is that of a page showing nothing labelled.
+    let marking = marking(&state, &v, &[]).await;
+    Ok(Json(crate::api::Listing::new(marking, tokens, window)).into_response())
 }
 
 /// `POST /api/tokens`: a new token; its secret is in the answer, once.
