@@ -26,25 +26,36 @@ fn risk(lang: Lang, r: &str) -> &'static str {
     }
 }
 
-/// A readable analysis and its parsed body; records the read in the audit log.
+/// A readable analysis and its parsed body; records the read in the audit log. In Korean, the
+/// areas the registry names in Korean (the analysis's areas are technology areas by id) are
+/// named so.
 async fn open(
     state: &AppState,
     v: &Viewer,
     id: &str,
+    lang: Lang,
 ) -> Result<Option<(Landscape, Snapshot)>, ServerError> {
     let object = format!("landscape:{id}");
     let found = state.store.reader(&v.readable).landscape(id);
     let Some(l) = state.read(v, &object, "", found).await? else {
         return Ok(None);
     };
-    let snapshot: Snapshot = serde_json::from_str(l.body.as_deref().unwrap_or("{}"))
+    let mut snapshot: Snapshot = serde_json::from_str(l.body.as_deref().unwrap_or("{}"))
         .map_err(|e| ServerError::from(format!("landscape {id}: {e}")))?;
+    if lang == Lang::Ko {
+        for area in state.store.reader(&v.readable).tech_areas().await? {
+            let Some(ko) = area.name_ko else { continue };
+            if let Some(a) = snapshot.report.areas.get_mut(&area.id) {
+                a.name = ko.clone();
+            }
+            for a in snapshot.areas.areas.iter_mut().filter(|a| a.id == area.id) {
+                a.name = ko.clone();
+            }
+        }
+    }
     Ok(Some((l, snapshot)))
 }
 
-/// Colour class for an RSCA in [−1, 1], in nine steps: blue (weak) through white to orange
-/// (strong). The colours are in the style sheet (`.rsca-0` … `.rsca-8`; the CSP allows no inline
-/// style), for table cells and SVG shapes alike.
 /// "1.6 times the runner-up's top-10 % output", in `lang`.
 fn monopoly_ratio(lang: &Lang, ratio: &f64) -> String {
     lang.t(Key::TimesRunnerUp)
@@ -57,6 +68,9 @@ fn monopoly_institutions(lang: &Lang, share: &f64) -> String {
         .replace("{p}", &format!("{:.0}", 100.0 * share))
 }
 
+/// Colour class for an RSCA in [−1, 1], in nine steps: blue (weak) through white to orange
+/// (strong). The colours are in the style sheet (`.rsca-0` … `.rsca-8`; the CSP allows no inline
+/// style), for table cells and SVG shapes alike.
 fn rsca_class(x: f64) -> String {
     format!("rsca-{}", ((x.clamp(-1.0, 1.0) + 1.0) * 4.0).round() as u8)
 }
@@ -261,7 +275,7 @@ pub(crate) async fn research_strength(
     let Some(best) = broadest else {
         return Ok(None);
     };
-    let Some((l, s)) = open(state, v, &best.id).await? else {
+    let Some((l, s)) = open(state, v, &best.id, lang).await? else {
         return Ok(None);
     };
     // Per workstream the analysis covers: (id, name, per nation (colour class, RSCA, top-10 %)).
@@ -333,7 +347,7 @@ pub async fn analysis(
     Path(id): Path<String>,
     axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Response, PageError> {
-    let Some((l, s)) = open(&state, &v, &id).await? else {
+    let Some((l, s)) = open(&state, &v, &id, lang).await? else {
         return Err(PageError::NotFound);
     };
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or(""))
@@ -447,7 +461,7 @@ pub async fn area(
     Language(lang): Language,
     Path((id, area)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let Some((l, s)) = open(&state, &v, &id).await? else {
+    let Some((l, s)) = open(&state, &v, &id, lang).await? else {
         return Err(PageError::NotFound);
     };
     let Some(a) = s.report.areas.get(&area) else {
@@ -557,7 +571,7 @@ pub async fn api_one(
     Caller(v): Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let Some((l, s)) = open(&state, &v, &id).await? else {
+    let Some((l, s)) = open(&state, &v, &id, Lang::En).await? else {
         return Err(ApiError::NotFound);
     };
     let marking = marking(&state, &v, &[&l.label]).await;

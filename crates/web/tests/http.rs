@@ -3964,6 +3964,10 @@ async fn lists_filter_and_registry_pages_link_only_what_the_reader_may_open() {
     assert!(!ko.contains(">in-force<") && !ko.contains("valid_from"));
     let (_, _, en) = send(&app, get("/agreements?lang=en", &kr)).await;
     assert!(en.contains("In force") && en.contains("<time datetime=\""));
+    // The landscape names its areas as the registry does in Korean.
+    let (_, _, ko) = send(&app, get("/landscape/pillar2-open?lang=ko", &kr)).await;
+    assert!(ko.contains("양자 기술"), "{ko}");
+    assert!(!ko.contains(">Quantum technologies<"), "{ko}");
 }
 
 #[tokio::test]
