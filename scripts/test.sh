@@ -29,6 +29,15 @@ if [ -z "${PILLAR_CONFORMANCE_DIR:-}" ] && [ -n "${CI:-}" ]; then
   echo "test.sh: no conformance data (../shared/conformance or PILLAR_CONFORMANCE_DIR) and CI is set" >&2
   exit 1
 fi
+# Real OpenAlex records (../shared/data/openalex-real): the landscape ingest reads them.
+if [ -z "${PILLAR_OPENALEX_REAL:-}" ] && [ -f ../shared/data/openalex-real/works.jsonl.gz ]; then
+  PILLAR_OPENALEX_REAL=$(cd ../shared/data/openalex-real && pwd)
+  export PILLAR_OPENALEX_REAL
+fi
+if [ -z "${PILLAR_OPENALEX_REAL:-}" ] && [ -n "${CI:-}" ]; then
+  echo "test.sh: no real OpenAlex records (../shared/data/openalex-real or PILLAR_OPENALEX_REAL) and CI is set" >&2
+  exit 1
+fi
 ran=()
 
 # curl drives the crash loop and waits for the browser tests' server.

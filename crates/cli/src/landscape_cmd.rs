@@ -308,6 +308,10 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
                 for b in &summary.bad_examples {
                     println!("  skipped {b}");
                 }
+                // Kept, but without what some indicator needs: said, so that no bias is silent.
+                for (reason, n) in &summary.incomplete {
+                    println!("  {n} work(s) {reason}");
+                }
             }
             Ok(())
         }

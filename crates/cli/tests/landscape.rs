@@ -375,3 +375,76 @@ fn publish_stores_a_labelled_analysis() {
         serde_json::from_str(&ok(&pillar(dir.path(), &["audit", "verify", "--json"]))).unwrap();
     assert_eq!(verify["ok"], true);
 }
+
+/// The real OpenAlex records (`../shared/data/openalex-real`, through `PILLAR_OPENALEX_REAL`,
+/// which the test command sets; without it, and without CI, the test says so and passes).
+fn real_works() -> Option<String> {
+    match std::env::var("PILLAR_OPENALEX_REAL") {
+        Ok(dir) => Some(format!("{dir}/works.jsonl.gz")),
+        Err(_) if std::env::var_os("CI").is_some() => {
+            panic!("PILLAR_OPENALEX_REAL is not set and CI is: the real records must be read")
+        }
+        Err(_) => {
+            eprintln!("PILLAR_OPENALEX_REAL not set: real OpenAlex records not read");
+            None
+        }
+    }
+}
+
+#[test]
+fn real_openalex_files_ingest_whole_and_say_what_they_lack() {
+    let Some(file) = real_works() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("real").display().to_string();
+    // Without --skip-bad: every line is a valid record and must be read.
+    let out = ok(&pillar(
+        dir.path(),
+        &["landscape", "ingest", &file, "--out", &data, "--json"],
+    ));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["works"], 991, "{out}");
+    assert_eq!(v["bad_lines"], 0, "{out}");
+    // Kept, and counted by what they lack (the counts, taken from the file independently: 50
+    // grants and datasets without authorships, 8 author lists cut at 100, …).
+    let incomplete = &v["incomplete"];
+    for (reason, n) in [
+        ("without authorships", 50),
+        ("without any country", 368),
+        ("without any institution", 374),
+        ("with a truncated author list", 8),
+        ("without an abstract", 380),
+        ("without a title", 9),
+    ] {
+        assert_eq!(incomplete[reason], n, "{reason}: {out}");
+    }
+    // The text form says the same.
+    let dir2 = tempfile::tempdir().unwrap();
+    let data2 = dir2.path().join("real").display().to_string();
+    let text = ok(&pillar(
+        dir2.path(),
+        &["landscape", "ingest", &file, "--out", &data2],
+    ));
+    assert!(
+        text.contains("991 works") && text.contains("0 bad line(s)"),
+        "{text}"
+    );
+    assert!(text.contains("368 work(s) without any country"), "{text}");
+    // The indicators run over them.
+    let report = ok(&pillar(
+        dir.path(),
+        &[
+            "landscape",
+            "report",
+            "--data",
+            &data,
+            "--from",
+            "2000",
+            "--json",
+        ],
+    ));
+    let r: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert!(
+        r["areas"].as_object().is_some_and(|a| !a.is_empty()),
+        "{report}"
+    );
+}

@@ -77,6 +77,9 @@ pub struct InputRecord {
     pub modified: u64,
     pub works: u64,
     pub bad: u64,
+    /// Valid works lacking what an indicator needs, by reason ("without any country").
+    #[serde(default)]
+    pub incomplete: BTreeMap<String, u64>,
 }
 
 /// What a run did.
@@ -88,6 +91,9 @@ pub struct Summary {
     pub bad_lines: u64,
     /// The first bad lines met with `--skip-bad` (file:line: reason), at most 20.
     pub bad_examples: Vec<String>,
+    /// Valid works kept that lack what an indicator needs, by reason (a work may count under
+    /// several): the files ingested in this run.
+    pub incomplete: BTreeMap<String, u64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -329,6 +335,8 @@ struct Parsed {
     works: u64,
     /// Bad lines (line number, reason); without `--skip-bad` parsing stops at the first.
     bad: Vec<(u64, String)>,
+    /// Valid works lacking what an indicator needs, by reason.
+    incomplete: BTreeMap<&'static str, u64>,
     batches: Result<Vec<(i32, [RecordBatch; 3])>, IngestError>,
     error: Option<IngestError>,
 }
@@ -379,12 +387,16 @@ fn read_chunks(reader: Box<dyn BufRead + Send>, display: &str, tx: SyncSender<Ch
 fn parse_chunk(chunk: Chunk, schemas: &[SchemaRef; 3], skip_bad: bool) -> Parsed {
     let mut by_year: BTreeMap<i32, Vec<Work>> = BTreeMap::new();
     let (mut works, mut bad) = (0u64, Vec::new());
+    let mut incomplete: BTreeMap<&'static str, u64> = BTreeMap::new();
     for (i, line) in chunk.lines.iter().enumerate() {
         if line.trim().is_empty() {
             continue;
         }
         match parse_openalex(line) {
             Ok(w) => {
+                for gap in w.gaps() {
+                    *incomplete.entry(gap.reason()).or_default() += 1;
+                }
                 by_year.entry(w.year).or_default().push(w);
                 works += 1;
             }
@@ -408,6 +420,7 @@ fn parse_chunk(chunk: Chunk, schemas: &[SchemaRef; 3], skip_bad: bool) -> Parsed
         seq: chunk.seq,
         works,
         bad,
+        incomplete,
         batches,
         error: chunk.error,
     }
@@ -419,6 +432,7 @@ struct FileResult {
     works: u64,
     bad: u64,
     bad_examples: Vec<String>,
+    incomplete: BTreeMap<String, u64>,
 }
 
 /// Reads one input file on one thread, parses and builds its rows on `threads` threads, and
@@ -491,6 +505,9 @@ fn write_in_order(
                 parts.write(year, batches)?;
             }
             result.works += p.works;
+            for (reason, n) in p.incomplete {
+                *result.incomplete.entry(reason.to_string()).or_default() += n;
+            }
             if let Some(e) = p.error {
                 return Err(e);
             }
@@ -631,6 +648,7 @@ pub fn ingest(
             works,
             bad,
             bad_examples,
+            incomplete,
         } = match result {
             Ok(r) => r,
             Err(e) => {
@@ -649,8 +667,12 @@ pub fn ingest(
             modified,
             works,
             bad,
+            incomplete: incomplete.clone(),
         });
         write_manifest(out, &manifest)?;
+        for (reason, n) in incomplete {
+            *summary.incomplete.entry(reason).or_default() += n;
+        }
         summary.files += 1;
         summary.works += works;
         summary.bad_lines += bad;

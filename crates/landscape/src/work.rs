@@ -22,6 +22,43 @@ pub struct Work {
     pub primary_topic: Option<String>,
     pub topics: Vec<Topic>,
     pub authorships: Vec<Authorship>,
+    /// OpenAlex cut the author list (`is_authors_truncated`: it keeps the first 100): the
+    /// fractional counts split the work among the authorships it kept, which over-weights the
+    /// nations of the first authors.
+    #[serde(default)]
+    pub authors_truncated: bool,
+}
+
+/// Something a valid record lacks that an indicator needs: the record is kept, and ingest
+/// counts it by reason (so that a bias is visible, never a silent drop).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Gap {
+    /// No authorships at all (grants, some datasets): no nation, no institution.
+    NoAuthorships,
+    /// Authorships but no country on any: counted in no nation's output.
+    NoCountry,
+    /// No institution with an id: in no institution's ranking.
+    NoInstitution,
+    /// A truncated author list (see [`Work::authors_truncated`]).
+    TruncatedAuthors,
+    /// No abstract: area queries match the title (and topics) only.
+    NoAbstract,
+    /// No title: area queries match the abstract (and topics) only.
+    NoTitle,
+}
+
+impl Gap {
+    /// The reason as reports print it after a count ("412 works without any country").
+    pub fn reason(self) -> &'static str {
+        match self {
+            Gap::NoAuthorships => "without authorships",
+            Gap::NoCountry => "without any country",
+            Gap::NoInstitution => "without any institution",
+            Gap::TruncatedAuthors => "with a truncated author list",
+            Gap::NoAbstract => "without an abstract",
+            Gap::NoTitle => "without a title",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,6 +101,30 @@ impl Work {
             .collect()
     }
 
+    /// What this work lacks that an indicator needs.
+    pub fn gaps(&self) -> Vec<Gap> {
+        let mut out = Vec::new();
+        if self.authorships.is_empty() {
+            out.push(Gap::NoAuthorships);
+        }
+        if self.authorships.iter().all(|a| a.countries.is_empty()) {
+            out.push(Gap::NoCountry);
+        }
+        if self.authorships.iter().all(|a| a.institutions.is_empty()) {
+            out.push(Gap::NoInstitution);
+        }
+        if self.authors_truncated {
+            out.push(Gap::TruncatedAuthors);
+        }
+        if self.abstract_text.trim().is_empty() {
+            out.push(Gap::NoAbstract);
+        }
+        if self.title.trim().is_empty() {
+            out.push(Gap::NoTitle);
+        }
+        out
+    }
+
     /// Distinct institutions of the work, in first-seen order.
     pub fn distinct_institutions(&self) -> Vec<&Institution> {
         let mut seen = std::collections::HashSet::new();
@@ -100,7 +161,10 @@ struct RawWork {
     primary_topic: Option<RawTopic>,
     #[serde(default)]
     topics: Option<Vec<RawTopic>>,
-    abstract_inverted_index: Option<BTreeMap<String, Vec<serde_json::Value>>>,
+    /// The API's word → positions map, the snapshot's `{"IndexLength", "InvertedIndex"}`
+    /// object, or either serialised into a string (all three occur in real files).
+    abstract_inverted_index: Option<serde_json::Value>,
+    is_authors_truncated: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -164,6 +228,65 @@ fn country(field: String, code: &str) -> Result<String, RecordError> {
         field,
         reason: format!("`{code}` is not a country code"),
     })
+}
+
+/// The abstract as text from an `abstract_inverted_index` in any of the forms real files hold:
+/// the word → positions map, the snapshot's `{"IndexLength": n, "InvertedIndex": {…}}`, or
+/// either of them serialised into a JSON string. Null or empty is no abstract.
+pub fn abstract_text(index: serde_json::Value) -> Result<String, RecordError> {
+    abstract_in(index, true)
+}
+
+fn abstract_in(index: serde_json::Value, may_be_text: bool) -> Result<String, RecordError> {
+    use serde_json::Value;
+    let field = "abstract_inverted_index";
+    match index {
+        Value::Null => Ok(String::new()),
+        Value::String(s) if s.trim().is_empty() => Ok(String::new()),
+        Value::String(s) if may_be_text => {
+            let inner: Value = serde_json::from_str(&s).map_err(|e| RecordError::Field {
+                field: field.into(),
+                reason: format!("a string that is not an inverted index: {e}"),
+            })?;
+            abstract_in(inner, false)
+        }
+        Value::Object(mut m) => {
+            // The snapshot's wrapper: the index is under `InvertedIndex`.
+            if let Some(inner) = m.remove("InvertedIndex") {
+                return abstract_in(inner, false);
+            }
+            let mut index = BTreeMap::new();
+            for (word, positions) in m {
+                match positions {
+                    Value::Array(p) => {
+                        index.insert(word, p);
+                    }
+                    other => {
+                        return Err(RecordError::Field {
+                            field: format!("{field}.{word}"),
+                            reason: format!("{other} is not a list of positions"),
+                        })
+                    }
+                }
+            }
+            rebuild_abstract(&index)
+        }
+        other => Err(RecordError::Field {
+            field: field.into(),
+            reason: format!("{} is not an inverted index", type_name(&other)),
+        }),
+    }
+}
+
+fn type_name(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 /// The abstract as text, its words placed at their positions.
@@ -237,10 +360,23 @@ pub fn parse_openalex(line: &str) -> Result<Work, RecordError> {
             });
         }
         let mut countries = Vec::new();
-        for (j, c) in a.countries.unwrap_or_default().iter().enumerate() {
-            let c = country(format!("authorships[{i}].countries[{j}]"), c)?;
-            if !countries.contains(&c) {
-                countries.push(c);
+        match a.countries {
+            Some(listed) => {
+                for (j, c) in listed.iter().enumerate() {
+                    let c = country(format!("authorships[{i}].countries[{j}]"), c)?;
+                    if !countries.contains(&c) {
+                        countries.push(c);
+                    }
+                }
+            }
+            // Older records have no `countries`: the institutions' countries are the
+            // authorship's.
+            None => {
+                for inst in &institutions {
+                    if !inst.country.is_empty() && !countries.contains(&inst.country) {
+                        countries.push(inst.country.clone());
+                    }
+                }
             }
         }
         authorships.push(Authorship {
@@ -261,7 +397,7 @@ pub fn parse_openalex(line: &str) -> Result<Work, RecordError> {
         cited_by_count: cited,
         work_type: raw.work_type.unwrap_or_default(),
         abstract_text: match raw.abstract_inverted_index {
-            Some(index) => rebuild_abstract(&index)?,
+            Some(index) => abstract_text(index)?,
             None => String::new(),
         },
         primary_topic: raw.primary_topic.and_then(topic).map(|t| t.id),
@@ -272,6 +408,7 @@ pub fn parse_openalex(line: &str) -> Result<Work, RecordError> {
             .filter_map(topic)
             .collect(),
         authorships,
+        authors_truncated: raw.is_authors_truncated.unwrap_or(false),
     })
 }
 
@@ -300,6 +437,78 @@ mod tests {
         assert_eq!(shares[0].0, "KOR");
         assert!((shares[0].1 - (1.0 / 3.0 + 1.0 / 6.0)).abs() < 1e-12);
         assert!((shares[1].1 - 1.0 / 6.0).abs() < 1e-12);
+    }
+
+    /// A record with `extra` fields merged in.
+    fn with(extra: &str) -> String {
+        format!(r#"{{"id":"W9","publication_year":2022,{extra}}}"#)
+    }
+
+    #[test]
+    fn reads_every_abstract_form_real_files_hold() {
+        let api = r#""abstract_inverted_index":{"Hello":[0],"world":[1]}"#;
+        let snapshot = r#""abstract_inverted_index":{"IndexLength":2,"InvertedIndex":{"Hello":[0],"world":[1]}}"#;
+        let as_text = r#""abstract_inverted_index":"{\"IndexLength\":2,\"InvertedIndex\":{\"Hello\":[0],\"world\":[1]}}""#;
+        for form in [api, snapshot, as_text] {
+            assert_eq!(
+                parse_openalex(&with(form)).unwrap().abstract_text,
+                "Hello world",
+                "{form}"
+            );
+        }
+        let none = parse_openalex(&with(r#""abstract_inverted_index":null"#)).unwrap();
+        assert_eq!(none.abstract_text, "");
+        assert!(none.gaps().contains(&Gap::NoAbstract));
+        let e = parse_openalex(&with(r#""abstract_inverted_index":{"Hello":3}"#)).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "field `abstract_inverted_index.Hello`: 3 is not a list of positions"
+        );
+        let e = parse_openalex(&with(r#""abstract_inverted_index":"nonsense""#)).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("field `abstract_inverted_index`: a string that is not"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn valid_records_that_lack_what_an_indicator_needs_are_kept_and_say_what() {
+        // A grant: no authorships, no title (null), a host_venue instead of primary_location.
+        let grant = parse_openalex(&with(
+            r#""type":"grant","title":null,"display_name":null,"authorships":[],"host_venue":{"display_name":"X"}"#,
+        ))
+        .unwrap();
+        assert_eq!(grant.title, "");
+        assert_eq!(
+            grant.gaps(),
+            vec![
+                Gap::NoAuthorships,
+                Gap::NoCountry,
+                Gap::NoInstitution,
+                Gap::NoAbstract,
+                Gap::NoTitle
+            ]
+        );
+        // Countries on an authorship without institutions count for the nation.
+        let w = parse_openalex(&with(
+            r#""title":"T","authorships":[{"institutions":[],"countries":["KR"]}]"#,
+        ))
+        .unwrap();
+        assert_eq!(w.nation_shares(), vec![("KOR".to_string(), 1.0)]);
+        assert!(w.gaps().contains(&Gap::NoInstitution) && !w.gaps().contains(&Gap::NoCountry));
+        // An older record without `countries`: its institutions' countries.
+        let old = parse_openalex(&with(
+            r#""title":"T","authorships":[{"institutions":[{"id":"I1","display_name":"KAIST","country_code":"KR"}]}]"#,
+        ))
+        .unwrap();
+        assert_eq!(old.authorships[0].countries, vec!["KOR"]);
+        // A truncated author list is flagged.
+        let cut = parse_openalex(&with(
+            r#""title":"T","is_authors_truncated":true,"authorships":[]"#,
+        ))
+        .unwrap();
+        assert!(cut.authors_truncated && cut.gaps().contains(&Gap::TruncatedAuthors));
     }
 
     #[test]
