@@ -163,6 +163,21 @@ for p in projects[::12]:
                                  "date": base, "assessor": p["assessments"][0]["assessor"] if p["assessments"] else "us-secretariat",
                                  "signed": True, "evidence": "Component assessment"})
 
+# The systems some projects deliver, as end items of the demo supply network (demo-materials):
+# their supply exposure fills the readiness view's supply slot.
+END_ITEMS = {
+    "Autonomous undersea vehicle endurance": "MAV",
+    "Low-frequency sonar arrays": "MAV",
+    "Quantum inertial navigation": "QINU",
+    "Cold-atom gravimetry": "QINU",
+    "Thermal protection ceramics": "HTPS",
+    "High-temperature radome materials": "HTPS",
+}
+for p in projects:
+    item = END_ITEMS.get(p["title"].removesuffix(" II"))
+    if item:
+        p["end_items"] = [{"network": "demo-materials", "item": item}]
+
 out = pathlib.Path(__file__).resolve().parent.parent / "crates/store/data/demo/projects.json"
 out.write_text(json.dumps({"projects": projects}, indent=1, ensure_ascii=False) + "\n")
 print(f"{len(projects)} projects -> {out}")

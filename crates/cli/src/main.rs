@@ -596,6 +596,10 @@ async fn seed(
                 .await
                 .map_err(classify)?,
         );
+        // The supply network first: projects name its end items.
+        demo::seed_supply(store, &now, &label, Some(&by))
+            .await
+            .map_err(classify)?;
         demo::seed_projects(store, &now, Some(&by))
             .await
             .map_err(classify)?;
@@ -603,9 +607,6 @@ async fn seed(
             .await
             .map_err(classify)?;
         demo::seed_landscapes(store, &now, Some(&by))
-            .await
-            .map_err(classify)?;
-        demo::seed_supply(store, &now, &label, Some(&by))
             .await
             .map_err(classify)?;
         demo::seed_documents(store, blobs, &now)

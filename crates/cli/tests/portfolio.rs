@@ -177,6 +177,27 @@ fn project_import_is_all_or_nothing_and_export_follows_the_reader() {
         &["project", "import", path.to_str().unwrap()],
     ));
     assert!(err.contains("milestones[0].planned"), "{err}");
+    // An end item the supply networks do not hold, or one that is not a system: named.
+    for (item, says) in [
+        (
+            "NO-SUCH",
+            "no item `NO-SUCH` in supply network `demo-materials`",
+        ),
+        ("QINU-LASER", "is a subsystem; an end item is a system"),
+    ] {
+        let mut linked = good.clone();
+        linked["end_items"] = serde_json::json!([{"network": "demo-materials", "item": item}]);
+        std::fs::write(
+            &path,
+            serde_json::to_string(&serde_json::json!({"projects": [linked]})).unwrap(),
+        )
+        .unwrap();
+        let err = bad(&pillar(
+            dir.path(),
+            &["project", "import", path.to_str().unwrap()],
+        ));
+        assert!(err.contains("end_items[0]") && err.contains(says), "{err}");
+    }
     std::fs::write(
         &path,
         serde_json::to_string(&serde_json::json!({"projects": [good]})).unwrap(),

@@ -73,6 +73,10 @@ pub struct Project {
     /// Readiness assessments, oldest first.
     #[serde(default)]
     pub assessments: Vec<Assessment>,
+    /// The systems the project delivers, as end items of supply networks in the store: their
+    /// supply exposure is the project's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub end_items: Vec<EndItemRef>,
     /// Documents of the platform about the project (ids); each keeps its own label.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub documents: Vec<String>,
@@ -86,6 +90,16 @@ pub struct Project {
     pub stewards: Vec<String>,
     /// The project's label (4774 JSON form); it covers everything in the project.
     pub label: Label,
+}
+
+/// An end item of a supply network: the network's id and the item's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndItemRef {
+    /// Supply network id.
+    pub network: String,
+    /// Item id in that network (a system).
+    pub item: String,
 }
 
 /// Transition to an acquisition or operational partner.
@@ -224,6 +238,10 @@ pub trait ProjectContext {
     fn area_taxonomy(&self, id: &str) -> Option<String>;
     /// An agreement exists.
     fn agreement(&self, id: &str) -> bool;
+    /// The kind of item `item` of supply network `network` (`system`, …), if both exist.
+    fn supply_item(&self, _network: &str, _item: &str) -> Option<String> {
+        None
+    }
 }
 
 const BUDGET_ACTIVITIES: [&str; 8] = ["6.1", "6.2", "6.3", "6.4", "6.5", "6.6", "6.7", "6.8"];
@@ -303,6 +321,26 @@ impl Project {
         if let Some(a) = &self.agreement {
             if !ctx.agreement(a) {
                 return Err(err("agreement", format!("no agreement `{a}`")));
+            }
+        }
+        for (i, e) in self.end_items.iter().enumerate() {
+            match ctx.supply_item(&e.network, &e.item).as_deref() {
+                Some("system") => {}
+                Some(kind) => {
+                    return Err(err(
+                        format!("end_items[{i}].item"),
+                        format!(
+                            "`{}` of network `{}` is a {kind}; an end item is a system",
+                            e.item, e.network
+                        ),
+                    ))
+                }
+                None => {
+                    return Err(err(
+                        format!("end_items[{i}]"),
+                        format!("no item `{}` in supply network `{}`", e.item, e.network),
+                    ))
+                }
             }
         }
         if let Some(t) = &self.transition {

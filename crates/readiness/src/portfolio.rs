@@ -354,9 +354,115 @@ pub fn matrix(
         .collect()
 }
 
+/// The supply slot of one workstream × nation: the end items the cell's projects deliver whose
+/// exposure is known, and the largest share of any of them from outside the coalition.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupplyCell {
+    /// Distinct end items (network, item) of the cell's projects with a known exposure.
+    pub end_items: usize,
+    /// The largest share (0–1) from countries outside the coalition among them, and its item.
+    pub worst: Option<(f64, String)>,
+}
+
+/// The readiness matrix's supply slots: for each workstream and nation, over the projects of
+/// that cell (as in [`matrix`]), the end items they deliver and how much of the most exposed
+/// one's supply comes from outside the coalition. `outside` gives that share for each end item
+/// (network, item) whose network the reader may read; items without one are not counted.
+pub fn supply_matrix(
+    projects: &[Project],
+    workstreams: &[String],
+    nations: &[String],
+    outside: &BTreeMap<(String, String), f64>,
+) -> Vec<Vec<SupplyCell>> {
+    workstreams
+        .iter()
+        .map(|ws| {
+            nations
+                .iter()
+                .map(|n| {
+                    let mut items: Vec<(&String, &String)> = projects
+                        .iter()
+                        .filter(|p| p.workstreams.contains(ws) && p.nations().contains(n))
+                        .flat_map(|p| p.end_items.iter().map(|e| (&e.network, &e.item)))
+                        .filter(|(net, item)| {
+                            outside.contains_key(&((*net).clone(), (*item).clone()))
+                        })
+                        .collect();
+                    items.sort();
+                    items.dedup();
+                    let worst = items
+                        .iter()
+                        .map(|(net, item)| {
+                            (outside[&((*net).clone(), (*item).clone())], (*item).clone())
+                        })
+                        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(&a.1)));
+                    SupplyCell {
+                        end_items: items.len(),
+                        worst,
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_supply_slot_shows_the_most_exposed_end_item_of_the_cell() {
+        let mut a = project("a", "p2-quantum", &["USA", "KOR"], &[("2021-01-01", 4)]);
+        a.end_items = vec![pillar_core::project::EndItemRef {
+            network: "n".into(),
+            item: "QINU".into(),
+        }];
+        let mut b = project("b", "p2-quantum", &["KOR"], &[("2021-01-01", 4)]);
+        b.end_items = vec![
+            pillar_core::project::EndItemRef {
+                network: "n".into(),
+                item: "MAV".into(),
+            },
+            // A network the reader may not read: not counted.
+            pillar_core::project::EndItemRef {
+                network: "hidden".into(),
+                item: "X".into(),
+            },
+        ];
+        let outside: BTreeMap<(String, String), f64> = [
+            (("n".to_string(), "QINU".to_string()), 0.54),
+            (("n".to_string(), "MAV".to_string()), 0.30),
+        ]
+        .into_iter()
+        .collect();
+        let m = supply_matrix(
+            &[a, b],
+            &["p2-quantum".into(), "p2-cyber".into()],
+            &["USA".into(), "KOR".into()],
+            &outside,
+        );
+        assert_eq!(
+            m[0][0],
+            SupplyCell {
+                end_items: 1,
+                worst: Some((0.54, "QINU".into()))
+            }
+        );
+        assert_eq!(
+            m[0][1],
+            SupplyCell {
+                end_items: 2,
+                worst: Some((0.54, "QINU".into()))
+            }
+        );
+        assert_eq!(
+            m[1][0],
+            SupplyCell {
+                end_items: 0,
+                worst: None
+            }
+        );
+    }
 
     fn project(id: &str, ws: &str, nations: &[&str], trls: &[(&str, i64)]) -> Project {
         let participants: Vec<String> = nations

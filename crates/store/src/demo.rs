@@ -131,6 +131,13 @@ pub async fn seed_projects(
     if !store.projects(None).await?.is_empty() {
         return Ok(0);
     }
+    // Some demo projects deliver end items of the demo supply network: it comes first (the
+    // committee's own, unclassified, unless already stored).
+    let unclassified = pillar_label::Label::new(
+        pillar_label::Label::coalition_policy(),
+        pillar_label::COALITION_UNCLASSIFIED,
+    );
+    seed_supply(store, at, &unclassified, by).await?;
     let (name, text) = DEMO_PROJECTS;
     let projects = pillar_core::project::read_projects(name, text)?;
     let entry = by.map(|s| s.entry(&format!("projects:{name}"), ""));

@@ -44,6 +44,8 @@ struct Registry {
     organisations: HashSet<String>,
     areas: HashMap<String, String>,
     agreements: HashSet<String>,
+    /// (network, item) → kind, of every stored supply network.
+    supply_items: HashMap<(String, String), String>,
 }
 
 impl ProjectContext for Registry {
@@ -58,6 +60,11 @@ impl ProjectContext for Registry {
     }
     fn agreement(&self, id: &str) -> bool {
         self.agreements.contains(id)
+    }
+    fn supply_item(&self, network: &str, item: &str) -> Option<String> {
+        self.supply_items
+            .get(&(network.to_string(), item.to_string()))
+            .cloned()
     }
 }
 
@@ -87,7 +94,14 @@ impl Store {
             organisations: HashSet::new(),
             areas: HashMap::new(),
             agreements: HashSet::new(),
+            supply_items: HashMap::new(),
         };
+        for row in sqlx::query("SELECT network_id, id, kind FROM supply_items")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            r.supply_items.insert((row.get(0), row.get(1)), row.get(2));
+        }
         for kind in [
             RegistryKind::Nations,
             RegistryKind::Organisations,

@@ -67,6 +67,13 @@ macro_rules! strings {
 
 strings! {
     Title => ("Pillar", "Pillar"),
+    OutsideShareOne => ("{pct} % of its supply from outside the coalition", "공급의 {pct}%가 연합 외 국가에서 옴"),
+    OutsideShare => ("{pct} % from outside the coalition ({item}; {n} end items)", "연합 외 국가 {pct}% ({item}; 최종 품목 {n}개)"),
+    SupplyExposureIntro => (
+        "For the systems the projects of each workstream and nation deliver (end items of the supply networks you may read): the largest share of any one system's supply that comes, through every tier, from countries outside the coalition.",
+        "각 작업 분야·국가의 사업이 납품하는 체계(열람 가능한 공급망의 최종 품목) 중, 전 계층을 거쳐 연합 외 국가에서 오는 공급 비중이 가장 큰 체계의 비중입니다.",
+    ),
+    EndItemsField => ("Systems delivered", "납품 체계"),
     SizeBytes => ("Bytes", "바이트"),
     ConcernByEndItem => ("Share from countries of concern, by end item (%)", "최종 품목별 우려 국가 비중 (%)"),
     DependingOn => ("End items depending on", "의존 국가별 최종 품목"),

@@ -171,7 +171,41 @@ pub async fn home(
         .open_actions(Some(&v.person.id))
         .await?;
     let research = crate::landscape::research_strength(&state, &v, &ws, &NATIONS, lang).await?;
+    // The supply slot: the end items each cell's projects deliver, and the most exposed one's
+    // share from outside the coalition (the registry's nations).
+    let coalition: Vec<String> = nation_list
+        .iter()
+        .filter(|n| n.members.is_empty())
+        .map(|n| n.code.to_string())
+        .collect();
+    let crate::supply::Exposures {
+        outside,
+        labels: supply_labels,
+        ..
+    } = crate::supply::outside_shares(&state, &v, &projects, &coalition).await?;
+    let supply = views::supply_matrix(&projects, &ws_ids, &nations, &outside);
+    let supply_rows: Vec<(String, Vec<String>)> = ws
+        .iter()
+        .zip(&supply)
+        .map(|((_, name), cells)| {
+            (
+                name.clone(),
+                cells
+                    .iter()
+                    .map(|c| match &c.worst {
+                        None => "–".to_string(),
+                        Some((share, item)) => lang
+                            .t(Key::OutsideShare)
+                            .replace("{pct}", &format!("{:.0}", 100.0 * share))
+                            .replace("{item}", item)
+                            .replace("{n}", &c.end_items.to_string()),
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
     let mut labels = labels_of(&projects);
+    labels.extend(supply_labels.iter());
     labels.extend(mine.iter().map(|a| &a.label));
     labels.extend(research.as_ref().map(|(_, label)| label));
     Ok(render(&HomePage {
@@ -198,6 +232,7 @@ pub async fn home(
             Some(crate::committee::actions_table(&state, &v, &mine, lang, "/").await?)
         },
         research: research.as_ref().map(|(html, _)| html.as_str()),
+        supply: (!outside.is_empty()).then_some(supply_rows),
     }))
 }
 
@@ -214,6 +249,9 @@ struct HomePage<'a> {
     reminders: Option<String>,
     /// The research-strength table (HTML, from the landscape module), when analysed.
     research: Option<&'a str>,
+    /// The supply slot per workstream (its name, a cell per nation), when any project the
+    /// reader sees delivers an end item of a network they may read.
+    supply: Option<Vec<(String, Vec<String>)>>,
 }
 
 /// A workstream's row of the readiness matrix.
@@ -630,9 +668,71 @@ pub async fn project(
         &areas,
         state.today(),
     );
+    let names = Names::load(&state, &v, lang).await?;
+    // The systems it delivers, with their supply exposure outside the coalition, each linked
+    // to its end-item page when the reader may read the network.
+    let coalition: Vec<String> = reader
+        .nations()
+        .await?
+        .iter()
+        .filter(|n| n.members.is_empty())
+        .map(|n| n.code.to_string())
+        .collect();
+    let crate::supply::Exposures {
+        outside,
+        labels: supply_labels,
+        names: item_names,
+    } = crate::supply::outside_shares(&state, &v, std::slice::from_ref(&p), &coalition).await?;
+    let end_items: Vec<String> = p
+        .end_items
+        .iter()
+        .map(
+            |e| match outside.get(&(e.network.clone(), e.item.clone())) {
+                Some(share) => format!(
+                    "<a href=\"/supply/{}/items/{}\" title=\"{}\">{}</a> — {}",
+                    crate::pages::esc(&e.network),
+                    crate::pages::esc(&e.item),
+                    crate::pages::esc(&e.item),
+                    crate::pages::esc(
+                        item_names
+                            .get(&(e.network.clone(), e.item.clone()))
+                            .map_or(e.item.as_str(), String::as_str)
+                    ),
+                    crate::pages::esc(
+                        &lang
+                            .t(Key::OutsideShareOne)
+                            .replace("{pct}", &format!("{:.0}", 100.0 * share))
+                    )
+                ),
+                None => crate::pages::esc(&e.item),
+            },
+        )
+        .collect();
+    // Its areas in the published landscape analyses the reader may read (the first that
+    // covers each).
+    let analyses = reader.landscapes().await?;
+    let mut landscape_links = Vec::new();
+    let mut shown_landscapes = Vec::new();
+    for area in p.workstreams.iter().chain(&p.areas) {
+        if let Some(l) = analyses.iter().find(|l| l.areas.contains(area)) {
+            landscape_links.push(format!(
+                "<a href=\"/landscape/{}/areas/{}\">{}</a>",
+                crate::pages::esc(&l.id),
+                crate::pages::esc(area),
+                crate::pages::esc(&names.name(RegistryKind::TechAreas, area))
+            ));
+            if !shown_landscapes
+                .iter()
+                .any(|x: &&pillar_store::landscapes::Landscape| x.id == l.id)
+            {
+                shown_landscapes.push(l);
+            }
+        }
+    }
     let mut shown: Vec<&Label> = vec![&p.label];
     shown.extend(docs.iter().map(|d| &d.label));
-    let names = Names::load(&state, &v, lang).await?;
+    shown.extend(supply_labels.iter());
+    shown.extend(shown_landscapes.iter().map(|l| &l.label));
     Ok(render(&ProjectPage {
         chrome: signed_chrome(&state, &v, lang, &shown, &p.title).await,
         origin,
@@ -677,6 +777,8 @@ pub async fn project(
         history: &history,
         p: &p,
         names,
+        end_items,
+        landscape_links,
     }))
 }
 
@@ -706,6 +808,10 @@ struct ProjectPage<'a> {
     history: &'a [pillar_store::projects::HistoryEntry],
     /// The names of what the project refers to, for the reader.
     names: Names,
+    /// The systems it delivers (HTML: linked, with their exposure, where readable).
+    end_items: Vec<String>,
+    /// Its areas in the readable landscape analyses (HTML links).
+    landscape_links: Vec<String>,
 }
 
 /// A project's TRL history on a 1–9 axis over time: each level held until the next

@@ -47,6 +47,63 @@ fn report(net: &Network) -> BTreeMap<String, EndItemReport> {
     Analysis::run(net).report(net, &list(&COUNTRIES_OF_CONCERN), &list(&PARTNERS))
 }
 
+/// For the end items `projects` deliver, in the networks `v` may read: the share (0–1) of each
+/// one's supply from countries outside `coalition`, through every tier; with the labels of the
+/// networks read (what a page showing the shares must be marked with) and the items' names.
+pub(crate) async fn outside_shares(
+    state: &AppState,
+    v: &Viewer,
+    projects: &[pillar_core::project::Project],
+    coalition: &[String],
+) -> Result<Exposures, ServerError> {
+    let mut wanted: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for e in projects.iter().flat_map(|p| &p.end_items) {
+        wanted.entry(&e.network).or_default().push(&e.item);
+    }
+    let (mut out, mut labels, mut names) = (BTreeMap::new(), Vec::new(), BTreeMap::new());
+    for (id, items) in wanted {
+        let Some((info, net)) = state.store.reader(&v.readable).supply_network(id).await? else {
+            continue;
+        };
+        let reports = report(&net);
+        let mut used = false;
+        for item in items {
+            if let Some(r) = reports.get(item) {
+                let share: f64 = r
+                    .exposure
+                    .iter()
+                    .filter(|(c, _)| !coalition.contains(c))
+                    .map(|(_, s)| *s)
+                    .sum();
+                out.insert((id.to_string(), item.to_string()), share);
+                names.insert(
+                    (id.to_string(), item.to_string()),
+                    name_of(&net, item).to_string(),
+                );
+                used = true;
+            }
+        }
+        if used {
+            labels.push(info.label);
+        }
+    }
+    Ok(Exposures {
+        outside: out,
+        labels,
+        names,
+    })
+}
+
+/// What [`outside_shares`] found.
+pub(crate) struct Exposures {
+    /// (network, item) → share of its supply from outside the coalition (0–1).
+    pub outside: BTreeMap<(String, String), f64>,
+    /// The labels of the networks read.
+    pub labels: Vec<pillar_label::Label>,
+    /// (network, item) → the item's name.
+    pub names: BTreeMap<(String, String), String>,
+}
+
 /// An item's name as the network records it (its id when unknown).
 fn name_of<'a>(net: &'a Network, id: &'a str) -> &'a str {
     net.item(id)

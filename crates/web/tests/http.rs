@@ -4014,3 +4014,45 @@ async fn demo_documents_are_found_with_a_snippet_each_reader_may_see() {
     assert_eq!(status, StatusCode::OK);
     assert!(body.starts_with("A common approach to test and evaluation"));
 }
+
+#[tokio::test]
+async fn the_readiness_view_and_project_pages_show_supply_exposure_and_landscape_links() {
+    let app = app().await;
+    let kr = sign_in(&app, "kr-pm", PASSWORD).await.unwrap();
+    // quantum-008 (KOR, unclassified) delivers the quantum navigation unit of the demo network.
+    let (_, _, api) = send(&app, get("/api/supply/demo-materials", &kr)).await;
+    let v: serde_json::Value = serde_json::from_str(&api).unwrap();
+    let coalition = ["USA", "KOR", "AUS", "GBR", "JPN", "CAN", "NZL"];
+    let outside: f64 = v["items"]["QINU"]["exposure"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(c, _)| !coalition.contains(&c.as_str()))
+        .map(|(_, s)| s.as_f64().unwrap())
+        .sum();
+    assert!(outside > 0.0 && outside < 1.0, "{outside}");
+    let (_, _, page) = send(&app, get("/projects/quantum-008", &kr)).await;
+    assert!(
+        page.contains("href=\"/supply/demo-materials/items/QINU\""),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            "{:.0} % of its supply from outside the coalition",
+            100.0 * outside
+        )),
+        "{page}"
+    );
+    assert!(page.contains("href=\"/landscape/pillar2-open/areas/p2-quantum\""));
+    // The front page's supply slot: the quantum row names the most exposed system of KOR's
+    // quantum projects.
+    let (_, _, home) = send(&app, get("/", &kr)).await;
+    let slot = home.split("id=\"supply\"").nth(1).unwrap_or(&home);
+    assert!(slot.contains("% from outside the coalition ("), "{slot}");
+    assert!(
+        !slot
+            .trim_start()
+            .starts_with(">Supply-chain exposure of the systems involved</h2><p class=\"note\">"),
+        "the slot is filled"
+    );
+}

@@ -22,14 +22,14 @@ pub async fn seed_demo(store: &Store) {
         .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
         .collect();
     store.load_policies(&spifs, None).await.unwrap();
+    demo::seed_supply(store, "2026-11-28T00:00:00Z", &label, None)
+        .await
+        .unwrap();
     demo::seed_projects(store, "2026-11-28T00:00:00Z", None)
         .await
         .unwrap();
     demo::seed_committee(store, None).await.unwrap();
     demo::seed_landscapes(store, "2026-11-28T00:00:00Z", None)
-        .await
-        .unwrap();
-    demo::seed_supply(store, "2026-11-28T00:00:00Z", &label, None)
         .await
         .unwrap();
 }
