@@ -191,6 +191,11 @@ pub struct Portfolio<C: Serialize, S: Serialize, M: Serialize> {
     pub stalled: Vec<S>,
     /// The workstream × nation readiness matrix.
     pub matrix: Matrix<M>,
+    /// The same matrix's supply slots: per cell, the end items of its projects in the networks
+    /// you may read and the largest share of one from outside the coalition (`worst`: [share
+    /// 0–1, item]), `cells[workstream][nation]`.
+    #[schema(value_type = Vec<Vec<Object>>)]
+    pub supply: Vec<Vec<pillar_readiness::portfolio::SupplyCell>>,
 }
 
 /// The readiness matrix: `cells[workstream][nation]`.

@@ -947,7 +947,20 @@ pub async fn api_portfolio(
     let nations: Vec<String> = NATIONS.iter().map(|n| n.to_string()).collect();
     let period = stall_days(&q);
     let matrix = views::matrix(&projects, &ws, &nations, state.today(), period);
-    let marking = marking(&state, &v, &labels_of(&projects)).await;
+    let coalition: Vec<String> = state
+        .store
+        .reader(&v.readable)
+        .nations()
+        .await?
+        .iter()
+        .filter(|n| n.members.is_empty())
+        .map(|n| n.code.to_string())
+        .collect();
+    let exposures = crate::supply::outside_shares(&state, &v, &projects, &coalition).await?;
+    let supply = views::supply_matrix(&projects, &ws, &nations, &exposures.outside);
+    let mut labels = labels_of(&projects);
+    labels.extend(exposures.labels.iter());
+    let marking = marking(&state, &v, &labels).await;
     Ok(Json(crate::api::Portfolio {
         marking,
         projects: projects.len(),
@@ -958,6 +971,7 @@ pub async fn api_portfolio(
             nations,
             cells: matrix,
         },
+        supply,
     })
     .into_response())
 }

@@ -4049,6 +4049,21 @@ async fn the_readiness_view_and_project_pages_show_supply_exposure_and_landscape
     let (_, _, home) = send(&app, get("/", &kr)).await;
     let slot = home.split("id=\"supply\"").nth(1).unwrap_or(&home);
     assert!(slot.contains("% from outside the coalition ("), "{slot}");
+    // The API gives the same slots, with full precision.
+    let (_, _, api) = send(&app, get("/api/portfolio", &kr)).await;
+    let p: serde_json::Value = serde_json::from_str(&api).unwrap();
+    let ws = p["matrix"]["workstreams"].as_array().unwrap();
+    let ns = p["matrix"]["nations"].as_array().unwrap();
+    let (i, j) = (
+        ws.iter().position(|w| w == "p2-quantum").unwrap(),
+        ns.iter().position(|n| n == "KOR").unwrap(),
+    );
+    let cell = &p["supply"][i][j];
+    assert_eq!(cell["worst"][1], "QINU", "{cell}");
+    assert!(
+        (cell["worst"][0].as_f64().unwrap() - outside).abs() < 1e-12,
+        "{cell}"
+    );
     assert!(
         !slot
             .trim_start()
