@@ -483,6 +483,26 @@ const KOREAN_NATIONS: &[(&str, &str)] = &[
     ("IDN", "인도네시아"),
     ("PHL", "필리핀"),
     ("UKR", "우크라이나"),
+    ("COD", "콩고민주공화국"),
+    ("MMR", "미얀마"),
+    ("NGA", "나이지리아"),
+    ("TJK", "타지키스탄"),
+    ("ZAF", "남아프리카공화국"),
+    ("CHL", "칠레"),
+    ("ARG", "아르헨티나"),
+    ("BOL", "볼리비아"),
+    ("PER", "페루"),
+    ("MEX", "멕시코"),
+    ("KAZ", "카자흐스탄"),
+    ("MNG", "몽골"),
+    ("GIN", "기니"),
+    ("ZMB", "잠비아"),
+    ("GAB", "가봉"),
+    ("RWA", "르완다"),
+    ("MDG", "마다가스카르"),
+    ("MOZ", "모잠비크"),
+    ("ZWE", "짐바브웨"),
+    ("COG", "콩고공화국"),
 ];
 
 /// A registry nation's (or group's) name in `lang`.
@@ -676,6 +696,29 @@ mod tests {
             .chain(pillar_core::project::TRANSITION_STATUSES);
         for text in values {
             assert_ne!(term(Lang::Ko, text), text, "{text}");
+        }
+    }
+
+    #[test]
+    fn korean_nation_names_are_one_per_known_code() {
+        for (i, (code, ko)) in KOREAN_NATIONS.iter().enumerate() {
+            assert!(!ko.is_empty());
+            assert!(
+                pillar_core::iso_alpha3(code).is_some() || ["FVEY", "AUKUS", "CFCK"].contains(code),
+                "{code} is not a country or a registry group"
+            );
+            assert!(
+                !KOREAN_NATIONS[..i].iter().any(|(c, _)| c == code),
+                "{code} twice"
+            );
+        }
+        // Every country of the demo supply network reads in Korean.
+        for code in ["COD", "MMR", "NGA", "TJK", "IDN", "MYS", "THA", "VNM"] {
+            assert_ne!(
+                country_name(Lang::Ko, code),
+                country_name(Lang::En, code),
+                "{code}"
+            );
         }
     }
 
