@@ -40,7 +40,7 @@ def main():
     data = sys.argv[3].rstrip("/")
     verify = "--verify" in sys.argv
     con = duckdb.connect()
-    for table in ("works", "shares", "institutions"):
+    for table in ("works", "shares", "institutions", "pairs"):
         con.execute(
             f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{data}/{table}/*/*.parquet', hive_partitioning = true)"
         )

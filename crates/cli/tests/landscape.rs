@@ -264,7 +264,7 @@ fn bad_input_is_named_and_nothing_is_kept() {
         out.contains("1 works from 1 file(s)") && out.contains("1 bad line(s)"),
         "{out}"
     );
-    assert_eq!(parquet_files(Path::new(&data)), 3, "one year, three tables");
+    assert_eq!(parquet_files(Path::new(&data)), 4, "one year, four tables");
     // Run again: the file is already ingested.
     let out = ok(&pillar(
         dir.path(),

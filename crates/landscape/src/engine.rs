@@ -65,7 +65,7 @@ impl Engine {
             let dir = data.join(table);
             if !dir.is_dir() {
                 return Err(EngineError::Usage(format!(
-                    "--data {}: no `{table}` table here; run `pillar landscape ingest` first",
+                    "--data {}: no `{table}` table here; run `pillar landscape ingest` (again, for a directory ingested by an older Pillar: it rewrites every table)",
                     data.display()
                 )));
             }

@@ -25,7 +25,10 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 
 pub const MANIFEST: &str = "ingest.json";
-pub const TABLES: [&str; 3] = ["works", "shares", "institutions"];
+/// The ingested tables. `pairs` holds each work's pairs of nations (a < b), written at ingest so
+/// that the collaboration statement joins each matched work once instead of joining its nation
+/// shares with themselves.
+pub const TABLES: [&str; 4] = ["works", "shares", "institutions", "pairs"];
 
 /// Why ingest stopped. Nothing of the file being read is left behind.
 #[derive(Debug, thiserror::Error)]
@@ -63,9 +66,20 @@ fn other(e: impl std::fmt::Display) -> IngestError {
     IngestError::Other(e.to_string())
 }
 
+/// The layout of the ingested tables; a directory written with another is ingested again
+/// whole (2: the `pairs` table).
+pub const FORMAT: u32 = 2;
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
+    /// The [`FORMAT`] the parts were written in (absent: 1).
+    #[serde(default = "first_format")]
+    pub format: u32,
     pub inputs: Vec<InputRecord>,
+}
+
+fn first_format() -> u32 {
+    1
 }
 
 /// One input file that has been ingested whole.
@@ -163,6 +177,21 @@ fn institutions_schema() -> SchemaRef {
     ]))
 }
 
+fn pairs_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("work_id", DataType::Utf8, false),
+        Field::new("nation_a", DataType::Utf8, false),
+        Field::new("nation_b", DataType::Utf8, false),
+    ]))
+}
+
+#[derive(Serialize)]
+struct PairRow<'a> {
+    work_id: &'a str,
+    nation_a: String,
+    nation_b: String,
+}
+
 #[derive(Serialize)]
 struct WorkRow<'a> {
     id: &'a str,
@@ -222,16 +251,16 @@ fn serialize<T: Serialize>(schema: &SchemaRef, rows: &[T]) -> Result<RecordBatch
         .unwrap_or_else(|| RecordBatch::new_empty(schema.clone())))
 }
 
-/// The three Parquet parts (works, shares, institutions) of each year for one input file.
+/// The Parquet parts (one per table) of each year for one input file.
 struct Parts<'a> {
     out: &'a Path,
     key: String,
     years: BTreeMap<i32, Vec<(PathBuf, ArrowWriter<File>)>>,
-    schemas: [SchemaRef; 3],
+    schemas: [SchemaRef; 4],
 }
 
 impl Parts<'_> {
-    fn write(&mut self, year: i32, batches: [RecordBatch; 3]) -> Result<(), IngestError> {
+    fn write(&mut self, year: i32, batches: [RecordBatch; 4]) -> Result<(), IngestError> {
         if !self.years.contains_key(&year) {
             let props = WriterProperties::builder()
                 .set_compression(Compression::SNAPPY)
@@ -270,8 +299,8 @@ impl Parts<'_> {
     }
 }
 
-/// The three tables' rows for some works (all of one year).
-fn batches_of(works: &[Work], schemas: &[SchemaRef; 3]) -> Result<[RecordBatch; 3], IngestError> {
+/// Every table's rows for some works (all of one year).
+fn batches_of(works: &[Work], schemas: &[SchemaRef; 4]) -> Result<[RecordBatch; 4], IngestError> {
     let rows: Vec<WorkRow> = works
         .iter()
         .map(|w| WorkRow {
@@ -312,10 +341,29 @@ fn batches_of(works: &[Work], schemas: &[SchemaRef; 3]) -> Result<[RecordBatch; 
                 })
         })
         .collect();
+    // Each work's pairs of distinct nations, a < b (the shares are sorted by nation).
+    let pairs: Vec<PairRow> = works
+        .iter()
+        .flat_map(|w| {
+            let nations: Vec<String> = w.nation_shares().into_iter().map(|(n, _)| n).collect();
+            let mut out = Vec::new();
+            for (i, a) in nations.iter().enumerate() {
+                for b in &nations[i + 1..] {
+                    out.push(PairRow {
+                        work_id: &w.id,
+                        nation_a: a.clone(),
+                        nation_b: b.clone(),
+                    });
+                }
+            }
+            out
+        })
+        .collect();
     Ok([
         serialize(&schemas[0], &rows)?,
         serialize(&schemas[1], &shares)?,
         serialize(&schemas[2], &institutions)?,
+        serialize(&schemas[3], &pairs)?,
     ])
 }
 
@@ -337,7 +385,7 @@ struct Parsed {
     bad: Vec<(u64, String)>,
     /// Valid works lacking what an indicator needs, by reason.
     incomplete: BTreeMap<&'static str, u64>,
-    batches: Result<Vec<(i32, [RecordBatch; 3])>, IngestError>,
+    batches: Result<Vec<(i32, [RecordBatch; 4])>, IngestError>,
     error: Option<IngestError>,
 }
 
@@ -384,7 +432,7 @@ fn read_chunks(reader: Box<dyn BufRead + Send>, display: &str, tx: SyncSender<Ch
     }
 }
 
-fn parse_chunk(chunk: Chunk, schemas: &[SchemaRef; 3], skip_bad: bool) -> Parsed {
+fn parse_chunk(chunk: Chunk, schemas: &[SchemaRef; 4], skip_bad: bool) -> Parsed {
     let mut by_year: BTreeMap<i32, Vec<Work>> = BTreeMap::new();
     let (mut works, mut bad) = (0u64, Vec::new());
     let mut incomplete: BTreeMap<&'static str, u64> = BTreeMap::new();
@@ -591,8 +639,20 @@ pub fn ingest(
 ) -> Result<Summary, IngestError> {
     fs::create_dir_all(out).map_err(io(out))?;
     let mut manifest = read_manifest(out)?;
+    // Parts of another layout are not reused: every input is read again.
+    if manifest.format != FORMAT {
+        for r in std::mem::take(&mut manifest.inputs) {
+            discard(out, &r.key)?;
+        }
+        manifest.format = FORMAT;
+    }
     let mut summary = Summary::default();
-    let schemas = [works_schema(), shares_schema(), institutions_schema()];
+    let schemas = [
+        works_schema(),
+        shares_schema(),
+        institutions_schema(),
+        pairs_schema(),
+    ];
     let mut done_bytes = 0u64;
     for input in inputs {
         let meta = fs::metadata(input).map_err(io(input))?;

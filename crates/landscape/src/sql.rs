@@ -105,15 +105,17 @@ pub fn statements(areas: &AreaSet, p: Period) -> Statements {
          UNION ALL SELECT '' AS nation, 1.0 AS frac FROM works WHERE year BETWEEN {from} AND {to}) u \
          GROUP BY nation"
     );
+    // The pairs of nations of each work were written at ingest (`pairs`, a < b): one join of
+    // the matched works with them, growing with the corpus, instead of a join of each work's
+    // shares with themselves. The all-works row ('') takes every pair of the period; one GROUP
+    // BY over the union, as for the nation totals (Ballista).
     let collaboration = format!(
         "WITH m AS ({}), \
-         s AS (SELECT work_id, nation, year FROM shares WHERE year BETWEEN {from} AND {to}), \
-         w AS (SELECT area, id, year FROM m UNION ALL \
-               SELECT DISTINCT '' AS area, work_id AS id, year FROM s) \
-         SELECT w.area, a.nation AS nation_a, b.nation AS nation_b, count(*) AS works \
-         FROM w JOIN s a ON a.work_id = w.id AND a.year = w.year \
-                JOIN s b ON b.work_id = w.id AND b.year = w.year AND a.nation < b.nation \
-         GROUP BY w.area, a.nation, b.nation",
+         q AS (SELECT work_id, nation_a, nation_b, year FROM pairs WHERE year BETWEEN {from} AND {to}) \
+         SELECT area, nation_a, nation_b, count(*) AS works FROM (\
+         SELECT m.area, q.nation_a, q.nation_b FROM m JOIN q ON q.work_id = m.id AND q.year = m.year \
+         UNION ALL SELECT '' AS area, nation_a, nation_b FROM q) u \
+         GROUP BY area, nation_a, nation_b",
         membership(areas, p)
     );
     let institutions = format!(
