@@ -309,6 +309,17 @@ pub struct Cell {
     pub stalled: usize,
 }
 
+/// The projects of a workstream × nation cell: those of the workstream the nation takes part in.
+fn in_cell<'a>(
+    projects: &'a [Project],
+    workstream: &'a String,
+    nation: &'a String,
+) -> impl Iterator<Item = &'a Project> {
+    projects
+        .iter()
+        .filter(move |p| p.workstreams.contains(workstream) && p.nations().contains(nation))
+}
+
 /// The Pillar-2 readiness matrix: for each workstream and nation, the joint projects the nation
 /// takes part in, their median TRL and how many are stalled.
 pub fn matrix(
@@ -324,10 +335,7 @@ pub fn matrix(
             nations
                 .iter()
                 .map(|n| {
-                    let here: Vec<&Project> = projects
-                        .iter()
-                        .filter(|p| p.workstreams.contains(ws) && p.nations().contains(n))
-                        .collect();
+                    let here: Vec<&Project> = in_cell(projects, ws, n).collect();
                     let mut trls: Vec<f64> = here
                         .iter()
                         .filter_map(|p| current_trl(p).map(f64::from))
@@ -380,9 +388,7 @@ pub fn supply_matrix(
             nations
                 .iter()
                 .map(|n| {
-                    let mut items: Vec<(&String, &String)> = projects
-                        .iter()
-                        .filter(|p| p.workstreams.contains(ws) && p.nations().contains(n))
+                    let mut items: Vec<(&String, &String)> = in_cell(projects, ws, n)
                         .flat_map(|p| p.end_items.iter().map(|e| (&e.network, &e.item)))
                         .filter(|(net, item)| {
                             outside.contains_key(&((*net).clone(), (*item).clone()))

@@ -172,17 +172,12 @@ pub async fn home(
         .await?;
     let research = crate::landscape::research_strength(&state, &v, &ws, &NATIONS, lang).await?;
     // The supply slot: the end items each cell's projects deliver, and the most exposed one's
-    // share from outside the coalition (the registry's nations).
-    let coalition: Vec<String> = nation_list
-        .iter()
-        .filter(|n| n.members.is_empty())
-        .map(|n| n.code.to_string())
-        .collect();
+    // share from outside the coalition.
     let crate::supply::Exposures {
         outside,
         labels: supply_labels,
         ..
-    } = crate::supply::outside_shares(&state, &v, &projects, &coalition).await?;
+    } = crate::supply::outside_shares(&state, &v, &projects).await?;
     let supply = views::supply_matrix(&projects, &ws_ids, &nations, &outside);
     let supply_rows: Vec<(String, Vec<String>)> = ws
         .iter()
@@ -671,18 +666,11 @@ pub async fn project(
     let names = Names::load(&state, &v, lang).await?;
     // The systems it delivers, with their supply exposure outside the coalition, each linked
     // to its end-item page when the reader may read the network.
-    let coalition: Vec<String> = reader
-        .nations()
-        .await?
-        .iter()
-        .filter(|n| n.members.is_empty())
-        .map(|n| n.code.to_string())
-        .collect();
     let crate::supply::Exposures {
         outside,
         labels: supply_labels,
         names: item_names,
-    } = crate::supply::outside_shares(&state, &v, std::slice::from_ref(&p), &coalition).await?;
+    } = crate::supply::outside_shares(&state, &v, std::slice::from_ref(&p)).await?;
     let end_items: Vec<String> = p
         .end_items
         .iter()
@@ -947,16 +935,7 @@ pub async fn api_portfolio(
     let nations: Vec<String> = NATIONS.iter().map(|n| n.to_string()).collect();
     let period = stall_days(&q);
     let matrix = views::matrix(&projects, &ws, &nations, state.today(), period);
-    let coalition: Vec<String> = state
-        .store
-        .reader(&v.readable)
-        .nations()
-        .await?
-        .iter()
-        .filter(|n| n.members.is_empty())
-        .map(|n| n.code.to_string())
-        .collect();
-    let exposures = crate::supply::outside_shares(&state, &v, &projects, &coalition).await?;
+    let exposures = crate::supply::outside_shares(&state, &v, &projects).await?;
     let supply = views::supply_matrix(&projects, &ws, &nations, &exposures.outside);
     let mut labels = labels_of(&projects);
     labels.extend(exposures.labels.iter());

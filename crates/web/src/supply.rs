@@ -48,14 +48,23 @@ fn report(net: &Network) -> BTreeMap<String, EndItemReport> {
 }
 
 /// For the end items `projects` deliver, in the networks `v` may read: the share (0–1) of each
-/// one's supply from countries outside `coalition`, through every tier; with the labels of the
-/// networks read (what a page showing the shares must be marked with) and the items' names.
+/// one's supply from countries outside the coalition (the registry's nations, not its groups),
+/// through every tier; with the labels of the networks read (what a page showing the shares
+/// must be marked with) and the items' names.
 pub(crate) async fn outside_shares(
     state: &AppState,
     v: &Viewer,
     projects: &[pillar_core::project::Project],
-    coalition: &[String],
 ) -> Result<Exposures, ServerError> {
+    let coalition: Vec<String> = state
+        .store
+        .reader(&v.readable)
+        .nations()
+        .await?
+        .iter()
+        .filter(|n| n.members.is_empty())
+        .map(|n| n.code.to_string())
+        .collect();
     let mut wanted: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for e in projects.iter().flat_map(|p| &p.end_items) {
         wanted.entry(&e.network).or_default().push(&e.item);

@@ -163,17 +163,6 @@ pub(crate) async fn of(
                 reader.export(RegistryKind::TechAreas).await?,
                 &|r| matches!(r, RegistryRow::TechArea(c) if c.parent.as_deref() == Some(id)),
             );
-            let kept: Vec<_> = agreements
-                .iter()
-                .filter(|a| covers(&tree, &a.areas, id))
-                .collect();
-            out.labels.extend(kept.iter().map(|a| a.label.clone()));
-            out.sections.push((
-                lang.t(Key::Agreements),
-                kept.iter()
-                    .map(|a| names.link(RegistryKind::Agreements, &a.id))
-                    .collect(),
-            ));
             // Projects in the area or in one under it.
             projects
                 .iter()
@@ -190,40 +179,28 @@ pub(crate) async fn of(
             .filter(|p| p.agreement.as_deref() == Some(id))
             .collect(),
     };
-    // Agreements a nation or organisation works under.
-    match row {
-        RegistryRow::Nation(n) => {
-            let kept: Vec<_> = agreements
-                .iter()
-                .filter(|a| party_to(&nations, &a.parties, n.code.as_str()))
-                .collect();
-            out.labels.extend(kept.iter().map(|a| a.label.clone()));
-            out.sections.push((
-                lang.t(Key::Agreements),
-                kept.iter()
-                    .map(|a| names.link(RegistryKind::Agreements, &a.id))
-                    .collect(),
-            ));
-        }
-        RegistryRow::Organisation(_) => {
-            let governing: BTreeSet<&str> = related_projects
-                .iter()
-                .filter_map(|p| p.agreement.as_deref())
-                .collect();
-            let kept: Vec<_> = agreements
-                .iter()
-                .filter(|a| governing.contains(a.id.as_str()))
-                .collect();
-            out.labels.extend(kept.iter().map(|a| a.label.clone()));
-            out.sections.push((
-                lang.t(Key::Agreements),
-                kept.iter()
-                    .map(|a| names.link(RegistryKind::Agreements, &a.id))
-                    .collect(),
-            ));
-        }
-        _ => {}
-    }
+    // The agreements it relates to: a nation's (a party, or in a group that is one), an
+    // organisation's (governing its projects), an area's (covering it or an area above it).
+    let governing: BTreeSet<&str> = related_projects
+        .iter()
+        .filter_map(|p| p.agreement.as_deref())
+        .collect();
+    let kept: Vec<_> = agreements
+        .iter()
+        .filter(|a| match row {
+            RegistryRow::Nation(n) => party_to(&nations, &a.parties, n.code.as_str()),
+            RegistryRow::Organisation(_) => governing.contains(a.id.as_str()),
+            RegistryRow::TechArea(_) => covers(&tree, &a.areas, id),
+            _ => false,
+        })
+        .collect();
+    out.labels.extend(kept.iter().map(|a| a.label.clone()));
+    out.sections.push((
+        lang.t(Key::Agreements),
+        kept.iter()
+            .map(|a| names.link(RegistryKind::Agreements, &a.id))
+            .collect(),
+    ));
     out.labels
         .extend(related_projects.iter().map(|p| p.label.clone()));
     out.sections.push((
