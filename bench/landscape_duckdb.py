@@ -60,7 +60,10 @@ def main():
         total_df += df_best
         df_rows = df_runs[0][name]["rows"]
         agree = ""
-        if verify:
+        if name not in KEYS:
+            # the table the other statements read (area_works): compared through them
+            rows = []
+        elif verify:
             key = lambda r: tuple(str(r[k]) for k in KEYS[name])
             a = sorted(rows, key=key)
             b = sorted(df_rows, key=key)
@@ -70,7 +73,7 @@ def main():
             agree = "identical" if ok else "DIFFERENT"
             bad |= not ok
         print(f"{name:<15} {best:>9.3f} {df_best:>13.3f} {df_best / best:>7.2f}  {len(rows)} {agree}")
-    print(f"{'all four':<15} {total_duck:>9.3f} {total_df:>13.3f} {total_df / total_duck:>7.2f}")
+    print(f"{'all':<15} {total_duck:>9.3f} {total_df:>13.3f} {total_df / total_duck:>7.2f}")
     print(f"duckdb {duckdb.__version__}")
     sys.exit(1 if bad else 0)
 

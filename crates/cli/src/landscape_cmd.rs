@@ -567,9 +567,9 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
                 return print_json(&statements);
             }
             let mut results = serde_json::Map::new();
-            for (name, text) in statements.iter() {
+            for (name, text) in p.engine.plan(&statements) {
                 let started = Instant::now();
-                let batches = p.engine.run(text).await.map_err(engine_error)?;
+                let batches = p.engine.run(&text).await.map_err(engine_error)?;
                 let seconds = started.elapsed().as_secs_f64();
                 let rows: Vec<serde_json::Value> =
                     pillar_landscape::engine::to_rows(&batches).map_err(engine_error)?;

@@ -50,14 +50,16 @@ impl EngineSpec {
 
 pub struct Engine {
     ctx: SessionContext,
+    /// A Ballista cluster: a table made by one statement is not seen by the next.
+    remote: bool,
 }
 
 impl Engine {
     /// Opens the engine and registers the ingested tables of `data`.
     pub async fn open(spec: &EngineSpec, data: &Path) -> Result<Engine, EngineError> {
-        let ctx = match spec {
-            EngineSpec::Embedded => SessionContext::new(),
-            EngineSpec::Ballista { url } => ballista_context(url).await?,
+        let (ctx, remote) = match spec {
+            EngineSpec::Embedded => (SessionContext::new(), false),
+            EngineSpec::Ballista { url } => (ballista_context(url).await?, true),
         };
         let data = std::fs::canonicalize(data)
             .map_err(|e| EngineError::Usage(format!("--data {}: {e}", data.display())))?;
@@ -75,7 +77,7 @@ impl Engine {
             ctx.register_listing_table(table, format!("{}/", dir.display()), options, None, None)
                 .await?;
         }
-        Ok(Engine { ctx })
+        Ok(Engine { ctx, remote })
     }
 
     /// Runs one statement.
@@ -89,14 +91,34 @@ impl Engine {
         to_rows(&batches)
     }
 
+    /// The statements this engine runs for a report, in order: embedded, the area works are
+    /// computed once into a table the others read; on a cluster, each statement computes them.
+    pub fn plan(&self, s: &Statements) -> Vec<(&'static str, String)> {
+        if self.remote {
+            s.inlined().into()
+        } else {
+            s.iter()
+                .into_iter()
+                .map(|(name, text)| (name, text.to_string()))
+                .collect()
+        }
+    }
+
     /// Runs every statement of a report.
     pub async fn tables(&self, s: &Statements) -> Result<Tables, EngineError> {
-        Ok(Tables {
-            area_nation: self.rows(&s.area_nation).await?,
-            nation_totals: self.rows(&s.nation_totals).await?,
-            collaboration: self.rows(&s.collaboration).await?,
-            institutions: self.rows(&s.institutions).await?,
-        })
+        let mut tables = Tables::default();
+        for (name, text) in self.plan(s) {
+            match name {
+                "area_nation" => tables.area_nation = self.rows(&text).await?,
+                "nation_totals" => tables.nation_totals = self.rows(&text).await?,
+                "collaboration" => tables.collaboration = self.rows(&text).await?,
+                "institutions" => tables.institutions = self.rows(&text).await?,
+                _ => {
+                    self.run(&text).await?;
+                }
+            }
+        }
+        Ok(tables)
     }
 
     /// Every ingested work, by id (for checks and exports; the whole table in memory).

@@ -188,8 +188,8 @@ fn pairs_schema() -> SchemaRef {
 #[derive(Serialize)]
 struct PairRow<'a> {
     work_id: &'a str,
-    nation_a: String,
-    nation_b: String,
+    nation_a: &'a str,
+    nation_b: &'a str,
 }
 
 #[derive(Serialize)]
@@ -211,7 +211,7 @@ struct WorkRow<'a> {
 #[derive(Serialize)]
 struct ShareRow<'a> {
     work_id: &'a str,
-    nation: String,
+    nation: &'a str,
     frac: f64,
 }
 
@@ -236,7 +236,11 @@ pub fn topic_text(w: &Work) -> String {
 
 /// The text the area queries read: title and abstract in normal form.
 pub fn search_text(w: &Work) -> String {
-    crate::query::normalise(&format!("{} {}", w.title, w.abstract_text))
+    let mut out = String::with_capacity(w.title.len() + w.abstract_text.len() + 3);
+    out.push(' ');
+    crate::query::normalise_into(&mut out, &w.title);
+    crate::query::normalise_into(&mut out, &w.abstract_text);
+    out
 }
 
 fn serialize<T: Serialize>(schema: &SchemaRef, rows: &[T]) -> Result<RecordBatch, IngestError> {
@@ -316,16 +320,16 @@ fn batches_of(works: &[Work], schemas: &[SchemaRef; 4]) -> Result<[RecordBatch; 
             topic_text: topic_text(w),
         })
         .collect();
+    let nation_shares: Vec<Vec<(String, f64)>> = works.iter().map(|w| w.nation_shares()).collect();
     let shares: Vec<ShareRow> = works
         .iter()
-        .flat_map(|w| {
-            w.nation_shares()
-                .into_iter()
-                .map(|(nation, frac)| ShareRow {
-                    work_id: &w.id,
-                    nation,
-                    frac,
-                })
+        .zip(&nation_shares)
+        .flat_map(|(w, shares)| {
+            shares.iter().map(|(nation, frac)| ShareRow {
+                work_id: &w.id,
+                nation,
+                frac: *frac,
+            })
         })
         .collect();
     let institutions: Vec<InstitutionRow> = works
@@ -342,23 +346,18 @@ fn batches_of(works: &[Work], schemas: &[SchemaRef; 4]) -> Result<[RecordBatch; 
         })
         .collect();
     // Each work's pairs of distinct nations, a < b (the shares are sorted by nation).
-    let pairs: Vec<PairRow> = works
-        .iter()
-        .flat_map(|w| {
-            let nations: Vec<String> = w.nation_shares().into_iter().map(|(n, _)| n).collect();
-            let mut out = Vec::new();
-            for (i, a) in nations.iter().enumerate() {
-                for b in &nations[i + 1..] {
-                    out.push(PairRow {
-                        work_id: &w.id,
-                        nation_a: a.clone(),
-                        nation_b: b.clone(),
-                    });
-                }
+    let mut pairs: Vec<PairRow> = Vec::new();
+    for (w, shares) in works.iter().zip(&nation_shares) {
+        for (i, (a, _)) in shares.iter().enumerate() {
+            for (b, _) in &shares[i + 1..] {
+                pairs.push(PairRow {
+                    work_id: &w.id,
+                    nation_a: a,
+                    nation_b: b,
+                });
             }
-            out
-        })
-        .collect();
+        }
+    }
     Ok([
         serialize(&schemas[0], &rows)?,
         serialize(&schemas[1], &shares)?,

@@ -14,20 +14,41 @@ use std::fmt;
 pub fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push(' ');
+    normalise_into(&mut out, text);
+    out
+}
+
+/// [`normalise`] appended to `out`, which ends in a space.
+pub fn normalise_into(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
     let mut in_word = false;
-    for ch in text.chars() {
-        if ch.is_alphanumeric() {
-            out.extend(ch.to_lowercase());
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII, most of most titles and abstracts, byte by byte; other characters whole.
+        let (alphanumeric, len) = if bytes[i].is_ascii() {
+            let b = bytes[i];
+            if b.is_ascii_alphanumeric() {
+                out.push(b.to_ascii_lowercase() as char);
+            }
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            let ch = text[i..].chars().next().expect("a character starts here");
+            if ch.is_alphanumeric() {
+                out.extend(ch.to_lowercase());
+            }
+            (ch.is_alphanumeric(), ch.len_utf8())
+        };
+        if alphanumeric {
             in_word = true;
         } else if in_word {
             out.push(' ');
             in_word = false;
         }
+        i += len;
     }
     if in_word {
         out.push(' ');
     }
-    out
 }
 
 /// A parsed area query.
@@ -307,6 +328,12 @@ mod tests {
         );
         assert_eq!(normalise(""), " ");
         assert_eq!(normalise("양자 센싱"), " 양자 센싱 ");
+        // ASCII and other letters mixed within and between words; no letter at the end.
+        assert_eq!(
+            normalise("Über-Café 2024 ΑΒΓ—x²…"),
+            " über café 2024 αβγ x² "
+        );
+        assert_eq!(normalise("İ"), " i\u{307} ");
     }
 
     #[test]

@@ -163,7 +163,7 @@ struct RawWork {
     topics: Option<Vec<RawTopic>>,
     /// The API's word → positions map, the snapshot's `{"IndexLength", "InvertedIndex"}`
     /// object, or either serialised into a string (all three occur in real files).
-    abstract_inverted_index: Option<serde_json::Value>,
+    abstract_inverted_index: Option<AbstractIndex>,
     is_authors_truncated: Option<bool>,
 }
 
@@ -195,16 +195,24 @@ pub fn short_id(id: &str) -> &str {
 
 /// ISO 3166-1 alpha-2 → alpha-3 (`KR` → `KOR`). Alpha-3 codes pass through.
 pub fn alpha3(code: &str) -> Option<String> {
-    let code = code.trim().to_ascii_uppercase();
-    match code.len() {
-        2 => isocountry::CountryCode::for_alpha2(&code)
-            .ok()
-            .map(|c| c.alpha3().to_string()),
-        3 => isocountry::CountryCode::for_alpha3(&code)
-            .ok()
-            .map(|c| c.alpha3().to_string()),
-        _ => None,
+    alpha3_static(code).map(str::to_string)
+}
+
+/// [`alpha3`] without an allocation: every country code of a record passes here.
+fn alpha3_static(code: &str) -> Option<&'static str> {
+    use std::collections::HashMap;
+    use std::sync::OnceLock;
+    static CODES: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    let codes = CODES.get_or_init(|| {
+        isocountry::CountryCode::iter()
+            .flat_map(|c| [(c.alpha2(), c.alpha3()), (c.alpha3(), c.alpha3())])
+            .collect()
+    });
+    let code = code.trim();
+    if code.bytes().all(|b| b.is_ascii_uppercase()) {
+        return codes.get(code).copied();
     }
+    codes.get(code.to_ascii_uppercase().as_str()).copied()
 }
 
 /// The country's English name for an alpha-3 code, the code itself when unknown.
@@ -216,95 +224,263 @@ pub fn country_name(alpha3: &str) -> String {
 
 /// A country code of the record: mapped to alpha-3 when ISO 3166-1 knows it; a code of two or
 /// three letters that it does not know (OpenAlex uses `XK` for Kosovo) is kept as written.
-fn country(field: String, code: &str) -> Result<String, RecordError> {
-    if let Some(c) = alpha3(code) {
-        return Ok(c);
+fn country(field: impl FnOnce() -> String, code: &str) -> Result<String, RecordError> {
+    if let Some(c) = alpha3_static(code) {
+        return Ok(c.to_string());
     }
     let c = code.trim();
     if (2..=3).contains(&c.len()) && c.chars().all(|ch| ch.is_ascii_alphabetic()) {
         return Ok(c.to_ascii_uppercase());
     }
     Err(RecordError::Field {
-        field,
+        field: field(),
         reason: format!("`{code}` is not a country code"),
     })
 }
 
-/// The abstract as text from an `abstract_inverted_index` in any of the forms real files hold:
-/// the word → positions map, the snapshot's `{"IndexLength": n, "InvertedIndex": {…}}`, or
-/// either of them serialised into a JSON string. Null or empty is no abstract.
-pub fn abstract_text(index: serde_json::Value) -> Result<String, RecordError> {
-    abstract_in(index, true)
+/// An `abstract_inverted_index` as read from a record, in any of the forms real files hold: the
+/// word → positions map, the snapshot's `{"IndexLength": n, "InvertedIndex": {…}}`, or either of
+/// them serialised into a JSON string. Null or empty is no abstract. Read straight from the
+/// record's text (no intermediate JSON tree: the index is most of a record); what is not an
+/// index is kept as the reason, so that the record's error names the field.
+#[derive(Debug, Default)]
+pub struct AbstractIndex {
+    /// Each word once, and each position with the word placed there (an index into `words`).
+    words: Vec<String>,
+    placed: Vec<(u64, u32)>,
+    /// The index serialised into a string, to be read again.
+    text: Option<String>,
+    /// The first thing found that is not part of an index: (field, reason).
+    bad: Option<(String, String)>,
+    /// The snapshot's wrapper was seen (`InvertedIndex`): its index is the one that counts.
+    wrapped: Option<Box<AbstractIndex>>,
 }
 
-fn abstract_in(index: serde_json::Value, may_be_text: bool) -> Result<String, RecordError> {
-    use serde_json::Value;
-    let field = "abstract_inverted_index";
-    match index {
-        Value::Null => Ok(String::new()),
-        Value::String(s) if s.trim().is_empty() => Ok(String::new()),
-        Value::String(s) if may_be_text => {
-            let inner: Value = serde_json::from_str(&s).map_err(|e| RecordError::Field {
-                field: field.into(),
-                reason: format!("a string that is not an inverted index: {e}"),
-            })?;
-            abstract_in(inner, false)
+const ABSTRACT: &str = "abstract_inverted_index";
+
+impl AbstractIndex {
+    /// The abstract as text, its words placed at their positions.
+    pub fn text(self) -> Result<String, RecordError> {
+        self.text_in(true)
+    }
+
+    fn text_in(self, may_be_text: bool) -> Result<String, RecordError> {
+        if let Some(inner) = self.wrapped {
+            return inner.text_in(false);
         }
-        Value::Object(mut m) => {
-            // The snapshot's wrapper: the index is under `InvertedIndex`.
-            if let Some(inner) = m.remove("InvertedIndex") {
-                return abstract_in(inner, false);
+        if let Some((field, reason)) = self.bad {
+            return Err(RecordError::Field { field, reason });
+        }
+        if let Some(s) = self.text {
+            if s.trim().is_empty() {
+                return Ok(String::new());
             }
-            let mut index = BTreeMap::new();
-            for (word, positions) in m {
-                match positions {
-                    Value::Array(p) => {
-                        index.insert(word, p);
-                    }
-                    other => {
-                        return Err(RecordError::Field {
-                            field: format!("{field}.{word}"),
-                            reason: format!("{other} is not a list of positions"),
-                        })
-                    }
+            if !may_be_text {
+                return Err(RecordError::Field {
+                    field: ABSTRACT.into(),
+                    reason: "a string is not an inverted index".into(),
+                });
+            }
+            let inner: AbstractIndex =
+                serde_json::from_str(&s).map_err(|e| RecordError::Field {
+                    field: ABSTRACT.into(),
+                    reason: format!("a string that is not an inverted index: {e}"),
+                })?;
+            return inner.text_in(false);
+        }
+        let mut placed = self.placed;
+        placed.sort_unstable();
+        let mut out = String::with_capacity(placed.len() * 8);
+        for (i, (_, w)) in placed.iter().enumerate() {
+            if i > 0 {
+                out.push(' ');
+            }
+            out.push_str(&self.words[*w as usize]);
+        }
+        Ok(out)
+    }
+
+    fn not_an_index(what: &str) -> AbstractIndex {
+        AbstractIndex {
+            bad: Some((ABSTRACT.into(), format!("{what} is not an inverted index"))),
+            ..AbstractIndex::default()
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AbstractIndex {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(IndexVisitor)
+    }
+}
+
+struct IndexVisitor;
+
+impl<'de> serde::de::Visitor<'de> for IndexVisitor {
+    type Value = AbstractIndex;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an inverted index")
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<AbstractIndex, E> {
+        Ok(AbstractIndex::default())
+    }
+    fn visit_none<E: serde::de::Error>(self) -> Result<AbstractIndex, E> {
+        Ok(AbstractIndex::default())
+    }
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<AbstractIndex, E> {
+        self.visit_string(s.to_string())
+    }
+    fn visit_string<E: serde::de::Error>(self, s: String) -> Result<AbstractIndex, E> {
+        Ok(AbstractIndex {
+            text: Some(s),
+            ..AbstractIndex::default()
+        })
+    }
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<AbstractIndex, E> {
+        Ok(AbstractIndex::not_an_index("a boolean"))
+    }
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<AbstractIndex, E> {
+        Ok(AbstractIndex::not_an_index("a number"))
+    }
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<AbstractIndex, E> {
+        Ok(AbstractIndex::not_an_index("a number"))
+    }
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<AbstractIndex, E> {
+        Ok(AbstractIndex::not_an_index("a number"))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> Result<AbstractIndex, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(AbstractIndex::not_an_index("a list"))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<AbstractIndex, A::Error> {
+        let mut index = AbstractIndex::default();
+        let mut length = None;
+        while let Some(word) = map.next_key::<String>()? {
+            if word == "InvertedIndex" {
+                index.wrapped = Some(Box::new(map.next_value()?));
+                continue;
+            }
+            let slot = index.words.len() as u32;
+            match map.next_value::<Positions>()? {
+                Positions::At(at) => {
+                    index.placed.extend(at.into_iter().map(|p| (p, slot)));
+                    index.words.push(word);
+                }
+                // The snapshot's `IndexLength` beside `InvertedIndex` is not a word.
+                Positions::Number(n) if word == "IndexLength" => length = Some(n),
+                Positions::Number(n) => {
+                    index.bad.get_or_insert_with(|| {
+                        (
+                            format!("{ABSTRACT}.{word}"),
+                            format!("{n} is not a list of positions"),
+                        )
+                    });
+                }
+                Positions::Not(what) => {
+                    index.bad.get_or_insert_with(|| {
+                        (
+                            format!("{ABSTRACT}.{word}"),
+                            format!("{what} is not a list of positions"),
+                        )
+                    });
+                }
+                Positions::BadPosition(p) => {
+                    index.bad.get_or_insert_with(|| {
+                        (
+                            format!("{ABSTRACT}.{word}"),
+                            format!("position {p} is not a non-negative integer"),
+                        )
+                    });
                 }
             }
-            rebuild_abstract(&index)
         }
-        other => Err(RecordError::Field {
-            field: field.into(),
-            reason: format!("{} is not an inverted index", type_name(&other)),
-        }),
+        // Without `InvertedIndex`, a number under `IndexLength` is a word without positions.
+        if let (None, Some(n)) = (&index.wrapped, length) {
+            index.bad.get_or_insert_with(|| {
+                (
+                    format!("{ABSTRACT}.IndexLength"),
+                    format!("{n} is not a list of positions"),
+                )
+            });
+        }
+        Ok(index)
     }
 }
 
-fn type_name(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "a list",
-        serde_json::Value::Object(_) => "an object",
-    }
+/// The value of one word of an inverted index.
+enum Positions {
+    At(Vec<u64>),
+    /// A number where a list was expected (also the snapshot's `IndexLength`).
+    Number(serde_json::Number),
+    /// Something else where a list was expected: what it is.
+    Not(&'static str),
+    /// A list holding something that is not a position.
+    BadPosition(serde_json::Value),
 }
 
-/// The abstract as text, its words placed at their positions.
-pub fn rebuild_abstract(
-    index: &BTreeMap<String, Vec<serde_json::Value>>,
-) -> Result<String, RecordError> {
-    let mut placed: Vec<(u64, &str)> = Vec::new();
-    for (word, positions) in index {
-        for p in positions {
-            let p = p.as_u64().ok_or_else(|| RecordError::Field {
-                field: format!("abstract_inverted_index.{word}"),
-                reason: format!("position {p} is not a non-negative integer"),
-            })?;
-            placed.push((p, word));
+impl<'de> Deserialize<'de> for Positions {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Positions;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of positions")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Positions, A::Error> {
+                let mut at = Vec::with_capacity(seq.size_hint().unwrap_or(1));
+                let mut bad = None;
+                while let Some(v) = seq.next_element::<serde_json::Value>()? {
+                    match v.as_u64() {
+                        Some(p) => at.push(p),
+                        None => {
+                            bad.get_or_insert(v);
+                        }
+                    }
+                }
+                Ok(bad.map_or(Positions::At(at), Positions::BadPosition))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Positions, E> {
+                Ok(Positions::Number(n.into()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Positions, E> {
+                Ok(Positions::Number(n.into()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Positions, E> {
+                Ok(serde_json::Number::from_f64(n)
+                    .map_or(Positions::Not("a number"), Positions::Number))
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Positions, E> {
+                Ok(Positions::Not("a boolean"))
+            }
+            fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Positions, E> {
+                Ok(Positions::Not("a string"))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Positions, E> {
+                Ok(Positions::Not("null"))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Positions, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(Positions::Not("an object"))
+            }
         }
+        d.deserialize_any(V)
     }
-    placed.sort();
-    Ok(placed.iter().map(|(_, w)| *w).collect::<Vec<_>>().join(" "))
 }
 
 fn integer(field: &'static str, v: Option<serde_json::Value>) -> Result<Option<i64>, RecordError> {
@@ -348,7 +524,7 @@ pub fn parse_openalex(line: &str) -> Result<Work, RecordError> {
             };
             let country = match inst.country_code.as_deref() {
                 Some(c) if !c.is_empty() => self::country(
-                    format!("authorships[{i}].institutions[{j}].country_code"),
+                    || format!("authorships[{i}].institutions[{j}].country_code"),
                     c,
                 )?,
                 _ => String::new(),
@@ -363,7 +539,7 @@ pub fn parse_openalex(line: &str) -> Result<Work, RecordError> {
         match a.countries {
             Some(listed) => {
                 for (j, c) in listed.iter().enumerate() {
-                    let c = country(format!("authorships[{i}].countries[{j}]"), c)?;
+                    let c = country(|| format!("authorships[{i}].countries[{j}]"), c)?;
                     if !countries.contains(&c) {
                         countries.push(c);
                     }
@@ -397,7 +573,7 @@ pub fn parse_openalex(line: &str) -> Result<Work, RecordError> {
         cited_by_count: cited,
         work_type: raw.work_type.unwrap_or_default(),
         abstract_text: match raw.abstract_inverted_index {
-            Some(index) => abstract_text(index)?,
+            Some(index) => index.text()?,
             None => String::new(),
         },
         primary_topic: raw.primary_topic.and_then(topic).map(|t| t.id),
@@ -464,6 +640,35 @@ mod tests {
             e.to_string(),
             "field `abstract_inverted_index.Hello`: 3 is not a list of positions"
         );
+        for (form, error) in [
+            (
+                r#"{"IndexLength":2}"#,
+                "field `abstract_inverted_index.IndexLength`: 2 is not a list of positions",
+            ),
+            (
+                r#"{"Hello":[0,-1]}"#,
+                "field `abstract_inverted_index.Hello`: position -1 is not a non-negative integer",
+            ),
+            (
+                "true",
+                "field `abstract_inverted_index`: a boolean is not an inverted index",
+            ),
+            (
+                r#""\"text\"""#,
+                "field `abstract_inverted_index`: a string is not an inverted index",
+            ),
+        ] {
+            let e = parse_openalex(&with(&format!(r#""abstract_inverted_index":{form}"#)));
+            assert_eq!(e.unwrap_err().to_string(), error, "{form}");
+        }
+        // Words placed at their positions whatever the order of the keys; empty is no abstract.
+        let w = parse_openalex(&with(
+            r#""abstract_inverted_index":{"world":[1,3],"Hello":[0],"again":[2]}"#,
+        ))
+        .unwrap();
+        assert_eq!(w.abstract_text, "Hello world again world");
+        let empty = parse_openalex(&with(r#""abstract_inverted_index":"  ""#)).unwrap();
+        assert_eq!(empty.abstract_text, "");
         let e = parse_openalex(&with(r#""abstract_inverted_index":"nonsense""#)).unwrap_err();
         assert!(
             e.to_string()

@@ -631,7 +631,6 @@ fn walk(dir: &Path) -> Vec<String> {
 }
 
 /// Rows sorted, so two engines' answers compare whatever order their plans produce.
-#[cfg(feature = "ballista")]
 fn sorted(mut t: indicators::Tables) -> indicators::Tables {
     t.area_nation
         .sort_by(|a, b| (&a.area, &a.nation).cmp(&(&b.area, &b.nation)));
@@ -645,7 +644,6 @@ fn sorted(mut t: indicators::Tables) -> indicators::Tables {
 }
 
 /// Equal, with sums of fractions allowed to differ in the last bits (summation order).
-#[cfg(feature = "ballista")]
 fn same_tables(a: &indicators::Tables, b: &indicators::Tables) {
     let json = |t: &indicators::Tables| serde_json::to_value(t).unwrap();
     fn same(a: &Value, b: &Value, at: &str) {
@@ -669,6 +667,46 @@ fn same_tables(a: &indicators::Tables, b: &indicators::Tables) {
         }
     }
     same(&json(a), &json(b), "tables");
+}
+
+/// The statements as a cluster runs them — each computing the area works itself — give the rows
+/// of the statements that read the table computed once (on an engine where that table was never
+/// made, so that a statement reading it would fail).
+#[tokio::test]
+async fn the_statements_standing_alone_give_the_same_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = ingested(dir.path());
+    let s = sql::statements(
+        &AreaSet::parse(AREAS).unwrap(),
+        Period {
+            from: 2020,
+            to: 2021,
+        },
+    );
+    let once = Engine::open(&EngineSpec::Embedded, &data)
+        .await
+        .unwrap()
+        .tables(&s)
+        .await
+        .unwrap();
+    let fresh = Engine::open(&EngineSpec::Embedded, &data).await.unwrap();
+    assert!(
+        fresh.run(&s.area_nation).await.is_err(),
+        "no area_works yet"
+    );
+    let mut alone = indicators::Tables::default();
+    for (name, text) in s.inlined() {
+        match name {
+            "area_nation" => alone.area_nation = fresh.rows(&text).await.unwrap(),
+            "nation_totals" => alone.nation_totals = fresh.rows(&text).await.unwrap(),
+            "collaboration" => alone.collaboration = fresh.rows(&text).await.unwrap(),
+            "institutions" => alone.institutions = fresh.rows(&text).await.unwrap(),
+            other => panic!("{other}"),
+        }
+    }
+    assert!(!once.area_nation.is_empty() && !once.collaboration.is_empty());
+    assert!(!once.institutions.is_empty() && !once.nation_totals.is_empty());
+    same_tables(&sorted(once), &sorted(alone));
 }
 
 /// The same statements on a Ballista scheduler and executor started here, reached through
