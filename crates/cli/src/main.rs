@@ -9,6 +9,12 @@ mod landscape_cmd;
 mod portfolio_cmd;
 mod supply_cmd;
 
+/// mimalloc instead of the C library's allocator: the ingest of research records, the parsing of
+/// imports and the server allocate many small strings; with glibc's `malloc`, a quarter of the
+/// ingest's time went to allocating and freeing (measured in BENCHMARKS.md, issue #19).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
