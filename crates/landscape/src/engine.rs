@@ -106,8 +106,16 @@ impl Engine {
 
     /// Runs every statement of a report.
     pub async fn tables(&self, s: &Statements) -> Result<Tables, EngineError> {
+        self.tables_of(self.plan(s)).await
+    }
+
+    /// Runs named statements in order, reading each result statement's rows into its table.
+    pub async fn tables_of(
+        &self,
+        plan: Vec<(&'static str, String)>,
+    ) -> Result<Tables, EngineError> {
         let mut tables = Tables::default();
-        for (name, text) in self.plan(s) {
+        for (name, text) in plan {
             match name {
                 "area_nation" => tables.area_nation = self.rows(&text).await?,
                 "nation_totals" => tables.nation_totals = self.rows(&text).await?,

@@ -694,16 +694,7 @@ async fn the_statements_standing_alone_give_the_same_rows() {
         fresh.run(&s.area_nation).await.is_err(),
         "no area_works yet"
     );
-    let mut alone = indicators::Tables::default();
-    for (name, text) in s.inlined() {
-        match name {
-            "area_nation" => alone.area_nation = fresh.rows(&text).await.unwrap(),
-            "nation_totals" => alone.nation_totals = fresh.rows(&text).await.unwrap(),
-            "collaboration" => alone.collaboration = fresh.rows(&text).await.unwrap(),
-            "institutions" => alone.institutions = fresh.rows(&text).await.unwrap(),
-            other => panic!("{other}"),
-        }
-    }
+    let alone = fresh.tables_of(s.inlined().into()).await.unwrap();
     assert!(!once.area_nation.is_empty() && !once.collaboration.is_empty());
     assert!(!once.institutions.is_empty() && !once.nation_totals.is_empty());
     same_tables(&sorted(once), &sorted(alone));
