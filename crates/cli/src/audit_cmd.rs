@@ -3,7 +3,7 @@
 //! anchor records its newest entry (advanced by the server and the CLI after every append) so
 //! that entries removed from the end are caught too.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use pillar_store::audit::{Anchor, AuditEvent, AuditKey, AuditTrail};
@@ -11,7 +11,7 @@ use pillar_store::{DbTarget, Store};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::config::Config;
+use crate::config::{Config, KeyFile};
 use crate::{print_json, BadInput};
 
 #[derive(Subcommand)]
@@ -22,6 +22,13 @@ pub enum AuditCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Write a new audit key file (32 random bytes, hex, readable by its owner only) for the
+    /// servers of a deployment to share (`audit_key_file`); an existing file is never
+    /// overwritten.
+    NewKey {
+        /// Where to write it.
+        file: PathBuf,
+    },
     /// Show the newest entries.
     Log {
         /// How many.
@@ -31,10 +38,6 @@ pub enum AuditCommand {
         #[arg(long)]
         json: bool,
     },
-}
-
-fn key_path(config: &Config) -> PathBuf {
-    config.data_dir.join("audit.key")
 }
 
 /// The anchor of the database `target`: one file per database under `<data dir>/audit-anchors`,
@@ -59,16 +62,51 @@ pub fn anchor(config: &Config, target: &DbTarget) -> Anchor {
     )
 }
 
-/// Reads the audit key, creating it (32 random bytes, owner-only) on first use.
-pub fn key(config: &Config) -> anyhow::Result<AuditKey> {
-    let path = key_path(config);
-    if !path.exists() {
-        std::fs::create_dir_all(&config.data_dir)?;
-        let bytes: [u8; 32] = rand::random();
-        pillar_store::audit::write_private(&path, &hex::encode(bytes))?;
+/// Writes a new audit key (32 random bytes, hex, owner-only) to `path`, which must not exist.
+fn new_key(path: &Path) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| BadInput(format!("{}: {e}", dir.display())))?;
     }
-    let text =
-        std::fs::read_to_string(&path).map_err(|e| BadInput(format!("{}: {e}", path.display())))?;
+    let bytes: [u8; 32] = rand::random();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut f = options.open(path).map_err(|e| {
+        BadInput(match e.kind() {
+            std::io::ErrorKind::AlreadyExists => format!(
+                "{}: exists already (a key in use is never overwritten: the chain it keys would no longer verify)",
+                path.display()
+            ),
+            _ => format!("{}: {e}", path.display()),
+        })
+    })?;
+    use std::io::Write;
+    f.write_all(format!("{}\n", hex::encode(bytes)).as_bytes())?;
+    f.sync_all()?;
+    Ok(())
+}
+
+/// Reads the audit key: the configured file, or `<data dir>/audit.key`, made on first use
+/// with SQLite only (see [`Config::audit_key_file`]).
+pub fn key(config: &Config) -> anyhow::Result<AuditKey> {
+    let path = match config
+        .audit_key_file()
+        .map_err(|e| BadInput(e.to_string()))?
+    {
+        KeyFile::Configured(p) => p,
+        KeyFile::DataDir(p) => {
+            if !p.exists() {
+                new_key(&p)?;
+            }
+            p
+        }
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| BadInput(format!("audit key file {}: {e}", path.display())))?;
     let bytes = hex::decode(text.trim())
         .map_err(|e| BadInput(format!("{}: not a hex key: {e}", path.display())))?;
     AuditKey::new(bytes).map_err(|e| BadInput(format!("{}: {e}", path.display())).into())
@@ -157,6 +195,11 @@ pub async fn record_export(
 }
 
 pub async fn run(cmd: AuditCommand, config: &Config) -> anyhow::Result<()> {
+    if let AuditCommand::NewKey { file } = &cmd {
+        new_key(file)?;
+        println!("{}: new audit key written (owner-only)", file.display());
+        return Ok(());
+    }
     // Verifying or listing never creates a database: a mistyped location is an error, not an
     // empty chain called intact.
     let store = crate::open_existing(config).await?;
@@ -170,6 +213,16 @@ pub async fn run(cmd: AuditCommand, config: &Config) -> anyhow::Result<()> {
             let v = store
                 .audit_verify(trail.key(), head.as_ref().map(|(s, h)| (*s, h.as_str())))
                 .await?;
+            // The database's record of the head (every server's appends): once the chain is
+            // found intact up to it, this host's record advances to it, so that a later
+            // truncation of entries other servers wrote is caught here too.
+            let recorded = store.audit_head(trail.key()).await.ok().flatten();
+            if v.first_bad.is_none() {
+                if let Some((seq, hash)) = &recorded {
+                    anchor.advance(*seq, hash)?;
+                }
+            }
+            let head = if recorded.is_some() { recorded } else { head };
             let database = config.db_target()?.display();
             if json {
                 print_json(
@@ -194,6 +247,7 @@ pub async fn run(cmd: AuditCommand, config: &Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        AuditCommand::NewKey { .. } => unreachable!("handled above"),
         AuditCommand::Log { limit, json } => {
             let entries = store.operator().audit_entries(limit).await?;
             if json {

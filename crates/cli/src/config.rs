@@ -40,8 +40,19 @@ pub struct ConfigArgs {
         value_delimiter = ','
     )]
     concern_nations: Option<Vec<String>>,
+    /// The audit chain's key file (hex, at least 32 bytes; `pillar audit new-key FILE` makes
+    /// one). Every server over one PostgreSQL database must read the same file (e.g. a
+    /// mounted secret), and with PostgreSQL it is never made on its own. Default with SQLite:
+    /// `<data dir>/audit.key`, made on first use.
+    #[arg(long, global = true, env = "PILLAR_AUDIT_KEY_FILE")]
+    audit_key_file: Option<PathBuf>,
+    /// Where document contents are kept: `database` (in the database, chunked; the default
+    /// with PostgreSQL, so that every server finds them) or a directory (the default with
+    /// SQLite: `<data dir>/blobs`; with several servers, one they all mount).
+    #[arg(long, global = true, env = "PILLAR_BLOBS")]
+    blobs: Option<String>,
     /// Configuration file (TOML with keys data_dir, db, listen, trusted_proxies,
-    /// concern_nations).
+    /// concern_nations, audit_key_file, blobs).
     #[arg(long, global = true, env = "PILLAR_CONFIG")]
     config: Option<PathBuf>,
     /// Use the demo database (`<data dir>/demo/`, SQLite, seeded with the fictional demo
@@ -59,6 +70,8 @@ struct FileConfig {
     listen: Option<SocketAddr>,
     trusted_proxies: Option<Vec<std::net::IpAddr>>,
     concern_nations: Option<Vec<String>>,
+    audit_key_file: Option<PathBuf>,
+    blobs: Option<String>,
 }
 
 /// Where a value came from.
@@ -100,7 +113,29 @@ pub struct Config {
     pub demo: bool,
     /// Nations of concern (alpha-3), flagged where a country outside the coalition is shown.
     pub concern_nations: Vec<String>,
-    sources: [Source; 5],
+    /// The audit key file, when configured.
+    pub audit_key_file: Option<PathBuf>,
+    /// Where document contents are kept, when configured (`database` or a directory).
+    pub blobs: Option<String>,
+    sources: [Source; 7],
+}
+
+/// Where document contents are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobPlace {
+    /// In the database.
+    Database,
+    /// In a directory.
+    Directory(PathBuf),
+}
+
+/// Where the audit key comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyFile {
+    /// A file the configuration names: read, never made.
+    Configured(PathBuf),
+    /// `<data dir>/audit.key`, made on first use (SQLite only).
+    DataDir(PathBuf),
 }
 
 fn default_data_dir() -> PathBuf {
@@ -151,6 +186,8 @@ impl Config {
                 args.concern_nations.is_some(),
                 file.concern_nations.is_some(),
             ),
+            pick(args.audit_key_file.is_some(), file.audit_key_file.is_some()),
+            pick(args.blobs.is_some(), file.blobs.is_some()),
         ];
         let config = Config {
             data_dir: args
@@ -179,6 +216,8 @@ impl Config {
                         .map(String::from)
                         .to_vec()
                 }),
+            audit_key_file: args.audit_key_file.clone().or(file.audit_key_file),
+            blobs: args.blobs.clone().or(file.blobs).filter(|b| !b.is_empty()),
             sources,
         };
         for code in &config.concern_nations {
@@ -214,9 +253,42 @@ impl Config {
         }
     }
 
-    /// Where document contents are kept for the database in use.
-    pub fn blob_dir(&self) -> PathBuf {
+    /// The local blob directory of the database in use (`<data dir>/blobs`, or the demo's):
+    /// where contents are kept by default with SQLite, and where `pillar db migrate` moves
+    /// them from when they are kept elsewhere.
+    pub fn local_blob_dir(&self) -> PathBuf {
         self.home().join("blobs")
+    }
+
+    /// Where document contents are kept: as configured, else in the database with PostgreSQL
+    /// and in the local blob directory with SQLite.
+    pub fn blob_place(&self) -> BlobPlace {
+        match self.blobs.as_deref() {
+            Some("database") => BlobPlace::Database,
+            Some(dir) => BlobPlace::Directory(PathBuf::from(dir)),
+            None if self.is_postgres() => BlobPlace::Database,
+            None => BlobPlace::Directory(self.local_blob_dir()),
+        }
+    }
+
+    fn is_postgres(&self) -> bool {
+        matches!(self.db_target(), Ok(DbTarget::Postgres(_)))
+    }
+
+    /// Where the audit key comes from: the configured file, else `<data dir>/audit.key` —
+    /// with PostgreSQL only if it exists already (a key made by one server alone would split
+    /// the chain of a shared database), with an error saying what to configure.
+    pub fn audit_key_file(&self) -> anyhow::Result<KeyFile> {
+        if let Some(p) = &self.audit_key_file {
+            return Ok(KeyFile::Configured(p.clone()));
+        }
+        let local = self.data_dir.join("audit.key");
+        if self.is_postgres() && !local.exists() {
+            bail!(
+                "audit_key_file / PILLAR_AUDIT_KEY_FILE is not set: with a PostgreSQL database, which several servers may share, every server must read the same audit key file (e.g. a mounted secret); make one with `pillar audit new-key FILE`"
+            );
+        }
+        Ok(KeyFile::DataDir(local))
     }
 
     /// `(key, value, source)` rows for `config show`.
@@ -246,6 +318,34 @@ impl Config {
                 "concern_nations",
                 self.concern_nations.join(","),
                 self.sources[4].text(),
+            ),
+            (
+                "audit_key_file",
+                match self.audit_key_file() {
+                    Ok(KeyFile::Configured(p)) => p.display().to_string(),
+                    Ok(KeyFile::DataDir(p)) => p.display().to_string(),
+                    Err(e) => format!("(none: {e})"),
+                },
+                match self.audit_key_file() {
+                    Ok(KeyFile::Configured(_)) => self.sources[5].text(),
+                    Ok(KeyFile::DataDir(_)) if self.is_postgres() => {
+                        "data directory (made earlier; configure a shared one for several servers)"
+                    }
+                    Ok(KeyFile::DataDir(_)) => "data directory (made on first use)",
+                    Err(_) => "missing",
+                },
+            ),
+            (
+                "blobs",
+                match self.blob_place() {
+                    BlobPlace::Database => "database".to_string(),
+                    BlobPlace::Directory(d) => d.display().to_string(),
+                },
+                match (self.sources[6], self.blobs.is_some()) {
+                    (s, true) => s.text(),
+                    _ if self.is_postgres() => "default (PostgreSQL: in the database)",
+                    _ => "default (SQLite: the data directory)",
+                },
             ),
             (
                 "config",

@@ -389,7 +389,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 print_json(&config.show())?;
             } else {
                 for (key, value, source) in config.show_rows() {
-                    println!("{key:<10} = {value}    # {source}");
+                    println!("{key:<15} = {value}    # {source}");
                 }
             }
             Ok(())
@@ -398,10 +398,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let target = config.db_target()?;
             let store = Store::open(&target).await.map_err(classify)?;
             let applied = store.migrate().await.map_err(classify)?;
+            let moved = move_local_blobs(&config, &store, !flag.json).await?;
             if flag.json {
-                print_json(&serde_json::json!({"database": target.display(), "applied": applied}))?;
+                print_json(
+                    &serde_json::json!({"database": target.display(), "applied": applied, "blobs": moved}),
+                )?;
             } else {
                 println!("{}: {applied} migration(s) applied", target.display());
+                if let Some(m) = moved {
+                    println!(
+                        "blobs: {} moved into {}, {} there already ({} bytes)",
+                        m.moved,
+                        blobs_of(&config, &store).describe(),
+                        m.present,
+                        m.bytes
+                    );
+                }
             }
             Ok(())
         }
@@ -463,7 +475,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Db(DbCommand::Seed { demo_data, json }) => {
             let with_demo = demo_data || config.demo;
             let store = open(&config).await?;
-            let blobs = pillar_store::documents::Blobs::new(config.blob_dir());
+            let blobs = blobs_of(&config, &store);
             let reports = seed(&store, &blobs, with_demo).await?;
             if json.json {
                 print_json(&reports)?;
@@ -483,8 +495,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Export(args) => export(&config, args).await,
         Command::Serve(ServeArgs {}) => {
             let store = open(&config).await?;
+            check_audit_start(&store).await?;
             if config.demo {
-                let blobs = pillar_store::documents::Blobs::new(config.blob_dir());
+                let blobs = blobs_of(&config, &store);
                 seed(&store, &blobs, true).await?;
             }
             if config.demo {
@@ -513,11 +526,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     config.listen
                 );
             }
-            let blobs = pillar_store::documents::Blobs::new(config.blob_dir());
+            let blobs = blobs_of(&config, &store);
             match blobs.sweep_temporary() {
                 Ok(0) => {}
                 Ok(n) => tracing::info!("removed {n} half-written upload(s) left by a crash"),
-                Err(e) => tracing::warn!("cannot sweep {}: {e}", config.blob_dir().display()),
+                Err(e) => tracing::warn!("cannot sweep {}: {e}", blobs.describe()),
             }
             let state = pillar_web::AppState::new(store, blobs)
                 .with_trusted_proxies(config.trusted_proxies.clone())
@@ -526,6 +539,90 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// Where the document contents of the database in use are kept (see [`Config::blob_place`]).
+pub(crate) fn blobs_of(config: &Config, store: &Store) -> pillar_store::blobs::Blobs {
+    match config.blob_place() {
+        config::BlobPlace::Database => pillar_store::blobs::Blobs::in_database(store),
+        config::BlobPlace::Directory(d) => pillar_store::blobs::Blobs::new(d),
+    }
+}
+
+/// Moves the blobs of the local blob directory into where contents are kept, when that is
+/// elsewhere (the database, or another directory): each blob is copied, read back, checked
+/// and then removed, so an interrupted move is resumed by running it again. `None` when there
+/// is nothing to move.
+async fn move_local_blobs(
+    config: &Config,
+    store: &Store,
+    progress: bool,
+) -> anyhow::Result<Option<pillar_store::blobs::Moved>> {
+    let local = config.local_blob_dir();
+    if config.blob_place() == config::BlobPlace::Directory(local.clone()) {
+        return Ok(None);
+    }
+    let files = pillar_store::blobs::Blobs::stored_in(&local)
+        .map_err(|e| BadInput(format!("{}: {e}", local.display())))?;
+    if files.is_empty() {
+        return Ok(None);
+    }
+    // Moving is an audited action: the store gets its trail (and so needs the key) only now.
+    let store = &store
+        .clone()
+        .with_audit(audit_cmd::trail(config, &config.db_target()?)?);
+    let into = blobs_of(config, store);
+    let bar = if progress {
+        indicatif::ProgressBar::new(files.len() as u64)
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    bar.set_message(format!("moving blobs into {}", into.describe()));
+    let mut moved = pillar_store::blobs::Moved::default();
+    for f in &files {
+        into.move_from(f, &mut moved).await.map_err(|e| {
+            anyhow::anyhow!(
+                "{e} ({} of {} blobs moved; run `pillar db migrate` again to go on)",
+                moved.moved + moved.present,
+                files.len()
+            )
+        })?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    audit_cmd::record(
+        store,
+        "admin",
+        "blobs",
+        "ok",
+        &format!(
+            "{} blob(s) moved from {} into {}",
+            moved.moved + moved.present,
+            local.display(),
+            into.describe()
+        ),
+    )
+    .await?;
+    Ok(Some(moved))
+}
+
+/// Before a server starts: the audit chain of its database must verify under its key, and
+/// still hold the head this host recorded last (see [`Store::audit_check_start`]); this
+/// host's record then advances to the database's head.
+async fn check_audit_start(store: &Store) -> anyhow::Result<()> {
+    let trail = store
+        .audit_trail()
+        .expect("the CLI opens stores with their trail");
+    let anchor = trail.anchor().expect("the CLI's trail is anchored");
+    let witness = anchor.read().map_err(|e| BadInput(e.to_string()))?;
+    let head = store
+        .audit_check_start(trail.key(), witness.as_ref().map(|(s, h)| (*s, h.as_str())))
+        .await
+        .map_err(|e| anyhow::anyhow!("refusing to start: {e}"))?;
+    if let Some((seq, hash)) = head {
+        anchor.advance(seq, &hash)?;
+    }
+    Ok(())
 }
 
 /// Opens (creating when missing) and migrates the database in use, with its audit trail.
@@ -563,7 +660,7 @@ pub(crate) async fn open_existing(config: &Config) -> anyhow::Result<Store> {
 /// every transaction carries its own audit entry (no seeded data without its entry).
 async fn seed(
     store: &Store,
-    blobs: &pillar_store::documents::Blobs,
+    blobs: &pillar_store::blobs::Blobs,
     with_demo: bool,
 ) -> anyhow::Result<Vec<pillar_store::ImportReport>> {
     let label = default_label();

@@ -118,6 +118,14 @@ fn digest(key: &AuditKey, seq: i64, at: &str, e: &AuditEvent, prev: &str) -> Str
     hex::encode(mac.finalize().into_bytes())
 }
 
+fn head_mac(key: &AuditKey, seq: i64, hash: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key.0).expect("HMAC takes any key length");
+    mac.update(b"pillar audit head\0");
+    mac.update(&seq.to_be_bytes());
+    mac.update(hash.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
 /// The audit trail a store writes to: the chain's key and the anchor of its newest entry.
 #[derive(Debug, Clone)]
 pub struct AuditTrail {
@@ -216,7 +224,7 @@ impl Anchor {
 
     /// Records a new head, unless a later one is recorded already (another process appended
     /// after this one). Written aside and renamed, so that a crash leaves the old or the new.
-    fn advance(&self, seq: i64, hash: &str) -> Result<(), StoreError> {
+    pub fn advance(&self, seq: i64, hash: &str) -> Result<(), StoreError> {
         let _one_at_a_time = self.lock.lock().expect("anchor lock");
         if let Ok(Some((recorded, _))) = self.read() {
             if recorded >= seq {
@@ -331,7 +339,95 @@ impl Store {
         .bind(&hash)
         .execute(&mut **tx)
         .await?;
+        // The database's record of the head, for every server over it (see `audit_head`).
+        sqlx::query(
+            "INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, $1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac",
+        )
+        .bind(seq)
+        .bind(&hash)
+        .bind(head_mac(&trail.key, seq, &hash))
+        .execute(&mut **tx)
+        .await?;
         Ok(Appended { seq, hash })
+    }
+
+    /// The head of the chain as the database records it (advanced with every append, by
+    /// whichever server appends): `Ok(None)` when none is recorded (an empty chain, or one
+    /// written before the record existed); an error when its MAC does not verify under `key`
+    /// (altered, or another key).
+    pub async fn audit_head(&self, key: &AuditKey) -> Result<Option<Head>, StoreError> {
+        let Some(r) = sqlx::query("SELECT seq, hash, mac FROM audit_head WHERE id = 1")
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let (seq, hash, mac): (i64, String, String) = (r.get(0), r.get(1), r.get(2));
+        if head_mac(key, seq, &hash) != mac {
+            return Err(StoreError::Corrupt {
+                table: "audit_head",
+                reason: format!(
+                    "the recorded head (entry {seq}) does not verify under this audit key: altered, or written with another key"
+                ),
+            });
+        }
+        Ok(Some((seq, hash)))
+    }
+
+    /// What a server checks before it starts on this database: that the chain's newest entry
+    /// and the database's record of the head verify under `key` (every server of one database
+    /// must read the same key), and that the chain still holds `witness`, the head this server
+    /// (or command-line host) recorded last, so that entries cut from the end are noticed at
+    /// once. Returns the head to advance the witness to. Cheap: it reads two rows, not the
+    /// chain (`pillar audit verify` walks it all).
+    pub async fn audit_check_start(
+        &self,
+        key: &AuditKey,
+        witness: Option<(i64, &str)>,
+    ) -> Result<Option<Head>, StoreError> {
+        let refuse = |why: String| Err(StoreError::Refused(why));
+        let newest = sqlx::query(
+            "SELECT seq, at, actor, action, object, label_id, decision, detail, prev_hash, hash \
+             FROM audit ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| entry(&r));
+        if let Some(e) = &newest {
+            if digest(key, e.seq, &e.at, &e.event, &e.prev_hash) != e.hash {
+                return refuse(format!(
+                    "the audit chain's newest entry ({}) does not verify under this audit key: every server over one database must read the same key file (audit_key_file), and the chain may have been altered",
+                    e.seq
+                ));
+            }
+        }
+        let head = match self.audit_head(key).await {
+            Ok(h) => h,
+            Err(e) => return refuse(e.to_string()),
+        };
+        let last = newest.as_ref().map(|e| (e.seq, e.hash.clone()));
+        if let Some((seq, hash)) = &head {
+            if last.as_ref() != Some(&(*seq, hash.clone())) {
+                return refuse(format!(
+                    "the database records entry {seq} as the audit chain's head, but the chain ends at {}: entries were removed from the end",
+                    last.map(|(s, _)| s).unwrap_or(0)
+                ));
+            }
+        }
+        if let Some((seq, hash)) = witness {
+            let held: Option<String> = sqlx::query_scalar("SELECT hash FROM audit WHERE seq = $1")
+                .bind(seq)
+                .fetch_optional(&self.pool)
+                .await?;
+            if held.as_deref() != Some(hash) {
+                return refuse(format!(
+                    "this host recorded entry {seq} of the audit chain, which the database no longer holds as it was written (the chain ends at {}): entries were removed or rewritten",
+                    last.map(|(s, _)| s).unwrap_or(0)
+                ));
+            }
+        }
+        Ok(last)
     }
 
     /// Commits `tx` and anchors the entry it appended.
@@ -504,6 +600,8 @@ impl Store {
         key: &AuditKey,
         head: Option<(i64, &str)>,
     ) -> Result<AuditVerdict, StoreError> {
+        // The database's record of the head first: entries appended meanwhile come after it.
+        let recorded = self.audit_head(key).await;
         let rows = sqlx::query(
             "SELECT seq, at, actor, action, object, label_id, decision, detail, prev_hash, hash \
              FROM audit ORDER BY seq",
@@ -550,8 +648,33 @@ impl Store {
             prev = e.hash.clone();
             expected_seq += 1;
         }
+        let last = expected_seq - 1;
+        match recorded {
+            Err(_) => {
+                return Ok(AuditVerdict {
+                    entries: rows.len() as i64,
+                    first_bad: Some((
+                        last + 1,
+                        "the database's record of the chain's head does not verify under this key (altered, or another key)".into(),
+                    )),
+                })
+            }
+            Ok(Some((seq, hash)))
+                if !rows
+                    .iter()
+                    .any(|r| r.get::<i64, _>(0) == seq && r.get::<String, _>(9) == hash) =>
+            {
+                return Ok(AuditVerdict {
+                    entries: rows.len() as i64,
+                    first_bad: Some((
+                        last + 1,
+                        format!("the chain ends at entry {last} but the database records entry {seq} as its head (entries removed from the end)"),
+                    )),
+                });
+            }
+            Ok(_) => {}
+        }
         if let Some((seq, hash)) = head {
-            let last = expected_seq - 1;
             let known = rows
                 .iter()
                 .any(|r| r.get::<i64, _>(0) == seq && r.get::<String, _>(9) == hash);

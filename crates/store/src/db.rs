@@ -186,6 +186,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "version_text",
         include_str!("../migrations/sqlite/0020_version_text.sql"),
     ),
+    (
+        21,
+        "shared",
+        include_str!("../migrations/sqlite/0021_shared.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -287,6 +292,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         20,
         "version_text",
         include_str!("../migrations/postgres/0020_version_text.sql"),
+    ),
+    (
+        21,
+        "shared",
+        include_str!("../migrations/postgres/0021_shared.sql"),
     ),
 ];
 

@@ -207,7 +207,7 @@ struct DemoDocument {
 /// entry.
 pub async fn seed_documents(
     store: &Store,
-    blobs: &crate::documents::Blobs,
+    blobs: &crate::blobs::Blobs,
     at: &str,
 ) -> Result<usize, StoreError> {
     if store.document_count().await? > 0 {
@@ -220,7 +220,7 @@ pub async fn seed_documents(
         let person = store.person(&d.by).await?.ok_or_else(|| {
             InputError::new(name, None, Some("by"), format!("no person `{}`", d.by))
         })?;
-        let sha = blobs.put(d.text.as_bytes()).map_err(|e| {
+        let sha = blobs.put(d.text.as_bytes()).await.map_err(|e| {
             StoreError::Location(format!("cannot store the demo document `{}`: {e}", d.id))
         })?;
         let upload = crate::documents::Upload {

@@ -1,15 +1,13 @@
-//! Documents: labelled metadata and versions in the database, content in a content-addressed
-//! directory (SHA-256), full-text search with the visibility filter inside the query.
+//! Documents: labelled metadata and versions in the database, content in [`crate::blobs`]
+//! (content-addressed by SHA-256), full-text search with the visibility filter inside the query.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 
 use pillar_core::stewardship::Origin;
 use pillar_label::Label;
 use serde::Serialize;
 
 use crate::audit::AuditEvent;
-use sha2::{Digest, Sha256};
 use sqlx::Row as _;
 
 use crate::db::{Backend, Store};
@@ -18,95 +16,6 @@ use crate::readers::{first_entry, Chosen};
 use crate::registry::intern_labels;
 use crate::sql::placeholders;
 use crate::visibility::{Entitlements, Labelled};
-
-/// Content-addressed file storage: a blob lives at `dir/ab/abcdef…` (its SHA-256).
-#[derive(Debug, Clone)]
-pub struct Blobs {
-    dir: PathBuf,
-}
-
-impl Blobs {
-    /// Blobs under `dir` (created on first write).
-    pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Blobs { dir: dir.into() }
-    }
-
-    fn path(&self, sha: &str) -> PathBuf {
-        self.dir.join(&sha[..2]).join(sha)
-    }
-
-    /// Stores bytes (atomically: written aside, then renamed); returns their SHA-256.
-    pub fn put(&self, bytes: &[u8]) -> std::io::Result<String> {
-        let sha = hex::encode(Sha256::digest(bytes));
-        let path = self.path(&sha);
-        if !path.exists() {
-            std::fs::create_dir_all(path.parent().expect("blob paths have a parent"))?;
-            let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-            std::fs::write(&tmp, bytes)?;
-            std::fs::rename(&tmp, &path)?;
-        }
-        Ok(sha)
-    }
-
-    /// Reads a blob back, checking its hash.
-    pub fn get(&self, sha: &str) -> std::io::Result<Vec<u8>> {
-        if sha.len() != 64 || !sha.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "not a SHA-256",
-            ));
-        }
-        let bytes = std::fs::read(self.path(sha))?;
-        if hex::encode(Sha256::digest(&bytes)) != sha {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("blob {sha} is corrupt"),
-            ));
-        }
-        Ok(bytes)
-    }
-
-    /// The directory.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// Removes the half-written files a process killed in the middle of [`Blobs::put`] left
-    /// behind (`<sha>.tmp<pid>`, never renamed into place, so no document refers to them), of
-    /// processes no longer running (on Linux, where `/proc` tells) or older than a day. Returns
-    /// how many were removed.
-    pub fn sweep_temporary(&self) -> std::io::Result<usize> {
-        let Ok(dirs) = std::fs::read_dir(&self.dir) else {
-            return Ok(0);
-        };
-        let mut removed = 0;
-        for d in dirs.flatten() {
-            let Ok(files) = std::fs::read_dir(d.path()) else {
-                continue;
-            };
-            for f in files.flatten() {
-                let name = f.file_name().to_string_lossy().into_owned();
-                let Some((_, pid)) = name.rsplit_once(".tmp") else {
-                    continue;
-                };
-                let dead = Path::new("/proc").is_dir()
-                    && pid.parse::<u32>().is_ok()
-                    && !Path::new("/proc").join(pid).exists();
-                let old = f
-                    .metadata()
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| t.elapsed().ok())
-                    .is_some_and(|age| age.as_secs() > 86_400);
-                if dead || old {
-                    std::fs::remove_file(f.path())?;
-                    removed += 1;
-                }
-            }
-        }
-        Ok(removed)
-    }
-}
 
 /// A document as listed.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -854,22 +763,6 @@ pub struct SearchHits {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn blobs_are_content_addressed_and_checked() {
-        let dir = tempfile::tempdir().unwrap();
-        let b = Blobs::new(dir.path());
-        let sha = b.put(b"hello").unwrap();
-        assert_eq!(
-            sha,
-            "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"
-        );
-        assert_eq!(b.get(&sha).unwrap(), b"hello");
-        assert_eq!(b.put(b"hello").unwrap(), sha);
-        std::fs::write(dir.path().join(&sha[..2]).join(&sha), b"tampered").unwrap();
-        assert!(b.get(&sha).is_err());
-        assert!(b.get("../../etc/passwd").is_err());
-    }
 
     #[test]
     fn fts_queries_are_quoted() {

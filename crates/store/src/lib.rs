@@ -9,6 +9,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod blobs;
 pub mod committee;
 mod db;
 pub mod demo;
@@ -28,7 +29,7 @@ pub use db::{Backend, DbTarget, Store};
 pub use error::{InputError, StoreError};
 pub use origins::Kept;
 pub use reader::{Operator, Reader};
-pub use readers::{ReaderIndexInfo, MAX_READER_INDEXES};
+pub use readers::{ReaderIndexBuild, ReaderIndexInfo, MAX_READER_INDEXES, READER_INDEX_LOCK};
 pub use registry::{ImportReport, RegistryRow};
 pub use supply::{SupplyNetworkInfo, SupplyRows};
 pub use visibility::{EntitlementCache, Entitlements, Labelled};

@@ -43,6 +43,22 @@ impl Default for Known {
     }
 }
 
+/// The PostgreSQL advisory lock that reader-index builds hold, so that one server over a
+/// database builds at a time (any constant other locks do not use; the audit chain's appends
+/// take 7465746).
+pub const READER_INDEX_LOCK: i64 = 0x7265_6164_6572;
+
+/// What [`Store::prepare_reader_index_unless_busy`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReaderIndexBuild {
+    /// Built or found here: the index, if one was needed and possible.
+    Ready(Option<i64>),
+    /// Another server (or handle) over the same PostgreSQL database was building one: left to
+    /// it.
+    LeftToAnother,
+}
+use ReaderIndexBuild::{LeftToAnother as Elsewhere, Ready as Here};
+
 /// One reader index: its id and a byte per label id (1: the label's documents are in it).
 #[derive(Debug, Clone)]
 struct Index {
@@ -227,23 +243,62 @@ impl Store {
         &self,
         readable: &Entitlements,
     ) -> Result<Option<i64>, StoreError> {
+        match self.build_reader_index(readable, true).await? {
+            Here(id) => Ok(id),
+            Elsewhere => unreachable!("a build that waits is never left to another"),
+        }
+    }
+
+    /// As [`Store::prepare_reader_index`], unless another server (or handle) over the same
+    /// PostgreSQL database is building one: then it is left to them (what a server does in
+    /// the background after broad searches).
+    pub async fn prepare_reader_index_unless_busy(
+        &self,
+        readable: &Entitlements,
+    ) -> Result<ReaderIndexBuild, StoreError> {
+        self.build_reader_index(readable, false).await
+    }
+
+    async fn build_reader_index(
+        &self,
+        readable: &Entitlements,
+        wait: bool,
+    ) -> Result<ReaderIndexBuild, StoreError> {
         if !worth_it(readable) {
-            return Ok(None);
+            return Ok(Here(None));
         }
         let tight = |list: &[Index]| Self::choose(list, readable).filter(|c| c.tight);
         let full = |list: &[Index]| full(list, readable);
         let list = self.reload_reader_indexes().await?;
         if let Some(c) = tight(&list) {
-            return Ok(Some(c.id));
+            return Ok(Here(Some(c.id)));
         }
         if full(&list) {
             // Checked before taking any lock: searches by such readers keep asking.
-            return Ok(None);
+            return Ok(Here(None));
         }
         let mut tx = self.begin_write().await?;
         if self.backend() == Backend::Postgres {
-            // One build at a time (SQLite: one writer at a time); document writes wait until
-            // the index is complete, and it sees every committed one.
+            // One build at a time across every server over this database: the advisory lock
+            // is held to the end of the transaction (released by PostgreSQL if the server
+            // dies, and then the build, never committed, leaves nothing). A server that does
+            // not wait leaves the build to the one holding it.
+            if wait {
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(READER_INDEX_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+            } else {
+                let got: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+                    .bind(READER_INDEX_LOCK)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                if !got {
+                    return Ok(Elsewhere);
+                }
+            }
+            // Document writes wait until the index is complete, and it sees every committed
+            // one (SQLite: one writer at a time).
             sqlx::query("LOCK TABLE reader_indexes IN EXCLUSIVE MODE")
                 .execute(&mut *tx)
                 .await?;
@@ -254,7 +309,7 @@ impl Store {
         // Decided on the indexes as they are now: another build may have just committed.
         let list = self.load_reader_indexes(&mut tx).await?;
         if let Some(c) = tight(&list) {
-            return Ok(Some(c.id));
+            return Ok(Here(Some(c.id)));
         }
         let closest = list
             .iter()
@@ -286,7 +341,7 @@ impl Store {
                 .await?;
                 (id, all)
             }
-            None => return Ok(None),
+            None => return Ok(Here(None)),
         };
         let added = bitmap(added.into_iter());
         let sql = match self.backend() {
@@ -326,7 +381,7 @@ impl Store {
             }
         }
         self.reload_reader_indexes().await?;
-        Ok(Some(id))
+        Ok(Here(Some(id)))
     }
 
     /// Whether this handle builds reader indexes by itself after broad searches (the
@@ -397,11 +452,14 @@ impl Store {
                 "reader index: preparing one for a reader of {} labels",
                 readable.label_ids.len()
             );
-            match store.prepare_reader_index(&readable).await {
-                Ok(None) => tracing::info!(
+            match store.build_reader_index(&readable, false).await {
+                Ok(Elsewhere) => tracing::info!(
+                    "reader index: another server over this database is building one; left to it"
+                ),
+                Ok(Here(None)) => tracing::info!(
                     "reader index: ready (none: {MAX_READER_INDEXES} exist and none is close to this reader's labels, whose broad searches use the main index)"
                 ),
-                Ok(Some(id)) => tracing::info!("reader index: ready ({id})"),
+                Ok(Here(Some(id))) => tracing::info!("reader index: ready ({id})"),
                 Err(e) => tracing::warn!("reader index: not built: {e}"),
             }
             store.readers.building.store(false, Ordering::SeqCst);

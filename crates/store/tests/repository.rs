@@ -611,7 +611,8 @@ async fn each_persona_sees_only_what_is_released_to_them() {
 
 #[tokio::test]
 async fn document_search_and_reads_respect_labels() {
-    use pillar_store::documents::{Blobs, Upload};
+    use pillar_store::blobs::Blobs;
+    use pillar_store::documents::Upload;
     for (backend, store, _g) in stores().await {
         seed_with_policies(&store).await;
         let blobs_dir = tempfile::tempdir().unwrap();
@@ -638,7 +639,7 @@ async fn document_search_and_reads_respect_labels() {
                 &open,
             ),
         ] {
-            let sha = blobs.put(text.as_bytes()).unwrap();
+            let sha = blobs.put(text.as_bytes()).await.unwrap();
             let f = Upload {
                 sha256: &sha,
                 size: text.len() as i64,
@@ -786,7 +787,7 @@ async fn document_search_and_reads_respect_labels() {
         assert!(store.reader(&us).document("d1").await.unwrap().is_some());
         // Versions: a new version replaces the searchable text.
         let text = "updated with carbon-carbon leading edges";
-        let sha = blobs.put(text.as_bytes()).unwrap();
+        let sha = blobs.put(text.as_bytes()).await.unwrap();
         let f = Upload {
             sha256: &sha,
             size: text.len() as i64,

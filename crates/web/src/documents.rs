@@ -503,7 +503,7 @@ pub async fn upload(
         return again(form, StatusCode::FORBIDDEN).await;
     }
     let title = form.title;
-    let sha = state.blobs.put(&bytes)?;
+    let sha = state.blobs.put(&bytes).await?;
     let text = searchable_text(&filename, &media_type, &bytes).await?;
     let id = new_secret()[..16].to_string();
     let upload = Upload {
@@ -611,7 +611,7 @@ pub async fn download(
     let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
         return Err(ApiError::NotFound);
     };
-    let bytes = state.blobs.get(&d.sha256)?;
+    let reader = state.blobs.open(&d.sha256).await?;
     state
         .audit(
             &v.person.id,
@@ -627,8 +627,21 @@ pub async fn download(
         [
             (header::CONTENT_TYPE, d.media_type.clone()),
             (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_LENGTH, reader.size().to_string()),
         ],
-        bytes,
+        // Streamed a chunk at a time: a blob that fails its hash check ends the response
+        // early (an error, never a whole file that is not what was stored).
+        axum::body::Body::from_stream(futures_util::stream::unfold(Some(reader), |r| async move {
+            let mut r = r?;
+            match r.next().await {
+                Ok(Some(chunk)) => Some((Ok(chunk), Some(r))),
+                Ok(None) => None,
+                Err(e) => {
+                    tracing::error!("download: {e}");
+                    Some((Err(e), None))
+                }
+            }
+        })),
     )
         .into_response())
 }
@@ -686,7 +699,7 @@ pub async fn new_version(
             "field `file`: a file is required".into(),
         ));
     };
-    let sha = state.blobs.put(&bytes)?;
+    let sha = state.blobs.put(&bytes).await?;
     let text = searchable_text(&filename, &media_type, &bytes).await?;
     let upload = Upload {
         sha256: &sha,

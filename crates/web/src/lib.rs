@@ -54,7 +54,7 @@ pub struct AppState {
     /// Entitlement sets by clearance.
     pub cache: EntitlementCache,
     /// Document contents.
-    pub blobs: pillar_store::documents::Blobs,
+    pub blobs: pillar_store::blobs::Blobs,
     metrics: Arc<Metrics>,
     trusted_proxies: Arc<Vec<std::net::IpAddr>>,
     today: Option<chrono::NaiveDate>,
@@ -74,7 +74,7 @@ struct Metrics {
 impl AppState {
     /// State over a store (which must carry its audit trail: [`Store::with_audit`]) and the
     /// directory of document contents.
-    pub fn new(store: Store, blobs: pillar_store::documents::Blobs) -> Self {
+    pub fn new(store: Store, blobs: pillar_store::blobs::Blobs) -> Self {
         assert!(
             store.audit_trail().is_some(),
             "the web server's store needs an audit trail"

@@ -40,7 +40,7 @@ async fn app() -> App {
             .await
             .unwrap();
     }
-    let blobs = pillar_store::documents::Blobs::new(dir.path().join("blobs"));
+    let blobs = pillar_store::blobs::Blobs::new(dir.path().join("blobs"));
     // A fixed calendar: the demo's agreements, actions and stalled projects are judged on one
     // day, whatever day the tests run.
     let state = pillar_web::AppState::new(store.clone(), blobs).with_today(TODAY);
@@ -2815,7 +2815,7 @@ async fn the_review_findings_stay_fixed() {
 
     // Behind a trusted proxy the client's address is counted, not the proxy's; without the
     // setting the header is ignored.
-    let blobs = pillar_store::documents::Blobs::new(app._dir.path().join("blobs"));
+    let blobs = pillar_store::blobs::Blobs::new(app._dir.path().join("blobs"));
     let proxied = pillar_web::router(
         pillar_web::AppState::new(app.store.clone(), blobs)
             .with_trusted_proxies(vec!["127.0.0.1".parse().unwrap()]),
@@ -3973,7 +3973,7 @@ async fn lists_filter_and_registry_pages_link_only_what_the_reader_may_open() {
 #[tokio::test]
 async fn demo_documents_are_found_with_a_snippet_each_reader_may_see() {
     let app = app().await;
-    let blobs = pillar_store::documents::Blobs::new(app._dir.path().join("blobs"));
+    let blobs = pillar_store::blobs::Blobs::new(app._dir.path().join("blobs"));
     let n = pillar_store::demo::seed_documents(&app.store, &blobs, "2026-11-28T00:00:00Z")
         .await
         .unwrap();

@@ -126,8 +126,8 @@ fn entry(what: &str) -> AuditEvent {
 /// Creates a document with a fixed id (the web gives random ones) from `creator`.
 async fn document(app: &App, id: &str, title: &str, label: &Label, creator: &str, text: &str) {
     let person = app.store.person(creator).await.unwrap().unwrap();
-    let blobs = pillar_store::documents::Blobs::new(app._dir.path().join("blobs"));
-    let sha = blobs.put(text.as_bytes()).unwrap();
+    let blobs = pillar_store::blobs::Blobs::new(app._dir.path().join("blobs"));
+    let sha = blobs.put(text.as_bytes()).await.unwrap();
     let upload = Upload {
         sha256: &sha,
         size: text.len() as i64,
@@ -183,7 +183,7 @@ async fn build(postgres: bool, hidden: bool, n: usize) -> App {
         )
         .await
         .unwrap();
-    let blobs = pillar_store::documents::Blobs::new(dir.path().join("blobs"));
+    let blobs = pillar_store::blobs::Blobs::new(dir.path().join("blobs"));
     let router =
         pillar_web::router(pillar_web::AppState::new(store.clone(), blobs).with_today(TODAY))
             .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 4000))));
