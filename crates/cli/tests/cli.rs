@@ -275,6 +275,9 @@ fn every_command_has_help() {
         vec!["export", "--help"],
         vec!["config", "show", "--help"],
         vec!["serve", "--help"],
+        vec!["audit", "verify", "--help"],
+        vec!["audit", "new-key", "--help"],
+        vec!["audit", "log", "--help"],
     ] {
         let out = ok(&pillar(dir.path(), &args));
         assert!(out.contains("Usage:"), "{args:?}");
@@ -639,4 +642,92 @@ fn revoke_sessions_needs_a_known_person() {
     .unwrap();
     assert_eq!(v["sessions"], 0);
     assert_eq!(v["tokens"], 0);
+}
+
+#[test]
+fn the_audit_key_comes_from_configuration_and_a_server_refuses_a_chain_it_cannot_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    // SQLite: the key and the blobs default to the data directory.
+    let v: serde_json::Value =
+        serde_json::from_str(&ok(&pillar(dir.path(), &["config", "show", "--json"]))).unwrap();
+    assert_eq!(
+        v["audit_key_file"]["value"],
+        dir.path().join("audit.key").display().to_string()
+    );
+    assert_eq!(
+        v["blobs"]["value"],
+        dir.path().join("blobs").display().to_string()
+    );
+    // PostgreSQL: never a key made by one server alone; contents in the database.
+    let pg = ["--db", "postgres://pillar@127.0.0.1:1/pillar"];
+    let v: serde_json::Value = serde_json::from_str(&ok(&pillar(
+        dir.path(),
+        &[&pg[..], &["config", "show", "--json"]].concat(),
+    )))
+    .unwrap();
+    assert_eq!(v["audit_key_file"]["source"], "missing");
+    assert_eq!(v["blobs"]["value"], "database");
+    let err = bad(&pillar(
+        dir.path(),
+        &[&pg[..], &["audit", "verify"]].concat(),
+    ));
+    assert!(err.contains("PILLAR_AUDIT_KEY_FILE"), "{err}");
+    assert!(!dir.path().join("audit.key").exists());
+    // A key file for a deployment: owner-only, never overwritten.
+    let key = dir.path().join("secrets/audit.key");
+    ok(&pillar(
+        dir.path(),
+        &["audit", "new-key", key.to_str().unwrap()],
+    ));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let before = std::fs::read(&key).unwrap();
+    let err = bad(&pillar(
+        dir.path(),
+        &["audit", "new-key", key.to_str().unwrap()],
+    ));
+    assert!(err.contains("exists already"), "{err}");
+    assert_eq!(std::fs::read(&key).unwrap(), before);
+    let v: serde_json::Value = serde_json::from_str(&ok(&pillar(
+        dir.path(),
+        &[
+            &pg[..],
+            &[
+                "--audit-key-file",
+                key.to_str().unwrap(),
+                "config",
+                "show",
+                "--json",
+            ],
+        ]
+        .concat(),
+    )))
+    .unwrap();
+    assert_eq!(v["audit_key_file"]["value"], key.display().to_string());
+    assert_eq!(v["audit_key_file"]["source"], "flag or environment");
+    // A database whose chain was written under the data directory's key: a server given
+    // another key refuses to start, and says why.
+    ok(&pillar(dir.path(), &["db", "seed"]));
+    let out = pillar(
+        dir.path(),
+        &[
+            "--audit-key-file",
+            key.to_str().unwrap(),
+            "--listen",
+            "127.0.0.1:0",
+            "serve",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("refusing to start") && err.contains("same key file"),
+        "{err}"
+    );
+    // With its own key it verifies.
+    ok(&pillar(dir.path(), &["audit", "verify"]));
 }

@@ -2178,3 +2178,333 @@ async fn a_withdrawn_document_changes_no_more_even_when_asked_directly() {
         assert!(hits.documents[0].withdrawn.is_some(), "{backend}");
     }
 }
+
+/// A second handle on a test store's database, as a second server over it opens it: the same
+/// audit key, its own witness of the chain's head (its own data directory).
+async fn second_server(target: &DbTarget, dir: &tempfile::TempDir, backend: &str) -> Store {
+    Store::open(target)
+        .await
+        .unwrap()
+        .with_audit(trail(dir, backend))
+}
+
+fn witness(store: &Store) -> Option<(i64, String)> {
+    store
+        .audit_trail()
+        .unwrap()
+        .anchor()
+        .unwrap()
+        .read()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn two_servers_append_one_chain_and_each_checks_it_before_starting() {
+    let key = test_key();
+    for (backend, a, target, _g) in stores_at().await {
+        let dir_b = tempfile::tempdir().unwrap();
+        let b = second_server(&target, &dir_b, &backend).await;
+        // Four writers on each server at once.
+        let mut tasks = tokio::task::JoinSet::new();
+        for (server, store) in [("a", &a), ("b", &b)] {
+            for w in 0..4 {
+                let store = store.clone();
+                tasks.spawn(async move {
+                    for i in 0..25 {
+                        let e = pillar_store::audit::AuditEvent::new(
+                            "us-secretariat",
+                            "read",
+                            &format!("document:{server}{w}-{i}"),
+                            "allow",
+                            "",
+                        );
+                        store.audit("2026-12-06T00:00:00Z", &e).await.unwrap();
+                    }
+                });
+            }
+        }
+        while let Some(r) = tasks.join_next().await {
+            r.unwrap();
+        }
+        // One chain: no fork, no gap, whichever witness checks it.
+        for store in [&a, &b] {
+            let w = witness(store).expect("each server recorded the head it appended");
+            let v = store.audit_verify(&key, Some((w.0, &w.1))).await.unwrap();
+            assert_eq!(v.first_bad, None, "{backend}");
+            assert_eq!(v.entries, 200, "{backend}");
+        }
+        let head = a.audit_head(&key).await.unwrap().unwrap();
+        assert_eq!(
+            head.0, 200,
+            "{backend}: the database records the newest entry"
+        );
+        let w = witness(&a).unwrap();
+        assert_eq!(
+            a.audit_check_start(&key, Some((w.0, &w.1))).await.unwrap(),
+            Some(head.clone()),
+            "{backend}"
+        );
+        // A server reading another key refuses to start.
+        let other = pillar_store::audit::AuditKey::new(vec![8u8; 32]).unwrap();
+        let e = a.audit_check_start(&other, None).await.unwrap_err();
+        assert!(e.to_string().contains("same key file"), "{backend}: {e}");
+
+        // An attacker with SQL access alone saves the head record, lets server b append five
+        // more entries, then cuts them and puts the saved record back (a rollback): the
+        // database's record agrees with the cut chain, but b's witness does not.
+        let pool = store_pool(&a);
+        let saved: (i64, String, String) =
+            sqlx::query_as("SELECT seq, hash, mac FROM audit_head WHERE id = 1")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        for i in 0..5 {
+            let e = pillar_store::audit::AuditEvent::new(
+                "kr-pm",
+                "read",
+                &format!("x{i}"),
+                "allow",
+                "",
+            );
+            b.audit("2026-12-06T00:01:00Z", &e).await.unwrap();
+        }
+        let b_witness = witness(&b).unwrap();
+        assert_eq!(b_witness.0, 205, "{backend}");
+        // Cut naively first: every server refuses to start, verify names the cut.
+        sqlx::query("DELETE FROM audit WHERE seq > 200")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let e = a.audit_check_start(&key, None).await.unwrap_err();
+        assert!(
+            e.to_string().contains("removed from the end"),
+            "{backend}: {e}"
+        );
+        let v = a.audit_verify(&key, None).await.unwrap();
+        assert_eq!(v.first_bad.unwrap().0, 201, "{backend}");
+        // Then the saved record put back.
+        sqlx::query("UPDATE audit_head SET seq = $1, hash = $2, mac = $3 WHERE id = 1")
+            .bind(saved.0)
+            .bind(&saved.1)
+            .bind(&saved.2)
+            .execute(&pool)
+            .await
+            .unwrap();
+        // Server a's own witness predates the cut: it cannot tell (the documented limit).
+        let aw = witness(&a).unwrap();
+        assert!(aw.0 <= 200, "{backend}");
+        assert!(a.audit_check_start(&key, Some((aw.0, &aw.1))).await.is_ok());
+        // Server b's can.
+        let e = b
+            .audit_check_start(&key, Some((b_witness.0, &b_witness.1)))
+            .await
+            .unwrap_err();
+        assert!(e.to_string().contains("entry 205"), "{backend}: {e}");
+        let v = b
+            .audit_verify(&key, Some((b_witness.0, &b_witness.1)))
+            .await
+            .unwrap();
+        assert_eq!(v.first_bad.unwrap().0, 201, "{backend}");
+        // A head record altered without the key does not verify.
+        sqlx::query("UPDATE audit_head SET seq = 150")
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert!(a.audit_head(&key).await.is_err(), "{backend}");
+        assert!(a.audit_check_start(&key, None).await.is_err(), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn blobs_in_the_database_are_whole_checked_and_found_by_every_server() {
+    use pillar_store::blobs::{Blobs, Moved, CHUNK};
+    for (backend, store, target, _g) in stores_at().await {
+        let a = Blobs::in_database(&store);
+        let other = Store::open(&target).await.unwrap();
+        let b = Blobs::in_database(&other);
+        let big: Vec<u8> = (0..2 * CHUNK + 12_345)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        let sha = a.put(&big).await.unwrap();
+        assert_eq!(
+            b.get(&sha).await.unwrap(),
+            big,
+            "{backend}: found by the other server"
+        );
+        let pool = store_pool(&store);
+        let chunks = |pool: sqlx::AnyPool, sha: String| async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM blob_chunks WHERE sha256 = $1")
+                .bind(sha)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        };
+        assert_eq!(chunks(pool.clone(), sha.clone()).await, 3, "{backend}");
+        // Streamed a chunk at a time.
+        let mut r = b.open(&sha).await.unwrap();
+        assert_eq!(r.size(), big.len() as u64);
+        let mut sizes = Vec::new();
+        while let Some(c) = r.next().await.unwrap() {
+            sizes.push(c.len());
+        }
+        assert_eq!(sizes, [CHUNK, CHUNK, 12_345], "{backend}");
+        // Deduplicated, also when two servers store the same content at once.
+        let (x, y) = tokio::join!(a.put(b"same minutes"), b.put(b"same minutes"));
+        assert_eq!(x.unwrap(), y.unwrap());
+        assert_eq!(b.put(&big).await.unwrap(), sha);
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM blobs")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(rows, 2, "{backend}");
+        // The empty file.
+        let empty = a.put(b"").await.unwrap();
+        assert_eq!(b.get(&empty).await.unwrap(), b"");
+        // Tampered with in the database: an error, never the altered bytes.
+        sqlx::query("UPDATE blob_chunks SET bytes = $1 WHERE sha256 = $2 AND n = 1")
+            .bind(vec![0u8; CHUNK])
+            .bind(&sha)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let e = a.get(&sha).await.unwrap_err().to_string();
+        assert!(e.contains("does not match its SHA-256"), "{backend}: {e}");
+        sqlx::query("DELETE FROM blob_chunks WHERE sha256 = $1 AND n = 2")
+            .bind(&sha)
+            .execute(&pool)
+            .await
+            .unwrap();
+        let e = a.get(&sha).await.unwrap_err().to_string();
+        assert!(e.contains("chunk 2 is missing"), "{backend}: {e}");
+        assert!(a.get(&"0".repeat(64)).await.is_err());
+        assert!(a.get("../../etc/passwd").await.is_err());
+        // Local blobs moved in: checked, copied, removed; a file that is not what its name
+        // says is named and stays.
+        let dir = tempfile::tempdir().unwrap();
+        let local = Blobs::new(dir.path());
+        let one = local.put(b"annex one").await.unwrap();
+        let two = local.put(b"same minutes").await.unwrap();
+        let bad = local.put(b"annex three").await.unwrap();
+        let bad_path = dir.path().join(&bad[..2]).join(&bad);
+        std::fs::write(&bad_path, b"altered").unwrap();
+        let mut moved = Moved::default();
+        let mut errors = Vec::new();
+        for f in Blobs::stored_in(dir.path()).unwrap() {
+            if let Err(e) = a.move_from(&f, &mut moved).await {
+                errors.push(e.to_string());
+            }
+        }
+        assert_eq!((moved.moved, moved.present), (1, 1), "{backend}");
+        assert_eq!(errors.len(), 1, "{backend}");
+        assert!(errors[0].contains(&bad), "{}", errors[0]);
+        assert!(bad_path.exists());
+        assert_eq!(Blobs::stored_in(dir.path()).unwrap(), vec![bad_path]);
+        assert_eq!(b.get(&one).await.unwrap(), b"annex one");
+        assert_eq!(b.get(&two).await.unwrap(), b"same minutes");
+    }
+}
+
+#[tokio::test]
+async fn one_server_builds_a_reader_index_and_a_build_cut_short_leaves_nothing() {
+    use std::sync::Arc;
+    for (backend, store, target, _g) in stores_at().await {
+        store.automatic_reader_indexes(false);
+        let label = |class: &str, nation: &str| {
+            Label::from_json(&format!(
+                r#"{{"policy":{{"name":"PILLAR COALITION"}},"classification":"{class}","categories":[{{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{{"generic":"{nation}"}}]}}]}}"#
+            ))
+            .unwrap()
+        };
+        let mut labels = Vec::new();
+        for class in ["UNCLASSIFIED", "SECRET"] {
+            for nation in ["USA", "KOR", "AUS", "GBR", "JPN", "CAN", "NZL"] {
+                labels.push(label(class, nation));
+            }
+        }
+        for (i, l) in labels.iter().enumerate() {
+            let text = format!("common w{i}");
+            store
+                .create_document(
+                    &format!("d{i:02}"),
+                    &format!("Document {i}"),
+                    l,
+                    &test_origin(),
+                    "us-secretariat",
+                    &format!("2026-11-01T00:00:{i:02}Z"),
+                    &text_upload(&text),
+                    &test_entry(),
+                )
+                .await
+                .unwrap();
+        }
+        let pool = store_pool(&store);
+        let all: Vec<i64> = sqlx::query_scalar("SELECT id FROM labels ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        let readable: Vec<i64> = sqlx::query_scalar(
+            "SELECT label_id FROM documents WHERE id IN ('d00', 'd01', 'd02') ORDER BY label_id",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        let r = pillar_store::Entitlements {
+            version: 1,
+            label_ids: Arc::new(readable.clone()),
+            unreadable: Arc::new(
+                all.iter()
+                    .copied()
+                    .filter(|l| !readable.contains(l))
+                    .collect(),
+            ),
+            examined: all.len(),
+            newest: *all.last().unwrap(),
+        };
+        let count = || {
+            let pool = pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM reader_indexes")
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap()
+            }
+        };
+        if backend == "postgres" {
+            let DbTarget::Postgres(url) = &target else {
+                unreachable!()
+            };
+            // Another server is building: this one leaves it to them.
+            let mut other = sqlx::AnyConnection::connect(url).await.unwrap();
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(pillar_store::READER_INDEX_LOCK)
+                .execute(&mut other)
+                .await
+                .unwrap();
+            assert_eq!(
+                store.prepare_reader_index_unless_busy(&r).await.unwrap(),
+                pillar_store::ReaderIndexBuild::LeftToAnother
+            );
+            assert_eq!(count().await, 0);
+            // That server dies in the middle of its build (its transaction had written the
+            // index's row): nothing of it stays, and the lock goes with it.
+            let mut dying = sqlx::AnyConnection::connect(url).await.unwrap();
+            sqlx::query("BEGIN").execute(&mut dying).await.unwrap();
+            sqlx::query("INSERT INTO reader_indexes (labels, created_at) VALUES ($1, 'now')")
+                .bind(vec![1u8; 4])
+                .execute(&mut dying)
+                .await
+                .unwrap();
+            drop(dying);
+            other.close().await.unwrap();
+        }
+        let built = store.prepare_reader_index_unless_busy(&r).await.unwrap();
+        let pillar_store::ReaderIndexBuild::Ready(Some(id)) = built else {
+            panic!("{backend}: {built:?}");
+        };
+        assert_eq!(count().await, 1, "{backend}");
+        let indexes = check_reader_indexes(&store, &backend).await;
+        assert_eq!(indexes.len(), 1, "{backend}");
+        assert_eq!(indexes[0].0, id);
+        assert_eq!(indexes[0].1.len(), 3, "{backend}: {:?}", indexes[0]);
+    }
+}
