@@ -67,6 +67,10 @@ log "crash loop: kill -9 during uploads and imports, nothing half-written"
 ./scripts/crash-loop.sh 5 "${CARGO_TARGET_DIR:-target}/debug/pillar"
 ran+=("crash loop (5 kills)")
 
+log "two servers over one PostgreSQL database behind HAProxy"
+./scripts/multi-server.sh "${CARGO_TARGET_DIR:-target}/debug/pillar"
+ran+=("two servers behind HAProxy (one session, shared contents, one audit chain, kill -9, throttling)")
+
 log "hostile client: schemathesis against /api/openapi.json, as a reader and as a writer"
 ./scripts/hostile-client.sh 30 "${CARGO_TARGET_DIR:-target}/debug/pillar"
 ran+=("hostile client (schemathesis, 2 personas)")
