@@ -606,20 +606,29 @@ async fn move_local_blobs(
     Ok(Some(moved))
 }
 
-/// Before a server starts: the audit chain of its database must verify under its key, and
-/// still hold the head this host recorded last (see [`Store::audit_check_start`]); this
-/// host's record then advances to the database's head.
+/// Before a server starts: the audit chain of its database must verify under its key and hold
+/// its recorded head (see [`Store::audit_check_start`]), and still hold the head this host
+/// recorded last (its witness); the witness then advances to the chain's newest entry.
 async fn check_audit_start(store: &Store) -> anyhow::Result<()> {
     let trail = store
         .audit_trail()
         .expect("the CLI opens stores with their trail");
     let anchor = trail.anchor().expect("the CLI's trail is anchored");
     let witness = anchor.read().map_err(|e| BadInput(e.to_string()))?;
-    let head = store
-        .audit_check_start(trail.key(), witness.as_ref().map(|(s, h)| (*s, h.as_str())))
+    let newest = store
+        .audit_check_start(trail.key())
         .await
         .map_err(|e| anyhow::anyhow!("refusing to start: {e}"))?;
-    if let Some((seq, hash)) = head {
+    if let Some((seq, hash)) = &witness {
+        if !store.audit_holds(*seq, hash).await? {
+            anyhow::bail!(
+                "refusing to start: this host recorded entry {seq} of the audit chain, which the database no longer holds as it was written (the chain ends at {}): entries were removed or rewritten. If the database was restored or recreated on purpose, remove {} to accept its chain as it is.",
+                newest.as_ref().map(|(s, _)| *s).unwrap_or(0),
+                anchor.path().display()
+            );
+        }
+    }
+    if let Some((seq, hash)) = newest {
         anchor.advance(seq, &hash)?;
     }
     Ok(())

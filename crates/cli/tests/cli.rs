@@ -730,4 +730,15 @@ fn the_audit_key_comes_from_configuration_and_a_server_refuses_a_chain_it_cannot
     );
     // With its own key it verifies.
     ok(&pillar(dir.path(), &["audit", "verify"]));
+    // The database replaced by another (recreated): its chain no longer holds the head this
+    // host recorded, so the server refuses, and says how to accept it if that was meant.
+    std::fs::remove_file(dir.path().join("pillar.db")).unwrap();
+    ok(&pillar(dir.path(), &["db", "seed"]));
+    let out = pillar(dir.path(), &["--listen", "127.0.0.1:0", "serve"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no longer holds") && err.contains("audit-anchors"),
+        "{err}"
+    );
 }

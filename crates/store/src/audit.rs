@@ -375,18 +375,19 @@ impl Store {
         Ok(Some((seq, hash)))
     }
 
-    /// What a server checks before it starts on this database: that the chain's newest entry
-    /// and the database's record of the head verify under `key` (every server of one database
-    /// must read the same key), and that the chain still holds `witness`, the head this server
-    /// (or command-line host) recorded last, so that entries cut from the end are noticed at
-    /// once. Returns the head to advance the witness to. Cheap: it reads two rows, not the
-    /// chain (`pillar audit verify` walks it all).
-    pub async fn audit_check_start(
-        &self,
-        key: &AuditKey,
-        witness: Option<(i64, &str)>,
-    ) -> Result<Option<Head>, StoreError> {
+    /// What a server checks before it starts on this database: that the database's record of
+    /// the head and the chain's newest entry verify under `key` (every server of one database
+    /// must read the same key), and that the chain still holds that head (entries cut from the
+    /// end are noticed at once). Returns the newest entry's (position, hash), to advance this
+    /// host's witness to once [`Store::audit_holds`] has checked the witness. Cheap: a few rows,
+    /// not the chain (`pillar audit verify` walks it all).
+    pub async fn audit_check_start(&self, key: &AuditKey) -> Result<Option<Head>, StoreError> {
         let refuse = |why: String| Err(StoreError::Refused(why));
+        // The head first: entries other servers append meanwhile come after it.
+        let head = match self.audit_head(key).await {
+            Ok(h) => h,
+            Err(e) => return refuse(e.to_string()),
+        };
         let newest = sqlx::query(
             "SELECT seq, at, actor, action, object, label_id, decision, detail, prev_hash, hash \
              FROM audit ORDER BY seq DESC LIMIT 1",
@@ -402,32 +403,25 @@ impl Store {
                 ));
             }
         }
-        let head = match self.audit_head(key).await {
-            Ok(h) => h,
-            Err(e) => return refuse(e.to_string()),
-        };
-        let last = newest.as_ref().map(|e| (e.seq, e.hash.clone()));
+        let last = newest.map(|e| (e.seq, e.hash));
         if let Some((seq, hash)) = &head {
-            if last.as_ref() != Some(&(*seq, hash.clone())) {
+            if !self.audit_holds(*seq, hash).await? {
                 return refuse(format!(
                     "the database records entry {seq} as the audit chain's head, but the chain ends at {}: entries were removed from the end",
-                    last.map(|(s, _)| s).unwrap_or(0)
-                ));
-            }
-        }
-        if let Some((seq, hash)) = witness {
-            let held: Option<String> = sqlx::query_scalar("SELECT hash FROM audit WHERE seq = $1")
-                .bind(seq)
-                .fetch_optional(&self.pool)
-                .await?;
-            if held.as_deref() != Some(hash) {
-                return refuse(format!(
-                    "this host recorded entry {seq} of the audit chain, which the database no longer holds as it was written (the chain ends at {}): entries were removed or rewritten",
-                    last.map(|(s, _)| s).unwrap_or(0)
+                    last.as_ref().map(|(s, _)| *s).unwrap_or(0)
                 ));
             }
         }
         Ok(last)
+    }
+
+    /// Whether the chain holds entry `seq` with hash `hash` (as a witness recorded it).
+    pub async fn audit_holds(&self, seq: i64, hash: &str) -> Result<bool, StoreError> {
+        let held: Option<String> = sqlx::query_scalar("SELECT hash FROM audit WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(held.as_deref() == Some(hash))
     }
 
     /// Commits `tx` and anchors the entry it appended.
