@@ -386,7 +386,12 @@ impl Store {
         // The head first: entries other servers append meanwhile come after it.
         let head = match self.audit_head(key).await {
             Ok(h) => h,
-            Err(e) => return refuse(e.to_string()),
+            Err(StoreError::Corrupt { .. }) => {
+                return refuse(
+                    "the database's record of the audit chain's head does not verify under this audit key: every server over one database must read the same key file (audit_key_file), and the record may have been altered".into(),
+                )
+            }
+            Err(e) => return Err(e),
         };
         let newest = sqlx::query(
             "SELECT seq, at, actor, action, object, label_id, decision, detail, prev_hash, hash \

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use sqlx::AnyPool;
 use sqlx::Row as _;
 
-use crate::db::Store;
+use crate::db::{Backend, Store};
 use crate::error::StoreError;
 
 /// The size of a chunk in the database.
@@ -25,7 +25,7 @@ pub struct Blobs {
 #[derive(Debug, Clone)]
 enum Place {
     Directory(PathBuf),
-    Database(AnyPool, String),
+    Database(AnyPool, Backend),
 }
 
 /// What [`Blobs::move_from`] did.
@@ -62,14 +62,7 @@ impl Blobs {
     /// Blobs in `store`'s database (tables `blobs` and `blob_chunks`).
     pub fn in_database(store: &Store) -> Self {
         Blobs {
-            place: Place::Database(
-                store.pool.clone(),
-                match store.backend() {
-                    crate::Backend::Postgres => "PostgreSQL",
-                    crate::Backend::Sqlite => "SQLite",
-                }
-                .to_string(),
-            ),
+            place: Place::Database(store.pool.clone(), store.backend()),
         }
     }
 
@@ -77,7 +70,10 @@ impl Blobs {
     pub fn describe(&self) -> String {
         match &self.place {
             Place::Directory(d) => d.display().to_string(),
-            Place::Database(_, backend) => format!("database ({backend}, table blob_chunks)"),
+            Place::Database(_, Backend::Postgres) => {
+                "database (PostgreSQL, table blob_chunks)".into()
+            }
+            Place::Database(_, Backend::Sqlite) => "database (SQLite, table blob_chunks)".into(),
         }
     }
 
@@ -110,7 +106,7 @@ impl Blobs {
                     std::fs::rename(&tmp, &path).map_err(io)?;
                 }
             }
-            Place::Database(pool, _) => put_rows(pool, &sha, bytes).await?,
+            Place::Database(pool, backend) => put_rows(pool, *backend, &sha, bytes).await?,
         }
         Ok(sha)
     }
@@ -273,7 +269,12 @@ impl Blobs {
     }
 }
 
-async fn put_rows(pool: &AnyPool, sha: &str, bytes: &[u8]) -> Result<(), StoreError> {
+async fn put_rows(
+    pool: &AnyPool,
+    backend: Backend,
+    sha: &str,
+    bytes: &[u8],
+) -> Result<(), StoreError> {
     if sqlx::query("SELECT 1 FROM blobs WHERE sha256 = $1")
         .bind(sha)
         .fetch_optional(pool)
@@ -285,7 +286,11 @@ async fn put_rows(pool: &AnyPool, sha: &str, bytes: &[u8]) -> Result<(), StoreEr
     // Chunks first, the blob's row last, in one transaction: a writer killed half-way leaves
     // nothing, and two servers storing the same content at once wait on each other's keys and
     // keep one copy.
-    let mut tx = pool.begin().await?;
+    let mut tx = match backend {
+        // The write lock at once: two writers queue instead of failing to upgrade.
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Postgres => pool.begin().await?,
+    };
     let chunks: Vec<&[u8]> = if bytes.is_empty() {
         vec![&[]]
     } else {
