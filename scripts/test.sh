@@ -11,7 +11,9 @@ cd "$(dirname "$0")/.."
 
 # shellcheck source=scripts/postgres.sh
 . scripts/postgres.sh
-trap stop_postgres EXIT
+# shellcheck source=scripts/object-store.sh
+. scripts/object-store.sh
+trap 'stop_postgres; stop_s3' EXIT
 
 if [ -z "${PILLAR_TEST_PG_URL:-}" ]; then
   start_postgres
@@ -47,9 +49,13 @@ if ! command -v curl >/dev/null 2>&1; then
     || { as_root apt-get update -q >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q curl >/dev/null; }
 fi
 
-# Ballista (the landscape's cluster mode) is built and tested too; the same features everywhere
-# so that nothing is compiled twice.
-export PILLAR_FEATURES="--features pillar/ballista"
+# Ballista (the landscape's cluster mode) and the S3 object store for document contents are
+# built and tested too; the same features everywhere so that nothing is compiled twice.
+export PILLAR_FEATURES="--features pillar/ballista,pillar/s3"
+
+if [ -z "${PILLAR_TEST_S3_URL:-}" ]; then
+  start_s3
+fi
 
 log "cargo fmt --check"
 cargo fmt --all -- --check

@@ -47,8 +47,10 @@ pub struct ConfigArgs {
     #[arg(long, global = true, env = "PILLAR_AUDIT_KEY_FILE")]
     audit_key_file: Option<PathBuf>,
     /// Where document contents are kept: `database` (in the database, chunked; the default
-    /// with PostgreSQL, so that every server finds them) or a directory (the default with
-    /// SQLite: `<data dir>/blobs`; with several servers, one they all mount).
+    /// with PostgreSQL, so that every server finds them), a directory (the default with
+    /// SQLite: `<data dir>/blobs`; with several servers, one they all mount), or an
+    /// S3-compatible object store, `s3://bucket/prefix` (builds with the `s3` feature;
+    /// endpoint and credentials from the `AWS_*` environment variables).
     #[arg(long, global = true, env = "PILLAR_BLOBS")]
     blobs: Option<String>,
     /// Configuration file (TOML with keys data_dir, db, listen, trusted_proxies,
@@ -127,6 +129,8 @@ pub enum BlobPlace {
     Database,
     /// In a directory.
     Directory(PathBuf),
+    /// In an S3-compatible object store (`s3://bucket/prefix`).
+    ObjectStore(String),
 }
 
 /// Where the audit key comes from.
@@ -265,6 +269,7 @@ impl Config {
     pub fn blob_place(&self) -> BlobPlace {
         match self.blobs.as_deref() {
             Some("database") => BlobPlace::Database,
+            Some(url) if url.contains("://") => BlobPlace::ObjectStore(url.to_string()),
             Some(dir) => BlobPlace::Directory(PathBuf::from(dir)),
             None if self.is_postgres() => BlobPlace::Database,
             None => BlobPlace::Directory(self.local_blob_dir()),
@@ -340,6 +345,7 @@ impl Config {
                 match self.blob_place() {
                     BlobPlace::Database => "database".to_string(),
                     BlobPlace::Directory(d) => d.display().to_string(),
+                    BlobPlace::ObjectStore(url) => url,
                 },
                 match (self.sources[6], self.blobs.is_some()) {
                     (s, true) => s.text(),

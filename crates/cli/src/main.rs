@@ -409,7 +409,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!(
                         "blobs: {} moved into {}, {} there already ({} bytes)",
                         m.moved,
-                        blobs_of(&config, &store).describe(),
+                        blobs_of(&config, &store)?.describe(),
                         m.present,
                         m.bytes
                     );
@@ -475,7 +475,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Db(DbCommand::Seed { demo_data, json }) => {
             let with_demo = demo_data || config.demo;
             let store = open(&config).await?;
-            let blobs = blobs_of(&config, &store);
+            let blobs = blobs_of(&config, &store)?;
             let reports = seed(&store, &blobs, with_demo).await?;
             if json.json {
                 print_json(&reports)?;
@@ -497,7 +497,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let store = open(&config).await?;
             check_audit_start(&store).await?;
             if config.demo {
-                let blobs = blobs_of(&config, &store);
+                let blobs = blobs_of(&config, &store)?;
                 seed(&store, &blobs, true).await?;
             }
             if config.demo {
@@ -526,7 +526,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     config.listen
                 );
             }
-            let blobs = blobs_of(&config, &store);
+            let blobs = blobs_of(&config, &store)?;
             match blobs.sweep_temporary() {
                 Ok(0) => {}
                 Ok(n) => tracing::info!("removed {n} half-written upload(s) left by a crash"),
@@ -542,11 +542,24 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Where the document contents of the database in use are kept (see [`Config::blob_place`]).
-pub(crate) fn blobs_of(config: &Config, store: &Store) -> pillar_store::blobs::Blobs {
-    match config.blob_place() {
+pub(crate) fn blobs_of(
+    config: &Config,
+    store: &Store,
+) -> anyhow::Result<pillar_store::blobs::Blobs> {
+    Ok(match config.blob_place() {
         config::BlobPlace::Database => pillar_store::blobs::Blobs::in_database(store),
         config::BlobPlace::Directory(d) => pillar_store::blobs::Blobs::new(d),
-    }
+        #[cfg(feature = "s3")]
+        config::BlobPlace::ObjectStore(url) => pillar_store::blobs::Blobs::object_store(&url)
+            .map_err(|e| BadInput(format!("blobs / PILLAR_BLOBS: {e}")))?,
+        #[cfg(not(feature = "s3"))]
+        config::BlobPlace::ObjectStore(url) => {
+            return Err(BadInput(format!(
+                "blobs / PILLAR_BLOBS: `{url}`: this build keeps contents in the database or a directory only; an S3-compatible object store needs a build with `--features s3`"
+            ))
+            .into())
+        }
+    })
 }
 
 /// Moves the blobs of the local blob directory into where contents are kept, when that is
@@ -571,7 +584,7 @@ async fn move_local_blobs(
     let store = &store
         .clone()
         .with_audit(audit_cmd::trail(config, &config.db_target()?)?);
-    let into = blobs_of(config, store);
+    let into = blobs_of(config, store)?;
     let bar = if progress {
         indicatif::ProgressBar::new(files.len() as u64)
     } else {

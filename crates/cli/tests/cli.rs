@@ -742,3 +742,59 @@ fn the_audit_key_comes_from_configuration_and_a_server_refuses_a_chain_it_cannot
         "{err}"
     );
 }
+
+/// `blobs = "s3://…"`: refused with its reason by a build without the `s3` feature; with it,
+/// the demo's documents go to the object store, and `db migrate` moves local contents there.
+#[test]
+fn document_contents_in_an_object_store() {
+    let dir = tempfile::tempdir().unwrap();
+    if cfg!(not(feature = "s3")) {
+        let err = bad(&pillar(
+            dir.path(),
+            &["--blobs", "s3://pillar-test/x", "db", "seed", "--demo-data"],
+        ));
+        assert!(err.contains("--features s3"), "{err}");
+        return;
+    }
+    let Ok(url) = std::env::var("PILLAR_TEST_S3_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "PILLAR_TEST_S3_URL is not set and CI is"
+        );
+        return;
+    };
+    let blobs = format!("{url}/cli{}", std::process::id());
+    // A local blob from before, to move.
+    let local = dir.path().join("blobs");
+    let sha = "ca978112ca1bbdcafac231b39a23dc4da786eff8147c4e72b9807785afee48bb"; // SHA-256 of "a"
+    std::fs::create_dir_all(local.join(&sha[..2])).unwrap();
+    std::fs::write(local.join(&sha[..2]).join(sha), b"a").unwrap();
+    let v: serde_json::Value = serde_json::from_str(&ok(&pillar(
+        dir.path(),
+        &["--blobs", &blobs, "db", "migrate", "--json"],
+    )))
+    .unwrap();
+    assert_eq!(v["blobs"]["moved"], 1, "{v}");
+    assert!(!local.join(&sha[..2]).join(sha).exists());
+    let out = ok(&pillar(
+        dir.path(),
+        &["--blobs", &blobs, "db", "seed", "--demo-data", "--json"],
+    ));
+    assert!(out.contains("people"), "{out}");
+    assert!(
+        std::fs::read_dir(&local).unwrap().all(|d| d
+            .unwrap()
+            .path()
+            .read_dir()
+            .unwrap()
+            .next()
+            .is_none()),
+        "nothing stored locally"
+    );
+    let v: serde_json::Value = serde_json::from_str(&ok(&pillar(
+        dir.path(),
+        &["--blobs", &blobs, "config", "show", "--json"],
+    )))
+    .unwrap();
+    assert_eq!(v["blobs"]["value"], blobs.as_str());
+}

@@ -1,8 +1,10 @@
 //! Document contents, content-addressed by SHA-256 and deduplicated: in a directory (SQLite's
-//! default: `dir/ab/abcdef…`), or in the database in chunks (PostgreSQL's default, so that every
-//! server over one database finds what any of them stored). Whatever the place, a blob is read
-//! back checked against its hash, and a blob is either whole or absent: a directory's is written
-//! aside and renamed, a database's chunks and its row commit in one transaction.
+//! default: `dir/ab/abcdef…`), in the database in chunks (PostgreSQL's default, so that every
+//! server over one database finds what any of them stored), or (feature `s3`) in an
+//! S3-compatible object store, `prefix/ab/abcdef…`. Whatever the place, a blob is read back
+//! checked against its hash, and a blob is either whole or absent: a directory's is written
+//! aside and renamed, a database's chunks and its row commit in one transaction, an object
+//! store's PUT is atomic.
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +28,8 @@ pub struct Blobs {
 enum Place {
     Directory(PathBuf),
     Database(AnyPool, Backend),
+    #[cfg(feature = "s3")]
+    Objects(std::sync::Arc<dyn object_store::ObjectStore>, String),
 }
 
 /// What [`Blobs::move_from`] did.
@@ -66,6 +70,42 @@ impl Blobs {
         }
     }
 
+    /// Blobs in the S3-compatible object store at `url` (`s3://bucket/prefix`), with the
+    /// endpoint, region and credentials of the `AWS_*` environment variables
+    /// (`AWS_ENDPOINT`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+    /// `AWS_ALLOW_HTTP` for a plain-HTTP endpoint on a private network).
+    #[cfg(feature = "s3")]
+    pub fn object_store(url: &str) -> Result<Self, StoreError> {
+        let bad = |why: String| StoreError::Location(format!("blobs `{url}`: {why}"));
+        let rest = url
+            .strip_prefix("s3://")
+            .ok_or_else(|| bad("an object store is given as s3://bucket/prefix".into()))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(bad("no bucket".into()));
+        }
+        let store = object_store::aws::AmazonS3Builder::from_env()
+            .with_bucket_name(bucket)
+            .build()
+            .map_err(|e| bad(e.to_string()))?;
+        Ok(Blobs {
+            place: Place::Objects(
+                std::sync::Arc::new(store),
+                prefix.trim_matches('/').to_string(),
+            ),
+        })
+    }
+
+    #[cfg(feature = "s3")]
+    fn key(prefix: &str, sha: &str) -> object_store::path::Path {
+        let key = format!("{}/{sha}", &sha[..2]);
+        object_store::path::Path::from(if prefix.is_empty() {
+            key
+        } else {
+            format!("{prefix}/{key}")
+        })
+    }
+
     /// Where they are, for `config show` and messages.
     pub fn describe(&self) -> String {
         match &self.place {
@@ -74,6 +114,8 @@ impl Blobs {
                 "database (PostgreSQL, table blob_chunks)".into()
             }
             Place::Database(_, Backend::Sqlite) => "database (SQLite, table blob_chunks)".into(),
+            #[cfg(feature = "s3")]
+            Place::Objects(store, prefix) => format!("{store}/{prefix}"),
         }
     }
 
@@ -81,7 +123,7 @@ impl Blobs {
     pub fn dir(&self) -> Option<&Path> {
         match &self.place {
             Place::Directory(d) => Some(d),
-            Place::Database(..) => None,
+            _ => None,
         }
     }
 
@@ -107,6 +149,20 @@ impl Blobs {
                 }
             }
             Place::Database(pool, backend) => put_rows(pool, *backend, &sha, bytes).await?,
+            #[cfg(feature = "s3")]
+            Place::Objects(store, prefix) => {
+                use object_store::ObjectStoreExt as _;
+                if !self.contains(&sha).await? {
+                    // One PUT: the object store shows the whole object or none.
+                    store
+                        .put(
+                            &Self::key(prefix, &sha),
+                            object_store::PutPayload::from(bytes.to_vec()),
+                        )
+                        .await
+                        .map_err(|e| StoreError::Location(format!("blob {sha}: {e}")))?;
+                }
+            }
         }
         Ok(sha)
     }
@@ -123,6 +179,15 @@ impl Blobs {
                 .fetch_optional(pool)
                 .await?
                 .is_some()),
+            #[cfg(feature = "s3")]
+            Place::Objects(store, prefix) => {
+                use object_store::ObjectStoreExt as _;
+                match store.head(&Self::key(prefix, sha)).await {
+                    Ok(_) => Ok(true),
+                    Err(object_store::Error::NotFound { .. }) => Ok(false),
+                    Err(e) => Err(StoreError::Location(format!("blob {sha}: {e}"))),
+                }
+            }
         }
     }
 
@@ -169,6 +234,28 @@ impl Blobs {
                         pool: pool.clone(),
                         next: 0,
                         chunks: row.get::<i32, _>(1),
+                        read: 0,
+                    },
+                    hasher: Sha256::new(),
+                })
+            }
+            #[cfg(feature = "s3")]
+            Place::Objects(store, prefix) => {
+                use object_store::ObjectStoreExt as _;
+                let got = store
+                    .get(&Self::key(prefix, sha))
+                    .await
+                    .map_err(|e| match e {
+                        object_store::Error::NotFound { .. } => {
+                            StoreError::Location(format!("no blob {sha} is stored"))
+                        }
+                        e => StoreError::Location(format!("blob {sha}: {e}")),
+                    })?;
+                Ok(BlobReader {
+                    sha: sha.to_string(),
+                    size: got.meta.size,
+                    source: Source::Stream {
+                        stream: got.into_stream(),
                         read: 0,
                     },
                     hasher: Sha256::new(),
@@ -320,6 +407,23 @@ async fn put_rows(
     Ok(())
 }
 
+#[cfg(feature = "s3")]
+impl Blobs {
+    /// Overwrites the object of blob `sha` with `bytes`, as someone with write access to the
+    /// bucket could: for tests that check reads catch it. Not for application code.
+    #[doc(hidden)]
+    pub async fn overwrite_for_tests(&self, sha: &str, bytes: Vec<u8>) {
+        use object_store::ObjectStoreExt as _;
+        let Place::Objects(store, prefix) = &self.place else {
+            panic!("not an object store")
+        };
+        store
+            .put(&Self::key(prefix, sha), bytes.into())
+            .await
+            .expect("overwrite");
+    }
+}
+
 /// A blob being read (see [`Blobs::open`]).
 pub struct BlobReader {
     sha: String,
@@ -330,6 +434,11 @@ pub struct BlobReader {
 
 enum Source {
     Whole(Option<Vec<u8>>),
+    #[cfg(feature = "s3")]
+    Stream {
+        stream: futures_util::stream::BoxStream<'static, object_store::Result<bytes::Bytes>>,
+        read: u64,
+    },
     Rows {
         pool: AnyPool,
         next: i32,
@@ -375,6 +484,30 @@ impl BlobReader {
                     return Err(corrupt(&self.sha, "its chunks do not add up to its size"));
                 }
                 (bytes, *next == *chunks)
+            }
+            #[cfg(feature = "s3")]
+            Source::Stream { stream, read } => {
+                use futures_util::StreamExt as _;
+                match stream.next().await {
+                    Some(Ok(b)) => {
+                        *read += b.len() as u64;
+                        if *read > self.size {
+                            return Err(corrupt(&self.sha, "longer than its size"));
+                        }
+                        (b.to_vec(), *read == self.size)
+                    }
+                    Some(Err(e)) => {
+                        return Err(StoreError::Location(format!("blob {}: {e}", self.sha)))
+                    }
+                    None if *read == self.size && self.size > 0 => return Ok(None),
+                    None if *read == 0 && self.size == 0 => {
+                        // The empty blob: one empty chunk, checked.
+                        *read = u64::MAX;
+                        (Vec::new(), true)
+                    }
+                    None if *read == u64::MAX => return Ok(None),
+                    None => return Err(corrupt(&self.sha, "shorter than its size")),
+                }
             }
         };
         self.hasher.update(&chunk);

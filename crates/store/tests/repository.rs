@@ -2506,3 +2506,63 @@ async fn one_server_builds_a_reader_index_and_a_build_cut_short_leaves_nothing()
         assert_eq!(indexes[0].1.len(), 3, "{backend}: {:?}", indexes[0]);
     }
 }
+
+/// An S3-compatible object store named by `PILLAR_TEST_S3_URL` (`s3://bucket`; endpoint and
+/// credentials in the `AWS_*` variables), which the README's test command starts.
+#[cfg(feature = "s3")]
+#[tokio::test]
+async fn blobs_in_an_object_store_are_whole_checked_and_deduplicated() {
+    use pillar_store::blobs::{Blobs, Moved};
+    let url = match std::env::var("PILLAR_TEST_S3_URL") {
+        Ok(u) if !u.is_empty() => u,
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("PILLAR_TEST_S3_URL is not set and CI is: the object store test must run")
+        }
+        _ => return eprintln!("PILLAR_TEST_S3_URL is not set: object store test skipped"),
+    };
+    let prefix = format!("{url}/t{}", std::process::id());
+    let a = Blobs::object_store(&prefix).unwrap();
+    let b = Blobs::object_store(&prefix).unwrap();
+    let big: Vec<u8> = (0..3_000_123).map(|i| (i * 13 % 251) as u8).collect();
+    let sha = a.put(&big).await.unwrap();
+    assert!(b.contains(&sha).await.unwrap());
+    assert_eq!(
+        b.get(&sha).await.unwrap(),
+        big,
+        "read back by another server"
+    );
+    let mut r = b.open(&sha).await.unwrap();
+    assert_eq!(r.size(), big.len() as u64);
+    let mut n = 0;
+    while let Some(c) = r.next().await.unwrap() {
+        n += c.len();
+    }
+    assert_eq!(n, big.len());
+    assert_eq!(a.put(&big).await.unwrap(), sha, "deduplicated");
+    let empty = a.put(b"").await.unwrap();
+    assert_eq!(b.get(&empty).await.unwrap(), b"");
+    assert!(!a.contains(&"0".repeat(64)).await.unwrap());
+    assert!(a.get(&"0".repeat(64)).await.is_err());
+    assert!(a.get("../x").await.is_err());
+    // Altered in the bucket: an error, never the altered bytes.
+    let mut altered = big.clone();
+    altered[2_000_000] ^= 1;
+    a.overwrite_for_tests(&sha, altered).await;
+    let e = b.get(&sha).await.unwrap_err().to_string();
+    assert!(e.contains("does not match its SHA-256"), "{e}");
+    a.overwrite_for_tests(&sha, big[..1000].to_vec()).await;
+    assert!(b.get(&sha).await.is_err());
+    // Local blobs moved in.
+    let dir = tempfile::tempdir().unwrap();
+    let local = Blobs::new(dir.path());
+    let one = local.put(b"annex one").await.unwrap();
+    let mut moved = Moved::default();
+    for f in Blobs::stored_in(dir.path()).unwrap() {
+        a.move_from(&f, &mut moved).await.unwrap();
+    }
+    assert_eq!(moved.moved, 1);
+    assert!(Blobs::stored_in(dir.path()).unwrap().is_empty());
+    assert_eq!(b.get(&one).await.unwrap(), b"annex one");
+    // A URL that is not an object store's is refused with its reason.
+    assert!(Blobs::object_store("http://bucket").is_err());
+}
