@@ -1,5 +1,6 @@
 //! `pillar label …`: the label engine on files.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
@@ -17,7 +18,7 @@ pub enum LabelCommand {
     Validate {
         #[command(flatten)]
         spifs: Spifs,
-        /// The label (STANAG 4774 XML, spiffy XML or JSON): a file, or the text itself.
+        /// The label (STANAG 4774 XML, spiffy XML, JSON, STANAG 5636 JSON or BER): a file, or the text itself.
         #[arg(long)]
         label: String,
         #[command(flatten)]
@@ -34,7 +35,7 @@ pub enum LabelCommand {
             conflicts_with = "clearance"
         )]
         label: Option<String>,
-        /// The clearance (STANAG 4774 XML, spiffy XML or JSON): a file, or the text itself.
+        /// The clearance (STANAG 4774 XML, spiffy XML, JSON, STANAG 5636 JSON or BER): a file, or the text itself.
         #[arg(long)]
         clearance: Option<String>,
         /// Language tag (`en`, `ko`, `fr-CA` …); falls back to the language, then the default.
@@ -71,7 +72,8 @@ pub enum LabelCommand {
         /// Target policy: its name or OID.
         #[arg(long)]
         to: String,
-        /// Output form.
+        /// Output form: 4774 (XML), json, spiffy, 5636 (STANAG 5636 JSON) or ber (the X.841
+        /// ESSSecurityLabel in DER, binary: redirect it to a file).
         #[arg(long, default_value = "4774", value_parser = parse_form)]
         format: Form,
     },
@@ -146,6 +148,52 @@ fn source(arg: &str) -> Result<(String, Vec<u8>), BadInput> {
     } else {
         let path = Path::new(arg);
         Ok((path.display().to_string(), read(path)?))
+    }
+}
+
+/// The `--label` of a command that stores records (import, supply import, landscape
+/// publish), in any form: read at once; a form written in the policy's numbers (BER, spiffy)
+/// is named against the database's policies by [`LabelArg::resolve`].
+pub(crate) enum LabelArg {
+    /// A label in a form that names its values (4774 XML, JSON, 5636 JSON).
+    Named(pillar_label::Label),
+    /// A label in the policy's numbers, with the name to use in messages.
+    Numbered(String, Vec<u8>),
+}
+
+/// Reads a `--label` argument (the text itself, or a file); bad input is refused here, before
+/// any database is opened.
+pub(crate) fn label_arg(arg: &str) -> Result<LabelArg, BadInput> {
+    let (name, bytes) = source(arg)?;
+    match pillar_label::parse_document(&bytes) {
+        Ok(pillar_label::Document::Label(doc, _)) => Ok(LabelArg::Named(doc.label)),
+        Ok(pillar_label::Document::BerLabel(_) | pillar_label::Document::SpiffyLabel(..)) => {
+            Ok(LabelArg::Numbered(name, bytes))
+        }
+        Ok(_) => Err(BadInput(format!(
+            "--label: {name}: this is a clearance, not a label"
+        ))),
+        Err(e) => Err(BadInput(format!("--label: {name}: {e}"))),
+    }
+}
+
+impl LabelArg {
+    /// The label, named against the policies of the database in use when it was given in
+    /// numbers.
+    pub(crate) async fn resolve(
+        self,
+        config: &crate::config::Config,
+    ) -> anyhow::Result<pillar_label::Label> {
+        match self {
+            LabelArg::Named(l) => Ok(l),
+            LabelArg::Numbered(name, bytes) => {
+                let store = crate::open_existing(config).await?;
+                let (set, _) = store.policy_set().await?;
+                let (r, _, doc) = read_label(&bytes, &set)
+                    .map_err(|e| BadInput(format!("--label: {name}: {e}")))?;
+                Ok(doc.map(|d| d.label).unwrap_or_else(|| set.to_label(&r)))
+            }
+        }
     }
 }
 
@@ -270,9 +318,12 @@ pub fn run(cmd: LabelCommand) -> anyhow::Result<()> {
             })?;
             match set.translate(&r, target) {
                 Ok(t) => {
-                    print!("{}", write_label(&set, &t, format, doc.as_ref(), &now()));
-                    if format == Form::Json {
-                        println!();
+                    let bytes = write_label(&set, &t, format, doc.as_ref(), &now())
+                        .map_err(|e| BadInput(format!("{l}: {e}")))?;
+                    let mut out = std::io::stdout().lock();
+                    out.write_all(&bytes)?;
+                    if matches!(format, Form::Json | Form::Stanag5636) {
+                        writeln!(out)?;
                     }
                     Ok(())
                 }

@@ -103,7 +103,8 @@ pub enum LandscapeCommand {
         /// Name shown to readers.
         #[arg(long)]
         name: String,
-        /// Its label, in STANAG 4774 JSON form (as in project files).
+        /// Its label: the text itself or a file, in any label form (JSON as in project files,
+        /// STANAG 4774 XML, STANAG 5636 JSON, BER).
         #[arg(long)]
         label: String,
         /// Nations to suggest partners for.
@@ -518,9 +519,9 @@ pub async fn run(cmd: LandscapeCommand, config: &Config) -> anyhow::Result<()> {
             origin,
             dry_run,
         } => {
-            let label = pillar_label::Label::from_json(&label)
-                .map_err(|e| BadInput(format!("--label: {e}")))?;
+            let label = crate::label_cmd::label_arg(&label)?;
             let partners_for = codes(&partners_for, "--partners-for")?;
+            let label = label.resolve(config).await?;
             let p = prepare(&common, None).await?;
             let tables = p.tables().await?;
             let analysis = indicators::snapshot(&p.areas, p.period, &tables, &partners_for);

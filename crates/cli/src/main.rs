@@ -154,8 +154,8 @@ struct ImportArgs {
     kind: RegistryKind,
     /// The file: CSV with a header row, or a JSON array of objects (by extension or content).
     file: PathBuf,
-    /// Label for rows that carry none, in JSON form. Default: the coalition policy's
-    /// UNCLASSIFIED.
+    /// Label for rows that carry none: the text itself or a file, in any label form (JSON,
+    /// STANAG 4774 XML, STANAG 5636 JSON, BER). Default: the coalition policy's UNCLASSIFIED.
     #[arg(long)]
     label: Option<String>,
     #[command(flatten)]
@@ -753,11 +753,15 @@ async fn import(config: &Config, args: ImportArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&args.file)
         .map_err(|e| BadInput(format!("{name}: cannot read the file: {e}")))?;
     let label = match &args.label {
-        None => default_label(),
-        Some(text) => Label::from_json(text).map_err(|e| BadInput(format!("--label: {e}")))?,
+        None => None,
+        Some(arg) => Some(label_cmd::label_arg(arg)?),
     };
     let started = Instant::now();
     let rows = files::read_rows(&name, &bytes, args.kind).map_err(|e| BadInput(e.to_string()))?;
+    let label = match label {
+        None => default_label(),
+        Some(l) => l.resolve(config).await?,
+    };
     let store = open(config).await?;
     let origin = args.origin.origin(&store).await?;
     let bar = ProgressBar::with_draw_target(Some(rows.len() as u64), ProgressDrawTarget::hidden());

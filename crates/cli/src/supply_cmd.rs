@@ -76,7 +76,8 @@ pub enum SupplyCommand {
         /// Name (default: the id).
         #[arg(long)]
         name: Option<String>,
-        /// Label in JSON form (default: the coalition policy's UNCLASSIFIED).
+        /// Label: the text itself or a file, in any label form (JSON, STANAG 4774 XML, STANAG
+        /// 5636 JSON, BER); default: the coalition policy's UNCLASSIFIED.
         #[arg(long)]
         label: Option<String>,
         #[command(flatten)]
@@ -203,12 +204,12 @@ pub async fn run(cmd: SupplyCommand, config: &Config) -> anyhow::Result<()> {
             origin,
             json,
         } => {
+            let label = label.map(|t| crate::label_cmd::label_arg(&t)).transpose()?;
+            let net = read_bundle(&dir)?;
             let label = match label {
                 None => crate::default_label(),
-                Some(t) => pillar_label::Label::from_json(&t)
-                    .map_err(|e| BadInput(format!("--label: {e}")))?,
+                Some(l) => l.resolve(config).await?,
             };
-            let net = read_bundle(&dir)?;
             let store = crate::open(config).await?;
             let origin = origin.origin(&store).await?;
             let now = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();

@@ -270,3 +270,74 @@ fn labels_and_clearances_given_inline_and_decided_across_policies() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn ber_and_5636_forms_in_and_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(
+        &dir,
+        "a.json",
+        &coalition_label("SECRET", &["KOR", "USA", "AUS"]),
+    );
+    // Out as DER (binary on standard output), in again as a file.
+    let out = pillar(&[
+        "label",
+        "translate",
+        "--label",
+        &a,
+        "--to",
+        "PILLAR COALITION",
+        "--format",
+        "ber",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.stdout[0], 0x31, "an ESSSecurityLabel is a SET");
+    let ber = dir.path().join("a.ber");
+    std::fs::write(&ber, &out.stdout).unwrap();
+    let v = json(&pillar(&[
+        "label",
+        "banner",
+        "--label",
+        ber.to_str().unwrap(),
+        "--json",
+    ]));
+    assert_eq!(v["marking"], "SECRET//REL TO USA, AUS, KOR");
+    // 5636 JSON, given as the text itself.
+    let out = pillar(&[
+        "label",
+        "translate",
+        "--label",
+        ber.to_str().unwrap(),
+        "--to",
+        "PILLAR COALITION",
+        "--format",
+        "5636",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(r#"{"context":"#) || text.starts_with(r#"{"ocl":"#),
+        "{text}"
+    );
+    assert!(text.contains(r#""type":"P""#), "{text}");
+    let v = json(&pillar(&[
+        "label",
+        "banner",
+        "--label",
+        text.trim(),
+        "--json",
+    ]));
+    assert_eq!(v["marking"], "SECRET//REL TO USA, AUS, KOR");
+    // Bad BER: exit 2, the byte and the field named.
+    std::fs::write(&ber, [0x31, 0x06, 0x02, 0x01, 0x04, 0x02, 0x01, 0x05]).unwrap();
+    let out = pillar(&["label", "validate", "--label", ber.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("BER byte 5: security-classification: given twice"),
+        "{err}"
+    );
+}

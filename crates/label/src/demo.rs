@@ -270,8 +270,8 @@ mod form_tests {
             &set,
         )
         .unwrap();
-        let text = write_label(&set, &r, Form::Nato4774, None, "2026-11-28T00:00:00Z");
-        let root = crate::xml::parse(text.as_bytes(), 1 << 20).unwrap();
+        let text = write_label(&set, &r, Form::Nato4774, None, "2026-11-28T00:00:00Z").unwrap();
+        let root = crate::xml::parse(&text, 1 << 20).unwrap();
         assert_eq!(root.name, LABEL_ROOTS[0]);
         assert_eq!(root.ns.as_deref(), Some(crate::LABEL_NS));
         let info = root.child("ConfidentialityInformation").unwrap();

@@ -37,6 +37,12 @@ pub enum Form {
     Spiffy,
     /// Pillar's JSON.
     Json,
+    /// The X.841 / RFC 2634 `ESSSecurityLabel` in BER (read) and DER (written): binary.
+    Ber,
+    /// The STANAG 5636 JSON form (`{"ocl": {…}, "context": {…}}`), as OpenTDF's handling
+    /// assertions carry it.
+    #[serde(rename = "5636")]
+    Stanag5636,
 }
 
 impl std::str::FromStr for Form {
@@ -46,7 +52,11 @@ impl std::str::FromStr for Form {
             "4774" | "xml" | "nato" => Ok(Form::Nato4774),
             "spiffy" => Ok(Form::Spiffy),
             "json" => Ok(Form::Json),
-            _ => Err(format!("unknown form `{s}`: use 4774, spiffy or json")),
+            "ber" | "der" => Ok(Form::Ber),
+            "5636" | "stanag5636" => Ok(Form::Stanag5636),
+            _ => Err(format!(
+                "unknown form `{s}`: use 4774, spiffy, json, ber or 5636"
+            )),
         }
     }
 }
@@ -303,6 +313,8 @@ pub enum Document {
     Clearance(Clearance, Form),
     /// A spiffy clearance.
     SpiffyClearance(String, Vec<i64>, SpiffyTags),
+    /// An `ESSSecurityLabel` read from BER.
+    BerLabel(crate::ber::EssLabel),
 }
 
 /// Reads any supported form, detecting it.
@@ -314,6 +326,12 @@ pub fn parse_document(bytes: &[u8]) -> Result<Document, LabelError> {
             MAX_LABEL_BYTES
         )));
     }
+    // An ESSSecurityLabel is a SET (0x31, which no text form starts with).
+    if bytes.first() == Some(&0x31) {
+        return crate::ber::decode(bytes)
+            .map(Document::BerLabel)
+            .map_err(|e| LabelError::Form(e.to_string()));
+    }
     let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
     match first {
         None => return Err(LabelError::Form("the document is empty".into())),
@@ -322,6 +340,12 @@ pub fn parse_document(bytes: &[u8]) -> Result<Document, LabelError> {
                 .map_err(|_| LabelError::Form("not UTF-8 text".into()))?;
             let v: serde_json::Value =
                 serde_json::from_str(text).map_err(|e| LabelError::Json(e.to_string()))?;
+            if v.get("ocl").is_some() {
+                return Ok(Document::Label(
+                    crate::stanag5636::from_json(&v)?,
+                    Form::Stanag5636,
+                ));
+            }
             return if v.get("classifications").is_some() {
                 Ok(Document::Clearance(Clearance::from_json(text)?, Form::Json))
             } else {
@@ -394,7 +418,64 @@ pub fn read_label(
                 None,
             ))
         }
+        Document::BerLabel(ess) => {
+            let policy = ess.policy.ok_or_else(|| {
+                LabelError::Form("the ESSSecurityLabel has no security-policy-identifier".into())
+            })?;
+            let class = ess.classification.ok_or_else(|| {
+                LabelError::Form("the ESSSecurityLabel has no security-classification".into())
+            })?;
+            let pi = set
+                .find(&policy)
+                .ok_or(ResolveError::UnknownPolicy(policy.clone()))?;
+            let p = set.policy(pi);
+            if p.classification(class).is_none() {
+                return Err(ResolveError::UnknownClassification {
+                    policy: p.name.clone(),
+                    class: format!("with lacv {class}"),
+                }
+                .into());
+            }
+            let tags: SpiffyTags = ess
+                .categories
+                .iter()
+                .flat_map(|(kind, id, lacvs)| lacvs.iter().map(move |l| (*kind, id.clone(), *l, 0)))
+                .collect();
+            let cats = resolve_spiffy_tags(set, pi, &tags)?;
+            let r = Resolved {
+                policy: pi,
+                class,
+                cats,
+            };
+            let mut doc = LabelDocument::new(set.to_label(&r));
+            doc.label.privacy_mark = ess.privacy_mark;
+            Ok((r, Form::Ber, Some(doc)))
+        }
         _ => Err(LabelError::Form("this is a clearance, not a label".into())),
+    }
+}
+
+/// The `ESSSecurityLabel` of a resolved label: the SPIF's numbers.
+fn to_ess(set: &PolicySet, r: &Resolved, privacy_mark: Option<String>) -> crate::ber::EssLabel {
+    let p = set.policy(r.policy);
+    let mut categories: Vec<(TagKind, String, Vec<i64>)> = Vec::new();
+    for &o in &r.cats {
+        let c = &p.categories[o as usize];
+        let t = &p.tags[c.tag];
+        let id = &p.tag_sets[t.tag_set].id;
+        match categories
+            .iter_mut()
+            .find(|(k, i, _)| *k == t.kind && i == id)
+        {
+            Some((_, _, lacvs)) => lacvs.push(c.lacv),
+            None => categories.push((t.kind, id.clone(), vec![c.lacv])),
+        }
+    }
+    crate::ber::EssLabel {
+        policy: Some(p.id.clone()),
+        classification: Some(r.class),
+        privacy_mark,
+        categories,
     }
 }
 
@@ -556,29 +637,42 @@ fn write_spiffy(
 
 /// Writes a resolved label in a form. For 4774 and JSON, `envelope` supplies the originator,
 /// times and root element (its confidentiality information is replaced by `r`'s).
+///
+/// Returns bytes: every form is UTF-8 text but [`Form::Ber`], which is DER. Fails only for BER,
+/// when the policy's identifiers are not OIDs or a LACV cannot be written.
 pub fn write_label(
     set: &PolicySet,
     r: &Resolved,
     form: Form,
     envelope: Option<&LabelDocument>,
     now: &str,
-) -> String {
+) -> Result<Vec<u8>, LabelError> {
     let mut doc = envelope
         .cloned()
         .unwrap_or_else(|| LabelDocument::new(set.to_label(r)));
     let mut label = set.to_label(r);
     label.privacy_mark = doc.label.privacy_mark.take();
     doc.label = label;
-    match form {
-        Form::Nato4774 => write_4774_label(&doc, now),
+    Ok(match form {
+        Form::Nato4774 => write_4774_label(&doc, now).into_bytes(),
         Form::Json => {
             if doc.creation_date_time.is_none() {
                 doc.creation_date_time = Some(now.to_string());
             }
-            serde_json::to_string_pretty(&doc).expect("labels serialise")
+            serde_json::to_string_pretty(&doc)
+                .expect("labels serialise")
+                .into_bytes()
         }
-        Form::Spiffy => write_spiffy(set, "label", r.policy, &[r.class], &r.cats),
-    }
+        Form::Spiffy => write_spiffy(set, "label", r.policy, &[r.class], &r.cats).into_bytes(),
+        Form::Ber => crate::ber::encode(&to_ess(set, r, doc.label.privacy_mark.clone()))
+            .map_err(|e| LabelError::Form(e.to_string()))?,
+        Form::Stanag5636 => {
+            if doc.creation_date_time.is_none() {
+                doc.creation_date_time = Some(now.to_string());
+            }
+            crate::stanag5636::to_json(&doc).into_bytes()
+        }
+    })
 }
 
 /// Writes a resolved clearance in a form.
@@ -589,5 +683,7 @@ pub fn write_clearance(set: &PolicySet, c: &ResolvedClearance, form: Form) -> St
             serde_json::to_string_pretty(&set.to_clearance(c)).expect("clearances serialise")
         }
         Form::Spiffy => write_spiffy(set, "clearance", c.policy, &c.classes, &c.cats),
+        // Clearances have no BER or 5636 form here: the 4774 XML stands in.
+        Form::Ber | Form::Stanag5636 => write_4774_clearance(&set.to_clearance(c)),
     }
 }

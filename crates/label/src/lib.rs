@@ -1,4 +1,6 @@
-//! Confidentiality labels and clearances in the sense of NATO STANAG 4774 (ADatP-4774), and
+//! Confidentiality labels and clearances in the sense of NATO STANAG 4774 (ADatP-4774) — in its
+//! XML, Pillar's JSON, spiffing's XML, the X.841 `ESSSecurityLabel` (BER/DER) and STANAG 5636
+//! JSON — and
 //! the security policies (XML-SPIF 2.0 / 2.1) they are read against: parsing and writing every
 //! form, validity, the access decision (ACDF), display markings, translation between
 //! equivalent policies and the dominant label (ADatP-4774.1 §4.4).
@@ -7,10 +9,12 @@
 //! It also defines the canonical text form of a label, which the store uses to keep each
 //! distinct label once.
 
+pub mod ber;
 pub mod demo;
 mod engine;
 mod forms;
 pub mod spif;
+mod stanag5636;
 mod types;
 mod xml;
 

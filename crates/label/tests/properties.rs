@@ -1,7 +1,7 @@
 //! Property tests of the label lattice: the ACDF against a small reference model on random
-//! policies, labels and clearances; the dominant label's laws.
+//! policies, labels and clearances; the dominant label's laws; every written form read back.
 
-use pillar_label::{Dominance, Policy, PolicySet, Resolved};
+use pillar_label::{read_label, write_label, Dominance, Form, Policy, PolicySet, Resolved};
 use proptest::prelude::*;
 
 /// A random policy: classifications 1..=n_classes and tags of random kinds.
@@ -112,6 +112,36 @@ proptest! {
         let expected = reference(&spec, &label, &classes, &held);
         prop_assert_eq!(set.acdf(&r, &c), expected);
         prop_assert_eq!(set.decide(&r, &c).access, expected);
+    }
+
+    #[test]
+    fn every_form_reads_back_and_round_trips_exactly_through_4774(
+        (spec, label, mark) in spec().prop_flat_map(|s| (Just(s.clone()), pick(&s), prop::option::of("[A-Za-z가-힣 ]{1,20}")))
+    ) {
+        const NOW: &str = "2026-12-06T00:00:00Z";
+        let set = PolicySet::new(vec![Policy::parse(spif(&spec).as_bytes()).unwrap()]).unwrap();
+        let r = Resolved { policy: 0, class: label.0, cats: to_ordinals(&spec, &label.1) };
+        let mut envelope = pillar_label::LabelDocument::new(set.to_label(&r));
+        // (The XML forms trim a mark's surrounding spaces.)
+        envelope.label.privacy_mark = mark.map(|m| m.trim().to_string()).filter(|m| !m.is_empty());
+        for form in [Form::Nato4774, Form::Json, Form::Spiffy, Form::Ber, Form::Stanag5636] {
+            let bytes = write_label(&set, &r, form, Some(&envelope), NOW).unwrap();
+            let (back, found, doc) = read_label(&bytes, &set).unwrap();
+            prop_assert_eq!(&back, &r, "{:?}", form);
+            prop_assert_eq!(found, form);
+            if form != Form::Spiffy {
+                prop_assert_eq!(
+                    doc.as_ref().and_then(|d| d.label.privacy_mark.clone()),
+                    envelope.label.privacy_mark.clone(),
+                    "{:?} keeps the privacy mark", form
+                );
+            }
+            // Through the 4774 XML and back: the same bytes.
+            let xml = write_label(&set, &back, Form::Nato4774, doc.as_ref(), NOW).unwrap();
+            let (r2, _, doc2) = read_label(&xml, &set).unwrap();
+            let again = write_label(&set, &r2, form, doc2.as_ref(), NOW).unwrap();
+            prop_assert_eq!(again, bytes, "{:?}", form);
+        }
     }
 
     #[test]
