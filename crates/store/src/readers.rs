@@ -57,7 +57,6 @@ pub enum ReaderIndexBuild {
     /// it.
     LeftToAnother,
 }
-use ReaderIndexBuild::{LeftToAnother as Elsewhere, Ready as Here};
 
 /// One reader index: its id and a byte per label id (1: the label's documents are in it).
 #[derive(Debug, Clone)]
@@ -244,8 +243,8 @@ impl Store {
         readable: &Entitlements,
     ) -> Result<Option<i64>, StoreError> {
         match self.build_reader_index(readable, true).await? {
-            Here(id) => Ok(id),
-            Elsewhere => unreachable!("a build that waits is never left to another"),
+            ReaderIndexBuild::Ready(id) => Ok(id),
+            ReaderIndexBuild::LeftToAnother => unreachable!("a build that waits is never left to another"),
         }
     }
 
@@ -265,17 +264,17 @@ impl Store {
         wait: bool,
     ) -> Result<ReaderIndexBuild, StoreError> {
         if !worth_it(readable) {
-            return Ok(Here(None));
+            return Ok(ReaderIndexBuild::Ready(None));
         }
         let tight = |list: &[Index]| Self::choose(list, readable).filter(|c| c.tight);
         let full = |list: &[Index]| full(list, readable);
         let list = self.reload_reader_indexes().await?;
         if let Some(c) = tight(&list) {
-            return Ok(Here(Some(c.id)));
+            return Ok(ReaderIndexBuild::Ready(Some(c.id)));
         }
         if full(&list) {
             // Checked before taking any lock: searches by such readers keep asking.
-            return Ok(Here(None));
+            return Ok(ReaderIndexBuild::Ready(None));
         }
         let mut tx = self.begin_write().await?;
         if self.backend() == Backend::Postgres {
@@ -294,7 +293,7 @@ impl Store {
                     .fetch_one(&mut *tx)
                     .await?;
                 if !got {
-                    return Ok(Elsewhere);
+                    return Ok(ReaderIndexBuild::LeftToAnother);
                 }
             }
             // Document writes wait until the index is complete, and it sees every committed
@@ -309,7 +308,7 @@ impl Store {
         // Decided on the indexes as they are now: another build may have just committed.
         let list = self.load_reader_indexes(&mut tx).await?;
         if let Some(c) = tight(&list) {
-            return Ok(Here(Some(c.id)));
+            return Ok(ReaderIndexBuild::Ready(Some(c.id)));
         }
         let closest = list
             .iter()
@@ -341,7 +340,7 @@ impl Store {
                 .await?;
                 (id, all)
             }
-            None => return Ok(Here(None)),
+            None => return Ok(ReaderIndexBuild::Ready(None)),
         };
         let added = bitmap(added.into_iter());
         let sql = match self.backend() {
@@ -381,7 +380,7 @@ impl Store {
             }
         }
         self.reload_reader_indexes().await?;
-        Ok(Here(Some(id)))
+        Ok(ReaderIndexBuild::Ready(Some(id)))
     }
 
     /// Whether this handle builds reader indexes by itself after broad searches (the
@@ -453,13 +452,13 @@ impl Store {
                 readable.label_ids.len()
             );
             match store.build_reader_index(&readable, false).await {
-                Ok(Elsewhere) => tracing::info!(
+                Ok(ReaderIndexBuild::LeftToAnother) => tracing::info!(
                     "reader index: another server over this database is building one; left to it"
                 ),
-                Ok(Here(None)) => tracing::info!(
+                Ok(ReaderIndexBuild::Ready(None)) => tracing::info!(
                     "reader index: ready (none: {MAX_READER_INDEXES} exist and none is close to this reader's labels, whose broad searches use the main index)"
                 ),
-                Ok(Here(Some(id))) => tracing::info!("reader index: ready ({id})"),
+                Ok(ReaderIndexBuild::Ready(Some(id))) => tracing::info!("reader index: ready ({id})"),
                 Err(e) => tracing::warn!("reader index: not built: {e}"),
             }
             store.readers.building.store(false, Ordering::SeqCst);
