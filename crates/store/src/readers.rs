@@ -244,7 +244,9 @@ impl Store {
     ) -> Result<Option<i64>, StoreError> {
         match self.build_reader_index(readable, true).await? {
             ReaderIndexBuild::Ready(id) => Ok(id),
-            ReaderIndexBuild::LeftToAnother => unreachable!("a build that waits is never left to another"),
+            ReaderIndexBuild::LeftToAnother => {
+                unreachable!("a build that waits is never left to another")
+            }
         }
     }
 

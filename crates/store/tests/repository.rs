@@ -2493,6 +2493,13 @@ async fn one_server_builds_a_reader_index_and_a_build_cut_short_leaves_nothing()
                 .await
                 .unwrap();
             drop(dying);
+            // The other server finishes (its lock released before its connection goes: a
+            // closed connection's locks go a moment after the close returns).
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(pillar_store::READER_INDEX_LOCK)
+                .execute(&mut other)
+                .await
+                .unwrap();
             other.close().await.unwrap();
         }
         let built = store.prepare_reader_index_unless_busy(&r).await.unwrap();
