@@ -592,30 +592,36 @@ async fn move_local_blobs(
     };
     bar.set_message(format!("moving blobs into {}", into.describe()));
     let mut moved = pillar_store::blobs::Moved::default();
+    let mut failed = None;
     for f in &files {
-        into.move_from(f, &mut moved).await.map_err(|e| {
-            anyhow::anyhow!(
-                "{e} ({} of {} blobs moved; run `pillar db migrate` again to go on)",
-                moved.moved + moved.present,
-                files.len()
-            )
-        })?;
+        if let Err(e) = into.move_from(f, &mut moved).await {
+            failed = Some(e);
+            break;
+        }
         bar.inc(1);
     }
     bar.finish_and_clear();
+    // Recorded whether the move finished or stopped part-way (then the rest stays local).
+    let done = moved.moved + moved.present;
     audit_cmd::record(
         store,
         "admin",
         "blobs",
-        "ok",
+        if failed.is_none() { "ok" } else { "fail" },
         &format!(
-            "{} blob(s) moved from {} into {}",
-            moved.moved + moved.present,
+            "{done} of {} blob(s) moved from {} into {}",
+            files.len(),
             local.display(),
             into.describe()
         ),
     )
     .await?;
+    if let Some(e) = failed {
+        anyhow::bail!(
+            "{e} ({done} of {} blobs moved; run `pillar db migrate` again to go on)",
+            files.len()
+        );
+    }
     Ok(Some(moved))
 }
 

@@ -776,6 +776,22 @@ fn document_contents_in_an_object_store() {
     .unwrap();
     assert_eq!(v["blobs"]["moved"], 1, "{v}");
     assert!(!local.join(&sha[..2]).join(sha).exists());
+    // A local file that is not what its name says stops the move, stays, and is named; the
+    // move is recorded as stopped.
+    let bad_sha = "3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d"; // SHA-256 of "b"
+    std::fs::create_dir_all(local.join(&bad_sha[..2])).unwrap();
+    std::fs::write(local.join(&bad_sha[..2]).join(bad_sha), b"not b").unwrap();
+    let out = pillar(dir.path(), &["--blobs", &blobs, "db", "migrate"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("does not match its name") && err.contains("run `pillar db migrate` again"),
+        "{err}"
+    );
+    assert!(local.join(&bad_sha[..2]).join(bad_sha).exists());
+    let log = ok(&pillar(dir.path(), &["audit", "log", "--json"]));
+    assert!(log.contains("0 of 1 blob(s) moved"), "{log}");
+    std::fs::remove_file(local.join(&bad_sha[..2]).join(bad_sha)).unwrap();
     let out = ok(&pillar(
         dir.path(),
         &["--blobs", &blobs, "db", "seed", "--demo-data", "--json"],
