@@ -1,0 +1,499 @@
+//! The payload of a Trusted Data Format container (OpenTDF's TDF, manifest schema 4.3.0 — the
+//! "ZTDF" of coalition data-centric security), encrypted and checked: the payload split into
+//! segments, each AES-256-GCM `nonce ‖ ciphertext ‖ tag` under the payload key; each segment's
+//! hash is its GCM tag (`GMAC`); the root signature is HMAC-SHA-256 under the payload key over
+//! the segment hashes in order (`HS256`); a key access object's policy binding is HMAC-SHA-256
+//! of the base64 policy under its key. Pure: bytes in, bytes out, over `Read` and `Write`, one
+//! segment in memory at a time.
+//!
+//! This is the container's core; the zip archive, the manifest's other objects, key wrapping
+//! and assertions build on it (issue #18).
+
+use std::io::{Read, Write};
+
+use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce};
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+/// The default plaintext segment size (2 MiB, as OpenTDF's SDKs write).
+pub const DEFAULT_SEGMENT_SIZE: u64 = 2 << 20;
+/// The largest segment size read or written (a segment is held in memory whole).
+pub const MAX_SEGMENT_SIZE: u64 = 64 << 20;
+const NONCE: usize = 12;
+const TAG: usize = 16;
+/// What encryption adds to each segment: the nonce and the tag.
+pub const SEGMENT_OVERHEAD: u64 = (NONCE + TAG) as u64;
+
+/// A payload key (AES-256).
+#[derive(Clone)]
+pub struct PayloadKey([u8; 32]);
+
+impl PayloadKey {
+    /// A new random key.
+    pub fn random() -> Self {
+        PayloadKey(rand::random())
+    }
+
+    /// A key from its 32 bytes.
+    pub fn from_bytes(bytes: [u8; 32]) -> Self {
+        PayloadKey(bytes)
+    }
+
+    /// Its bytes (to wrap for a key access server).
+    pub fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    fn hmac(&self, data: &[u8]) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0).expect("HMAC takes any key");
+        mac.update(data);
+        mac.finalize().into_bytes().into()
+    }
+}
+
+impl std::fmt::Debug for PayloadKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PayloadKey(…)")
+    }
+}
+
+/// `integrityInformation.rootSignature`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RootSignature {
+    /// `HS256`.
+    pub alg: String,
+    /// Base64 of the HMAC.
+    pub sig: String,
+}
+
+/// One `integrityInformation.segments` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Segment {
+    /// Base64 of the segment's GCM tag.
+    pub hash: String,
+    /// Plaintext size.
+    pub segment_size: u64,
+    /// Encrypted size (plaintext + nonce + tag).
+    pub encrypted_segment_size: u64,
+}
+
+/// `encryptionInformation.integrityInformation`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrityInformation {
+    /// The root signature.
+    pub root_signature: RootSignature,
+    /// `GMAC`.
+    pub segment_hash_alg: String,
+    /// The plaintext size of every segment but the last.
+    pub segment_size_default: u64,
+    /// `segmentSizeDefault` + 28.
+    pub encrypted_segment_size_default: u64,
+    /// The segments, in payload order.
+    pub segments: Vec<Segment>,
+}
+
+/// What is wrong with a payload or its integrity information. Every variant names where.
+#[derive(Debug, thiserror::Error)]
+pub enum TdfError {
+    /// Reading or writing failed.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The integrity information cannot describe a payload.
+    #[error("integrityInformation: {0}")]
+    Integrity(String),
+    /// A segment does not decrypt under the key with its recorded hash (altered, moved, or
+    /// another key).
+    #[error("segment {index}: {reason}")]
+    Segment {
+        /// Its position, from 0.
+        index: usize,
+        /// Why.
+        reason: String,
+    },
+    /// The root signature does not match the segments (altered, or another key).
+    #[error(
+        "integrityInformation.rootSignature: does not match the segments' hashes under this key"
+    )]
+    RootSignature,
+}
+
+fn segment_err(index: usize, reason: impl Into<String>) -> TdfError {
+    TdfError::Segment {
+        index,
+        reason: reason.into(),
+    }
+}
+
+/// Reads until `buf` is full or the input ends; how many bytes were read.
+fn fill(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// Encrypts `plain` into `out` in segments of `segment_size`; returns the integrity
+/// information. An empty payload is one empty segment (as the SDKs write). Holds one segment.
+pub fn encrypt(
+    key: &PayloadKey,
+    segment_size: u64,
+    plain: &mut impl Read,
+    out: &mut impl Write,
+) -> Result<IntegrityInformation, TdfError> {
+    if segment_size == 0 || segment_size > MAX_SEGMENT_SIZE {
+        return Err(TdfError::Integrity(format!(
+            "segment size {segment_size} is outside 1..={MAX_SEGMENT_SIZE}"
+        )));
+    }
+    let cipher = Aes256Gcm::new_from_slice(&key.0).expect("a 32-byte key");
+    let mut buf = vec![0u8; segment_size as usize];
+    let mut segments = Vec::new();
+    let mut aggregate = Vec::new();
+    loop {
+        let n = fill(plain, &mut buf)?;
+        if n == 0 && !segments.is_empty() {
+            break;
+        }
+        let nonce: [u8; NONCE] = rand::random();
+        let sealed = cipher
+            .encrypt(Nonce::from_slice(&nonce), &buf[..n])
+            .expect("AES-GCM encrypts any segment");
+        out.write_all(&nonce)?;
+        out.write_all(&sealed)?;
+        let tag = &sealed[sealed.len() - TAG..];
+        aggregate.extend_from_slice(tag);
+        segments.push(Segment {
+            hash: B64.encode(tag),
+            segment_size: n as u64,
+            encrypted_segment_size: (n + NONCE + TAG) as u64,
+        });
+        if (n as u64) < segment_size {
+            break;
+        }
+    }
+    Ok(IntegrityInformation {
+        root_signature: RootSignature {
+            alg: "HS256".into(),
+            sig: B64.encode(key.hmac(&aggregate)),
+        },
+        segment_hash_alg: "GMAC".into(),
+        segment_size_default: segment_size,
+        encrypted_segment_size_default: segment_size + SEGMENT_OVERHEAD,
+        segments,
+    })
+}
+
+/// A segment hash as recorded: base64 of the raw tag (schema 4.3.0) or, in a manifest without a
+/// schema version (`legacy`), of its hex.
+fn recorded_tag(index: usize, hash: &str, legacy: bool) -> Result<Vec<u8>, TdfError> {
+    let raw = B64
+        .decode(hash)
+        .map_err(|e| segment_err(index, format!("hash is not base64: {e}")))?;
+    let tag = if legacy {
+        hex::decode(&raw).map_err(|_| segment_err(index, "hash is not hex (legacy manifest)"))?
+    } else {
+        raw
+    };
+    if tag.len() != TAG {
+        return Err(segment_err(
+            index,
+            format!("hash is {} bytes, a GMAC is {TAG}", tag.len()),
+        ));
+    }
+    Ok(tag)
+}
+
+/// Checks the integrity information before any segment is read: the algorithms are the ones
+/// this reader knows, the sizes agree, and the root signature matches the segments' hashes
+/// under `key`. `legacy`: the manifest has no `schemaVersion` (hashes written as hex).
+pub fn check(key: &PayloadKey, info: &IntegrityInformation, legacy: bool) -> Result<(), TdfError> {
+    let bad = |s: String| Err(TdfError::Integrity(s));
+    if !info.segment_hash_alg.eq_ignore_ascii_case("GMAC") {
+        return bad(format!(
+            "segmentHashAlg `{}` is not GMAC",
+            info.segment_hash_alg
+        ));
+    }
+    if !info.root_signature.alg.eq_ignore_ascii_case("HS256") {
+        return bad(format!(
+            "rootSignature.alg `{}` is not HS256",
+            info.root_signature.alg
+        ));
+    }
+    if info.segment_size_default == 0 || info.segment_size_default > MAX_SEGMENT_SIZE {
+        return bad(format!(
+            "segmentSizeDefault {} is outside 1..={MAX_SEGMENT_SIZE}",
+            info.segment_size_default
+        ));
+    }
+    if info.encrypted_segment_size_default != info.segment_size_default + SEGMENT_OVERHEAD {
+        return bad(format!(
+            "encryptedSegmentSizeDefault {} is not segmentSizeDefault {} + {SEGMENT_OVERHEAD}",
+            info.encrypted_segment_size_default, info.segment_size_default
+        ));
+    }
+    if info.segments.is_empty() {
+        return bad("no segments".into());
+    }
+    let last = info.segments.len() - 1;
+    let mut aggregate = Vec::with_capacity(info.segments.len() * TAG);
+    for (i, s) in info.segments.iter().enumerate() {
+        if s.encrypted_segment_size != s.segment_size + SEGMENT_OVERHEAD {
+            return Err(segment_err(
+                i,
+                format!(
+                    "encryptedSegmentSize {} is not segmentSize {} + {SEGMENT_OVERHEAD}",
+                    s.encrypted_segment_size, s.segment_size
+                ),
+            ));
+        }
+        if s.segment_size > info.segment_size_default
+            || (i < last && s.segment_size != info.segment_size_default)
+        {
+            return Err(segment_err(
+                i,
+                format!(
+                    "segmentSize {} does not fit segmentSizeDefault {}",
+                    s.segment_size, info.segment_size_default
+                ),
+            ));
+        }
+        let tag = recorded_tag(i, &s.hash, legacy)?;
+        if legacy {
+            aggregate.extend_from_slice(hex::encode(&tag).as_bytes());
+        } else {
+            aggregate.extend_from_slice(&tag);
+        }
+    }
+    let expected = key.hmac(&aggregate);
+    let recorded = B64
+        .decode(&info.root_signature.sig)
+        .map_err(|e| TdfError::Integrity(format!("rootSignature.sig is not base64: {e}")))?;
+    let recorded = if legacy {
+        hex::decode(&recorded).map_err(|_| TdfError::RootSignature)?
+    } else {
+        recorded
+    };
+    if !same(&recorded, &expected) {
+        return Err(TdfError::RootSignature);
+    }
+    Ok(())
+}
+
+/// Compares in time independent of where they differ.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Decrypts a payload into `out`, after [`check`]ing its integrity information: each segment
+/// must be where the information says, decrypt under `key`, and carry its recorded tag; the
+/// payload must end after the last. Plaintext is written segment by segment, each only once it
+/// has been authenticated; an error mid-way leaves the segments before it written (a caller
+/// that must not keep them writes to a temporary file).
+pub fn decrypt(
+    key: &PayloadKey,
+    info: &IntegrityInformation,
+    legacy: bool,
+    payload: &mut impl Read,
+    out: &mut impl Write,
+) -> Result<u64, TdfError> {
+    check(key, info, legacy)?;
+    let cipher = Aes256Gcm::new_from_slice(&key.0).expect("a 32-byte key");
+    let mut buf = vec![0u8; info.encrypted_segment_size_default as usize];
+    let mut written = 0;
+    for (i, s) in info.segments.iter().enumerate() {
+        let len = s.encrypted_segment_size as usize;
+        let n = fill(payload, &mut buf[..len])?;
+        if n != len {
+            return Err(segment_err(
+                i,
+                format!("the payload ends after {n} of its {len} bytes"),
+            ));
+        }
+        let tag = recorded_tag(i, &s.hash, legacy)?;
+        if !same(&buf[len - TAG..len], &tag) {
+            return Err(segment_err(
+                i,
+                "its tag is not the recorded hash (altered or moved)",
+            ));
+        }
+        let plain = cipher
+            .decrypt(Nonce::from_slice(&buf[..NONCE]), &buf[NONCE..len])
+            .map_err(|_| segment_err(i, "does not decrypt under this key (altered)"))?;
+        out.write_all(&plain)?;
+        written += plain.len() as u64;
+    }
+    let mut extra = [0u8; 1];
+    if fill(payload, &mut extra)? != 0 {
+        return Err(TdfError::Integrity(
+            "the payload holds bytes after its last segment".into(),
+        ));
+    }
+    Ok(written)
+}
+
+/// A key access object's `policyBinding.hash`: base64 of the hex of HMAC-SHA-256 of the
+/// base64 policy under `key` (the form OpenTDF's SDKs write and its KAS checks).
+pub fn policy_binding(key: &PayloadKey, policy_base64: &str) -> String {
+    B64.encode(hex::encode(key.hmac(policy_base64.as_bytes())))
+}
+
+/// Whether `binding` binds `policy_base64` under `key` (hex or raw HMAC, base64-encoded).
+pub fn policy_binding_holds(key: &PayloadKey, policy_base64: &str, binding: &str) -> bool {
+    let Ok(decoded) = B64.decode(binding) else {
+        return false;
+    };
+    let mac = key.hmac(policy_base64.as_bytes());
+    match hex::decode(&decoded) {
+        Ok(raw) if raw.len() == 32 => same(&raw, &mac),
+        _ => same(&decoded, &mac),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(len: usize, seg: u64) -> (Vec<u8>, Vec<u8>, IntegrityInformation, PayloadKey) {
+        let key = PayloadKey::random();
+        let plain: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+        let mut enc = Vec::new();
+        let info = encrypt(&key, seg, &mut plain.as_slice(), &mut enc).unwrap();
+        (plain, enc, info, key)
+    }
+
+    #[test]
+    fn every_size_round_trips() {
+        for len in [0, 1, 99, 100, 101, 250, 1000] {
+            let (plain, enc, info, key) = round(len, 100);
+            let segments = len.div_ceil(100).max(1);
+            assert_eq!(info.segments.len(), segments, "{len}");
+            assert_eq!(enc.len(), len + segments * 28);
+            let mut out = Vec::new();
+            let n = decrypt(&key, &info, false, &mut enc.as_slice(), &mut out).unwrap();
+            assert_eq!((n as usize, out), (len, plain), "{len}");
+        }
+    }
+
+    #[test]
+    fn the_manifest_fields_are_named_as_opentdf_writes_them() {
+        let (_, _, info, _) = round(10, 100);
+        let v = serde_json::to_value(&info).unwrap();
+        for k in [
+            "rootSignature",
+            "segmentHashAlg",
+            "segmentSizeDefault",
+            "encryptedSegmentSizeDefault",
+            "segments",
+        ] {
+            assert!(v.get(k).is_some(), "{k}");
+        }
+        assert_eq!(v["segments"][0]["encryptedSegmentSize"], 38);
+        assert_eq!(v["segmentHashAlg"], "GMAC");
+        assert_eq!(v["rootSignature"]["alg"], "HS256");
+    }
+
+    #[test]
+    fn tampering_is_named() {
+        let (_, enc, info, key) = round(250, 100);
+        let mut out = Vec::new();
+        // A flipped ciphertext byte in segment 1.
+        let mut bad = enc.clone();
+        bad[128 + 20] ^= 1;
+        let e = decrypt(&key, &info, false, &mut bad.as_slice(), &mut out).unwrap_err();
+        assert!(
+            e.to_string().starts_with("segment 1: does not decrypt"),
+            "{e}"
+        );
+        // Segments swapped.
+        let mut swapped = enc[128..256].to_vec();
+        swapped.extend_from_slice(&enc[..128]);
+        swapped.extend_from_slice(&enc[256..]);
+        let e = decrypt(&key, &info, false, &mut swapped.as_slice(), &mut out).unwrap_err();
+        assert!(e.to_string().starts_with("segment 0: its tag"), "{e}");
+        // Truncated, and extended.
+        let e = decrypt(&key, &info, false, &mut &enc[..enc.len() - 1], &mut out).unwrap_err();
+        assert!(e.to_string().contains("segment 2: the payload ends"), "{e}");
+        let mut longer = enc.clone();
+        longer.push(0);
+        let e = decrypt(&key, &info, false, &mut longer.as_slice(), &mut out).unwrap_err();
+        assert!(e.to_string().contains("after its last segment"), "{e}");
+        // A segment dropped from the manifest: the root signature no longer matches.
+        let mut fewer = info.clone();
+        fewer.segments.pop();
+        assert!(matches!(
+            check(&key, &fewer, false),
+            Err(TdfError::RootSignature)
+        ));
+        // Another key.
+        assert!(matches!(
+            check(&PayloadKey::random(), &info, false),
+            Err(TdfError::RootSignature)
+        ));
+        // Sizes that do not agree.
+        let mut sizes = info.clone();
+        sizes.segments[0].segment_size = 99;
+        let e = check(&key, &sizes, false).unwrap_err();
+        assert!(
+            e.to_string().starts_with("segment 0: encryptedSegmentSize"),
+            "{e}"
+        );
+        let mut alg = info.clone();
+        alg.segment_hash_alg = "SHA1".into();
+        assert!(check(&key, &alg, false).is_err());
+    }
+
+    #[test]
+    fn legacy_hex_hashes_are_read() {
+        let (plain, enc, mut info, key) = round(150, 100);
+        let mut aggregate = Vec::new();
+        for s in &mut info.segments {
+            let tag = B64.decode(&s.hash).unwrap();
+            let h = hex::encode(tag);
+            aggregate.extend_from_slice(h.as_bytes());
+            s.hash = B64.encode(h);
+        }
+        info.root_signature.sig = B64.encode(hex::encode(key.hmac(&aggregate)));
+        let mut out = Vec::new();
+        decrypt(&key, &info, true, &mut enc.as_slice(), &mut out).unwrap();
+        assert_eq!(out, plain);
+        assert!(decrypt(&key, &info, false, &mut enc.as_slice(), &mut Vec::new()).is_err());
+    }
+
+    #[test]
+    fn the_policy_binding_is_the_sdks() {
+        // HMAC-SHA-256 under 32 bytes of 0x0b of "e30=" (base64 of `{}`), computed apart with
+        // Python's hmac module, then base64 of its hex text.
+        let key = PayloadKey::from_bytes([0x0b; 32]);
+        let mac = key.hmac(b"e30=");
+        assert_eq!(
+            hex::encode(mac),
+            "bf2d3d42d4c2c3023c431232217bfa96a15a578493dbda28ae8aee45b52ce3ff"
+        );
+        let binding = policy_binding(&key, "e30=");
+        assert_eq!(
+            binding,
+            "YmYyZDNkNDJkNGMyYzMwMjNjNDMxMjMyMjE3YmZhOTZhMTVhNTc4NDkzZGJkYTI4YWU4YWVlNDViNTJjZTNmZg=="
+        );
+        assert!(policy_binding_holds(&key, "e30=", &binding));
+        assert!(policy_binding_holds(&key, "e30=", &B64.encode(mac)));
+        assert!(!policy_binding_holds(&key, "e30K", &binding));
+        assert!(!policy_binding_holds(
+            &PayloadKey::random(),
+            "e30=",
+            &binding
+        ));
+    }
+}
