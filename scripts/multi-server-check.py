@@ -37,7 +37,8 @@ class Client:
     def at(self, base):
         return Client(base, self.cookies, self.forwarded_for)
 
-    def request(self, method, path, body=None, headers=None, timeout=60):
+    def request(self, method, path, body=None, headers=None, timeout=60, pace=None):
+        """`pace`: send the body 64 KiB at a time, that many seconds apart (a slow client)."""
         conn = http.client.HTTPConnection(self.base.hostname, self.base.port, timeout=timeout)
         h = dict(headers or {})
         if self.cookies:
@@ -45,7 +46,17 @@ class Client:
         if self.forwarded_for:
             h["X-Forwarded-For"] = self.forwarded_for
         try:
-            conn.request(method, path, body=body, headers=h)
+            if pace is None:
+                conn.request(method, path, body=body, headers=h)
+            else:
+                conn.putrequest(method, path)
+                h["Content-Length"] = str(len(body))
+                for k, v in h.items():
+                    conn.putheader(k, v)
+                conn.endheaders()
+                for at in range(0, len(body), 65536):
+                    conn.send(body[at : at + 65536])
+                    time.sleep(pace)
             res = conn.getresponse()
             data = res.read()
         finally:
@@ -76,7 +87,7 @@ class Client:
         )
         return status, headers
 
-    def upload(self, title, content, filename="annex.txt", timeout=60):
+    def upload(self, title, content, filename="annex.txt", timeout=60, pace=None):
         token = self.csrf("/documents")
         boundary = "pillarmulti%016x" % random.getrandbits(64)
         parts = []
@@ -97,6 +108,7 @@ class Client:
             b"".join(parts),
             {"Content-Type": f"multipart/form-data; boundary={boundary}"},
             timeout=timeout,
+            pace=pace,
         )
         if status != 303:
             return None, status, body
@@ -285,11 +297,15 @@ def main():
 
         def big_upload(i):
             try:
-                # One small upload that usually completes before the kill, two large ones that
-                # usually do not.
+                # One small upload that usually completes before the kill, a large one that
+                # may be anywhere (receiving, storing, committing) when it comes, and a large
+                # one sent slowly (about 3 s) that is surely still arriving.
                 size = 200_000 if i == 0 else 6 << 20
                 body = os.urandom(size // 2).hex().encode()
-                uploads.append(c.at(args.a).upload(f"Interrupted {kill}-{i}", body, timeout=30)[0])
+                pace = 0.03 if i == 2 else None
+                uploads.append(
+                    c.at(args.a).upload(f"Interrupted {kill}-{i}", body, timeout=30, pace=pace)[0]
+                )
             except OSError:
                 uploads.append(None)
 
