@@ -6,8 +6,10 @@
 //! of the base64 policy under its key. Pure: bytes in, bytes out, over `Read` and `Write`, one
 //! segment in memory at a time.
 //!
-//! This is the container's core; the zip archive, the manifest's other objects, key wrapping
-//! and assertions build on it (issue #18).
+//! [`manifest`] holds the manifest's objects; the zip archive, key wrapping and assertions
+//! build on them (issue #18).
+
+pub mod manifest;
 
 use std::io::{Read, Write};
 
@@ -70,15 +72,18 @@ pub struct RootSignature {
     pub sig: String,
 }
 
-/// One `integrityInformation.segments` entry.
+/// One `integrityInformation.segments` entry. A size left out (or 0) is the default's, as
+/// OpenTDF's readers resolve it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Segment {
     /// Base64 of the segment's GCM tag.
     pub hash: String,
     /// Plaintext size.
+    #[serde(default)]
     pub segment_size: u64,
     /// Encrypted size (plaintext + nonce + tag).
+    #[serde(default)]
     pub encrypted_segment_size: u64,
 }
 
@@ -250,23 +255,21 @@ pub fn check(key: &PayloadKey, info: &IntegrityInformation, legacy: bool) -> Res
     let last = info.segments.len() - 1;
     let mut aggregate = Vec::with_capacity(info.segments.len() * TAG);
     for (i, s) in info.segments.iter().enumerate() {
-        if s.encrypted_segment_size != s.segment_size + SEGMENT_OVERHEAD {
+        let (size, encrypted) = sizes(info, s);
+        if encrypted != size + SEGMENT_OVERHEAD {
             return Err(segment_err(
                 i,
                 format!(
-                    "encryptedSegmentSize {} is not segmentSize {} + {SEGMENT_OVERHEAD}",
-                    s.encrypted_segment_size, s.segment_size
+                    "encryptedSegmentSize {encrypted} is not segmentSize {size} + {SEGMENT_OVERHEAD}"
                 ),
             ));
         }
-        if s.segment_size > info.segment_size_default
-            || (i < last && s.segment_size != info.segment_size_default)
-        {
+        if size > info.segment_size_default || (i < last && size != info.segment_size_default) {
             return Err(segment_err(
                 i,
                 format!(
-                    "segmentSize {} does not fit segmentSizeDefault {}",
-                    s.segment_size, info.segment_size_default
+                    "segmentSize {size} does not fit segmentSizeDefault {}",
+                    info.segment_size_default
                 ),
             ));
         }
@@ -292,6 +295,19 @@ pub fn check(key: &PayloadKey, info: &IntegrityInformation, legacy: bool) -> Res
     Ok(())
 }
 
+/// A segment's (plaintext, encrypted) sizes, the defaults standing in for sizes left out.
+fn sizes(info: &IntegrityInformation, s: &Segment) -> (u64, u64) {
+    let encrypted = match s.encrypted_segment_size {
+        0 => info.encrypted_segment_size_default,
+        e => e,
+    };
+    let size = match s.segment_size {
+        0 if encrypted == info.encrypted_segment_size_default => info.segment_size_default,
+        n => n,
+    };
+    (size, encrypted)
+}
+
 /// Compares in time independent of where they differ.
 fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
@@ -314,7 +330,7 @@ pub fn decrypt(
     let mut buf = vec![0u8; info.encrypted_segment_size_default as usize];
     let mut written = 0;
     for (i, s) in info.segments.iter().enumerate() {
-        let len = s.encrypted_segment_size as usize;
+        let len = sizes(info, s).1 as usize;
         let n = fill(payload, &mut buf[..len])?;
         if n != len {
             return Err(segment_err(
@@ -453,6 +469,23 @@ mod tests {
         let mut alg = info.clone();
         alg.segment_hash_alg = "SHA1".into();
         assert!(check(&key, &alg, false).is_err());
+    }
+
+    #[test]
+    fn sizes_left_out_are_the_defaults() {
+        let (plain, enc, mut info, key) = round(250, 100);
+        info.segments[0].segment_size = 0;
+        info.segments[1].encrypted_segment_size = 0;
+        let v = serde_json::to_value(&info).unwrap();
+        let mut v2 = v.clone();
+        v2["segments"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("segmentSize");
+        let info: IntegrityInformation = serde_json::from_value(v2).unwrap();
+        let mut out = Vec::new();
+        decrypt(&key, &info, false, &mut enc.as_slice(), &mut out).unwrap();
+        assert_eq!(out, plain);
     }
 
     #[test]
