@@ -575,8 +575,7 @@ async fn move_local_blobs(
     if config.blob_place() == config::BlobPlace::Directory(local.clone()) {
         return Ok(None);
     }
-    let files = pillar_store::blobs::Blobs::stored_in(&local)
-        .map_err(|e| BadInput(format!("{}: {e}", local.display())))?;
+    let files = pillar_store::blobs::Blobs::stored_in(&local);
     if files.is_empty() {
         return Ok(None);
     }

@@ -395,29 +395,11 @@ pub fn read_label(
 ) -> Result<(Resolved, Form, Option<LabelDocument>), LabelError> {
     match parse_document(bytes)? {
         Document::Label(doc, form) => Ok((set.resolve(&doc.label)?, form, Some(doc))),
-        Document::SpiffyLabel(policy, class, tags) => {
-            let pi = set
-                .find(&policy)
-                .ok_or(ResolveError::UnknownPolicy(policy.clone()))?;
-            let p = set.policy(pi);
-            if p.classification(class).is_none() {
-                return Err(ResolveError::UnknownClassification {
-                    policy: p.name.clone(),
-                    class: format!("with lacv {class}"),
-                }
-                .into());
-            }
-            let cats = resolve_spiffy_tags(set, pi, &tags)?;
-            Ok((
-                Resolved {
-                    policy: pi,
-                    class,
-                    cats,
-                },
-                Form::Spiffy,
-                None,
-            ))
-        }
+        Document::SpiffyLabel(policy, class, tags) => Ok((
+            resolve_numbered(set, &policy, class, &tags)?,
+            Form::Spiffy,
+            None,
+        )),
         Document::BerLabel(ess) => {
             let policy = ess.policy.ok_or_else(|| {
                 LabelError::Form("the ESSSecurityLabel has no security-policy-identifier".into())
@@ -425,34 +407,44 @@ pub fn read_label(
             let class = ess.classification.ok_or_else(|| {
                 LabelError::Form("the ESSSecurityLabel has no security-classification".into())
             })?;
-            let pi = set
-                .find(&policy)
-                .ok_or(ResolveError::UnknownPolicy(policy.clone()))?;
-            let p = set.policy(pi);
-            if p.classification(class).is_none() {
-                return Err(ResolveError::UnknownClassification {
-                    policy: p.name.clone(),
-                    class: format!("with lacv {class}"),
-                }
-                .into());
-            }
             let tags: SpiffyTags = ess
                 .categories
                 .iter()
                 .flat_map(|(kind, id, lacvs)| lacvs.iter().map(move |l| (*kind, id.clone(), *l, 0)))
                 .collect();
-            let cats = resolve_spiffy_tags(set, pi, &tags)?;
-            let r = Resolved {
-                policy: pi,
-                class,
-                cats,
-            };
+            let r = resolve_numbered(set, &policy, class, &tags)?;
             let mut doc = LabelDocument::new(set.to_label(&r));
             doc.label.privacy_mark = ess.privacy_mark;
             Ok((r, Form::Ber, Some(doc)))
         }
         _ => Err(LabelError::Form("this is a clearance, not a label".into())),
     }
+}
+
+/// A label given in the SPIF's numbers (spiffy XML, BER): the policy by name or OID, the
+/// classification and categories by LACV.
+fn resolve_numbered(
+    set: &PolicySet,
+    policy: &str,
+    class: i64,
+    tags: &SpiffyTags,
+) -> Result<Resolved, LabelError> {
+    let pi = set
+        .find(policy)
+        .ok_or(ResolveError::UnknownPolicy(policy.to_string()))?;
+    let p = set.policy(pi);
+    if p.classification(class).is_none() {
+        return Err(ResolveError::UnknownClassification {
+            policy: p.name.clone(),
+            class: format!("with lacv {class}"),
+        }
+        .into());
+    }
+    Ok(Resolved {
+        policy: pi,
+        class,
+        cats: resolve_spiffy_tags(set, pi, tags)?,
+    })
 }
 
 /// The `ESSSecurityLabel` of a resolved label: the SPIF's numbers.

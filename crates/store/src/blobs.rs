@@ -119,14 +119,6 @@ impl Blobs {
         }
     }
 
-    /// The directory, when they are kept in one.
-    pub fn dir(&self) -> Option<&Path> {
-        match &self.place {
-            Place::Directory(d) => Some(d),
-            _ => None,
-        }
-    }
-
     fn path(dir: &Path, sha: &str) -> PathBuf {
         dir.join(&sha[..2]).join(sha)
     }
@@ -273,56 +265,37 @@ impl Blobs {
         let Place::Directory(dir) = &self.place else {
             return Ok(0);
         };
-        let Ok(dirs) = std::fs::read_dir(dir) else {
-            return Ok(0);
-        };
         let mut removed = 0;
-        for d in dirs.flatten() {
-            let Ok(files) = std::fs::read_dir(d.path()) else {
+        for f in files_in(dir) {
+            let name = f.file_name().to_string_lossy().into_owned();
+            let Some((_, pid)) = name.rsplit_once(".tmp") else {
                 continue;
             };
-            for f in files.flatten() {
-                let name = f.file_name().to_string_lossy().into_owned();
-                let Some((_, pid)) = name.rsplit_once(".tmp") else {
-                    continue;
-                };
-                let dead = Path::new("/proc").is_dir()
-                    && pid.parse::<u32>().is_ok()
-                    && !Path::new("/proc").join(pid).exists();
-                let old = f
-                    .metadata()
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| t.elapsed().ok())
-                    .is_some_and(|age| age.as_secs() > 86_400);
-                if dead || old {
-                    std::fs::remove_file(f.path())?;
-                    removed += 1;
-                }
+            let dead = Path::new("/proc").is_dir()
+                && pid.parse::<u32>().is_ok()
+                && !Path::new("/proc").join(pid).exists();
+            let old = f
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age.as_secs() > 86_400);
+            if dead || old {
+                std::fs::remove_file(f.path())?;
+                removed += 1;
             }
         }
         Ok(removed)
     }
 
     /// The blobs of the directory `dir` (their paths, sorted), for [`Blobs::move_from`].
-    pub fn stored_in(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-        let mut out = Vec::new();
-        let Ok(dirs) = std::fs::read_dir(dir) else {
-            return Ok(out);
-        };
-        for d in dirs.flatten() {
-            let Ok(files) = std::fs::read_dir(d.path()) else {
-                continue;
-            };
-            for f in files.flatten() {
-                let name = f.file_name().to_string_lossy().into_owned();
-                if not_a_sha(&name).is_none() {
-                    out.push(f.path());
-                }
-            }
-        }
+    pub fn stored_in(dir: &Path) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = files_in(dir)
+            .filter(|f| not_a_sha(&f.file_name().to_string_lossy()).is_none())
+            .map(|f| f.path())
+            .collect();
         out.sort();
-        Ok(out)
+        out
     }
 
     /// Moves the blob file `path` (named by its SHA-256) into these blobs: copied, read back
@@ -354,6 +327,17 @@ impl Blobs {
             .map_err(|e| StoreError::Location(format!("{}: cannot remove: {e}", path.display())))?;
         Ok(())
     }
+}
+
+/// The files of a blob directory's two-character subdirectories (none when it does not exist).
+fn files_in(dir: &Path) -> impl Iterator<Item = std::fs::DirEntry> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|d| std::fs::read_dir(d.path()).ok())
+        .flatten()
+        .flatten()
 }
 
 async fn put_rows(

@@ -1516,6 +1516,25 @@ fn text_upload(text: &str) -> pillar_store::documents::Upload<'_> {
     }
 }
 
+/// A coalition-policy label: `class`, Releasable To `nation`.
+fn coalition_label(class: &str, nation: &str) -> Label {
+    Label::from_json(&format!(
+        r#"{{"policy":{{"name":"PILLAR COALITION"}},"classification":"{class}","categories":[{{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{{"generic":"{nation}"}}]}}]}}"#
+    ))
+    .unwrap()
+}
+
+/// Fourteen labels of the coalition policy: two classifications, seven Releasable To values.
+fn fourteen_labels() -> Vec<Label> {
+    let mut labels = Vec::new();
+    for class in ["UNCLASSIFIED", "SECRET"] {
+        for nation in ["USA", "KOR", "AUS", "GBR", "JPN", "CAN", "NZL"] {
+            labels.push(coalition_label(class, nation));
+        }
+    }
+    labels
+}
+
 /// The documents in each reader index, by id, against the documents whose label the index's
 /// set holds: they must be the same (the index's invariant). Every test document has the word
 /// `common`, through which the SQLite index is listed.
@@ -1572,19 +1591,7 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
     use std::sync::Arc;
     for (backend, store, _g) in stores().await {
         let pool = store_pool(&store);
-        // 14 labels: two classifications, seven Releasable To values.
-        let label = |class: &str, nation: &str| {
-            Label::from_json(&format!(
-                r#"{{"policy":{{"name":"PILLAR COALITION"}},"classification":"{class}","categories":[{{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{{"generic":"{nation}"}}]}}]}}"#
-            ))
-            .unwrap()
-        };
-        let mut labels = Vec::new();
-        for class in ["UNCLASSIFIED", "SECRET"] {
-            for nation in ["USA", "KOR", "AUS", "GBR", "JPN", "CAN", "NZL"] {
-                labels.push(label(class, nation));
-            }
-        }
+        let labels = fourteen_labels();
         for i in 0..70 {
             let text = format!("common w{i} {}", if i % 2 == 0 { "alpha" } else { "beta" });
             let f = text_upload(&text);
@@ -1814,7 +1821,7 @@ async fn reader_indexes_answer_as_the_main_index_and_follow_every_document_write
             .create_document(
                 "n3",
                 "n3",
-                &label("RESTRICTED", "JPN"),
+                &coalition_label("RESTRICTED", "JPN"),
                 &test_origin(),
                 "us-secretariat",
                 "2026-11-04T00:00:00Z",
@@ -2387,7 +2394,7 @@ async fn blobs_in_the_database_are_whole_checked_and_found_by_every_server() {
         std::fs::write(&bad_path, b"altered").unwrap();
         let mut moved = Moved::default();
         let mut errors = Vec::new();
-        for f in Blobs::stored_in(dir.path()).unwrap() {
+        for f in Blobs::stored_in(dir.path()) {
             if let Err(e) = a.move_from(&f, &mut moved).await {
                 errors.push(e.to_string());
             }
@@ -2396,7 +2403,7 @@ async fn blobs_in_the_database_are_whole_checked_and_found_by_every_server() {
         assert_eq!(errors.len(), 1, "{backend}");
         assert!(errors[0].contains(&bad), "{}", errors[0]);
         assert!(bad_path.exists());
-        assert_eq!(Blobs::stored_in(dir.path()).unwrap(), vec![bad_path]);
+        assert_eq!(Blobs::stored_in(dir.path()), vec![bad_path]);
         assert_eq!(b.get(&one).await.unwrap(), b"annex one");
         assert_eq!(b.get(&two).await.unwrap(), b"same minutes");
     }
@@ -2407,18 +2414,7 @@ async fn one_server_builds_a_reader_index_and_a_build_cut_short_leaves_nothing()
     use std::sync::Arc;
     for (backend, store, target, _g) in stores_at().await {
         store.automatic_reader_indexes(false);
-        let label = |class: &str, nation: &str| {
-            Label::from_json(&format!(
-                r#"{{"policy":{{"name":"PILLAR COALITION"}},"classification":"{class}","categories":[{{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{{"generic":"{nation}"}}]}}]}}"#
-            ))
-            .unwrap()
-        };
-        let mut labels = Vec::new();
-        for class in ["UNCLASSIFIED", "SECRET"] {
-            for nation in ["USA", "KOR", "AUS", "GBR", "JPN", "CAN", "NZL"] {
-                labels.push(label(class, nation));
-            }
-        }
+        let labels = fourteen_labels();
         for (i, l) in labels.iter().enumerate() {
             let text = format!("common w{i}");
             store
@@ -2564,11 +2560,11 @@ async fn blobs_in_an_object_store_are_whole_checked_and_deduplicated() {
     let local = Blobs::new(dir.path());
     let one = local.put(b"annex one").await.unwrap();
     let mut moved = Moved::default();
-    for f in Blobs::stored_in(dir.path()).unwrap() {
+    for f in Blobs::stored_in(dir.path()) {
         a.move_from(&f, &mut moved).await.unwrap();
     }
     assert_eq!(moved.moved, 1);
-    assert!(Blobs::stored_in(dir.path()).unwrap().is_empty());
+    assert!(Blobs::stored_in(dir.path()).is_empty());
     assert_eq!(b.get(&one).await.unwrap(), b"annex one");
     // A URL that is not an object store's is refused with its reason.
     assert!(Blobs::object_store("http://bucket").is_err());
