@@ -6,18 +6,24 @@
 //! of the base64 policy under its key. Pure: bytes in, bytes out, over `Read` and `Write`, one
 //! segment in memory at a time.
 //!
-//! [`manifest`] holds the manifest's objects; the zip archive, key wrapping and assertions
-//! build on them (issue #18).
+//! [`manifest`] holds the manifest's objects, [`archive`] the zip around them, [`keys`] the RSA
+//! keys that wrap payload keys and sign assertions, [`assertion`] the handling assertions,
+//! [`labelled`] the mapping between Pillar's labels and a TDF's policy, and [`container`] a
+//! whole TDF sealed and opened. AES-GCM and RSA are OpenSSL's.
 
+pub mod archive;
+pub mod assertion;
+pub mod container;
+pub mod keys;
+pub mod labelled;
 pub mod manifest;
 
 use std::io::{Read, Write};
 
-use aes_gcm::aead::{Aead, KeyInit};
-use aes_gcm::{Aes256Gcm, Nonce};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
+use openssl::symm::{decrypt_aead, encrypt_aead, Cipher};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
@@ -126,6 +132,23 @@ pub enum TdfError {
         "integrityInformation.rootSignature: does not match the segments' hashes under this key"
     )]
     RootSignature,
+    /// The zip archive is not a TDF's.
+    #[error("archive: {0}")]
+    Archive(String),
+    /// The manifest is wrong.
+    #[error("{0}")]
+    Manifest(#[from] manifest::ManifestError),
+    /// A key is wrong, or does not unwrap.
+    #[error("key: {0}")]
+    Key(String),
+    /// An assertion is malformed or does not verify.
+    #[error("assertions[{index}]: {reason}")]
+    Assertion {
+        /// Its position, from 0.
+        index: usize,
+        /// Why.
+        reason: String,
+    },
 }
 
 fn segment_err(index: usize, reason: impl Into<String>) -> TdfError {
@@ -162,7 +185,6 @@ pub fn encrypt(
             "segment size {segment_size} is outside 1..={MAX_SEGMENT_SIZE}"
         )));
     }
-    let cipher = Aes256Gcm::new_from_slice(&key.0).expect("a 32-byte key");
     let mut buf = vec![0u8; segment_size as usize];
     let mut segments = Vec::new();
     let mut aggregate = Vec::new();
@@ -172,12 +194,20 @@ pub fn encrypt(
             break;
         }
         let nonce: [u8; NONCE] = rand::random();
-        let sealed = cipher
-            .encrypt(Nonce::from_slice(&nonce), &buf[..n])
-            .expect("AES-GCM encrypts any segment");
+        let mut tag = [0u8; TAG];
+        let sealed = encrypt_aead(
+            Cipher::aes_256_gcm(),
+            &key.0,
+            Some(&nonce),
+            &[],
+            &buf[..n],
+            &mut tag,
+        )
+        .expect("AES-GCM encrypts any segment");
         out.write_all(&nonce)?;
         out.write_all(&sealed)?;
-        let tag = &sealed[sealed.len() - TAG..];
+        out.write_all(&tag)?;
+        let tag = &tag[..];
         aggregate.extend_from_slice(tag);
         segments.push(Segment {
             hash: B64.encode(tag),
@@ -202,7 +232,7 @@ pub fn encrypt(
 
 /// A segment hash as recorded: base64 of the raw tag (schema 4.3.0) or, in a manifest without a
 /// schema version (`legacy`), of its hex.
-fn recorded_tag(index: usize, hash: &str, legacy: bool) -> Result<Vec<u8>, TdfError> {
+pub(crate) fn recorded_tag(index: usize, hash: &str, legacy: bool) -> Result<Vec<u8>, TdfError> {
     let raw = B64
         .decode(hash)
         .map_err(|e| segment_err(index, format!("hash is not base64: {e}")))?;
@@ -296,7 +326,7 @@ pub fn check(key: &PayloadKey, info: &IntegrityInformation, legacy: bool) -> Res
 }
 
 /// A segment's (plaintext, encrypted) sizes, the defaults standing in for sizes left out.
-fn sizes(info: &IntegrityInformation, s: &Segment) -> (u64, u64) {
+pub(crate) fn sizes(info: &IntegrityInformation, s: &Segment) -> (u64, u64) {
     let encrypted = match s.encrypted_segment_size {
         0 => info.encrypted_segment_size_default,
         e => e,
@@ -309,7 +339,7 @@ fn sizes(info: &IntegrityInformation, s: &Segment) -> (u64, u64) {
 }
 
 /// Compares in time independent of where they differ.
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -326,7 +356,6 @@ pub fn decrypt(
     out: &mut impl Write,
 ) -> Result<u64, TdfError> {
     check(key, info, legacy)?;
-    let cipher = Aes256Gcm::new_from_slice(&key.0).expect("a 32-byte key");
     let mut buf = vec![0u8; info.encrypted_segment_size_default as usize];
     let mut written = 0;
     for (i, s) in info.segments.iter().enumerate() {
@@ -345,9 +374,15 @@ pub fn decrypt(
                 "its tag is not the recorded hash (altered or moved)",
             ));
         }
-        let plain = cipher
-            .decrypt(Nonce::from_slice(&buf[..NONCE]), &buf[NONCE..len])
-            .map_err(|_| segment_err(i, "does not decrypt under this key (altered)"))?;
+        let plain = decrypt_aead(
+            Cipher::aes_256_gcm(),
+            &key.0,
+            Some(&buf[..NONCE]),
+            &[],
+            &buf[NONCE..len - TAG],
+            &buf[len - TAG..len],
+        )
+        .map_err(|_| segment_err(i, "does not decrypt under this key (altered)"))?;
         out.write_all(&plain)?;
         written += plain.len() as u64;
     }

@@ -133,35 +133,66 @@ pub struct Manifest {
     pub schema_version: String,
 }
 
+/// A string that may be written as `null` (as OpenTDF's Python SDK writes empty fields).
+fn null_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A list that may be written as `null`.
+fn null_list<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Vec<T>, D::Error> {
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A flag that may be written as `null`.
+fn null_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(Option::<bool>::deserialize(d)?.unwrap_or_default())
+}
+
 /// One `dataAttributes` entry of a policy: an attribute value's URI.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct AttributeObject {
     /// The attribute value's URI, e.g. `https://pillar.example/attr/classification/value/secret`.
     pub attribute: String,
     /// Display name, when given.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_string"
+    )]
     pub display_name: String,
     /// Whether it is a default attribute.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_bool")]
     pub is_default: bool,
     /// A public key, when given.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_string"
+    )]
     pub pub_key: String,
     /// A key access server, when given.
-    #[serde(default, rename = "kasURL", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        rename = "kasURL",
+        alias = "kasUrl",
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_string"
+    )]
     pub kas_url: String,
 }
 
 /// `body` of a policy object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct PolicyBody {
     /// The data attributes.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_list")]
     pub data_attributes: Vec<AttributeObject>,
     /// Those the data may be disseminated to.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_list")]
     pub dissem: Vec<String>,
 }
 
