@@ -77,6 +77,10 @@ log "two servers over one PostgreSQL database behind HAProxy"
 ./scripts/multi-server.sh "${CARGO_TARGET_DIR:-target}/debug/pillar"
 ran+=("two servers behind HAProxy (one session, shared contents, one audit chain, kill -9, throttling)")
 
+log "TDF interoperability: otdf-python 0.11.0 against pillar serve's key access service"
+./scripts/tdf-interop.sh "${CARGO_TARGET_DIR:-target}/debug/pillar"
+ran+=("TDF interoperability (otdf-python: Pillar's TDFs decrypted or refused by label, its TDFs read by Pillar, tampering, withdrawal)")
+
 log "hostile client: schemathesis against /api/openapi.json, as a reader and as a writer"
 ./scripts/hostile-client.sh 30 "${CARGO_TARGET_DIR:-target}/debug/pillar"
 ran+=("hostile client (schemathesis, 2 personas)")

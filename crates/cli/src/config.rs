@@ -53,8 +53,21 @@ pub struct ConfigArgs {
     /// endpoint and credentials from the `AWS_*` environment variables).
     #[arg(long, global = true, env = "PILLAR_BLOBS")]
     blobs: Option<String>,
+    /// The origin clients reach this server at (`https://pillar.example`): the key access
+    /// service's URL in the TDFs it issues is `<public_url>/kas`. Default: `http://<listen>`
+    /// (`localhost` for an unspecified address).
+    #[arg(long, global = true, env = "PILLAR_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// The attribute authority under which labels are stated as TDF data attributes
+    /// (`<authority>/attr/…`). Default: the public URL.
+    #[arg(long, global = true, env = "PILLAR_ATTRIBUTE_AUTHORITY")]
+    attribute_authority: Option<String>,
+    /// The key access service's key pairs (PEM files, owner-only). Every server of a deployment
+    /// must read the same directory. Default: `<data dir>/kas`, made on first use with SQLite.
+    #[arg(long, global = true, env = "PILLAR_KAS_DIR")]
+    kas_dir: Option<PathBuf>,
     /// Configuration file (TOML with keys data_dir, db, listen, trusted_proxies,
-    /// concern_nations, audit_key_file, blobs).
+    /// concern_nations, audit_key_file, blobs, public_url, attribute_authority, kas_dir).
     #[arg(long, global = true, env = "PILLAR_CONFIG")]
     config: Option<PathBuf>,
     /// Use the demo database (`<data dir>/demo/`, SQLite, seeded with the fictional demo
@@ -74,6 +87,9 @@ struct FileConfig {
     concern_nations: Option<Vec<String>>,
     audit_key_file: Option<PathBuf>,
     blobs: Option<String>,
+    public_url: Option<String>,
+    attribute_authority: Option<String>,
+    kas_dir: Option<PathBuf>,
 }
 
 /// Where a value came from.
@@ -119,7 +135,13 @@ pub struct Config {
     pub audit_key_file: Option<PathBuf>,
     /// Where document contents are kept, when configured (`database` or a directory).
     pub blobs: Option<String>,
-    sources: [Source; 7],
+    /// The origin clients reach this server at, without a trailing slash.
+    pub public_url: String,
+    /// The attribute authority of TDF data attributes.
+    pub attribute_authority: String,
+    /// The key access service's key directory.
+    pub kas_dir: PathBuf,
+    sources: [Source; 10],
 }
 
 /// Where document contents are kept.
@@ -192,18 +214,54 @@ impl Config {
             ),
             pick(args.audit_key_file.is_some(), file.audit_key_file.is_some()),
             pick(args.blobs.is_some(), file.blobs.is_some()),
+            pick(args.public_url.is_some(), file.public_url.is_some()),
+            pick(
+                args.attribute_authority.is_some(),
+                file.attribute_authority.is_some(),
+            ),
+            pick(args.kas_dir.is_some(), file.kas_dir.is_some()),
         ];
+        let listen = args
+            .listen
+            .or(file.listen)
+            .unwrap_or_else(|| "127.0.0.1:8080".parse().expect("address"));
+        let public_url = args
+            .public_url
+            .clone()
+            .or(file.public_url)
+            .unwrap_or_else(|| {
+                if listen.ip().is_unspecified() {
+                    format!("http://localhost:{}", listen.port())
+                } else {
+                    format!("http://{listen}")
+                }
+            })
+            .trim_end_matches('/')
+            .to_string();
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            bail!("public_url / PILLAR_PUBLIC_URL: `{public_url}` is not an http(s) URL");
+        }
+        let data_dir = args
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(default_data_dir);
         let config = Config {
-            data_dir: args
-                .data_dir
+            kas_dir: args
+                .kas_dir
                 .clone()
-                .or(file.data_dir)
-                .unwrap_or_else(default_data_dir),
+                .or(file.kas_dir)
+                .unwrap_or_else(|| data_dir.join("kas")),
+            data_dir,
             db: args.db.clone().or(file.db).filter(|d| !d.is_empty()),
-            listen: args
-                .listen
-                .or(file.listen)
-                .unwrap_or_else(|| "127.0.0.1:8080".parse().expect("address")),
+            listen,
+            attribute_authority: args
+                .attribute_authority
+                .clone()
+                .or(file.attribute_authority)
+                .map(|a| a.trim_end_matches('/').to_string())
+                .unwrap_or_else(|| public_url.clone()),
+            public_url,
             trusted_proxies: args
                 .trusted_proxies
                 .clone()
@@ -276,7 +334,7 @@ impl Config {
         }
     }
 
-    fn is_postgres(&self) -> bool {
+    pub(crate) fn is_postgres(&self) -> bool {
         matches!(self.db_target(), Ok(DbTarget::Postgres(_)))
     }
 
@@ -352,6 +410,21 @@ impl Config {
                     _ if self.is_postgres() => "default (PostgreSQL: in the database)",
                     _ => "default (SQLite: the data directory)",
                 },
+            ),
+            (
+                "public_url",
+                self.public_url.clone(),
+                self.sources[7].text(),
+            ),
+            (
+                "attribute_authority",
+                self.attribute_authority.clone(),
+                self.sources[8].text(),
+            ),
+            (
+                "kas_dir",
+                self.kas_dir.display().to_string(),
+                self.sources[9].text(),
             ),
             (
                 "config",

@@ -8,6 +8,7 @@ mod label_cmd;
 mod landscape_cmd;
 mod portfolio_cmd;
 mod supply_cmd;
+mod tdf_cmd;
 
 /// mimalloc instead of the C library's allocator: the ingest of research records, the parsing of
 /// imports and the server allocate many small strings; with glibc's `malloc`, a quarter of the
@@ -77,6 +78,12 @@ enum Command {
     /// Technology landscape from OpenAlex records: ingest, indicators, partners, synthetic corpus.
     #[command(subcommand)]
     Landscape(landscape_cmd::LandscapeCommand),
+    /// Labelled files that leave Pillar: seal a file as a TDF, decrypt one, inspect one.
+    #[command(subcommand)]
+    Tdf(tdf_cmd::TdfCommand),
+    /// The key access service's keys: rotate them, list them.
+    #[command(subcommand)]
+    Kas(tdf_cmd::KasCommand),
     /// Accounts: set a person's password (read from standard input).
     #[command(subcommand)]
     User(UserCommand),
@@ -320,6 +327,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Project(cmd) => return portfolio_cmd::project(cmd, &config).await,
         Command::Committee(cmd) => return committee_cmd::run(cmd, &config).await,
         Command::Landscape(cmd) => return landscape_cmd::run(cmd, &config).await,
+        Command::Tdf(cmd) => return tdf_cmd::run(cmd, &config).await,
+        Command::Kas(cmd) => return tdf_cmd::kas(cmd, &config).await,
         other => other,
     };
     match command {
@@ -329,6 +338,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         | Command::Project(_)
         | Command::Committee(_)
         | Command::Landscape(_)
+        | Command::Tdf(_)
+        | Command::Kas(_)
         | Command::Readiness(_) => {
             unreachable!("handled above")
         }
@@ -532,9 +543,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(n) => tracing::info!("removed {n} half-written upload(s) left by a crash"),
                 Err(e) => tracing::warn!("cannot sweep {}: {e}", blobs.describe()),
             }
-            let state = pillar_web::AppState::new(store, blobs)
+            let mut state = pillar_web::AppState::new(store, blobs)
                 .with_trusted_proxies(config.trusted_proxies.clone())
                 .with_concern_nations(config.concern_nations.clone());
+            if let Some(kas) = tdf_cmd::kas_of(&config)? {
+                state = state.with_kas(kas);
+            }
             pillar_web::serve(state, config.listen, shutdown_signal()).await?;
             Ok(())
         }

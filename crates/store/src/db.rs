@@ -191,6 +191,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "shared",
         include_str!("../migrations/sqlite/0021_shared.sql"),
     ),
+    (
+        22,
+        "tdfs",
+        include_str!("../migrations/sqlite/0022_tdfs.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -297,6 +302,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         21,
         "shared",
         include_str!("../migrations/postgres/0021_shared.sql"),
+    ),
+    (
+        22,
+        "tdfs",
+        include_str!("../migrations/postgres/0022_tdfs.sql"),
     ),
 ];
 

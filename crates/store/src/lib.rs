@@ -23,6 +23,7 @@ mod readers;
 mod registry;
 mod sql;
 pub mod supply;
+pub mod tdfs;
 mod visibility;
 
 pub use db::{Backend, DbTarget, Store};

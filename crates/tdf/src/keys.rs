@@ -158,6 +158,41 @@ impl PrivateKey {
     }
 }
 
+/// A key access server's keys of one purpose (wrapping, or signing assertions), each with its
+/// id, oldest first: the newest is the one in use, the older ones still unwrap (or verify)
+/// what was made under them.
+#[derive(Debug, Clone, Default)]
+pub struct Keyring {
+    keys: Vec<(String, PrivateKey)>,
+}
+
+impl Keyring {
+    /// A ring of these keys, oldest first.
+    pub fn new(keys: Vec<(String, PrivateKey)>) -> Self {
+        Keyring { keys }
+    }
+
+    /// The key in use and its id (`None` when the ring is empty).
+    pub fn current(&self) -> Option<(&str, &PrivateKey)> {
+        self.keys.last().map(|(k, p)| (k.as_str(), p))
+    }
+
+    /// The key named `kid`.
+    pub fn get(&self, kid: &str) -> Option<&PrivateKey> {
+        self.keys.iter().find(|(k, _)| k == kid).map(|(_, p)| p)
+    }
+
+    /// The public half of the key named `kid`.
+    pub fn public(&self, kid: &str) -> Option<PublicKey> {
+        self.get(kid).map(PrivateKey::public)
+    }
+
+    /// The ids, oldest first.
+    pub fn kids(&self) -> Vec<&str> {
+        self.keys.iter().map(|(k, _)| k.as_str()).collect()
+    }
+}
+
 /// The `kid` a compact JWS's header names, unverified (to pick the key that verifies it).
 pub fn jws_kid(token: &str) -> Option<String> {
     let header = token.split('.').next()?;

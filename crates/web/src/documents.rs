@@ -579,6 +579,7 @@ async fn document_page(
         origin,
         // Its keepers see how to withdraw it.
         keeper: stewardship::may_change(&v.person, &d.origin).is_ok(),
+        tdf: state.kas.is_some(),
         picker: crate::picker::picker(&set, v, lang, chosen, preview),
         max_reason: MAX_REASON,
         versions,
@@ -595,6 +596,8 @@ struct DocumentPage<'a> {
     /// The "originated by" line (HTML, from `origin_line`).
     origin: String,
     keeper: bool,
+    /// Whether "Download as TDF" is offered (the server runs a key access service).
+    tdf: bool,
     /// The label picker (HTML, from `picker::picker`), showing the current label.
     picker: String,
     max_reason: usize,

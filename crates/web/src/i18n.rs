@@ -194,6 +194,11 @@ strings! {
     NewVersion => ("New version", "새 판"),
     Uploaded => ("Uploaded", "올린 시각"),
     Download => ("Download", "내려받기"),
+    DownloadTdf => ("Download as TDF", "TDF로 내려받기"),
+    DownloadTdfHelp => (
+        "Encrypted, its label inside: only people the label allows get the key from this server",
+        "암호화되고 등급 표지가 담긴 파일: 표지가 허용하는 사람만 이 서버에서 키를 받습니다"
+    ),
     Audit => ("Audit", "감사 기록"),
     Tokens => ("API tokens", "API 토큰"),
     TokenName => ("Name", "이름"),

@@ -9,6 +9,7 @@ mod charts;
 pub mod committee;
 pub mod documents;
 pub mod i18n;
+pub mod kas;
 pub mod landscape;
 mod names;
 mod pages;
@@ -16,6 +17,7 @@ pub mod picker;
 pub mod portfolio;
 pub mod request;
 pub mod supply;
+mod tdf;
 
 pub use documents::extract_text;
 
@@ -60,6 +62,8 @@ pub struct AppState {
     today: Option<chrono::NaiveDate>,
     /// Nations of concern (alpha-3), flagged where a country outside the coalition is shown.
     concern: Arc<Vec<String>>,
+    /// The key access service, when this server runs one.
+    pub kas: Option<Arc<kas::Kas>>,
 }
 
 #[derive(Default)]
@@ -86,6 +90,7 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             trusted_proxies: Arc::default(),
             today: None,
+            kas: None,
             concern: Arc::new(
                 pillar_landscape::indicators::DEFAULT_CONCERN
                     .map(String::from)
@@ -120,6 +125,12 @@ impl AppState {
     /// shown (default: [`pillar_landscape::indicators::DEFAULT_CONCERN`]).
     pub fn with_concern_nations(mut self, nations: Vec<String>) -> Self {
         self.concern = Arc::new(nations);
+        self
+    }
+
+    /// Runs the key access service with these keys (TDF downloads and `/kas.AccessService/…`).
+    pub fn with_kas(mut self, kas: kas::Kas) -> Self {
+        self.kas = Some(Arc::new(kas));
         self
     }
 
@@ -549,6 +560,11 @@ routes! {
     "/documents" ["GET", "POST"] => get(documents::list).post(documents::upload).layer(axum::extract::DefaultBodyLimit::max(MAX_UPLOAD + MAX_BODY)),
     "/documents/{id}" ["GET"] => get(documents::show),
     "/documents/{id}/download" ["GET"] => get(documents::download),
+    "/documents/{id}/tdf" ["GET"] => get(tdf::download),
+    "/kas.AccessService/PublicKey" ["POST"] => post(kas::public_key),
+    "/kas.AccessService/Rewrap" ["POST"] => post(kas::rewrap),
+    "/.well-known/opentdf-configuration" ["GET"] => get(kas::well_known),
+    "/oauth/token" ["POST"] => post(kas::token),
     "/documents/{id}/label" ["POST"] => post(documents::relabel),
     "/labels/preview" ["GET"] => get(picker::preview),
     "/documents/{id}/withdraw" ["POST"] => post(documents::withdraw),
