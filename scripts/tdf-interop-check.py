@@ -17,6 +17,7 @@ Checks, each named as it passes:
 """
 
 import base64
+import logging
 import http.client
 import io
 import json
@@ -27,6 +28,8 @@ import urllib.parse
 import zipfile
 
 BASE, PILLAR, DATA = sys.argv[1], sys.argv[2], sys.argv[3]
+# otdf-python logs each refused rewrap as an error; refusals are expected here.
+logging.disable(logging.CRITICAL)
 PASSWORD = "pillar-demo"
 PERSONAS = ["us-secretariat", "kr-pm", "au-liaison", "jp-observer", "gb-tech-analyst", "ca-admin"]
 
@@ -119,7 +122,7 @@ def otdf_decrypt(person, token, tdf):
 
 
 def pillar(*args, check=True):
-    r = subprocess.run([PILLAR, "--data-dir", DATA, "--demo", *args], capture_output=True, text=True)
+    r = subprocess.run([PILLAR, "--data-dir", DATA, "--demo", "--public-url", BASE, *args], capture_output=True, text=True)
     if check and r.returncode != 0:
         fail(f"pillar {' '.join(args)}: exit {r.returncode}: {r.stderr.strip()}")
     return r
@@ -245,17 +248,23 @@ def main():
     ok("a policy with no attribute under Pillar's authority is refused")
 
     # Withdrawn: the earlier TDF is refused.
-    keeper = Client()
-    keeper.sign_in("us-secretariat")
-    csrf = keeper.csrf(f"/documents/{doc['id']}")
-    status, body = keeper.request(
-        "POST",
-        f"/documents/{doc['id']}/withdraw",
-        urllib.parse.urlencode({"csrf": csrf, "reason": "superseded (TDF interop test)"}),
-        {"Content-Type": "application/x-www-form-urlencoded"},
-    )
-    if status not in (200, 303):
-        fail(f"withdraw {doc['id']}: {status} {body[:300]!r}")
+    # By whichever reader keeps it (stewardship: the originating nation).
+    withdrawn = False
+    for p in (p for p, r in readers.items() if r):
+        keeper = Client()
+        keeper.sign_in(p)
+        csrf = keeper.csrf(f"/documents/{doc['id']}")
+        status, body = keeper.request(
+            "POST",
+            f"/documents/{doc['id']}/withdraw",
+            urllib.parse.urlencode({"csrf": csrf, "reason": "superseded (TDF interop test)"}),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        if status in (200, 303):
+            withdrawn = True
+            break
+    if not withdrawn:
+        fail(f"no reader of {doc['id']} could withdraw it")
     if otdf_decrypt(reader, tokens[reader], tdf) is not None:
         fail("a withdrawn document's TDF was decrypted")
     ok(f"after {doc['id']} was withdrawn its earlier TDF is refused")

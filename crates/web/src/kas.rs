@@ -446,14 +446,23 @@ async fn decide(
     if !set.permits(&r, &clearance) {
         return no("the requester's clearance does not satisfy the label");
     }
+    // Dissemination: the requester's nation, a group it belongs to, or the requester.
     let nation = v.person.nationality.as_str();
-    if !policy.body.dissem.is_empty()
-        && !policy
-            .body
-            .dissem
-            .iter()
-            .any(|d| d.eq_ignore_ascii_case(nation) || d == &v.person.id)
-    {
+    let nations = state
+        .store
+        .reader(&v.readable)
+        .nations()
+        .await
+        .map_err(|e| Refusal(e.to_string()))?;
+    let covers = |d: &str| {
+        d.eq_ignore_ascii_case(nation)
+            || d == v.person.id
+            || nations.iter().any(|g| {
+                g.code.as_str().eq_ignore_ascii_case(d)
+                    && g.members.iter().any(|m| m.as_str() == nation)
+            })
+    };
+    if !policy.body.dissem.is_empty() && !policy.body.dissem.iter().any(|d| covers(d)) {
         return no("the requester's nation is not one the policy disseminates to");
     }
     client
