@@ -507,6 +507,17 @@ pub async fn rewrap(
     let (codec, bytes) = request_body(&headers, &body)?;
     let req: RewrapRequest = decode(codec, &bytes)?;
     let kas = kas_of(&state)?;
+    // A bearer token only: a browser's session cookie does not sign a key request.
+    if !headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|h| h.starts_with("Bearer "))
+    {
+        return Err(ConnectError(
+            "unauthenticated",
+            "a bearer token (a Pillar API token, or one from the token endpoint) is needed".into(),
+        ));
+    }
     let v = match viewer(&state, &headers).await {
         Ok(Some(v)) => v,
         Ok(None) => {
