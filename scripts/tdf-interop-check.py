@@ -21,6 +21,7 @@ import logging
 import http.client
 import io
 import json
+import random
 import re
 import subprocess
 import sys
@@ -57,6 +58,8 @@ class Client:
         data = res.read()
         conn.close()
         for k, v in res.getheaders():
+            if k.lower() == "location":
+                self.location = v
             if k.lower() == "set-cookie":
                 name, _, rest = v.partition("=")
                 self.cookies[name] = rest.split(";")[0]
@@ -75,6 +78,26 @@ class Client:
         status, _ = self.request("POST", "/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
         if status != 303:
             fail(f"sign-in of {user}: {status}")
+
+    def upload(self, title, content, filename):
+        """Uploads a file through the documents form: (new document id or None, status, body)."""
+        token = self.csrf("/documents")
+        boundary = "pillartdf%016x" % random.getrandbits(64)
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{n}"\r\n\r\n{v}\r\n'.encode()
+            for n, v in (("csrf", token), ("title", title))
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            f"Content-Type: application/zip\r\n\r\n".encode() + content + b"\r\n"
+        )
+        parts.append(f"--{boundary}--\r\n".encode())
+        status, body = self.request(
+            "POST", "/documents", b"".join(parts), {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+        )
+        if status != 303:
+            return None, status, body
+        return self.location.rsplit("/", 1)[1], status, body
 
     def api_token(self):
         status, body = self.request(
@@ -240,6 +263,25 @@ def main():
     if otdf_decrypt(refused, tokens[refused], foreign) is not None:
         fail(f"otdf-python as {refused} decrypted a TDF whose attributes exclude them")
     ok(f"otdf-python's TDF through Pillar's decision: {reader} decrypts, {refused} is refused")
+    # Uploaded through the documents form, the TDF becomes a document under its label, its
+    # content obtained through the KAS decision for the uploader.
+    c = Client()
+    c.sign_in(reader)
+    new_id, status, body = c.upload("Imported from a TDF", foreign, "made-by-otdf.txt.tdf")
+    if new_id is None:
+        fail(f"upload of otdf-python's TDF as {reader}: {status} {body[:300]!r}")
+    status, got = bearer(tokens[reader], "GET", f"/documents/{new_id}/download")
+    if status != 200 or got != secret:
+        fail(f"the imported document's content: {status}, {len(got)} bytes")
+    status, _ = bearer(tokens[refused], "GET", f"/documents/{new_id}")
+    if status != 404:
+        fail(f"{refused} sees the imported document ({status})")
+    c = Client()
+    c.sign_in(refused)
+    new_id, status, body = c.upload("Not mine to import", foreign, "made-by-otdf.txt.tdf")
+    if new_id is not None or status != 400 or b"refuses you its key" not in body:
+        fail(f"upload of a TDF the uploader may not open: {status} {body[:300]!r}")
+    ok(f"uploading the TDF imports it for {reader} under its label (identical content); {refused} is refused")
     cfg = TDFConfig(kas_info_list=[KASInfo(url=f"{BASE}/kas")], attributes=["https://elsewhere.example/attr/x/value/y"])
     out = io.BytesIO()
     s.create_tdf(io.BytesIO(b"no label"), cfg, output_stream=out)

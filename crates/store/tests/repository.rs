@@ -2569,3 +2569,91 @@ async fn blobs_in_an_object_store_are_whole_checked_and_deduplicated() {
     // A URL that is not an object store's is refused with its reason.
     assert!(Blobs::object_store("http://bucket").is_err());
 }
+
+/// The TDFs Pillar issued: recorded with their audit entry, read back, one record per policy,
+/// and a document's current state (label, withdrawn) as the key access service sees it.
+#[tokio::test]
+async fn issued_tdfs_and_the_documents_they_carry() {
+    use pillar_store::documents::Upload;
+    use pillar_store::tdfs::IssuedTdf;
+    for (backend, store, _guard) in stores().await {
+        let label = coalition_label("SECRET", "KOR");
+        let f = Upload {
+            sha256: &"ab".repeat(32),
+            size: 3,
+            media_type: "text/plain",
+            filename: "t.txt",
+            text: "tdf",
+        };
+        store
+            .create_document(
+                "t1",
+                "TDF",
+                &label,
+                &test_origin(),
+                "us-secretariat",
+                "2026-12-06T00:00:00Z",
+                &f,
+                &test_entry(),
+            )
+            .await
+            .unwrap();
+        let issued = IssuedTdf {
+            policy_uuid: "0b6f4c52-5a5e-4e0b-9d1a-1f2e3d4c5b6a".into(),
+            document_id: Some("t1".into()),
+            label: label.clone(),
+            policy_sha256: "cd".repeat(32),
+            issued_to: "kr-pm".into(),
+            issued_at: "2026-12-06T00:00:01Z".into(),
+        };
+        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit")
+            .fetch_one(&store.pool_for_tests())
+            .await
+            .unwrap();
+        let entry = pillar_store::audit::AuditEvent::new(
+            "kr-pm",
+            "download.tdf",
+            "document:t1",
+            "allow",
+            "",
+        );
+        store.record_tdf(&issued, &entry).await.unwrap();
+        let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit")
+            .fetch_one(&store.pool_for_tests())
+            .await
+            .unwrap();
+        assert_eq!(after, before + 1, "{backend}");
+        assert_eq!(
+            store.issued_tdf(&issued.policy_uuid).await.unwrap(),
+            Some(issued.clone()),
+            "{backend}"
+        );
+        assert_eq!(
+            store.issued_tdf("no-such-policy").await.unwrap(),
+            None,
+            "{backend}"
+        );
+        // One record per policy: a second is refused, and its audit entry with it.
+        assert!(
+            store.record_tdf(&issued, &entry).await.is_err(),
+            "{backend}"
+        );
+        let again: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit")
+            .fetch_one(&store.pool_for_tests())
+            .await
+            .unwrap();
+        assert_eq!(again, after, "{backend}");
+        let state = store.document_state("t1").await.unwrap().unwrap();
+        assert_eq!(state.label.canonical(), label.canonical(), "{backend}");
+        assert!(!state.withdrawn, "{backend}");
+        sqlx::query("UPDATE documents SET withdrawn_at = '2026-12-06T01:00:00Z' WHERE id = 't1'")
+            .execute(&store.pool_for_tests())
+            .await
+            .unwrap();
+        assert!(
+            store.document_state("t1").await.unwrap().unwrap().withdrawn,
+            "{backend}"
+        );
+        assert_eq!(store.document_state("t2").await.unwrap(), None, "{backend}");
+    }
+}

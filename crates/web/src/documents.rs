@@ -117,6 +117,11 @@ async fn searchable_text(
     Ok(tokio::task::spawn_blocking(move || extract_text(&f, &m, &b)).await?)
 }
 
+/// Whether an uploaded file is a TDF to import: named `….tdf`, a zip archive.
+fn is_tdf(name: &str, bytes: &[u8]) -> bool {
+    name.to_ascii_lowercase().ends_with(".tdf") && name.len() > 4 && bytes.starts_with(b"PK")
+}
+
 fn media_type_of(filename: &str, given: Option<&str>) -> String {
     let lower = filename.to_ascii_lowercase();
     let guessed = if lower.ends_with(".md") || lower.ends_with(".markdown") {
@@ -443,9 +448,33 @@ pub async fn upload(
         form.preview = Some(form.chosen.preview(&set, lang));
         return again(form, StatusCode::OK).await;
     }
-    let label = match label {
-        Ok(l) => l,
-        Err(e) => {
+    // A TDF becomes a document under the label it carries, its content obtained through the
+    // key access service's decision for the uploader.
+    let mut parts = parts;
+    let imported = match &parts.file {
+        Some((name, _, bytes)) if is_tdf(name, bytes) && state.kas.is_some() => {
+            match crate::kas::import(&state, &v, bytes).await {
+                Ok(i) => Some(i),
+                Err(e) => {
+                    form.error = Some(format!("field `file`: {e}"));
+                    return again(form, StatusCode::BAD_REQUEST).await;
+                }
+            }
+        }
+        _ => None,
+    };
+    let label = match (imported, label) {
+        (Some(i), _) => {
+            if let Some((name, media, bytes)) = &mut parts.file {
+                let plain_name = name.len() - ".tdf".len();
+                name.truncate(plain_name);
+                *media = media_type_of(name, Some(&i.media_type));
+                *bytes = i.plain;
+            }
+            i.label
+        }
+        (None, Ok(l)) => l,
+        (None, Err(e)) => {
             form.preview = Some(Err(e));
             return again(form, StatusCode::BAD_REQUEST).await;
         }

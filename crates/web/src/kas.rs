@@ -298,6 +298,13 @@ fn kas_of(state: &AppState) -> Result<&Kas, ConnectError> {
 }
 
 /// `POST /kas.AccessService/PublicKey`: the key in use for wrapping, PEM, with its id.
+#[utoipa::path(post, path = "/kas.AccessService/PublicKey", tag = "key access",
+    request_body(content = serde_json::Value, content_type = "application/json",
+        description = "kas.PublicKeyRequest (Connect RPC; also application/proto, gzip bodies): `algorithm` `rsa:2048` or empty"),
+    responses((status = 200, description = "kas.PublicKeyResponse: `publicKey` (PEM) and `kid`", body = serde_json::Value),
+              (status = 400, description = "a malformed request (Connect error body)", body = serde_json::Value),
+              (status = 404, description = "no key for that algorithm, or an unsupported codec (Connect error body)", body = serde_json::Value)),
+    security(()))]
 pub async fn public_key(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -347,6 +354,21 @@ async fn decide(
     client: &PublicKey,
     subject: &mut Subject,
 ) -> Result<Vec<u8>, Refusal> {
+    let key = decide_key(state, kas, v, kao, policy_b64, subject).await?;
+    client
+        .wrap(key.bytes())
+        .map_err(|e| Refusal(format!("the client key: {e}")))
+}
+
+/// Decides one key access object: the payload key when `v` may have it.
+async fn decide_key(
+    state: &AppState,
+    kas: &Kas,
+    v: &Viewer,
+    kao: &KeyAccess,
+    policy_b64: &str,
+    subject: &mut Subject,
+) -> Result<pillar_tdf::PayloadKey, Refusal> {
     let no = |m: &str| Err(Refusal(m.to_string()));
     if !kas.is_mine(&kao.url) {
         return no(&format!(
@@ -465,17 +487,15 @@ async fn decide(
     if !policy.body.dissem.is_empty() && !policy.body.dissem.iter().any(|d| covers(d)) {
         return no("the requester's nation is not one the policy disseminates to");
     }
-    client
-        .wrap(key.bytes())
-        .map_err(|e| Refusal(format!("the client key: {e}")))
+    Ok(key)
 }
 
 /// Audits a decision; `Err` when the entry could not be written (then nothing is released).
-async fn audit(
+async fn audit<T>(
     state: &AppState,
     v: &Viewer,
     subject: &Subject,
-    outcome: &Result<Vec<u8>, Refusal>,
+    outcome: &Result<T, Refusal>,
 ) -> Result<(), ConnectError> {
     let object = if subject.object.is_empty() {
         "tdf:unknown".to_string()
@@ -499,6 +519,15 @@ async fn audit(
 
 /// `POST /kas.AccessService/Rewrap`: the batched request (several policies, each with key
 /// access objects) and the older single form; the bearer token names the requester.
+#[utoipa::path(post, path = "/kas.AccessService/Rewrap", tag = "key access",
+    request_body(content = serde_json::Value, content_type = "application/json",
+        description = "kas.RewrapRequest (Connect RPC; also application/proto, gzip bodies): `signedRequestToken`, a JWT whose `requestBody` claim holds the client's public key and the key access objects with their policies"),
+    responses((status = 200, description = "kas.RewrapResponse: per policy and key access object `permit` with the key wrapped for the client, or `fail` with `forbidden`", body = serde_json::Value),
+              (status = 400, description = "a malformed request (Connect error body)", body = serde_json::Value),
+              (status = 401, description = "no bearer token (Connect error body)", body = serde_json::Value),
+              (status = 403, description = "the older single form, refused: `forbidden` (Connect error body)", body = serde_json::Value),
+              (status = 404, description = "an unsupported codec or encoding (Connect error body)", body = serde_json::Value)),
+    security(("bearer" = [])))]
 pub async fn rewrap(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -611,6 +640,10 @@ pub async fn rewrap(
 }
 
 /// `GET /.well-known/opentdf-configuration`: where the token endpoint is, and this KAS.
+#[utoipa::path(get, path = "/.well-known/opentdf-configuration", tag = "key access",
+    responses((status = 200, description = "`configuration`: `idp.token_endpoint`, `platform_issuer`, `kas.url`, `attribute_authority`", body = serde_json::Value),
+              (status = 404, description = "this server runs no key access service")),
+    security(()))]
 pub async fn well_known(State(state): State<AppState>) -> Response {
     let Some(kas) = state.kas.as_deref() else {
         return StatusCode::NOT_FOUND.into_response();
@@ -641,6 +674,15 @@ pub struct TokenForm {
 /// `POST /oauth/token`: `client_credentials` with the person's id as the client id and one of
 /// their API tokens as the secret; answers that token as the access token (it is already the
 /// bearer credential Pillar knows). Anything else: `invalid_client`, the same for every cause.
+#[utoipa::path(post, path = "/oauth/token", tag = "key access",
+    request_body(content = serde_json::Value, content_type = "application/x-www-form-urlencoded",
+        description = "`grant_type=client_credentials`, `client_id` (a person's registry id), `client_secret` (one of their API tokens)"),
+    responses((status = 200, description = "`access_token` and `token_type`", body = serde_json::Value),
+              (status = 400, description = "`unsupported_grant_type`", body = serde_json::Value),
+              (status = 401, description = "`invalid_client`, whatever the cause", body = serde_json::Value),
+              (status = 415, description = "not a form"),
+              (status = 422, description = "a form that cannot be read")),
+    security(()))]
 pub async fn token(State(state): State<AppState>, Form(f): Form<TokenForm>) -> Response {
     let refuse =
         |code: StatusCode, error: &str| (code, Json(json!({"error": error}))).into_response();
@@ -670,4 +712,82 @@ pub async fn token(State(state): State<AppState>, Form(f): Form<TokenForm>) -> R
         return refuse(StatusCode::UNAUTHORIZED, "invalid_client");
     }
     Json(json!({"access_token": secret.trim(), "token_type": "Bearer"})).into_response()
+}
+
+/// A TDF uploaded to become a document: its plaintext, label and media type.
+pub struct Imported {
+    /// The decrypted content.
+    pub plain: Vec<u8>,
+    /// The label it carries.
+    pub label: Label,
+    /// Its media type, as the manifest states it.
+    pub media_type: String,
+}
+
+/// Imports an uploaded TDF for `v`: the container and every segment checked; the label from its
+/// handling assertion (which must verify under this server's signing keys) or, for a TDF another
+/// client made, from its attributes under Pillar's authority, valid under the loaded SPIFs; the
+/// key through the same decision as a rewrap (audited); the payload decrypted. `Err` says what
+/// is wrong, without telling anything about a label the uploader may not have.
+pub async fn import(state: &AppState, v: &Viewer, bytes: &[u8]) -> Result<Imported, String> {
+    let kas = state
+        .kas
+        .as_deref()
+        .ok_or("this server runs no key access service")?;
+    let mut r = std::io::Cursor::new(bytes);
+    let o = pillar_tdf::container::open(&mut r).map_err(|e| format!("not a readable TDF: {e}"))?;
+    o.check_payload(&mut r)
+        .map_err(|e| format!("the TDF is altered: {e}"))?;
+    let set = state.policies().await.map_err(|e| e.to_string())?;
+    let label = match pillar_tdf::labelled::label_of_assertions(&set, &o.assertions) {
+        Some(found) => {
+            o.verify_assertions(&|kid| kas.signing.public(kid))
+                .map_err(|e| format!("its label is not one this server signed: {e}"))?;
+            found.map_err(|e| format!("its label: {e}"))?
+        }
+        None => {
+            let attrs: Vec<String> = o
+                .policy
+                .body
+                .data_attributes
+                .iter()
+                .map(|a| a.attribute.clone())
+                .collect();
+            let l = pillar_tdf::labelled::label_from_attributes(&set, &attrs, &kas.authority)?
+                .ok_or(
+                "it states no label (no handling assertion, no attribute under Pillar's authority)",
+            )?;
+            set.resolve(&l).map_err(|e| format!("its label: {e}"))?
+        }
+    };
+    let invalid = set.validate(&label);
+    if !invalid.is_empty() {
+        return Err(format!("its label is not valid: {}", invalid.join("; ")));
+    }
+    let policy = o.manifest.encryption_information.policy.clone();
+    let mut refused = "no key access object is for this server".to_string();
+    for kao in &o.manifest.encryption_information.key_access {
+        if !kas.is_mine(&kao.url) {
+            continue;
+        }
+        let mut subject = Subject::default();
+        let outcome = decide_key(state, kas, v, kao, &policy, &mut subject).await;
+        audit(state, v, &subject, &outcome)
+            .await
+            .map_err(|_| "the audit log could not be written".to_string())?;
+        match outcome {
+            Ok(key) => {
+                let mut plain = Vec::new();
+                o.decrypt(&mut r, &key, &mut plain)
+                    .map_err(|e| format!("the TDF is altered: {e}"))?;
+                return Ok(Imported {
+                    plain,
+                    label: set.to_label(&label),
+                    media_type: o.manifest.payload.mime_type.clone(),
+                });
+            }
+            Err(_) => refused = "the key access service refuses you its key".into(),
+        }
+    }
+    Err(refused)
 }

@@ -369,7 +369,8 @@ fn encodes_nul(text: &[u8]) -> bool {
 /// Refuses, with a 400 that says why (JSON for the API), a request whose query or URL-encoded
 /// form carries a NUL character, before any handler sees it.
 async fn refuse_nul(req: Request, next: Next) -> Response {
-    let api = req.uri().path().starts_with("/api/");
+    // The API and the token endpoint answer in JSON (OAuth's refusals are JSON too).
+    let api = req.uri().path().starts_with("/api/") || req.uri().path() == "/oauth/token";
     let refused = || {
         let why = "NUL characters (%00) are not accepted in a request";
         if api {

@@ -19,6 +19,10 @@ use crate::{now, AppState, ServerError};
 
 /// `GET /documents/{id}/tdf`: the current version as a TDF (404 when not readable, or when
 /// this server runs no key access service).
+#[utoipa::path(get, path = "/documents/{id}/tdf", tag = "documents",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "the TDF (a zip): the current version encrypted, its label inside, for this server's key access service", content_type = "application/zip"),
+              (status = 404, description = "no such document, or not one the caller may read", body = crate::api::Refusal)))]
 pub async fn download(
     State(state): State<AppState>,
     Caller(v): Caller,

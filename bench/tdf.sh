@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# TDF encrypt and decrypt of one file (default 1 GiB of random bytes, PILLAR_TDF_BYTES), side by
+# side in one run: Pillar's container (release build of crates/tdf/examples/tdf.rs: seal, then
+# verify every assertion, unwrap, check every segment and decrypt), OpenSSL's own AES-256-GCM on
+# one core (`openssl speed -evp aes-256-gcm -bytes 2097152`, the segment size), and otdf-python
+# 0.11.0 on the same file (local keys, no KAS, its own reader). Peak memory from /usr/bin/time.
+# Prints one line per run and the ratios.
+#
+#   bench/tdf.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bytes=${PILLAR_TDF_BYTES:-1073741824}
+venv=${PILLAR_OTDF_VENV:-/var/tmp/pillar-otdf-venv}
+[ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import otdf_python' 2>/dev/null || {
+  python3 -m venv "$venv"; "$venv/bin/pip" install -q 'otdf-python==0.11.0'; }
+cargo build --release -q -p pillar-tdf --example tdf
+tdf=$(realpath "${CARGO_TARGET_DIR:-target}/release/examples/tdf")
+work=$(mktemp -d /var/tmp/pillar-tdf-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+head -c "$bytes" /dev/urandom > "$work/plain"
+"$tdf" keys "$work"
+
+# OpenSSL on one core, 2 MiB blocks: bytes per second.
+ossl=$(openssl speed -evp aes-256-gcm -bytes 2097152 -seconds 5 2>/dev/null | awk '/^AES-256-GCM|^aes-256-gcm/ {v=$NF} END {sub("k","",v); print v*1000}')
+
+run() { # label command… → seconds and peak RSS (KiB)
+  local label=$1; shift
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null
+  read -r secs rss < "$work/time"
+  printf '%-34s %8.2f s  %9.1f MB/s  peak %7.1f MiB\n' "$label" "$secs" \
+    "$(echo "$bytes / $secs / 1000000" | bc -l)" "$(echo "$rss / 1024" | bc -l)" >&2
+  echo "$secs"
+}
+
+sync
+p_enc=$(run "pillar seal" "$tdf" seal "$work" "$work/plain" "$work/p.tdf")
+p_dec=$(run "pillar open (verify + decrypt)" "$tdf" open "$work" "$work/p.tdf" "$work/p.out")
+cmp -s "$work/plain" "$work/p.out" || { echo "tdf bench: pillar's round trip differs" >&2; exit 1; }
+rm -f "$work/p.out"
+
+cat > "$work/otdf.py" <<'PY'
+import sys
+from otdf_python.config import KASInfo, TDFConfig
+from otdf_python.crypto_utils import CryptoUtils
+from otdf_python.tdf import TDF, TDFReaderConfig
+from cryptography.hazmat.primitives import serialization
+mode, work = sys.argv[1], sys.argv[2]
+priv = serialization.load_pem_private_key(open(f"{work}/kas.pem", "rb").read(), None)
+pub = priv.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+if mode == "enc":
+    cfg = TDFConfig(kas_info_list=[KASInfo(url="http://localhost:8080/kas", public_key=pub, kid="k0001")])
+    with open(f"{work}/plain", "rb") as src, open(f"{work}/o.tdf", "wb") as out:
+        TDF().create_tdf(src, cfg, out)
+else:
+    pem = open(f"{work}/kas.pem").read()
+    r = TDF().load_tdf(open(f"{work}/o.tdf", "rb").read(), TDFReaderConfig(kas_private_key=pem))
+    open(f"{work}/o.out", "wb").write(r.payload)
+PY
+o_enc=$(run "otdf-python 0.11.0 encrypt" "$venv/bin/python" "$work/otdf.py" enc "$work")
+o_dec=$(run "otdf-python 0.11.0 decrypt" "$venv/bin/python" "$work/otdf.py" dec "$work")
+cmp -s "$work/plain" "$work/o.out" || { echo "tdf bench: otdf-python's round trip differs" >&2; exit 1; }
+
+printf '%-34s %8.2f s  %9.1f MB/s\n' "openssl speed aes-256-gcm (1 core)" \
+  "$(echo "$bytes / $ossl" | bc -l)" "$(echo "$ossl / 1000000" | bc -l)" >&2
+echo "ratios: pillar seal / openssl speed = $(echo "($bytes / $p_enc) / $ossl" | bc -l | cut -c1-5)," \
+  "open / openssl speed = $(echo "($bytes / $p_dec) / $ossl" | bc -l | cut -c1-5);" \
+  "pillar vs otdf-python: encrypt $(echo "$o_enc / $p_enc" | bc -l | cut -c1-5)x," \
+  "decrypt $(echo "$o_dec / $p_dec" | bc -l | cut -c1-5)x" >&2
