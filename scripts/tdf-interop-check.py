@@ -7,6 +7,7 @@ Checks, each named as it passes:
     person id + API token, through Pillar's token endpoint) as each persona who may read the
     document, to identical bytes; each persona who may not (another nation, a lower clearance)
     is refused;
+  - `pillar tdf decrypt --server` (Pillar's own client, an API token) gets the same answers;
   - a TDF otdf-python makes with Pillar's KAS and Pillar's attribute URIs is read by Pillar
     (`pillar tdf inspect`, `pillar tdf decrypt`) and decrypted by otdf-python for a permitted
     persona; one with no attribute under Pillar's authority is refused to everyone;
@@ -21,6 +22,7 @@ import logging
 import http.client
 import io
 import json
+import os
 import random
 import re
 import subprocess
@@ -202,6 +204,17 @@ def main():
 
     reader = next(p for p, r in readers.items() if r)
     refused = next(p for p, r in readers.items() if not r)
+
+    # Pillar's own client through the server's key access service (`--server`, an API token).
+    path = f"{DATA}/document.tdf"
+    open(path, "wb").write(tdf)
+    pillar("tdf", "decrypt", path, "-o", f"{DATA}/document.out", "--server", BASE, "--token", tokens[reader])
+    if open(f"{DATA}/document.out", "rb").read() != plain:
+        fail(f"pillar tdf decrypt --server as {reader}: other bytes")
+    r = pillar("tdf", "decrypt", path, "-o", f"{DATA}/refused.out", "--server", BASE, "--token", tokens[refused], check=False)
+    if r.returncode != 1 or os.path.exists(f"{DATA}/refused.out"):
+        fail(f"pillar tdf decrypt --server as {refused}: exit {r.returncode}, {r.stderr.strip()}")
+    ok(f"pillar tdf decrypt --server: {reader} gets identical bytes, {refused} is refused (exit 1, nothing written)")
 
     # Tampering: the policy (a persona's nation added to dissem), the binding.
     def widen(m):

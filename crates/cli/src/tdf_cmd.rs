@@ -54,14 +54,24 @@ pub enum TdfCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Decrypt a TDF with this server's keys (an operator holding them): every segment, the
-    /// root signature and every assertion are checked first; written whole or not at all.
+    /// Decrypt a TDF: through a Pillar server's key access service (`--server`, with your API
+    /// token; its decision, audited there), or with this server's own keys (an operator holding
+    /// them). Every segment, the root signature and every assertion are checked first; written
+    /// whole or not at all. Exit 1 when the key access service refuses.
     Decrypt {
         /// The TDF.
         file: PathBuf,
         /// Where to write the plaintext.
         #[arg(short, long)]
         output: PathBuf,
+        /// The Pillar server whose key access service to ask (its origin, e.g.
+        /// `https://pillar.example`).
+        #[arg(long)]
+        server: Option<String>,
+        /// Your API token for `--server` (better given in the environment than on the command
+        /// line).
+        #[arg(long, env = "PILLAR_TOKEN", hide_env_values = true)]
+        token: Option<String>,
         /// Print JSON for scripts.
         #[arg(long)]
         json: bool,
@@ -203,6 +213,105 @@ fn open_tdf(path: &Path) -> anyhow::Result<(BufReader<File>, Opened)> {
     Ok((r, o))
 }
 
+/// A key access service's refusal (exit 1).
+#[derive(Debug)]
+pub(crate) struct Refused(pub(crate) String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// The payload key of `o` from the key access service of `server`, for the holder of `token`:
+/// the server's assertion keys (its discovery document) verify the TDF's assertions first; a
+/// new client key pair receives the key; the key must open the policy binding.
+async fn remote_key(
+    o: &Opened,
+    server: &str,
+    token: &str,
+    file: &Path,
+) -> anyhow::Result<pillar_tdf::PayloadKey> {
+    use base64::Engine as _;
+    let server = server.trim_end_matches('/');
+    let unreachable = |e: reqwest::Error| BadInput(format!("--server {server}: {e}"));
+    let http = reqwest::Client::new();
+    let conf: serde_json::Value = http
+        .get(format!("{server}/.well-known/opentdf-configuration"))
+        .send()
+        .await
+        .map_err(unreachable)?
+        .error_for_status()
+        .map_err(|e| {
+            BadInput(format!(
+                "--server {server}: no key access service there ({e})"
+            ))
+        })?
+        .json()
+        .await
+        .map_err(unreachable)?;
+    let keys = &conf["configuration"]["assertion_keys"];
+    o.verify_assertions(&|kid| {
+        keys[kid]
+            .as_str()
+            .and_then(|pem| pillar_tdf::keys::PublicKey::from_pem(pem).ok())
+    })
+    .map_err(|e| BadInput(format!("{}: {e}", file.display())))?;
+    let e = &o.manifest.encryption_information;
+    let kao = e
+        .key_access
+        .iter()
+        .find(|k| k.url.starts_with(server))
+        .ok_or_else(|| {
+            BadInput(format!(
+                "{}: no key access object names {server}",
+                file.display()
+            ))
+        })?;
+    let client = PrivateKey::generate();
+    let body = json!({
+        "clientPublicKey": client.public().to_pem(),
+        "requests": [{"keyAccessObjects": [{"keyAccessObjectId": "kao-0", "keyAccessObject": kao}],
+                      "policy": {"id": o.policy.uuid, "body": e.policy}}],
+    });
+    let now = chrono::Utc::now().timestamp();
+    let srt = client.sign_jws(
+        "client",
+        &json!({"requestBody": body.to_string(), "iat": now, "exp": now + 300}),
+    );
+    let res = http
+        .post(format!("{server}/kas.AccessService/Rewrap"))
+        .bearer_auth(token)
+        .json(&json!({"signedRequestToken": srt}))
+        .send()
+        .await
+        .map_err(unreachable)?;
+    let status = res.status();
+    let answer: serde_json::Value = res.json().await.unwrap_or_default();
+    let result = &answer["responses"][0]["results"][0];
+    if !status.is_success() || result["status"] != "permit" {
+        let why = answer["message"]
+            .as_str()
+            .or(result["error"].as_str())
+            .unwrap_or(status.as_str());
+        return Err(Refused(format!("{server} refused: {why}")).into());
+    }
+    let wrapped = base64::engine::general_purpose::STANDARD
+        .decode(result["kasWrappedKey"].as_str().unwrap_or_default())
+        .map_err(|_| BadInput(format!("{server}: the key it sent is not base64")))?;
+    let key = pillar_tdf::container::payload_key(&client.unwrap(&wrapped)?)?;
+    if !pillar_tdf::policy_binding_holds(&key, &e.policy, &kao.policy_binding.hash) {
+        return Err(BadInput(format!(
+            "{}: the key does not open the policy binding (altered)",
+            file.display()
+        ))
+        .into());
+    }
+    Ok(key)
+}
+
 pub async fn kas(cmd: KasCommand, config: &Config) -> anyhow::Result<()> {
     match cmd {
         KasCommand::Rotate { json } => {
@@ -334,7 +443,39 @@ pub async fn run(cmd: TdfCommand, config: &Config) -> anyhow::Result<()> {
                 );
             }
         }
-        TdfCommand::Decrypt { file, output, json } => {
+        TdfCommand::Decrypt {
+            file,
+            output,
+            server: Some(server),
+            token,
+            json,
+        } => {
+            let token =
+                token.ok_or_else(|| BadInput("--server needs --token (or PILLAR_TOKEN)".into()))?;
+            let (mut r, o) = open_tdf(&file)?;
+            let key = remote_key(&o, &server, &token, &file).await?;
+            let mut n = 0;
+            write_whole(&output, |w| {
+                n = o
+                    .decrypt(&mut r, &key, w)
+                    .map_err(|e| BadInput(format!("{}: {e}", file.display())))?;
+                Ok(())
+            })?;
+            if json {
+                print_json(
+                    &json!({"output": output, "bytes": n, "policy": o.policy.uuid, "server": server}),
+                )?;
+            } else {
+                println!("{}: {n} bytes (key from {server})", output.display());
+            }
+        }
+        TdfCommand::Decrypt {
+            file,
+            output,
+            server: None,
+            json,
+            ..
+        } => {
             let (mut r, o) = open_tdf(&file)?;
             let kas = kas_of(config)?
                 .ok_or_else(|| BadInput("no key access service keys here".into()))?;

@@ -658,6 +658,16 @@ pub async fn well_known(State(state): State<AppState>) -> Response {
             },
             "kas": {"url": kas.url(), "algorithms": ["rsa:2048"]},
             "attribute_authority": kas.authority,
+            // The public keys that verify the handling assertions Pillar signs, by kid.
+            "assertion_keys": kas
+                .signing
+                .kids()
+                .into_iter()
+                .filter_map(|kid| {
+                    let pem = kas.signing.public(kid)?.to_pem();
+                    Some((kid.to_string(), serde_json::Value::String(pem)))
+                })
+                .collect::<serde_json::Map<String, serde_json::Value>>(),
         }
     }))
     .into_response()
