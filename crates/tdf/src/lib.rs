@@ -23,7 +23,7 @@ use std::io::{Read, Write};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
-use openssl::symm::{decrypt_aead, encrypt_aead, Cipher};
+use openssl::symm::{Cipher, Crypter, Mode};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
@@ -172,8 +172,106 @@ fn fill(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
+/// AES-256-GCM of one segment into `out` (at least `input.len()` + 16 bytes), without
+/// allocating: encrypting returns the tag; decrypting checks `tag` and fails if it does not match.
+fn gcm(
+    mode: Mode,
+    key: &PayloadKey,
+    nonce: &[u8],
+    input: &[u8],
+    out: &mut [u8],
+    tag: Option<&[u8]>,
+) -> Result<[u8; TAG], openssl::error::ErrorStack> {
+    let mut c = Crypter::new(Cipher::aes_256_gcm(), mode, &key.0, Some(nonce))?;
+    let n = c.update(input, out)?;
+    if let Some(tag) = tag {
+        c.set_tag(tag)?;
+    }
+    c.finalize(&mut out[n..])?;
+    let mut t = [0u8; TAG];
+    if tag.is_none() {
+        c.get_tag(&mut t)?;
+    }
+    Ok(t)
+}
+
+/// One segment in flight: its bytes as read, what the cipher made of them, and the outcome.
+struct Job {
+    input: Vec<u8>,
+    output: Vec<u8>,
+    /// How many bytes of `input` were read.
+    len: usize,
+    /// Its position in the payload, from 0.
+    index: usize,
+    /// Encrypting: the tag made. Decrypting: unused.
+    tag: [u8; TAG],
+    /// Whether the cipher accepted it.
+    ok: bool,
+}
+
+/// Runs `work` (the cipher) on a second thread while this one loads the next segment and drains
+/// the one before: two segments in flight, drained in payload order, so that reading, writing
+/// and the CRC overlap the cipher and memory stays at two segments. `load` says whether it
+/// loaded one and whether that was the last; an error from `load` or `drain` stops it all.
+fn pipeline(
+    input: usize,
+    output: usize,
+    mut load: impl FnMut(&mut Job) -> Result<Option<bool>, TdfError>,
+    work: impl Fn(&mut Job) + Send,
+    mut drain: impl FnMut(&Job) -> Result<(), TdfError>,
+) -> Result<(), TdfError> {
+    std::thread::scope(|s| {
+        let (to_worker, jobs) = std::sync::mpsc::sync_channel::<Job>(2);
+        let (to_main, done) = std::sync::mpsc::sync_channel::<Job>(2);
+        s.spawn(move || {
+            for mut job in jobs {
+                work(&mut job);
+                if to_main.send(job).is_err() {
+                    break;
+                }
+            }
+        });
+        let job = || Job {
+            input: vec![0; input],
+            output: vec![0; output],
+            len: 0,
+            index: 0,
+            tag: [0; TAG],
+            ok: false,
+        };
+        let mut free = vec![job(), job()];
+        let (mut in_flight, mut more, mut index) = (0, true, 0);
+        loop {
+            if more && !free.is_empty() {
+                let mut job = free.pop().expect("a free segment");
+                job.index = index;
+                match load(&mut job)? {
+                    None => {
+                        more = false;
+                        free.push(job);
+                    }
+                    Some(last) => {
+                        more = !last;
+                        index += 1;
+                        in_flight += 1;
+                        to_worker.send(job).expect("the cipher thread runs");
+                    }
+                }
+            } else if in_flight > 0 {
+                let job = done.recv().expect("the cipher thread runs");
+                in_flight -= 1;
+                drain(&job)?;
+                free.push(job);
+            } else {
+                return Ok(());
+            }
+        }
+    })
+}
+
 /// Encrypts `plain` into `out` in segments of `segment_size`; returns the integrity
-/// information. An empty payload is one empty segment (as the SDKs write). Holds one segment.
+/// information. An empty payload is one empty segment (as the SDKs write). Holds two segments,
+/// the cipher on a second thread.
 pub fn encrypt(
     key: &PayloadKey,
     segment_size: u64,
@@ -185,39 +283,48 @@ pub fn encrypt(
             "segment size {segment_size} is outside 1..={MAX_SEGMENT_SIZE}"
         )));
     }
-    let mut buf = vec![0u8; segment_size as usize];
+    let size = segment_size as usize;
     let mut segments = Vec::new();
     let mut aggregate = Vec::new();
-    loop {
-        let n = fill(plain, &mut buf)?;
-        if n == 0 && !segments.is_empty() {
-            break;
-        }
-        let nonce: [u8; NONCE] = rand::random();
-        let mut tag = [0u8; TAG];
-        let sealed = encrypt_aead(
-            Cipher::aes_256_gcm(),
-            &key.0,
-            Some(&nonce),
-            &[],
-            &buf[..n],
-            &mut tag,
-        )
-        .expect("AES-GCM encrypts any segment");
-        out.write_all(&nonce)?;
-        out.write_all(&sealed)?;
-        out.write_all(&tag)?;
-        let tag = &tag[..];
-        aggregate.extend_from_slice(tag);
-        segments.push(Segment {
-            hash: B64.encode(tag),
-            segment_size: n as u64,
-            encrypted_segment_size: (n + NONCE + TAG) as u64,
-        });
-        if (n as u64) < segment_size {
-            break;
-        }
-    }
+    pipeline(
+        size,
+        // nonce ‖ ciphertext ‖ tag, with room for the cipher's block
+        size + SEGMENT_OVERHEAD as usize + 16,
+        |job| {
+            let n = fill(plain, &mut job.input)?;
+            if n == 0 && job.index > 0 {
+                return Ok(None);
+            }
+            job.len = n;
+            Ok(Some(n < size))
+        },
+        |job| {
+            let nonce: [u8; NONCE] = rand::random();
+            let n = job.len;
+            job.output[..NONCE].copy_from_slice(&nonce);
+            job.tag = gcm(
+                Mode::Encrypt,
+                key,
+                &nonce,
+                &job.input[..n],
+                &mut job.output[NONCE..],
+                None,
+            )
+            .expect("AES-GCM encrypts any segment");
+            job.output[NONCE + n..NONCE + n + TAG].copy_from_slice(&job.tag);
+        },
+        |job| {
+            let n = job.len;
+            out.write_all(&job.output[..NONCE + n + TAG])?;
+            aggregate.extend_from_slice(&job.tag);
+            segments.push(Segment {
+                hash: B64.encode(job.tag),
+                segment_size: n as u64,
+                encrypted_segment_size: (n + NONCE + TAG) as u64,
+            });
+            Ok(())
+        },
+    )?;
     Ok(IntegrityInformation {
         root_signature: RootSignature {
             alg: "HS256".into(),
@@ -346,8 +453,8 @@ pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
 /// Decrypts a payload into `out`, after [`check`]ing its integrity information: each segment
 /// must be where the information says, decrypt under `key`, and carry its recorded tag; the
 /// payload must end after the last. Plaintext is written segment by segment, each only once it
-/// has been authenticated; an error mid-way leaves the segments before it written (a caller
-/// that must not keep them writes to a temporary file).
+/// has been authenticated, in order, the cipher on a second thread; an error mid-way may leave
+/// segments before it written (a caller that must not keep them writes to a temporary file).
 pub fn decrypt(
     key: &PayloadKey,
     info: &IntegrityInformation,
@@ -356,36 +463,60 @@ pub fn decrypt(
     out: &mut impl Write,
 ) -> Result<u64, TdfError> {
     check(key, info, legacy)?;
-    let mut buf = vec![0u8; info.encrypted_segment_size_default as usize];
     let mut written = 0;
-    for (i, s) in info.segments.iter().enumerate() {
-        let len = sizes(info, s).1 as usize;
-        let n = fill(payload, &mut buf[..len])?;
-        if n != len {
-            return Err(segment_err(
-                i,
-                format!("the payload ends after {n} of its {len} bytes"),
-            ));
-        }
-        let tag = recorded_tag(i, &s.hash, legacy)?;
-        if !same(&buf[len - TAG..len], &tag) {
-            return Err(segment_err(
-                i,
-                "its tag is not the recorded hash (altered or moved)",
-            ));
-        }
-        let plain = decrypt_aead(
-            Cipher::aes_256_gcm(),
-            &key.0,
-            Some(&buf[..NONCE]),
-            &[],
-            &buf[NONCE..len - TAG],
-            &buf[len - TAG..len],
-        )
-        .map_err(|_| segment_err(i, "does not decrypt under this key (altered)"))?;
-        out.write_all(&plain)?;
-        written += plain.len() as u64;
-    }
+    let last = info.segments.len() - 1;
+    pipeline(
+        info.encrypted_segment_size_default as usize,
+        info.segment_size_default as usize + 16,
+        |job| {
+            let i = job.index;
+            let Some(s) = info.segments.get(i) else {
+                return Ok(None);
+            };
+            let len = sizes(info, s).1 as usize;
+            let n = fill(payload, &mut job.input[..len])?;
+            if n != len {
+                return Err(segment_err(
+                    i,
+                    format!("the payload ends after {n} of its {len} bytes"),
+                ));
+            }
+            let tag = recorded_tag(i, &s.hash, legacy)?;
+            if !same(&job.input[len - TAG..len], &tag) {
+                return Err(segment_err(
+                    i,
+                    "its tag is not the recorded hash (altered or moved)",
+                ));
+            }
+            job.len = len;
+            Ok(Some(i == last))
+        },
+        |job| {
+            let (nonce, rest) = job.input[..job.len].split_at(NONCE);
+            let (sealed, tag) = rest.split_at(rest.len() - TAG);
+            job.ok = gcm(
+                Mode::Decrypt,
+                key,
+                nonce,
+                sealed,
+                &mut job.output,
+                Some(tag),
+            )
+            .is_ok();
+        },
+        |job| {
+            if !job.ok {
+                return Err(segment_err(
+                    job.index,
+                    "does not decrypt under this key (altered)",
+                ));
+            }
+            let plain = &job.output[..job.len - NONCE - TAG];
+            out.write_all(plain)?;
+            written += plain.len() as u64;
+            Ok(())
+        },
+    )?;
     let mut extra = [0u8; 1];
     if fill(payload, &mut extra)? != 0 {
         return Err(TdfError::Integrity(
