@@ -6,7 +6,8 @@
 # 0.11.0 on the same file (local keys, no KAS, its own reader). Each tool runs twice: file to
 # /dev/null (the tool's own work: input from the page cache, nothing written) and file to file
 # (which adds the machine's cost of writing 1 GiB of new pages, shown by `cp` of the same file).
-# Peak memory from /usr/bin/time. Prints one line per run and the ratios.
+# Pillar's runs to /dev/null and cp are the median of five. Peak memory from /usr/bin/time.
+# Prints one line per run and the ratios.
 #
 #   bench/tdf.sh
 set -euo pipefail
@@ -25,20 +26,25 @@ head -c "$bytes" /dev/urandom > "$work/plain"
 # OpenSSL on one core, 2 MiB blocks: bytes per second.
 ossl=$(openssl speed -evp aes-256-gcm -bytes 2097152 -seconds 5 2>/dev/null | awk 'tolower($1) == "aes-256-gcm" {v=$NF} END {sub("k","",v); printf "%.0f\n", v*1000}')
 
-run() { # label command… → seconds and peak RSS (KiB)
+run() { # [-n N] label command… → seconds (the median of N runs, default 1) and its peak RSS (KiB)
+  local n=1; [ "$1" = -n ] && { n=$2; shift 2; }
   local label=$1; shift
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null
-  read -r secs rss < "$work/time"
+  for _ in $(seq "$n"); do
+    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null
+    cat "$work/time" >> "$work/times"
+  done
+  read -r secs rss < <(sort -n "$work/times" | sed -n "$(( (n + 1) / 2 ))p")
+  rm -f "$work/times"
   printf '%-40s %8.2f s  %9.1f MB/s  peak %7.1f MiB\n' "$label" "$secs" \
     "$(echo "$bytes / $secs / 1000000" | bc -l)" "$(echo "$rss / 1024" | bc -l)" >&2
   echo "$secs"
 }
 
 sync
-p_enc=$(run "pillar seal → /dev/null" "$tdf" seal "$work" "$work/plain" /dev/null)
+p_enc=$(run -n 5 "pillar seal → /dev/null" "$tdf" seal "$work" "$work/plain" /dev/null)
 "$tdf" seal "$work" "$work/plain" "$work/p.tdf"
-p_dec=$(run "pillar open → /dev/null" "$tdf" open "$work" "$work/p.tdf" /dev/null)
-c_cp=$(run "cp (the machine's write floor)" cp "$work/plain" "$work/copy")
+p_dec=$(run -n 5 "pillar open → /dev/null" "$tdf" open "$work" "$work/p.tdf" /dev/null)
+c_cp=$(run -n 5 "cp (the machine's write floor)" cp "$work/plain" "$work/copy")
 rm -f "$work/copy" "$work/p.tdf"
 pf_enc=$(run "pillar seal → file" "$tdf" seal "$work" "$work/plain" "$work/p.tdf")
 pf_dec=$(run "pillar open → file" "$tdf" open "$work" "$work/p.tdf" "$work/p.out")

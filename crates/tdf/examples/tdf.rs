@@ -4,7 +4,7 @@
 //!   tdf seal DIR IN OUT           seal IN for DIR's key
 //!   tdf open DIR IN OUT           verify and decrypt IN with DIR's keys
 //!
-//! Two segments in memory at a time (2 MiB each): peak memory does not grow with the file.
+//! Three segments in memory at a time (2 MiB each): peak memory does not grow with the file.
 
 use std::fs::File;
 use std::io::{BufReader, BufWriter};

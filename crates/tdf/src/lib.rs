@@ -210,9 +210,10 @@ struct Job {
 }
 
 /// Runs `work` (the cipher) on a second thread while this one loads the next segment and drains
-/// the one before: two segments in flight, drained in payload order, so that reading, writing
-/// and the CRC overlap the cipher and memory stays at two segments. `load` says whether it
-/// loaded one and whether that was the last; an error from `load` or `drain` stops it all.
+/// the one before: three segments in flight (two would stall on every jitter), drained in
+/// payload order, so that reading, writing and the CRC overlap the cipher and memory stays at
+/// three segments. `load` says whether it loaded one and whether that was the last; an error
+/// from `load` or `drain` stops it all.
 fn pipeline(
     input: usize,
     output: usize,
@@ -239,7 +240,7 @@ fn pipeline(
             tag: [0; TAG],
             ok: false,
         };
-        let mut free = vec![job(), job()];
+        let mut free = vec![job(), job(), job()];
         let (mut in_flight, mut more, mut index) = (0, true, 0);
         loop {
             if more && !free.is_empty() {
@@ -270,8 +271,8 @@ fn pipeline(
 }
 
 /// Encrypts `plain` into `out` in segments of `segment_size`; returns the integrity
-/// information. An empty payload is one empty segment (as the SDKs write). Holds two segments,
-/// the cipher on a second thread.
+/// information. An empty payload is one empty segment (as the SDKs write). Holds three
+/// segments, the cipher on a second thread.
 pub fn encrypt(
     key: &PayloadKey,
     segment_size: u64,
