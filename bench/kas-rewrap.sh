@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The key access service's rewrap under load: 32 concurrent clients (wrk, Debian package) on
-# loopback POST the same batched rewrap of a document's TDF for a permitted reader, for
+# loopback (PILLAR_BENCH_CLIENTS to change it) POST the same batched rewrap of a document's TDF for a permitted reader, for
 # PILLAR_BENCH_SECONDS (default 20) each on SQLite and on PostgreSQL; each request is the whole
 # decision: unwrap (RSA-2048 OAEP), policy binding, Pillar's record of the TDF and its document,
 # label resolution, the ACDF, dissemination, the audit entry written, the key rewrapped for the
@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 . scripts/postgres.sh
 which=${1:-both}
 duration=${PILLAR_BENCH_SECONDS:-20}
+clients=${PILLAR_BENCH_CLIENTS:-32}
 command -v wrk >/dev/null || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
 cargo build --release -q -p pillar
 pillar=$(realpath "${CARGO_TARGET_DIR:-target}/release/pillar")
@@ -84,8 +85,8 @@ wrk.body = io.open("$work/$backend.json"):read("*a")
 LUA
   cat bench/wrk-report.lua >> "$work/post.lua"
   local line
-  line=$(wrk -t2 -c32 -d"${duration}s" -s "$work/post.lua" "$base/kas.AccessService/Rewrap" | grep '^RESULT')
-  printf 'rewrap\t%s\tclients=32\t%s\n' "$backend" "${line#RESULT }"
+  line=$(wrk -t"$(( clients < 2 ? 1 : 2 ))" -c"$clients" -d"${duration}s" -s "$work/post.lua" "$base/kas.AccessService/Rewrap" | grep '^RESULT')
+  printf 'rewrap\t%s\tclients=%s\t%s\n' "$backend" "$clients" "${line#RESULT }"
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 }
 

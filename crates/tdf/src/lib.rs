@@ -209,6 +209,9 @@ struct Job {
     ok: bool,
 }
 
+/// How many segments [`pipeline`] holds at most.
+const IN_FLIGHT: usize = 3;
+
 /// Runs `work` (the cipher) on a second thread while this one loads the next segment and drains
 /// the one before: three segments in flight (two would stall on every jitter), drained in
 /// payload order, so that reading, writing and the CRC overlap the cipher and memory stays at
@@ -222,8 +225,8 @@ fn pipeline(
     mut drain: impl FnMut(&Job) -> Result<(), TdfError>,
 ) -> Result<(), TdfError> {
     std::thread::scope(|s| {
-        let (to_worker, jobs) = std::sync::mpsc::sync_channel::<Job>(2);
-        let (to_main, done) = std::sync::mpsc::sync_channel::<Job>(2);
+        let (to_worker, jobs) = std::sync::mpsc::sync_channel::<Job>(IN_FLIGHT);
+        let (to_main, done) = std::sync::mpsc::sync_channel::<Job>(IN_FLIGHT);
         s.spawn(move || {
             for mut job in jobs {
                 work(&mut job);
@@ -240,11 +243,15 @@ fn pipeline(
             tag: [0; TAG],
             ok: false,
         };
-        let mut free = vec![job(), job(), job()];
+        // Made as needed: a payload of one segment holds one.
+        let (mut free, mut made) = (Vec::with_capacity(IN_FLIGHT), 0);
         let (mut in_flight, mut more, mut index) = (0, true, 0);
         loop {
-            if more && !free.is_empty() {
-                let mut job = free.pop().expect("a free segment");
+            if more && (!free.is_empty() || made < IN_FLIGHT) {
+                let mut job = free.pop().unwrap_or_else(|| {
+                    made += 1;
+                    job()
+                });
                 job.index = index;
                 match load(&mut job)? {
                     None => {
