@@ -213,6 +213,25 @@ fn open_tdf(path: &Path) -> anyhow::Result<(BufReader<File>, Opened)> {
     Ok((r, o))
 }
 
+/// Decrypts the payload of `o` (read from `file` through `r`) into `output`, written whole or
+/// not at all; how many bytes.
+fn decrypt_to(
+    o: &Opened,
+    r: &mut BufReader<File>,
+    key: &pillar_tdf::PayloadKey,
+    output: &Path,
+    file: &Path,
+) -> anyhow::Result<u64> {
+    let mut n = 0;
+    write_whole(output, |w| {
+        n = o
+            .decrypt(r, key, w)
+            .map_err(|e| BadInput(format!("{}: {e}", file.display())))?;
+        Ok(())
+    })?;
+    Ok(n)
+}
+
 /// A key access service's refusal (exit 1).
 #[derive(Debug)]
 pub(crate) struct Refused(pub(crate) String);
@@ -454,13 +473,7 @@ pub async fn run(cmd: TdfCommand, config: &Config) -> anyhow::Result<()> {
                 token.ok_or_else(|| BadInput("--server needs --token (or PILLAR_TOKEN)".into()))?;
             let (mut r, o) = open_tdf(&file)?;
             let key = remote_key(&o, &server, &token, &file).await?;
-            let mut n = 0;
-            write_whole(&output, |w| {
-                n = o
-                    .decrypt(&mut r, &key, w)
-                    .map_err(|e| BadInput(format!("{}: {e}", file.display())))?;
-                Ok(())
-            })?;
+            let n = decrypt_to(&o, &mut r, &key, &output, &file)?;
             if json {
                 print_json(
                     &json!({"output": output, "bytes": n, "policy": o.policy.uuid, "server": server}),
@@ -498,13 +511,7 @@ pub async fn run(cmd: TdfCommand, config: &Config) -> anyhow::Result<()> {
             let key = o
                 .unwrap_key(i, private)
                 .map_err(|e| BadInput(format!("{}: {e}", file.display())))?;
-            let mut n = 0;
-            write_whole(&output, |w| {
-                n = o
-                    .decrypt(&mut r, &key, w)
-                    .map_err(|e| BadInput(format!("{}: {e}", file.display())))?;
-                Ok(())
-            })?;
+            let n = decrypt_to(&o, &mut r, &key, &output, &file)?;
             if let Ok(store) = crate::open_existing(config).await {
                 audit_cmd::record(
                     &store,
