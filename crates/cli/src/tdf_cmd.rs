@@ -282,7 +282,12 @@ async fn remote_key(
     let kao = e
         .key_access
         .iter()
-        .find(|k| k.url.starts_with(server))
+        .find(|k| {
+            k.url == server
+                || k.url
+                    .strip_prefix(server)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
         .ok_or_else(|| {
             BadInput(format!(
                 "{}: no key access object names {server}",
