@@ -7,6 +7,7 @@
 # client. `pillar serve` in release mode. Prints p50/p95/p99 and throughput per backend.
 #
 #   bench/kas-rewrap.sh [sqlite|postgres|both]
+#   PILLAR_BENCH_BIN=path/to/pillar bench/kas-rewrap.sh …   (that binary, not a fresh build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/postgres.sh
@@ -14,8 +15,12 @@ which=${1:-both}
 duration=${PILLAR_BENCH_SECONDS:-20}
 clients=${PILLAR_BENCH_CLIENTS:-32}
 command -v wrk >/dev/null || as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
-cargo build --release -q -p pillar
-pillar=$(realpath "${CARGO_TARGET_DIR:-target}/release/pillar")
+if [ -n "${PILLAR_BENCH_BIN:-}" ]; then
+  pillar=$(realpath "$PILLAR_BENCH_BIN")  # another build to compare with, as is
+else
+  cargo build --release -q -p pillar
+  pillar=$(realpath "${CARGO_TARGET_DIR:-target}/release/pillar")
+fi
 venv=${PILLAR_OTDF_VENV:-/var/tmp/pillar-otdf-venv}
 work=$(mktemp -d /var/tmp/pillar-kas-bench.XXXXXX)
 pid=

@@ -55,6 +55,18 @@ impl Store {
         Ok(set)
     }
 
+    /// The policies at `version`, a version this request has already read (its viewer's
+    /// [`Entitlements`](crate::Entitlements)): the cached set when it is that version, without
+    /// asking the database again; otherwise as [`Store::policies`].
+    pub async fn policies_at(&self, version: i64) -> Result<Arc<PolicySet>, StoreError> {
+        if let Some((v, s)) = &*self.policies.lock().expect("policies lock") {
+            if *v == version {
+                return Ok(s.clone());
+            }
+        }
+        self.policies().await
+    }
+
     /// True when `person`'s clearance satisfies `label`: the label resolves, translates into
     /// the clearance's policy, is valid there, and the access decision grants it. Needed to
     /// create or change anything under that label (on top of stewardship).

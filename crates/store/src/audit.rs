@@ -157,7 +157,17 @@ impl AuditTrail {
 pub struct Anchor {
     path: PathBuf,
     database: String,
-    lock: Arc<Mutex<()>>,
+    progress: Arc<Mutex<Progress>>,
+    writer: Arc<Mutex<()>>,
+}
+
+/// How far this process's anchor has come.
+#[derive(Debug, Default)]
+struct Progress {
+    /// The newest committed head asked for.
+    wanted: Option<Head>,
+    /// The position the file is known to record (written by this process, or found there).
+    written: i64,
 }
 
 /// The head recorded in an anchor: (position, hash).
@@ -170,7 +180,8 @@ impl Anchor {
         Anchor {
             path: path.into(),
             database: database.into(),
-            lock: Arc::default(),
+            progress: Arc::default(),
+            writer: Arc::default(),
         }
     }
 
@@ -222,12 +233,38 @@ impl Anchor {
         }
     }
 
-    /// Records a new head, unless a later one is recorded already (another process appended
-    /// after this one). Written aside and renamed, so that a crash leaves the old or the new.
+    /// Records a head at least as new as (`seq`, `hash`), an entry already committed, unless
+    /// a later one is recorded already (another process appended after this one). Written
+    /// aside and renamed, so that a crash leaves the old or the new. Commits that arrive while
+    /// the file is being written are covered by one write after it: the newest head asked for
+    /// so far (each is committed, and a head covers every entry before it), so that under
+    /// load the file is written once per group of commits rather than once per commit.
     pub fn advance(&self, seq: i64, hash: &str) -> Result<(), StoreError> {
-        let _one_at_a_time = self.lock.lock().expect("anchor lock");
+        {
+            let mut p = self.progress.lock().expect("anchor progress");
+            if p.written >= seq {
+                return Ok(());
+            }
+            if p.wanted.as_ref().is_none_or(|(s, _)| *s < seq) {
+                p.wanted = Some((seq, hash.to_string()));
+            }
+        }
+        let _one_at_a_time = self.writer.lock().expect("anchor lock");
+        // A writer before this one may have covered `seq` while this one waited.
+        let (target, target_hash) = {
+            let p = self.progress.lock().expect("anchor progress");
+            if p.written >= seq {
+                return Ok(());
+            }
+            p.wanted.clone().expect("asked for above")
+        };
+        let done = |upto: i64| {
+            let mut p = self.progress.lock().expect("anchor progress");
+            p.written = p.written.max(upto);
+        };
         if let Ok(Some((recorded, _))) = self.read() {
-            if recorded >= seq {
+            if recorded >= target {
+                done(recorded);
                 return Ok(());
             }
         }
@@ -244,11 +281,12 @@ impl Anchor {
             .path
             .with_extension(format!("tmp{}", std::process::id()));
         let text = format!(
-            "pillar audit anchor\ndatabase {}\nhead {seq} {hash}\n",
+            "pillar audit anchor\ndatabase {}\nhead {target} {target_hash}\n",
             self.database
         );
         write_private(&tmp, &text).map_err(io)?;
         std::fs::rename(&tmp, &self.path).map_err(io)?;
+        done(target);
         Ok(())
     }
 }
@@ -708,5 +746,40 @@ fn entry(r: &sqlx::any::AnyRow) -> AuditEntry {
         },
         prev_hash: r.get(8),
         hash: r.get(9),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Anchor;
+
+    /// Heads asked for out of order and from many threads at once: the file ends at the newest
+    /// asked for, never goes back, and does not go behind what another process wrote.
+    #[test]
+    fn the_anchor_records_the_newest_head_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.anchor");
+        let a = Anchor::new(&path, "db");
+        a.advance(5, "h5").unwrap();
+        a.advance(3, "h3").unwrap();
+        assert_eq!(a.read().unwrap(), Some((5, "h5".to_string())));
+        std::thread::scope(|s| {
+            for t in 0..8 {
+                let a = a.clone();
+                s.spawn(move || {
+                    for i in 0..50 {
+                        let seq = 10 + i * 8 + t;
+                        a.advance(seq, &format!("h{seq}")).unwrap();
+                        let (recorded, _) = a.read().unwrap().unwrap();
+                        assert!(recorded >= seq, "{recorded} < {seq}");
+                    }
+                });
+            }
+        });
+        assert_eq!(a.read().unwrap(), Some((409, "h409".to_string())));
+        // Another process's handle on the same file wrote further on.
+        Anchor::new(&path, "db").advance(500, "h500").unwrap();
+        a.advance(450, "h450").unwrap();
+        assert_eq!(a.read().unwrap(), Some((500, "h500".to_string())));
     }
 }

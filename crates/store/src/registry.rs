@@ -306,45 +306,30 @@ impl Store {
 
     /// One person by id (with roles and clearance), without reading the whole list.
     pub async fn person(&self, id: &str) -> Result<Option<pillar_core::Person>, StoreError> {
-        let Some(r) = sqlx::query(
-            "SELECT t.id, t.name, t.nationality, t.organisation, t.clearance, l.canonical \
-             FROM people t JOIN labels l ON l.id = t.label_id WHERE t.id = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {PERSON_COLUMNS} {PERSON_FROM} WHERE t.id = $1"
+        ))
         .bind(id)
         .fetch_optional(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let roles: Vec<String> = sqlx::query_scalar(
-            "SELECT role FROM person_roles WHERE person_id = $1 ORDER BY position",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
         .await?;
-        let mut record = Record::default();
-        for (i, c) in [
-            "id",
-            "name",
-            "nationality",
-            "organisation",
-            "clearance",
-            "label",
-        ]
-        .iter()
-        .enumerate()
-        {
-            let v: Option<String> = r.get(i);
-            record.set(c, v.unwrap_or_default());
-        }
-        record.set("roles", roles.join(";"));
-        let fallback = Label::new(Label::coalition_policy(), "UNCLASSIFIED");
-        pillar_core::Person::from_record(&record, &fallback)
-            .map(Some)
-            .map_err(|e| StoreError::Corrupt {
-                table: "people",
-                reason: format!("`{id}`: {e}"),
-            })
+        row.map(|r| person_of(&r)).transpose()
+    }
+
+    /// The person an API token belongs to, when the token is known and not revoked: one
+    /// statement (it runs for every request signed with a token).
+    pub async fn token_holder(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<pillar_core::Person>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {PERSON_COLUMNS} {PERSON_FROM} \
+             JOIN api_tokens k ON k.person_id = t.id \
+             WHERE k.token_hash = $1 AND k.revoked_at IS NULL"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| person_of(&r)).transpose()
     }
 
     /// The id under which a label is stored, if it is.
@@ -853,4 +838,34 @@ impl Pick for pillar_core::Agreement {
 /// The rows of kind `T` among `rows`.
 pub(crate) fn picked<T: Pick>(rows: Vec<RegistryRow>) -> Vec<T> {
     rows.into_iter().filter_map(T::pick).collect()
+}
+
+/// A person's columns, their roles in order as one `;`-separated text (the record's form).
+const PERSON_COLUMNS: &str = "t.id, t.name, t.nationality, t.organisation, t.clearance, l.canonical, \
+     (SELECT string_agg(r.role, ';' ORDER BY r.position) FROM person_roles r WHERE r.person_id = t.id)";
+const PERSON_FROM: &str = "FROM people t JOIN labels l ON l.id = t.label_id";
+
+/// A person from a row of [`PERSON_COLUMNS`].
+fn person_of(r: &sqlx::any::AnyRow) -> Result<pillar_core::Person, StoreError> {
+    let mut record = Record::default();
+    for (i, c) in [
+        "id",
+        "name",
+        "nationality",
+        "organisation",
+        "clearance",
+        "label",
+        "roles",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let v: Option<String> = r.try_get(i)?;
+        record.set(c, v.unwrap_or_default());
+    }
+    let fallback = Label::new(Label::coalition_policy(), "UNCLASSIFIED");
+    pillar_core::Person::from_record(&record, &fallback).map_err(|e| StoreError::Corrupt {
+        table: "people",
+        reason: format!("`{}`: {e}", record.get("id").unwrap_or_default()),
+    })
 }

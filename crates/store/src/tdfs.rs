@@ -34,6 +34,16 @@ pub struct DocumentState {
     pub withdrawn: bool,
 }
 
+/// An issued TDF as a decision reads it: the record, and the document it carries as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedNow {
+    /// What Pillar recorded when it issued the TDF.
+    pub issued: IssuedTdf,
+    /// The document it carries, now: `None` when it carries none or the document no longer
+    /// exists (`issued.document_id` tells which).
+    pub document: Option<DocumentState>,
+}
+
 impl Store {
     /// Records an issued TDF with `entry` (which gets its label) in one transaction.
     pub async fn record_tdf(&self, t: &IssuedTdf, entry: &AuditEvent) -> Result<(), StoreError> {
@@ -57,52 +67,47 @@ impl Store {
         Ok(())
     }
 
-    /// The issued TDF whose policy has this UUID.
-    pub async fn issued_tdf(&self, policy_uuid: &str) -> Result<Option<IssuedTdf>, StoreError> {
+    /// The issued TDF whose policy has this UUID, with the current state of the document it
+    /// carries — in one statement, as the key access service reads it for every decision.
+    pub async fn issued_tdf(&self, policy_uuid: &str) -> Result<Option<IssuedNow>, StoreError> {
         let row = sqlx::query(
-            "SELECT policy_uuid, document_id, label, policy_sha256, issued_to, issued_at \
-             FROM tdf_issued WHERE policy_uuid = $1",
+            "SELECT t.policy_uuid, t.document_id, t.label, t.policy_sha256, t.issued_to, \
+                    t.issued_at, d.id AS found, l.canonical AS label_now, d.withdrawn_at \
+             FROM tdf_issued t \
+             LEFT JOIN documents d ON d.id = t.document_id \
+             LEFT JOIN labels l ON l.id = d.label_id \
+             WHERE t.policy_uuid = $1",
         )
         .bind(policy_uuid)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|r| -> Result<IssuedTdf, StoreError> {
+        let corrupt = |table: &'static str, e: pillar_label::LabelError| StoreError::Corrupt {
+            table,
+            reason: format!("`{policy_uuid}`: {e}"),
+        };
+        row.map(|r| -> Result<IssuedNow, StoreError> {
             let label: String = r.try_get("label")?;
-            Ok(IssuedTdf {
+            let issued = IssuedTdf {
                 policy_uuid: r.try_get("policy_uuid")?,
                 document_id: r.try_get("document_id")?,
-                label: Label::from_json(&label).map_err(|e| StoreError::Corrupt {
-                    table: "tdf_issued",
-                    reason: format!("`{policy_uuid}`: {e}"),
-                })?,
+                label: Label::from_json(&label).map_err(|e| corrupt("tdf_issued", e))?,
                 policy_sha256: r.try_get("policy_sha256")?,
                 issued_to: r.try_get("issued_to")?,
                 issued_at: r.try_get("issued_at")?,
-            })
-        })
-        .transpose()
-    }
-
-    /// A document's current label and whether it is withdrawn, whoever asks (the key access
-    /// service's revocation check; never shown to anyone).
-    pub async fn document_state(&self, id: &str) -> Result<Option<DocumentState>, StoreError> {
-        let row = sqlx::query(
-            "SELECT l.canonical AS label, d.withdrawn_at AS withdrawn_at FROM documents d \
-             JOIN labels l ON l.id = d.label_id WHERE d.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| -> Result<DocumentState, StoreError> {
-            let label: String = r.try_get("label")?;
-            let withdrawn: Option<String> = r.try_get("withdrawn_at")?;
-            Ok(DocumentState {
-                label: Label::from_json(&label).map_err(|e| StoreError::Corrupt {
-                    table: "labels",
-                    reason: format!("document `{id}`: {e}"),
-                })?,
-                withdrawn: withdrawn.is_some(),
-            })
+            };
+            let found: Option<String> = r.try_get("found")?;
+            let document = match found {
+                None => None,
+                Some(_) => {
+                    let now: String = r.try_get("label_now")?;
+                    let withdrawn: Option<String> = r.try_get("withdrawn_at")?;
+                    Some(DocumentState {
+                        label: Label::from_json(&now).map_err(|e| corrupt("labels", e))?,
+                        withdrawn: withdrawn.is_some(),
+                    })
+                }
+            };
+            Ok(IssuedNow { issued, document })
         })
         .transpose()
     }

@@ -397,10 +397,14 @@ impl Store {
         cache: &EntitlementCache,
         clearance: &Clearance,
     ) -> Result<Entitlements, StoreError> {
-        let version = self.policy_version().await?;
-        let labels_now: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM labels")
-            .fetch_one(&self.pool)
-            .await?;
+        // Both freshness marks in one statement: this runs on every request.
+        let marks = sqlx::query(
+            "SELECT (SELECT version FROM policy_version WHERE id = 1), \
+                    (SELECT COALESCE(MAX(id), 0) FROM labels)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let (version, labels_now): (i64, i64) = (marks.try_get(0)?, marks.try_get(1)?);
         let key = clearance.to_json();
         if let Some((v, n, e)) = cache.0.lock().expect("cache lock").get(&key) {
             if *v == version && *n == labels_now {

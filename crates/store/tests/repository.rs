@@ -2575,7 +2575,7 @@ async fn blobs_in_an_object_store_are_whole_checked_and_deduplicated() {
 #[tokio::test]
 async fn issued_tdfs_and_the_documents_they_carry() {
     use pillar_store::documents::Upload;
-    use pillar_store::tdfs::IssuedTdf;
+    use pillar_store::tdfs::{DocumentState, IssuedTdf};
     for (backend, store, _guard) in stores().await {
         let label = coalition_label("SECRET", "KOR");
         let f = Upload {
@@ -2623,9 +2623,18 @@ async fn issued_tdfs_and_the_documents_they_carry() {
             .await
             .unwrap();
         assert_eq!(after, before + 1, "{backend}");
+        let now = store
+            .issued_tdf(&issued.policy_uuid)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(now.issued, issued, "{backend}");
         assert_eq!(
-            store.issued_tdf(&issued.policy_uuid).await.unwrap(),
-            Some(issued.clone()),
+            now.document,
+            Some(DocumentState {
+                label: label.clone(),
+                withdrawn: false
+            }),
             "{backend}"
         );
         assert_eq!(
@@ -2643,17 +2652,56 @@ async fn issued_tdfs_and_the_documents_they_carry() {
             .await
             .unwrap();
         assert_eq!(again, after, "{backend}");
-        let state = store.document_state("t1").await.unwrap().unwrap();
-        assert_eq!(state.label.canonical(), label.canonical(), "{backend}");
-        assert!(!state.withdrawn, "{backend}");
         sqlx::query("UPDATE documents SET withdrawn_at = '2026-12-06T01:00:00Z' WHERE id = 't1'")
             .execute(&store.pool_for_tests())
             .await
             .unwrap();
-        assert!(
-            store.document_state("t1").await.unwrap().unwrap().withdrawn,
-            "{backend}"
-        );
-        assert_eq!(store.document_state("t2").await.unwrap(), None, "{backend}");
+        let now = store
+            .issued_tdf(&issued.policy_uuid)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(now.document.unwrap().withdrawn, "{backend}");
+        // Relabelled since: the decision sees the label now, the record the label issued.
+        let other = coalition_label("SECRET", "USA");
+        sqlx::query(
+            "INSERT INTO labels (canonical) VALUES ($1) ON CONFLICT (canonical) DO NOTHING",
+        )
+        .bind(other.canonical())
+        .execute(&store.pool_for_tests())
+        .await
+        .unwrap();
+        sqlx::query(
+            "UPDATE documents SET label_id = (SELECT id FROM labels WHERE canonical = $1) WHERE id = 't1'",
+        )
+        .bind(other.canonical())
+        .execute(&store.pool_for_tests())
+        .await
+        .unwrap();
+        let now = store
+            .issued_tdf(&issued.policy_uuid)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(now.issued.label, label, "{backend}");
+        assert_eq!(now.document.unwrap().label, other, "{backend}");
+        // A TDF of a document that does not exist, and one that carries none.
+        for (uuid, doc) in [
+            (
+                "1b6f4c52-5a5e-4e0b-9d1a-1f2e3d4c5b6a",
+                Some("t2".to_string()),
+            ),
+            ("2b6f4c52-5a5e-4e0b-9d1a-1f2e3d4c5b6a", None),
+        ] {
+            let t = IssuedTdf {
+                policy_uuid: uuid.into(),
+                document_id: doc.clone(),
+                ..issued.clone()
+            };
+            store.record_tdf(&t, &entry).await.unwrap();
+            let now = store.issued_tdf(uuid).await.unwrap().unwrap();
+            assert_eq!(now.issued.document_id, doc, "{backend}");
+            assert_eq!(now.document, None, "{backend}");
+        }
     }
 }

@@ -27,6 +27,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
 use pillar_label::Label;
 use pillar_store::audit::AuditEvent;
+use pillar_store::tdfs::IssuedNow;
 use pillar_tdf::keys::{Keyring, PublicKey};
 use pillar_tdf::manifest::{KeyAccess, PolicyObject};
 use serde::{Deserialize, Serialize};
@@ -401,14 +402,22 @@ async fn decide_key(
         return no("the policy is not a policy object");
     };
     subject.object = format!("tdf:{}", policy.uuid);
-    let set = state.policies().await.map_err(|e| Refusal(e.to_string()))?;
+    // The policies as of the viewer's entitlements (read with them, not asked for again).
+    let set = state
+        .store
+        .policies_at(v.readable.version)
+        .await
+        .map_err(|e| Refusal(e.to_string()))?;
     let issued = state
         .store
         .issued_tdf(&policy.uuid)
         .await
         .map_err(|e| Refusal(e.to_string()))?;
     let label = match issued {
-        Some(rec) => {
+        Some(IssuedNow {
+            issued: rec,
+            document,
+        }) => {
             let digest = hex::encode(Sha256::digest(policy_b64.as_bytes()));
             if digest != rec.policy_sha256 {
                 return no("the policy is not the one Pillar issued under this UUID");
@@ -416,12 +425,7 @@ async fn decide_key(
             subject.label = Some(rec.label.clone());
             if let Some(doc) = &rec.document_id {
                 subject.object = format!("document:{doc}");
-                let state_now = state
-                    .store
-                    .document_state(doc)
-                    .await
-                    .map_err(|e| Refusal(e.to_string()))?;
-                match state_now {
+                match document {
                     None => return no("the document no longer exists"),
                     Some(d) if d.withdrawn => return no("the document was withdrawn"),
                     Some(d) if d.label.canonical() != rec.label.canonical() => {
@@ -468,23 +472,27 @@ async fn decide_key(
     if !set.permits(&r, &clearance) {
         return no("the requester's clearance does not satisfy the label");
     }
-    // Dissemination: the requester's nation, a group it belongs to, or the requester.
+    // Dissemination: the requester's nation, the requester, or a group the nation belongs to
+    // (the registry's groups, read only when the policy does not name the first two).
+    let dissem = &policy.body.dissem;
     let nation = v.person.nationality.as_str();
+    let named = |d: &String| d.eq_ignore_ascii_case(nation) || *d == v.person.id;
+    if dissem.is_empty() || dissem.iter().any(named) {
+        return Ok(key);
+    }
     let nations = state
         .store
         .reader(&v.readable)
         .nations()
         .await
         .map_err(|e| Refusal(e.to_string()))?;
-    let covers = |d: &str| {
-        d.eq_ignore_ascii_case(nation)
-            || d == v.person.id
-            || nations.iter().any(|g| {
-                g.code.as_str().eq_ignore_ascii_case(d)
-                    && g.members.iter().any(|m| m.as_str() == nation)
-            })
+    let in_group = |d: &String| {
+        nations.iter().any(|g| {
+            g.code.as_str().eq_ignore_ascii_case(d)
+                && g.members.iter().any(|m| m.as_str() == nation)
+        })
     };
-    if !policy.body.dissem.is_empty() && !policy.body.dissem.iter().any(|d| covers(d)) {
+    if !dissem.iter().any(in_group) {
         return no("the requester's nation is not one the policy disseminates to");
     }
     Ok(key)

@@ -316,15 +316,17 @@ impl IntoResponse for ServerError {
 /// Finds the person behind a request: a bearer token, else a session cookie.
 pub async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<Viewer>, ServerError> {
     let store = &state.store;
-    let (person_id, csrf, session) = if let Some(token) = headers
+    let (person, csrf, session) = if let Some(token) = headers
         .get(header::AUTHORIZATION)
         .and_then(|h| h.to_str().ok())
         .and_then(|h| h.strip_prefix("Bearer "))
     {
-        match store.token_person(&secret_hash(token.trim())).await? {
-            Some(p) => (p, None, None),
-            None => return Ok(None),
-        }
+        // The token and its holder in one statement.
+        (
+            store.token_holder(&secret_hash(token.trim())).await?,
+            None,
+            None,
+        )
     } else {
         let cookies = headers.get(header::COOKIE).and_then(|h| h.to_str().ok());
         let Some(secret) = cookie(cookies, "pillar_session") else {
@@ -332,11 +334,10 @@ pub async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<View
         };
         let hash = secret_hash(secret);
         match store.session(&hash, &now()).await? {
-            Some((p, csrf)) => (p, Some(csrf), Some(hash)),
+            Some((p, csrf)) => (store.person(&p).await?, Some(csrf), Some(hash)),
             None => return Ok(None),
         }
     };
-    let person = store.person(&person_id).await?;
     let Some(person) = person else {
         return Ok(None);
     };

@@ -433,3 +433,76 @@ async fn the_token_endpoint_takes_a_person_and_one_of_their_api_tokens() {
         assert_eq!(body, br#"{"error":"invalid_client"}"#);
     }
 }
+
+/// A TDF another client made (no record of Pillar's: the label from its attributes) whose
+/// policy disseminates to `dissem`.
+async fn foreign_tdf(app: &App, dissem: &[&str]) -> Vec<u8> {
+    let req = Request::post("/kas.AccessService/PublicKey")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(r#"{"algorithm":"rsa:2048"}"#))
+        .unwrap();
+    let (_, body) = send(app, req).await;
+    let pk: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let key = pillar_tdf::keys::PublicKey::from_pem(pk["publicKey"].as_str().unwrap()).unwrap();
+    let set = app.store.policies().await.unwrap();
+    // Releasable to every nation of the coalition: the decision turns on `dissem` alone.
+    let label = pillar_label::Label::from_json(
+        r#"{"policy":{"name":"PILLAR COALITION"},"classification":"UNCLASSIFIED","categories":[{"type":"PERMISSIVE","tag_name":"Releasable To","values":[{"generic":"USA"},{"generic":"KOR"},{"generic":"AUS"},{"generic":"GBR"},{"generic":"JPN"},{"generic":"CAN"},{"generic":"NZL"}]}]}"#,
+    )
+    .unwrap();
+    let mut body = pillar_tdf::labelled::policy_body(&set, &set.resolve(&label).unwrap(), ORIGIN);
+    body.dissem = dissem.iter().map(|d| d.to_string()).collect();
+    let mut out = Vec::new();
+    pillar_tdf::container::seal(
+        pillar_tdf::container::Seal {
+            policy: pillar_tdf::manifest::PolicyObject::new(body),
+            recipients: vec![pillar_tdf::container::Recipient {
+                url: format!("{ORIGIN}/kas"),
+                kid: pk["kid"].as_str().unwrap().into(),
+                key: &key,
+            }],
+            mime_type: "text/plain".into(),
+            segment_size: 1 << 16,
+            assertions: Vec::new(),
+            signer: None,
+        },
+        &mut Cursor::new(b"made elsewhere".to_vec()),
+        Cursor::new(&mut out),
+    )
+    .unwrap();
+    out
+}
+
+/// `dissem` is enforced whatever the label says: the requester's nation, the requester, or a
+/// group of the registry the nation belongs to (FVEY, AUKUS, CFCK); anything else is refused.
+#[tokio::test]
+async fn a_policys_dissemination_is_enforced_with_the_registrys_groups() {
+    let app = app().await;
+    for (who, dissem, permitted) in [
+        ("us-secretariat", vec![], true),
+        ("us-secretariat", vec!["USA"], true),
+        ("us-secretariat", vec!["usa"], true),
+        ("us-secretariat", vec!["KOR"], false),
+        ("us-secretariat", vec!["KOR", "AUKUS"], true),
+        ("us-secretariat", vec!["CFCK"], true),
+        ("us-secretariat", vec!["us-secretariat"], true),
+        ("us-secretariat", vec!["kr-pm"], false),
+        ("kr-pm", vec!["AUKUS"], false),
+        ("kr-pm", vec!["FVEY", "CFCK"], true),
+        ("kr-pm", vec!["NOSUCHGROUP"], false),
+        ("jp-observer", vec!["FVEY", "AUKUS", "CFCK"], false),
+    ] {
+        let tdf = foreign_tdf(&app, &dissem).await;
+        let got = rewrap(&app, who, &tdf).await;
+        match got {
+            Ok(key) => {
+                assert!(permitted, "{who} {dissem:?}: permitted");
+                assert_eq!(decrypt(&tdf, &key), b"made elsewhere");
+            }
+            Err(e) => {
+                assert!(!permitted, "{who} {dissem:?}: refused: {e:?}");
+                assert_eq!(e, (StatusCode::OK, "forbidden".to_string()));
+            }
+        }
+    }
+}
