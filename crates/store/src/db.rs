@@ -6,9 +6,12 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, Connection as _, Executor};
 
 use crate::error::StoreError;
+
+/// A pooled connection idle longer than this is pinged before it is used again.
+const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(10);
 
 /// Which SQL dialect a store speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +79,11 @@ pub(crate) type PolicyCache =
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) pool: AnyPool,
+    /// Where write transactions start ([`Store::begin_write`]): on SQLite a pool of one
+    /// connection, so that this process's writers queue for it in order instead of each
+    /// taking a connection and sleeping in SQLite's busy handler until the write lock is free
+    /// (its sleeps grow to 100 ms); on PostgreSQL the same pool.
+    writer: AnyPool,
     backend: Backend,
     /// The reader indexes known to this handle (see [`crate::readers`]).
     pub(crate) readers: std::sync::Arc<crate::readers::Known>,
@@ -335,6 +343,39 @@ fn migrator(backend: Backend) -> Migrator {
     }
 }
 
+/// The pool options of either backend, at most `max` connections.
+fn pool_options(backend: Backend, max: u32) -> AnyPoolOptions {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(30))
+        // sqlx pings a connection every time it leaves the pool — one more round trip
+        // to the database (or, for SQLite, to its connection's thread) for every
+        // statement. A connection used moments ago is alive; only one idle for a while is
+        // pinged (a dead one is then replaced, as before).
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > PING_WHEN_IDLE_FOR {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                             PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; \
+                             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
+}
+
 impl Store {
     /// Opens (and for SQLite creates) the database. Does not migrate: see [`Store::migrate`].
     pub async fn open(target: &DbTarget) -> Result<Store, StoreError> {
@@ -359,26 +400,16 @@ impl Store {
         let options: AnyConnectOptions = url
             .parse()
             .map_err(|e| StoreError::Location(format!("bad database location: {e}")))?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
-            .acquire_timeout(Duration::from_secs(30))
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                             PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; \
-                             PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;",
-                        )
-                        .await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
+        let pool = pool_options(backend, if backend == Backend::Sqlite { 4 } else { 16 })
+            .connect_with(options.clone())
             .await?;
+        let writer = match backend {
+            Backend::Sqlite => pool_options(backend, 1).connect_with(options).await?,
+            Backend::Postgres => pool.clone(),
+        };
         Ok(Store {
             pool,
+            writer,
             backend,
             readers: Default::default(),
             audit: None,
@@ -420,21 +451,22 @@ impl Store {
         Ok(n as usize)
     }
 
-    /// The connection pool, for tests that must reach the database directly (to tamper with
-    /// it as an attacker would). Not for application code: it bypasses every check.
-    #[doc(hidden)]
     /// A transaction that will write. On SQLite it takes the write lock at once (`BEGIN
-    /// IMMEDIATE`): two writers then queue on the busy timeout, where a deferred transaction that
+    /// IMMEDIATE`), on the one writing connection: this process's writers queue for that
+    /// connection, and other processes' on the busy timeout, where a deferred transaction that
     /// read first would fail when it tried to upgrade its by then stale snapshot.
     pub(crate) async fn begin_write(
         &self,
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
         match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.writer.begin().await,
         }
     }
 
+    /// The connection pool, for tests that must reach the database directly (to tamper with
+    /// it as an attacker would). Not for application code: it bypasses every check.
+    #[doc(hidden)]
     pub fn pool_for_tests(&self) -> AnyPool {
         self.pool.clone()
     }
@@ -463,6 +495,7 @@ impl Store {
         if let Err(e) = self.analyze().await {
             tracing::warn!("ANALYZE before closing failed: {e}");
         }
+        self.writer.close().await;
         self.pool.close().await
     }
 }
