@@ -43,8 +43,14 @@ impl PublicKey {
     /// Reads a PEM public key (SubjectPublicKeyInfo, or PKCS #1 `RSA PUBLIC KEY`); at least 2048
     /// bits.
     pub fn from_pem(pem: &str) -> Result<Self, TdfError> {
-        let k = PKey::public_key_from_pem(pem.as_bytes())
-            .or_else(|_| Rsa::public_key_from_pem_pkcs1(pem.as_bytes()).and_then(PKey::from_rsa))
+        // OpenSSL's RSA reader first: it runs on every rewrap (the client's key), and OpenSSL
+        // 3.0's generic key decoder takes about a hundred times longer (0.36 ms against 5 µs
+        // on the benchmark machine — as long as the RSA operation itself). The generic one
+        // then reads what is not RSA, so that it is refused as such.
+        let k = Rsa::public_key_from_pem(pem.as_bytes())
+            .or_else(|_| Rsa::public_key_from_pem_pkcs1(pem.as_bytes()))
+            .and_then(PKey::from_rsa)
+            .or_else(|_| PKey::public_key_from_pem(pem.as_bytes()))
             .map_err(|_| key_err("not a PEM RSA public key"))?;
         if k.rsa().is_err() {
             return Err(key_err("not an RSA key"));
@@ -235,6 +241,40 @@ mod tests {
         assert!(
             PublicKey::from_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----")
                 .is_err()
+        );
+    }
+
+    /// The forms a client key comes in, and what is refused with which reason.
+    #[test]
+    fn public_keys_read_in_either_rsa_form_and_nothing_else() {
+        let k = PrivateKey::generate();
+        let rsa = k.0.rsa().unwrap();
+        let pkcs1 = String::from_utf8(rsa.public_key_to_pem_pkcs1().unwrap()).unwrap();
+        assert!(pkcs1.starts_with("-----BEGIN RSA PUBLIC KEY-----"));
+        let spki = k.public().to_pem();
+        assert!(spki.starts_with("-----BEGIN PUBLIC KEY-----"));
+        for pem in [&spki, &pkcs1] {
+            let p = PublicKey::from_pem(pem).unwrap();
+            assert_eq!(
+                k.unwrap(&p.wrap(&[9u8; 32]).unwrap()).unwrap(),
+                vec![9u8; 32]
+            );
+        }
+        let why = |r: Result<PublicKey, TdfError>| match r {
+            Err(TdfError::Key(w)) => w,
+            other => panic!("{other:?}"),
+        };
+        let group =
+            openssl::ec::EcGroup::from_curve_name(openssl::nid::Nid::X9_62_PRIME256V1).unwrap();
+        let ec = PKey::from_ec_key(openssl::ec::EcKey::generate(&group).unwrap()).unwrap();
+        let ec_pem = String::from_utf8(ec.public_key_to_pem().unwrap()).unwrap();
+        assert_eq!(why(PublicKey::from_pem(&ec_pem)), "not an RSA key");
+        let short = PKey::from_rsa(Rsa::generate(1024).unwrap()).unwrap();
+        let short_pem = String::from_utf8(short.public_key_to_pem().unwrap()).unwrap();
+        assert!(why(PublicKey::from_pem(&short_pem)).contains("1024 bits"));
+        assert_eq!(
+            why(PublicKey::from_pem("not a key")),
+            "not a PEM RSA public key"
         );
     }
 }
