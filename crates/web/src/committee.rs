@@ -190,7 +190,7 @@ pub async fn minutes(
     let Some((m, labels)) = state.read(&v, &object, "", found).await? else {
         return Err(PageError::NotFound);
     };
-    let set = state.policies().await?;
+    let set = state.policies_for(&v).await?;
     let portion = |l: Option<&Label>| {
         set.resolve(l.unwrap_or(&m.label))
             .map(|r| set.portion(&r, lang.tag()))

@@ -231,7 +231,7 @@ pub async fn list(
     Language(lang): Language,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
-    let set = state.policies().await?;
+    let set = state.policies_for(&v).await?;
     let form = UploadForm {
         chosen: crate::picker::Chosen::from_fields(&set, &HashMap::new()),
         ..UploadForm::default()
@@ -268,7 +268,7 @@ async fn documents_page(
 ) -> Result<Response, PageError> {
     let hits = search(state, v, query).await?;
     let docs = &hits.documents;
-    let set = state.policies().await?;
+    let set = state.policies_for(v).await?;
     let labels: Vec<&Label> = docs.iter().map(|d| &d.label).collect();
     let chrome = signed_chrome(state, v, lang, &labels, lang.t(Key::Documents)).await;
     // A snippet of each result's text around the first word of the query found in it.
@@ -580,7 +580,7 @@ pub async fn show(
     let Some(d) = state.read(&v, &object, "", found).await? else {
         return Err(PageError::NotFound);
     };
-    let set = state.policies().await?;
+    let set = state.policies_for(&v).await?;
     let chosen = crate::picker::Chosen::of_label(&set, &d.label);
     document_page(&state, &v, lang, &d, &chosen, None).await
 }
@@ -601,7 +601,7 @@ async fn document_page(
         .document_versions(&d.id)
         .await?;
     let origin = crate::pages::origin_line(state, v, lang, &d.origin).await?;
-    let set = state.policies().await?;
+    let set = state.policies_for(v).await?;
     Ok(render(&DocumentPage {
         chrome: signed_chrome(state, v, lang, &[&d.label], &d.title).await,
         csrf: v.csrf.clone().unwrap_or_default(),

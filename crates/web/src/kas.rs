@@ -404,8 +404,7 @@ async fn decide_key(
     subject.object = format!("tdf:{}", policy.uuid);
     // The policies as of the viewer's entitlements (read with them, not asked for again).
     let set = state
-        .store
-        .policies_at(v.readable.version)
+        .policies_for(v)
         .await
         .map_err(|e| Refusal(e.to_string()))?;
     let issued = state
@@ -756,7 +755,7 @@ pub async fn import(state: &AppState, v: &Viewer, bytes: &[u8]) -> Result<Import
     let o = pillar_tdf::container::open(&mut r).map_err(|e| format!("not a readable TDF: {e}"))?;
     o.check_payload(&mut r)
         .map_err(|e| format!("the TDF is altered: {e}"))?;
-    let set = state.policies().await.map_err(|e| e.to_string())?;
+    let set = state.policies_for(v).await.map_err(|e| e.to_string())?;
     let label = match pillar_tdf::labelled::label_of_assertions(&set, &o.assertions) {
         Some(found) => {
             o.verify_assertions(&|kid| kas.signing.public(kid))

@@ -170,6 +170,15 @@ impl AppState {
         self.store.policies().await
     }
 
+    /// The policies as of `v`'s entitlements (the version read with them): no statement when
+    /// the cached set is that version, which it is but for a policy change.
+    pub async fn policies_for(
+        &self,
+        v: &Viewer,
+    ) -> Result<Arc<PolicySet>, pillar_store::StoreError> {
+        self.store.policies_at(v.readable.version).await
+    }
+
     /// May `person` create or change anything under `label` (`Store::may_write`)?
     pub async fn may_write(
         &self,

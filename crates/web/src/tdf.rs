@@ -34,7 +34,7 @@ pub async fn download(
     let Some(d) = state.store.reader(&v.readable).document(&id).await? else {
         return Err(ApiError::NotFound);
     };
-    let set = state.policies().await?;
+    let set = state.policies_for(&v).await?;
     let r = set
         .resolve(&d.label)
         .map_err(|e| ServerError::from(format!("document {id}: {e}")))?;

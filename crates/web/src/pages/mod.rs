@@ -65,7 +65,7 @@ async fn dominant_marking(
     lang: Lang,
     for_page: bool,
 ) -> (String, String) {
-    let Ok(set) = state.policies().await else {
+    let Ok(set) = state.policies_for(viewer).await else {
         return ("?".into(), String::new());
     };
     let governing = viewer

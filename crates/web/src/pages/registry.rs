@@ -69,7 +69,7 @@ pub async fn registry_list(
             _ => true,
         })
         .collect();
-    let set = state.policies().await?;
+    let set = state.policies_for(&v).await?;
     let labels: Vec<&Label> = rows.iter().map(|r| r.label()).collect();
     let columns: Vec<&'static str> = shown_fields(kind)
         .iter()
