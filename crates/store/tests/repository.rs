@@ -2623,11 +2623,9 @@ async fn issued_tdfs_and_the_documents_they_carry() {
             .await
             .unwrap();
         assert_eq!(after, before + 1, "{backend}");
-        let now = store
-            .issued_tdf(&issued.policy_uuid)
-            .await
-            .unwrap()
-            .unwrap();
+        // The record of a policy as a decision reads it (it must exist).
+        let now_of = async |uuid: &str| store.issued_tdf(uuid).await.unwrap().unwrap();
+        let now = now_of(&issued.policy_uuid).await;
         assert_eq!(now.issued, issued, "{backend}");
         assert_eq!(
             now.document,
@@ -2656,11 +2654,7 @@ async fn issued_tdfs_and_the_documents_they_carry() {
             .execute(&store.pool_for_tests())
             .await
             .unwrap();
-        let now = store
-            .issued_tdf(&issued.policy_uuid)
-            .await
-            .unwrap()
-            .unwrap();
+        let now = now_of(&issued.policy_uuid).await;
         assert!(now.document.unwrap().withdrawn, "{backend}");
         // Relabelled since: the decision sees the label now, the record the label issued.
         let other = coalition_label("SECRET", "USA");
@@ -2678,11 +2672,7 @@ async fn issued_tdfs_and_the_documents_they_carry() {
         .execute(&store.pool_for_tests())
         .await
         .unwrap();
-        let now = store
-            .issued_tdf(&issued.policy_uuid)
-            .await
-            .unwrap()
-            .unwrap();
+        let now = now_of(&issued.policy_uuid).await;
         assert_eq!(now.issued.label, label, "{backend}");
         assert_eq!(now.document.unwrap().label, other, "{backend}");
         // A TDF of a document that does not exist, and one that carries none.
@@ -2699,7 +2689,7 @@ async fn issued_tdfs_and_the_documents_they_carry() {
                 ..issued.clone()
             };
             store.record_tdf(&t, &entry).await.unwrap();
-            let now = store.issued_tdf(uuid).await.unwrap().unwrap();
+            let now = now_of(uuid).await;
             assert_eq!(now.issued.document_id, doc, "{backend}");
             assert_eq!(now.document, None, "{backend}");
         }
