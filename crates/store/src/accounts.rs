@@ -272,16 +272,6 @@ impl Store {
         Ok(true)
     }
 
-    /// The person a live token belongs to.
-    pub async fn token_person(&self, token_hash: &str) -> Result<Option<String>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT person_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?)
-    }
-
     /// Counts a sign-in attempt against each of `keys` (an account, an address) *before* the
     /// password is checked, and says whether every key is still within `max` attempts of its
     /// window: counting first means that parallel guesses cannot all pass the check before the

@@ -404,7 +404,8 @@ impl Store {
             .connect_with(options.clone())
             .await?;
         let writer = match backend {
-            Backend::Sqlite => pool_options(backend, 1).connect_with(options).await?,
+            // Connected at the first write: a command that only reads opens none.
+            Backend::Sqlite => pool_options(backend, 1).connect_lazy_with(options),
             Backend::Postgres => pool.clone(),
         };
         Ok(Store {

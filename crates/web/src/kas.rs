@@ -709,11 +709,11 @@ pub async fn token(State(state): State<AppState>, Form(f): Form<TokenForm>) -> R
     let (Some(id), Some(secret)) = (f.client_id, f.client_secret) else {
         return refuse(StatusCode::UNAUTHORIZED, "invalid_client");
     };
-    let person = state
+    let holder = state
         .store
-        .token_person(&crate::auth::secret_hash(secret.trim()))
+        .token_holder(&crate::auth::secret_hash(secret.trim()))
         .await;
-    let ok = matches!(&person, Ok(Some(p)) if *p == id);
+    let ok = matches!(&holder, Ok(Some(p)) if p.id == id);
     let e = AuditEvent::new(
         &id,
         "kas.token",
